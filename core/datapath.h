@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The datapath interface: where negotiated CHILD SAs go. The engine never
+ * calls it; the driver (client/, nm-plugin/) passes ROVE_EV_CHILD_UP/DOWN
+ * and ROVE_EV_CONFIG events to a datapath. Implementations: kernel XFRM
+ * and userspace ESP over TUN (next issue). */
+#ifndef ROVE_DATAPATH_H
+#define ROVE_DATAPATH_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "session.h"
+
+struct rove_counters {
+	uint64_t bytes_in, bytes_out, packets_in, packets_out;
+};
+
+struct rove_datapath;
+
+struct rove_datapath_ops {
+	const char *name; /* "kernel", "userspace", "none" */
+	int (*install)(struct rove_datapath *dp, const struct rove_child_sa *sa, struct rove_err *err);
+	void (*remove)(struct rove_datapath *dp, const struct rove_child_sa *sa);
+	int (*configure)(struct rove_datapath *dp, const struct rove_config_info *cfg, struct rove_err *err);
+	int (*counters)(struct rove_datapath *dp, const struct rove_child_sa *sa, struct rove_counters *out);
+	void (*destroy)(struct rove_datapath *dp);
+};
+
+struct rove_datapath {
+	const struct rove_datapath_ops *ops;
+	void *priv;
+};
+
+#endif

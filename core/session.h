@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The IKEv2 initiator engine: one struct rove_session per IKE SA session.
+ *
+ * No I/O, no clock, no globals. The caller (the `rove` daemon, the
+ * NetworkManager service, a test) owns sockets and timers and drives it:
+ *
+ *   s = rove_session_new(&cfg, &err);
+ *   rove_session_start(s, now);
+ *   loop:
+ *     while (rove_session_pop_datagram(s, &dg)) send dg.data to dg.remote
+ *       from dg.local (prepend the 4-byte non-ESP marker when dg.local.port
+ *       is not 500, i.e. on the NAT-T port);
+ *     while (rove_session_poll_event(s, &ev)) react;
+ *     sleep until rove_session_next_timer(s) or a datagram arrives;
+ *     rove_session_recv(s, ...) / rove_session_handle_timer(s, now);
+ *
+ * Times are monotonic milliseconds chosen by the caller. Memory returned
+ * through datagrams and events is owned by the session and stays valid until
+ * the next call that takes the session (or rove_session_free). */
+#ifndef ROVE_SESSION_H
+#define ROVE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "err.h"
+#include "rng.h"
+
+struct rove_session;
+struct rove_trust;     /* cert.h: trusted CAs */
+struct rove_proposals; /* proposal.h: what we offer */
+
+enum rove_auth_kind {
+	ROVE_AUTHK_EAP_MSCHAPV2 = 1,
+	ROVE_AUTHK_PSK = 2,
+};
+
+#define ROVE_MAX_ROUTES 16
+
+struct rove_session_config {
+	const char *name;          /* profile name, for messages */
+	struct rove_addr local;    /* our address and IKE port (500 or ephemeral) */
+	struct rove_addr local_natt; /* our NAT-T socket address (port 4500 or ephemeral) */
+	struct rove_addr remote;   /* gateway address, port 500 */
+	const char *remote_id;     /* identity the server must prove (required) */
+	const char *local_id;      /* IDi; NULL = user (EAP) or local address (PSK) */
+	const char *user;          /* EAP identity */
+	enum rove_auth_kind auth;
+	/* Secrets are copied into the session and wiped on free. */
+	const uint8_t *password;
+	size_t password_len;
+	const uint8_t *psk;
+	size_t psk_len;
+	/* Borrowed for the session's lifetime. NULL trust: the server may only
+	 * authenticate with the PSK (auth=psk, no ca in the profile). */
+	const struct rove_trust *trust;
+	const struct rove_proposals *ike; /* NULL = defaults (RFC 8247) */
+	const struct rove_proposals *esp; /* NULL = defaults (RFC 8221) */
+	struct rove_prefix routes[ROVE_MAX_ROUTES]; /* remote selectors */
+	size_t nroutes;                              /* 0 = 0.0.0.0/0 and ::/0 */
+	bool force_encap;          /* encap=yes: pretend to be behind NAT */
+	bool request_ipv6;         /* also ask for an IPv6 virtual address */
+	const struct rove_rng *rng; /* NULL = system RNG */
+	int64_t verify_time;       /* certificate time (Unix s); 0 = now */
+	uint32_t retransmit_base_ms;  /* 0 = 500 */
+	uint32_t retransmit_total_ms; /* give up after this; 0 = 30000 */
+	uint32_t keepalive_ms;     /* NAT keepalive interval; 0 = 20000 */
+	bool verbose;              /* emit ROVE_EV_LOG lines per exchange */
+};
+
+/* Why a session failed; each maps to a sentence (rove_fail_hint). */
+enum rove_fail {
+	ROVE_FAIL_NONE = 0,
+	ROVE_FAIL_TIMEOUT,          /* no answer: UDP 500/4500 blocked? */
+	ROVE_FAIL_NO_PROPOSAL,      /* NO_PROPOSAL_CHOSEN for IKE or ESP */
+	ROVE_FAIL_AUTH_FAILED,      /* the gateway refused our credentials */
+	ROVE_FAIL_PEER_AUTH,        /* the gateway's AUTH did not verify */
+	ROVE_FAIL_ID_MISMATCH,      /* certificate not for remote-id */
+	ROVE_FAIL_UNTRUSTED_CA,
+	ROVE_FAIL_CERT_EXPIRED,
+	ROVE_FAIL_CERT,             /* other certificate problem */
+	ROVE_FAIL_TS_UNACCEPTABLE,
+	ROVE_FAIL_NO_VIP,
+	ROVE_FAIL_PEER_DELETED,     /* the gateway closed the session */
+	ROVE_FAIL_PROTOCOL,         /* malformed or unexpected messages */
+	ROVE_FAIL_INTERNAL,
+};
+
+/* "check the user name and password", ...; static string. */
+const char *rove_fail_hint(enum rove_fail f);
+const char *rove_fail_name(enum rove_fail f); /* "auth_failed", ... */
+
+enum rove_state {
+	ROVE_ST_IDLE = 0,
+	ROVE_ST_CONNECTING,  /* IKE_SA_INIT / IKE_AUTH in flight */
+	ROVE_ST_ESTABLISHED, /* IKE SA and first CHILD SA up */
+	ROVE_ST_CLOSING,     /* DELETE sent */
+	ROVE_ST_CLOSED,      /* closed or failed; free it */
+};
+const char *rove_state_name(enum rove_state st);
+
+/* A negotiated ESP SA, handed to the datapath (datapath.h). Keys are owned
+ * by the session and wiped when it is freed. "in" is gateway->us. */
+struct rove_child_sa {
+	uint32_t spi_in, spi_out;      /* network byte order values as numbers */
+	uint16_t encr, encr_keylen;    /* transform ID, key length in bits */
+	uint16_t integ;                /* ROVE_INTEG_NONE for AEAD */
+	bool esn;
+	uint8_t enc_key_in[36], enc_key_out[36]; /* AES key (+4 byte salt for GCM) */
+	size_t enc_key_len;            /* bytes incl. salt */
+	uint8_t integ_key_in[64], integ_key_out[64];
+	size_t integ_key_len;
+	size_t nts_local, nts_remote;
+	struct rove_ts ts_local[8], ts_remote[8];
+	bool encap;                    /* UDP encapsulation (NAT-T) */
+	struct rove_addr local, remote;/* outer addresses incl. ports */
+	char proposal[96];             /* "aes256gcm16-esn" style name */
+};
+
+#define ROVE_MAX_DNS 4
+#define ROVE_MAX_SUBNETS 16
+#define ROVE_MAX_DOMAINS 4
+
+/* What mode-config assigned. */
+struct rove_config_info {
+	bool has_vip4, has_vip6;
+	struct rove_prefix vip4, vip6;
+	size_t ndns;
+	struct rove_addr dns[ROVE_MAX_DNS];
+	size_t nsubnets;
+	struct rove_prefix subnets[ROVE_MAX_SUBNETS];
+	size_t ndomains;
+	char domains[ROVE_MAX_DOMAINS][128];
+};
+
+enum rove_event_type {
+	ROVE_EV_PROGRESS = 1, /* msg: a short line for the user */
+	ROVE_EV_LOG,          /* msg: a verbose exchange line (cfg.verbose) */
+	ROVE_EV_IKE_UP,       /* IKE SA authenticated both ways */
+	ROVE_EV_CONFIG,       /* config: virtual IPs, DNS, subnets */
+	ROVE_EV_CHILD_UP,     /* child: install it in the datapath */
+	ROVE_EV_CHILD_DOWN,   /* child: remove it from the datapath */
+	ROVE_EV_FAILED,       /* reason + msg; session is CLOSED */
+	ROVE_EV_CLOSED,       /* orderly close finished */
+};
+
+struct rove_event {
+	enum rove_event_type type;
+	enum rove_fail reason;
+	char msg[512];
+	const struct rove_child_sa *child;     /* CHILD_UP/DOWN */
+	const struct rove_config_info *config; /* CONFIG */
+};
+
+/* A datagram to send. Data excludes the non-ESP marker. */
+struct rove_datagram {
+	const uint8_t *data;
+	size_t len;
+	struct rove_addr local, remote;
+};
+
+/* Everything `rove status` shows about the session. */
+struct rove_session_info {
+	enum rove_state state;
+	struct rove_addr local, remote; /* current IKE path */
+	bool nat_detected;              /* NAT seen (or forced) */
+	bool nat_local, nat_remote;     /* which side is behind NAT */
+	uint8_t spi_i[8], spi_r[8];
+	char ike_proposal[96];          /* "aes256gcm16-prfsha384-x25519" */
+	uint64_t established_ms;        /* caller's clock when IKE came up */
+	char server_id[256];            /* identity the server proved */
+	struct rove_config_info config;
+	size_t nchildren;
+	const struct rove_child_sa *children[4];
+	enum rove_fail last_failure;
+	unsigned round_trips;           /* request/response exchanges so far */
+};
+
+struct rove_session *rove_session_new(const struct rove_session_config *cfg, struct rove_err *err);
+void rove_session_free(struct rove_session *s);
+
+int rove_session_start(struct rove_session *s, uint64_t now_ms);
+/* Sends an INFORMATIONAL DELETE; ROVE_EV_CLOSED follows on the answer or
+ * after a short timeout. */
+int rove_session_close(struct rove_session *s, uint64_t now_ms);
+/* One IKE message as received (non-ESP marker already stripped by the
+ * caller); local/remote are the addresses it came in on. Malformed input is
+ * dropped (and logged as ROVE_EV_LOG) rather than failing the session,
+ * unless it proves the session cannot continue. */
+void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
+		       const struct rove_addr *local, const struct rove_addr *remote,
+		       uint64_t now_ms);
+bool rove_session_pop_datagram(struct rove_session *s, struct rove_datagram *out);
+/* The next deadline in the caller's clock, UINT64_MAX for none. */
+uint64_t rove_session_next_timer(const struct rove_session *s);
+void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms);
+bool rove_session_poll_event(struct rove_session *s, struct rove_event *ev);
+void rove_session_get_info(const struct rove_session *s, struct rove_session_info *info);
+/* True when a NAT keepalive (a single 0xff byte on the NAT-T port) is due;
+ * the engine queues it as a datagram itself, this is for status only. */
+enum rove_state rove_session_state(const struct rove_session *s);
+
+#endif
