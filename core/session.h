@@ -8,8 +8,8 @@
  *   rove_session_start(s, now);
  *   loop:
  *     while (rove_session_pop_datagram(s, &dg)) send dg.data to dg.remote
- *       from dg.local (prepend the 4-byte non-ESP marker when dg.local.port
- *       is not 500, i.e. on the NAT-T port);
+ *       from dg.local (prepend the 4-byte non-ESP marker when
+ *       dg.non_esp_marker is set);
  *     while (rove_session_poll_event(s, &ev)) react;
  *     sleep until rove_session_next_timer(s) or a datagram arrives;
  *     rove_session_recv(s, ...) / rove_session_handle_timer(s, now);
@@ -154,11 +154,15 @@ struct rove_event {
 	const struct rove_config_info *config; /* CONFIG */
 };
 
-/* A datagram to send. Data excludes the non-ESP marker. */
+/* A datagram to send from the socket bound to `local` (the IKE or the
+ * NAT-T socket of the config). Data excludes the non-ESP marker: the caller
+ * prepends four zero bytes when non_esp_marker is set (IKE on the NAT-T
+ * port); NAT keepalives (a single 0xff byte) come without it. */
 struct rove_datagram {
 	const uint8_t *data;
 	size_t len;
 	struct rove_addr local, remote;
+	bool non_esp_marker;
 };
 
 /* Everything `rove status` shows about the session. */
@@ -198,8 +202,6 @@ uint64_t rove_session_next_timer(const struct rove_session *s);
 void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms);
 bool rove_session_poll_event(struct rove_session *s, struct rove_event *ev);
 void rove_session_get_info(const struct rove_session *s, struct rove_session_info *info);
-/* True when a NAT keepalive (a single 0xff byte on the NAT-T port) is due;
- * the engine queues it as a datagram itself, this is for status only. */
 enum rove_state rove_session_state(const struct rove_session *s);
 
 #endif
