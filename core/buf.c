@@ -74,7 +74,7 @@ uint8_t *rove_buf_put(struct rove_buf *b, size_t n)
 {
 	uint8_t *p;
 
-	if (!rove_buf_reserve(b, n))
+	if (!rove_buf_reserve(b, n ? n : 1))
 		return NULL;
 	p = b->data + b->len;
 	b->len += n;

@@ -36,9 +36,13 @@ int rove_err_prefix(struct rove_err *err, const char *fmt, ...)
 	memcpy(old, err->msg, sizeof(old));
 	/* Truncation keeps the prefix, which names where the error was. */
 	int n = snprintf(err->msg, sizeof(err->msg), "%s: ", prefix);
-	if (n > 0 && (size_t)n < sizeof(err->msg))
-		memcpy(err->msg + n, old, strnlen(old, sizeof(err->msg) - (size_t)n - 1)),
-		err->msg[n + strnlen(old, sizeof(err->msg) - (size_t)n - 1)] = '\0';
+	if (n > 0 && (size_t)n < sizeof(err->msg)) {
+		size_t room = sizeof(err->msg) - (size_t)n - 1;
+		size_t len = strnlen(old, room);
+
+		memcpy(err->msg + n, old, len);
+		err->msg[(size_t)n + len] = '\0';
+	}
 	return -1;
 }
 
