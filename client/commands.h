@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The `rove` subcommands. Each takes its own argv (argv[0] is the
+ * subcommand name) and returns the process exit code: 0 ok, 1 runtime
+ * failure, 2 usage or configuration error. */
+#ifndef ROVE_COMMANDS_H
+#define ROVE_COMMANDS_H
+
+#include <stdio.h>
+
+enum { ROVE_EXIT_OK = 0, ROVE_EXIT_FAIL = 1, ROVE_EXIT_USAGE = 2 };
+
+int rove_cmd_up(int argc, char **argv);
+int rove_cmd_down(int argc, char **argv);
+int rove_cmd_status(int argc, char **argv);
+int rove_cmd_check(int argc, char **argv);
+
+void rove_usage(FILE *f);
+/* Prints "rove: " and the message to stderr, then the usage; returns 2. */
+int rove_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For getopt_long's '?' and ':' (optstring starting with ':'); returns 2. */
+int rove_option_error(int c, char **argv);
+
+#endif

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The loop that drives the engine: after every engine call, send what it
+ * queued, react to its events and re-arm one timer at its next deadline.
+ * Nothing polls: the loop sleeps until a socket, a signal or that timer. */
+#include "daemon.h"
+#include "datapath_none.h"
+#include "rundir.h"
+
+#include <glib-unix.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLOSE_BOUND_MS 3000
+/* GLib takes a guint of ms; the engine's deadlines are never this far. */
+#define MAX_SLEEP_MS (3600u * 1000u)
+
+static void pump(struct rove_daemon *d);
+
+uint64_t rove_daemon_now(void)
+{
+	return (uint64_t)(g_get_monotonic_time() / 1000);
+}
+
+/* Messages carry text from the network (identities, notify data): keep
+ * control characters out of the pipe protocol and the terminal. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void log_line(struct rove_daemon *d, char kind, const char *msg)
+{
+	char stamp[32] = "";
+
+	if (!d->foreground) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S ", localtime_r(&t, &tm));
+	}
+	fprintf(stderr, "%s%s%s\n", stamp, kind == 'f' ? "rove: " : "", msg);
+	fflush(stderr);
+}
+
+void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
+{
+	char msg[640], line[660];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sanitize(msg);
+	log_line(d, kind, msg);
+	if (d->report_fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "%c %s\n", kind, msg);
+	if (n >= (int)sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	/* The waiting parent may be gone (killed); the session goes on. */
+	if (write_all(d->report_fd, line, (size_t)n) < 0) {
+		close(d->report_fd);
+		d->report_fd = -1;
+	}
+}
+
+static void finish(struct rove_daemon *d)
+{
+	if (d->finished)
+		return;
+	d->finished = true;
+	g_main_loop_quit(d->loop);
+}
+
+static void fail(struct rove_daemon *d, const char *msg)
+{
+	d->exit_code = 1;
+	rove_daemon_say(d, 'f', "%s", msg);
+}
+
+static void say_child(struct rove_daemon *d, const struct rove_child_sa *sa)
+{
+	char line[512] = "", ts[128];
+	size_t off = 0;
+
+	for (size_t i = 0; i < sa->nts_remote && i < 8 && off < sizeof(line); i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s", i ? ", " : "",
+					rove_ts_str(&sa->ts_remote[i], ts, sizeof(ts)));
+	rove_daemon_say(d, 'p', "networks through the tunnel: %s (ESP %.*s%s)", line,
+			(int)sizeof(sa->proposal), sa->proposal, sa->encap ? ", UDP-encapsulated" : "");
+}
+
+/* Up means what the user asked for is there: an ESP SA and an address. */
+static void check_up(struct rove_daemon *d)
+{
+	if (d->announced_up || d->closing || !d->got_child || !d->got_config)
+		return;
+	if (!d->have_vip) {
+		fail(d, "the gateway assigned no virtual IP address: "
+			"check the gateway's address pool");
+		rove_daemon_close(d);
+		return;
+	}
+	d->announced_up = true;
+	if (strcmp(d->dp->ops->name, "none") == 0)
+		rove_daemon_say(d, 'p', "datapath none: the tunnel is negotiated but carries no "
+					"traffic yet");
+	rove_daemon_say(d, 'u', "%s: up", d->name);
+	if (d->report_fd >= 0) {
+		close(d->report_fd);
+		d->report_fd = -1;
+	}
+}
+
+static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
+{
+	struct rove_err err;
+
+	switch (ev->type) {
+	case ROVE_EV_PROGRESS:
+		rove_daemon_say(d, 'p', "%s", ev->msg);
+		break;
+	case ROVE_EV_LOG:
+		if (d->verbose)
+			rove_daemon_say(d, 'v', "%s", ev->msg);
+		break;
+	case ROVE_EV_IKE_UP:
+		break;
+	case ROVE_EV_CONFIG:
+		d->got_config = true;
+		d->have_vip = ev->config->has_vip4 || ev->config->has_vip6;
+		/* The engine announces the addresses and DNS itself. */
+		if (d->dp->ops->configure(d->dp, ev->config, &err) < 0) {
+			fail(d, err.msg);
+			rove_daemon_close(d);
+		}
+		break;
+	case ROVE_EV_CHILD_UP:
+		d->got_child = true;
+		say_child(d, ev->child);
+		if (d->dp->ops->install(d->dp, ev->child, &err) < 0) {
+			fail(d, err.msg);
+			rove_daemon_close(d);
+		}
+		break;
+	case ROVE_EV_CHILD_DOWN:
+		if (ev->child)
+			d->dp->ops->remove(d->dp, ev->child);
+		break;
+	case ROVE_EV_FAILED:
+		fail(d, ev->msg);
+		finish(d);
+		break;
+	case ROVE_EV_CLOSED:
+		rove_daemon_say(d, 'p', "%s", ev->msg[0] ? ev->msg : "closed");
+		finish(d);
+		break;
+	}
+	check_up(d);
+}
+
+static gboolean on_timer(gpointer data)
+{
+	struct rove_daemon *d = data;
+	GSource *t = d->timer;
+
+	/* Returning G_SOURCE_REMOVE destroys it; forget it before pump()
+	 * re-arms a new one. */
+	d->timer = NULL;
+	g_source_unref(t);
+	rove_session_handle_timer(d->s, rove_daemon_now());
+	pump(d);
+	return G_SOURCE_REMOVE;
+}
+
+static void drop_source(GSource **src)
+{
+	if (*src) {
+		g_source_destroy(*src);
+		g_source_unref(*src);
+		*src = NULL;
+	}
+}
+
+static void rearm_timer(struct rove_daemon *d)
+{
+	uint64_t next = rove_session_next_timer(d->s), now = rove_daemon_now();
+	uint64_t delay;
+
+	drop_source(&d->timer);
+	if (d->finished || next == UINT64_MAX)
+		return;
+	delay = next > now ? next - now : 0;
+	if (delay > MAX_SLEEP_MS)
+		delay = MAX_SLEEP_MS;
+	d->timer = g_timeout_source_new((guint)delay);
+	g_source_set_callback(d->timer, on_timer, d, NULL);
+	g_source_attach(d->timer, d->ctx);
+}
+
+static void pump(struct rove_daemon *d)
+{
+	struct rove_datagram dg;
+	struct rove_event ev;
+	struct rove_err err;
+	bool more = true;
+
+	while (more) {
+		more = false;
+		while (rove_session_pop_datagram(d->s, &dg)) {
+			if (rove_udp_send(d->udp, &dg, &err) < 0)
+				rove_daemon_say(d, 'v', "%s", err.msg);
+			more = true;
+		}
+		/* An event handler may call the engine again (close): loop
+		 * until both queues are empty. */
+		while (rove_session_poll_event(d->s, &ev)) {
+			handle_event(d, &ev);
+			more = true;
+		}
+	}
+	rearm_timer(d);
+}
+
+static void read_socket(struct rove_daemon *d, enum rove_udp_sock which)
+{
+	struct rove_addr local, remote;
+	struct rove_err err;
+	ssize_t n;
+
+	/* One message at a time through the engine, so its bounded event
+	 * queue is drained between messages. */
+	while ((n = rove_udp_recv(d->udp, which, d->rx, sizeof(d->rx), &local, &remote, &err)) > 0) {
+		rove_session_recv(d->s, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
+		pump(d);
+	}
+	if (n < 0)
+		rove_daemon_say(d, 'v', "%s", err.msg);
+}
+
+static gboolean on_ike(gint fd, GIOCondition cond, gpointer data)
+{
+	read_socket(data, ROVE_UDP_IKE);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_natt(gint fd, GIOCondition cond, gpointer data)
+{
+	read_socket(data, ROVE_UDP_NATT);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_close_timeout(gpointer data)
+{
+	struct rove_daemon *d = data;
+
+	g_source_unref(d->close_timer);
+	d->close_timer = NULL;
+	rove_daemon_say(d, 'p', "the gateway did not confirm the close in time; closing anyway");
+	finish(d);
+	return G_SOURCE_REMOVE;
+}
+
+void rove_daemon_close(struct rove_daemon *d)
+{
+	enum rove_state st = rove_session_state(d->s);
+
+	if (d->closing || d->finished)
+		return;
+	d->closing = true;
+	if (!d->announced_up && d->exit_code == 0) {
+		d->exit_code = 1;
+		rove_daemon_say(d, 'f', "the session was stopped before it came up");
+	}
+	if (st == ROVE_ST_IDLE || st == ROVE_ST_CLOSED ||
+	    rove_session_close(d->s, rove_daemon_now()) < 0) {
+		finish(d);
+		return;
+	}
+	d->close_timer = g_timeout_source_new(CLOSE_BOUND_MS);
+	g_source_set_callback(d->close_timer, on_close_timeout, d, NULL);
+	g_source_attach(d->close_timer, d->ctx);
+	pump(d);
+}
+
+static gboolean on_signal(gpointer data)
+{
+	struct rove_daemon *d = data;
+
+	/* A second signal while closing means "now". */
+	if (d->closing)
+		finish(d);
+	else
+		rove_daemon_close(d);
+	return G_SOURCE_CONTINUE;
+}
+
+static void add_watch(struct rove_daemon *d, int slot, GSource *src, GSourceFunc cb)
+{
+	g_source_set_callback(src, cb, d, NULL);
+	g_source_attach(src, d->ctx);
+	d->watch[slot] = src;
+}
+
+static void teardown(struct rove_daemon *d, bool own_socket)
+{
+	rove_daemon_ctl_shutdown(d);
+	for (size_t i = 0; i < G_N_ELEMENTS(d->watch); i++)
+		drop_source(&d->watch[i]);
+	drop_source(&d->timer);
+	drop_source(&d->close_timer);
+	if (own_socket)
+		rove_run_cleanup(d->name);
+	if (d->report_fd >= 0) {
+		close(d->report_fd);
+		d->report_fd = -1;
+	}
+	if (d->dp)
+		d->dp->ops->destroy(d->dp);
+	d->dp = NULL;
+	rove_session_free(d->s);
+	d->s = NULL;
+	g_main_loop_unref(d->loop);
+	g_main_context_pop_thread_default(d->ctx);
+	g_main_context_unref(d->ctx);
+}
+
+int rove_daemon_run(struct rove_daemon *d)
+{
+	struct rove_err err;
+	bool own_socket = false;
+	int r;
+
+	d->ctl_fd = -1;
+	d->euid = geteuid();
+	d->exit_code = 0;
+	signal(SIGPIPE, SIG_IGN);
+	d->ctx = g_main_context_new();
+	g_main_context_push_thread_default(d->ctx);
+	d->loop = g_main_loop_new(d->ctx, FALSE);
+	d->dp = rove_datapath_none_new();
+	if (!d->dp) {
+		fail(d, "out of memory");
+		goto out;
+	}
+	if (rove_daemon_ctl_open(d, &err) < 0) {
+		fail(d, err.code == ROVE_E_INVAL ? "the session is already up" : err.msg);
+		goto out;
+	}
+	own_socket = true;
+	if (rove_pidfile_write(d->name, getpid(), &err) < 0) {
+		fail(d, err.msg);
+		goto out;
+	}
+	add_watch(d, ROVE_W_IKE, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_IKE], G_IO_IN),
+		  G_SOURCE_FUNC(on_ike));
+	add_watch(d, ROVE_W_NATT, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_NATT], G_IO_IN),
+		  G_SOURCE_FUNC(on_natt));
+	add_watch(d, ROVE_W_TERM, g_unix_signal_source_new(SIGTERM), on_signal);
+	add_watch(d, ROVE_W_INT, g_unix_signal_source_new(SIGINT), on_signal);
+	r = rove_session_start(d->s, rove_daemon_now());
+	pump(d);
+	if (r < 0 && !d->finished) {
+		/* Normally the engine says why with ROVE_EV_FAILED. */
+		fail(d, "the session could not start");
+		finish(d);
+	}
+	if (!d->finished)
+		g_main_loop_run(d->loop);
+out:
+	teardown(d, own_socket);
+	return d->exit_code;
+}

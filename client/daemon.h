@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session process: a GLib main loop (its own GMainContext) driving one
+ * engine session, its IKE sockets, its control socket and the datapath.
+ *
+ * Progress goes to `report_fd` while somebody waits for the session to come
+ * up (the `rove up` parent over a pipe), one line per message:
+ *   "p TEXT"  progress for the user      "v TEXT"  verbose exchange log
+ *   "f TEXT"  failed (the engine's sentence)   "u"  up, stop waiting
+ * and to stderr (the terminal in --foreground, else /run/rove/NAME.log). */
+#ifndef ROVE_DAEMON_H
+#define ROVE_DAEMON_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "datapath.h"
+#include "session.h"
+#include "udp.h"
+
+enum rove_daemon_watch { ROVE_W_IKE, ROVE_W_NATT, ROVE_W_CTL, ROVE_W_TERM, ROVE_W_INT, ROVE_W_COUNT };
+
+struct rove_daemon {
+	/* Set by the caller; borrowed. */
+	const char *name;
+	const char *server;           /* as written in the profile */
+	struct rove_session *s;       /* owned from rove_daemon_run on */
+	struct rove_udp *udp;
+	bool verbose, foreground;
+	int report_fd;                /* -1: nobody waits */
+
+	/* Private to daemon*.c. */
+	struct rove_datapath *dp;
+	GMainContext *ctx;
+	GMainLoop *loop;
+	GSource *timer, *close_timer;
+	GSource *watch[ROVE_W_COUNT];
+	int ctl_fd;
+	uid_t euid;
+	GList *conns;                 /* struct ctl_conn *: open control connections */
+	bool got_child, got_config, have_vip, announced_up, closing, finished;
+	int exit_code;
+	uint8_t rx[65536];
+};
+
+/* Runs the session until it is closed or fails; returns the exit code (0
+ * after an orderly close, 1 after a failure). Takes ownership of d->s. The
+ * control socket must not exist yet (the caller cleared stale ones). */
+int rove_daemon_run(struct rove_daemon *d);
+
+/* spawn.c: forks; the child detaches and runs the session, the parent
+ * prints its progress and returns `rove up`'s exit code once it is up
+ * (0) or has failed (1). The parent frees its copy of d->s. */
+int rove_spawn(struct rove_daemon *d);
+
+/* Reports a line of kind 'p', 'v', 'f' or 'u' (see above). */
+void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+uint64_t rove_daemon_now(void);
+/* Starts an orderly close (SIGTERM, `rove down`): bounded to 3 s. */
+void rove_daemon_close(struct rove_daemon *d);
+
+/* daemon_ctl.c: the control socket inside the loop. */
+int rove_daemon_ctl_open(struct rove_daemon *d, struct rove_err *err);
+void rove_daemon_ctl_shutdown(struct rove_daemon *d); /* answers pending downs, closes all */
+/* The status document for `rove status --json`. */
+const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out);
+
+#endif

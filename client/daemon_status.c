@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The status document: what `rove status --json` prints (docs/cli.md). */
+#include "daemon.h"
+#include "json.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The four states users see; IDLE only exists before start. */
+static const char *state_word(enum rove_state st)
+{
+	switch (st) {
+	case ROVE_ST_IDLE:
+	case ROVE_ST_CONNECTING: return "connecting";
+	case ROVE_ST_ESTABLISHED: return "established";
+	case ROVE_ST_CLOSING: return "closing";
+	case ROVE_ST_CLOSED: return "closed";
+	}
+	return "closed";
+}
+
+static void addr_value(struct rove_jw *w, const char *key, const struct rove_addr *a)
+{
+	char s[ROVE_ADDR_STRLEN];
+
+	rove_jw_key(w, key);
+	if (a->family)
+		rove_jw_str(w, rove_addr_str(a, s, sizeof(s)));
+	else
+		rove_jw_null(w);
+}
+
+static void spi32(struct rove_jw *w, const char *key, uint32_t spi)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%08x", spi);
+	rove_jw_key(w, key);
+	rove_jw_str(w, s);
+}
+
+static void ts_list(struct rove_jw *w, const char *key, const struct rove_ts *ts, size_t n)
+{
+	char s[128];
+
+	rove_jw_key(w, key);
+	rove_jw_arr_begin(w);
+	for (size_t i = 0; i < n && i < 8; i++)
+		rove_jw_str(w, rove_ts_str(&ts[i], s, sizeof(s)));
+	rove_jw_arr_end(w);
+}
+
+static void config_lists(struct rove_jw *w, const struct rove_config_info *c)
+{
+	char s[ROVE_ADDR_STRLEN + 8];
+
+	rove_jw_key(w, "virtual_ips");
+	rove_jw_arr_begin(w);
+	if (c->has_vip4)
+		rove_jw_str(w, rove_addr_str(&c->vip4.addr, s, sizeof(s)));
+	if (c->has_vip6)
+		rove_jw_str(w, rove_addr_str(&c->vip6.addr, s, sizeof(s)));
+	rove_jw_arr_end(w);
+	rove_jw_key(w, "dns");
+	rove_jw_arr_begin(w);
+	for (size_t i = 0; i < c->ndns && i < ROVE_MAX_DNS; i++)
+		rove_jw_str(w, rove_addr_str(&c->dns[i], s, sizeof(s)));
+	rove_jw_arr_end(w);
+	rove_jw_key(w, "dns_domains");
+	rove_jw_arr_begin(w);
+	for (size_t i = 0; i < c->ndomains && i < ROVE_MAX_DOMAINS; i++)
+		rove_jw_strn(w, c->domains[i], strnlen(c->domains[i], sizeof(c->domains[i])));
+	rove_jw_arr_end(w);
+	rove_jw_key(w, "subnets");
+	rove_jw_arr_begin(w);
+	for (size_t i = 0; i < c->nsubnets && i < ROVE_MAX_SUBNETS; i++)
+		rove_jw_str(w, rove_prefix_str(&c->subnets[i], s, sizeof(s)));
+	rove_jw_arr_end(w);
+}
+
+static void ike_object(struct rove_jw *w, const struct rove_session_info *info)
+{
+	uint64_t now = rove_daemon_now(), secs = 0;
+
+	if (info->established_ms && now >= info->established_ms &&
+	    (info->state == ROVE_ST_ESTABLISHED || info->state == ROVE_ST_CLOSING))
+		secs = (now - info->established_ms) / 1000;
+	rove_jw_key(w, "ike");
+	rove_jw_obj_begin(w);
+	rove_jw_key(w, "spi_i");
+	rove_jw_hex(w, info->spi_i, sizeof(info->spi_i));
+	rove_jw_key(w, "spi_r");
+	rove_jw_hex(w, info->spi_r, sizeof(info->spi_r));
+	rove_jw_key(w, "proposal");
+	rove_jw_strn(w, info->ike_proposal, strnlen(info->ike_proposal, sizeof(info->ike_proposal)));
+	rove_jw_key(w, "established_seconds");
+	rove_jw_u64(w, secs);
+	rove_jw_obj_end(w);
+}
+
+static void child_object(struct rove_jw *w, struct rove_datapath *dp, const struct rove_child_sa *sa)
+{
+	struct rove_counters ctr = { 0 };
+
+	if (dp->ops->counters(dp, sa, &ctr) < 0)
+		memset(&ctr, 0, sizeof(ctr));
+	rove_jw_obj_begin(w);
+	spi32(w, "spi_in", sa->spi_in);
+	spi32(w, "spi_out", sa->spi_out);
+	ts_list(w, "local_ts", sa->ts_local, sa->nts_local);
+	ts_list(w, "remote_ts", sa->ts_remote, sa->nts_remote);
+	rove_jw_key(w, "proposal");
+	rove_jw_strn(w, sa->proposal, strnlen(sa->proposal, sizeof(sa->proposal)));
+	rove_jw_key(w, "encap");
+	rove_jw_bool(w, sa->encap);
+	rove_jw_key(w, "bytes_in");
+	rove_jw_u64(w, ctr.bytes_in);
+	rove_jw_key(w, "bytes_out");
+	rove_jw_u64(w, ctr.bytes_out);
+	rove_jw_key(w, "packets_in");
+	rove_jw_u64(w, ctr.packets_in);
+	rove_jw_key(w, "packets_out");
+	rove_jw_u64(w, ctr.packets_out);
+	rove_jw_obj_end(w);
+}
+
+const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
+{
+	struct rove_session_info info;
+	struct rove_jw w;
+
+	rove_session_get_info(d->s, &info);
+	rove_jw_init(&w, out);
+	rove_jw_obj_begin(&w);
+	rove_jw_key(&w, "name");
+	rove_jw_str(&w, d->name);
+	rove_jw_key(&w, "pid");
+	rove_jw_i64(&w, getpid());
+	rove_jw_key(&w, "state");
+	rove_jw_str(&w, state_word(info.state));
+	rove_jw_key(&w, "server");
+	rove_jw_str(&w, d->server);
+	addr_value(&w, "local_address", &info.local);
+	rove_jw_key(&w, "local_port");
+	rove_jw_u64(&w, info.local.port);
+	addr_value(&w, "remote_address", &info.remote);
+	rove_jw_key(&w, "remote_port");
+	rove_jw_u64(&w, info.remote.port);
+	rove_jw_key(&w, "nat_detected");
+	rove_jw_bool(&w, info.nat_detected);
+	rove_jw_key(&w, "nat_local");
+	rove_jw_bool(&w, info.nat_local);
+	rove_jw_key(&w, "nat_remote");
+	rove_jw_bool(&w, info.nat_remote);
+	config_lists(&w, &info.config);
+	ike_object(&w, &info);
+	rove_jw_key(&w, "children");
+	rove_jw_arr_begin(&w);
+	for (size_t i = 0; i < info.nchildren && i < 4; i++)
+		child_object(&w, d->dp, info.children[i]);
+	rove_jw_arr_end(&w);
+	rove_jw_key(&w, "datapath");
+	rove_jw_str(&w, d->dp->ops->name);
+	rove_jw_key(&w, "remote_id");
+	rove_jw_strn(&w, info.server_id, strnlen(info.server_id, sizeof(info.server_id)));
+	rove_jw_key(&w, "round_trips");
+	rove_jw_u64(&w, info.round_trips);
+	rove_jw_key(&w, "last_failure");
+	rove_jw_str(&w, rove_fail_name(info.last_failure));
+	rove_jw_obj_end(&w);
+	return rove_jw_finish(&w);
+}

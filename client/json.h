@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A tiny JSON writer and reader for the control socket.
+ *
+ * Writer: appends to a struct rove_buf owned by the caller, inserting commas
+ * itself; strings are escaped so the output is valid UTF-8 JSON whatever the
+ * bytes (invalid UTF-8 becomes U+FFFD). The buffer is not NUL-terminated
+ * until rove_jw_finish.
+ *
+ * Reader: parses a whole document into a tree the caller frees with
+ * rove_json_free; accessors return NULL/defaults for a missing key or a
+ * value of another type, so callers need not check every step. */
+#ifndef ROVE_JSON_H
+#define ROVE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define ROVE_JSON_MAX_DEPTH 32
+
+/* ---- writer ---- */
+
+struct rove_jw {
+	struct rove_buf *out;
+	int depth;
+	bool need_comma[ROVE_JSON_MAX_DEPTH];
+	bool after_key;
+};
+
+void rove_jw_init(struct rove_jw *w, struct rove_buf *out);
+void rove_jw_obj_begin(struct rove_jw *w);
+void rove_jw_obj_end(struct rove_jw *w);
+void rove_jw_arr_begin(struct rove_jw *w);
+void rove_jw_arr_end(struct rove_jw *w);
+void rove_jw_key(struct rove_jw *w, const char *key);
+void rove_jw_str(struct rove_jw *w, const char *s);           /* NULL writes null */
+void rove_jw_strn(struct rove_jw *w, const char *s, size_t n);
+void rove_jw_u64(struct rove_jw *w, uint64_t v);
+void rove_jw_i64(struct rove_jw *w, int64_t v);
+void rove_jw_bool(struct rove_jw *w, bool v);
+void rove_jw_null(struct rove_jw *w);
+/* Lower-case hex of n bytes as a string value. */
+void rove_jw_hex(struct rove_jw *w, const uint8_t *p, size_t n);
+/* Appends a newline and a NUL (not counted in out->len); returns the text,
+ * or NULL when the document is unbalanced or an allocation failed. */
+const char *rove_jw_finish(struct rove_jw *w);
+
+/* Appends s[0..n) as a quoted JSON string. */
+void rove_json_escape(struct rove_buf *out, const char *s, size_t n);
+
+/* ---- reader ---- */
+
+enum rove_json_type {
+	ROVE_JSON_NULL,
+	ROVE_JSON_BOOL,
+	ROVE_JSON_NUMBER,
+	ROVE_JSON_STRING,
+	ROVE_JSON_ARRAY,
+	ROVE_JSON_OBJECT,
+};
+
+struct rove_json {
+	enum rove_json_type type;
+	bool b;
+	char *str;               /* STRING: decoded UTF-8, NUL-terminated; NUMBER: its text */
+	size_t len;              /* STRING: bytes (may contain NUL) */
+	size_t n;                /* ARRAY/OBJECT: members */
+	struct rove_json **items;
+	char **keys;             /* OBJECT: member names */
+};
+
+/* Parses text[0..len); NULL with err set on malformed input. */
+struct rove_json *rove_json_parse(const char *text, size_t len, struct rove_err *err);
+void rove_json_free(struct rove_json *j);
+
+const struct rove_json *rove_json_get(const struct rove_json *obj, const char *key);
+const struct rove_json *rove_json_at(const struct rove_json *arr, size_t i);
+size_t rove_json_count(const struct rove_json *arr); /* 0 unless array/object */
+const char *rove_json_str(const struct rove_json *j, const char *dflt);
+uint64_t rove_json_u64(const struct rove_json *j, uint64_t dflt);
+bool rove_json_bool(const struct rove_json *j, bool dflt);
+/* Shorthands for obj[key]. */
+const char *rove_json_get_str(const struct rove_json *obj, const char *key, const char *dflt);
+uint64_t rove_json_get_u64(const struct rove_json *obj, const char *key, uint64_t dflt);
+bool rove_json_get_bool(const struct rove_json *obj, const char *key, bool dflt);
+
+#endif

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `rove up` without --foreground: fork the session process, detach it, and
+ * relay its progress lines until it is up (exit 0) or has failed (exit 1). */
+#include "daemon.h"
+#include "rundir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The engine gives up after 30 s without an answer; this only guards
+ * against a session process that hangs. */
+#define UP_TIMEOUT_MS 120000
+#define STOP_WAIT_MS 5000
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* In the child: a new session without a terminal; stdin and stdout go to
+ * /dev/null, stderr to /run/rove/NAME.log. */
+static void detach(struct rove_daemon *d, int report_fd)
+{
+	char path[ROVE_PATH_MAX];
+	int null, log = -1;
+
+	setsid();
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (rove_run_path(path, sizeof(path), d->name, ".log", NULL) == 0)
+		log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+	}
+	dup2(log >= 0 ? log : null, STDERR_FILENO);
+	if (null >= 0)
+		close(null);
+	if (log >= 0)
+		close(log);
+	d->report_fd = report_fd;
+	d->foreground = false;
+}
+
+static bool wait_exit(pid_t pid, int ms)
+{
+	int64_t deadline = mono_ms() + ms;
+	int status;
+
+	do {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return true;
+		usleep(20 * 1000);
+	} while (mono_ms() < deadline);
+	return false;
+}
+
+/* Asks the session to close (it sends a DELETE), then insists. */
+static void stop_child(pid_t pid, const char *name)
+{
+	kill(pid, SIGTERM);
+	if (wait_exit(pid, STOP_WAIT_MS))
+		return;
+	kill(pid, SIGKILL);
+	wait_exit(pid, STOP_WAIT_MS);
+	rove_run_cleanup(name);
+}
+
+/* One line from the child; returns -1 to go on, else the exit code. */
+static int relay_line(const char *line, pid_t pid)
+{
+	const char *text = line[0] && line[1] == ' ' ? line + 2 : "";
+
+	switch (line[0]) {
+	case 'p':
+	case 'v':
+		printf("%s\n", text);
+		fflush(stdout);
+		return -1;
+	case 'u':
+		printf("%s\n", text);
+		fflush(stdout);
+		return 0;
+	case 'f':
+		fprintf(stderr, "rove: %s\n", text);
+		/* It is closing and removing its socket; let it finish so an
+		 * immediate retry does not find it. */
+		wait_exit(pid, STOP_WAIT_MS);
+		return 1;
+	}
+	return -1;
+}
+
+static int relay(pid_t pid, int fd, const char *name)
+{
+	int64_t deadline = mono_ms() + UP_TIMEOUT_MS;
+	char buf[4096], log[ROVE_PATH_MAX];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - mono_ms();
+		char *nl;
+		ssize_t n;
+
+		if (got_signal) {
+			stop_child(pid, name);
+			fprintf(stderr, "rove: interrupted; %s was stopped\n", name);
+			return 1;
+		}
+		if (left <= 0) {
+			stop_child(pid, name);
+			fprintf(stderr, "rove: %s did not come up within %d s; stopped it\n", name,
+				UP_TIMEOUT_MS / 1000);
+			return 1;
+		}
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			int rc;
+
+			*nl = '\0';
+			rc = relay_line(buf, pid);
+			if (rc >= 0)
+				return rc;
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len + 1);
+		}
+		if (len == sizeof(buf) - 1)
+			len = 0; /* an overlong line: not from our child */
+	}
+	wait_exit(pid, STOP_WAIT_MS);
+	if (rove_run_path(log, sizeof(log), name, ".log", NULL) < 0)
+		log[0] = '\0';
+	fprintf(stderr, "rove: the session process stopped unexpectedly; see %s\n", log);
+	return 1;
+}
+
+int rove_spawn(struct rove_daemon *d)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int fds[2], rc;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		fprintf(stderr, "rove: cannot create a pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "rove: cannot fork: %s\n", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return 1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		detach(d, fds[1]);
+		rc = rove_daemon_run(d);
+		fflush(NULL);
+		_exit(rc);
+	}
+	close(fds[1]);
+	/* The session's secrets live on in the child only. */
+	rove_session_free(d->s);
+	d->s = NULL;
+	/* No SA_RESTART: Ctrl-C must wake the poll so we stop the child,
+	 * which is in its own session and does not get the terminal's signal. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	rc = relay(pid, fds[0], d->name);
+	close(fds[0]);
+	return rc;
+}

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `rove status [NAME] [--json]`: ask each session for its status document
+ * and print it as JSON or as a table. */
+#include "commands.h"
+#include "ctl.h"
+#include "json.h"
+#include "rundir.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STATUS_TIMEOUT_MS 5000
+#define NCOLS 10
+
+static const char *const headers[NCOLS] = {
+	"NAME", "STATE", "SERVER", "VIRTUAL IP", "UPTIME", "NAT", "PROPOSAL", "IN", "OUT", "DATAPATH",
+};
+
+struct row {
+	char cell[NCOLS][128];
+};
+
+/* Asks one session; 0 with the document in reply, 1 when it is not up,
+ * -1 on error (printed). */
+static int fetch(const char *name, struct rove_buf *reply)
+{
+	char sock[ROVE_PATH_MAX];
+	struct rove_err err;
+
+	rove_buf_init(reply);
+	if (rove_run_path(sock, sizeof(sock), name, ".sock", &err) < 0) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return -1;
+	}
+	switch (rove_ctl_call(sock, ROVE_CTL_STATUS, STATUS_TIMEOUT_MS, reply, &err)) {
+	case ROVE_CTL_OK:
+		return 0;
+	case ROVE_CTL_STALE:
+		rove_run_cleanup(name);
+		return 1;
+	case ROVE_CTL_ABSENT:
+		return 1;
+	case ROVE_CTL_ERROR:
+		break;
+	}
+	fprintf(stderr, "rove: %s: %s\n", name, err.msg);
+	return -1;
+}
+
+static void fmt_duration(char *out, size_t len, uint64_t s)
+{
+	if (s < 60)
+		snprintf(out, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(out, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s % 86400 / 3600);
+}
+
+static void fmt_bytes(char *out, size_t len, uint64_t b)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = (double)b;
+	int u = -1;
+
+	if (b < 1024) {
+		snprintf(out, len, "%" PRIu64 " B", b);
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, len, "%.1f %s", v, units[u]);
+}
+
+static void join_strings(char *out, size_t len, const struct rove_json *arr)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < rove_json_count(arr) && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s%s", i ? "," : "",
+					rove_json_str(rove_json_at(arr, i), "?"));
+	if (!out[0])
+		snprintf(out, len, "-");
+}
+
+static void fill_row(struct row *r, const struct rove_json *j)
+{
+	const struct rove_json *ike = rove_json_get(j, "ike");
+	const struct rove_json *children = rove_json_get(j, "children");
+	const struct rove_json *first = rove_json_at(children, 0);
+	const char *state = rove_json_get_str(j, "state", "?");
+	uint64_t in = 0, out = 0;
+
+	for (size_t i = 0; i < rove_json_count(children); i++) {
+		in += rove_json_get_u64(rove_json_at(children, i), "bytes_in", 0);
+		out += rove_json_get_u64(rove_json_at(children, i), "bytes_out", 0);
+	}
+	snprintf(r->cell[0], sizeof(r->cell[0]), "%s", rove_json_get_str(j, "name", "?"));
+	snprintf(r->cell[1], sizeof(r->cell[1]), "%s", state);
+	snprintf(r->cell[2], sizeof(r->cell[2]), "%s", rove_json_get_str(j, "server", "?"));
+	join_strings(r->cell[3], sizeof(r->cell[3]), rove_json_get(j, "virtual_ips"));
+	if (strcmp(state, "established") == 0)
+		fmt_duration(r->cell[4], sizeof(r->cell[4]),
+			     rove_json_get_u64(ike, "established_seconds", 0));
+	else
+		snprintf(r->cell[4], sizeof(r->cell[4]), "-");
+	snprintf(r->cell[5], sizeof(r->cell[5]), "%s",
+		 rove_json_get_bool(j, "nat_detected", false) ? "yes" : "no");
+	/* The ESP proposal is the one that carries traffic. */
+	snprintf(r->cell[6], sizeof(r->cell[6]), "%s",
+		 first ? rove_json_get_str(first, "proposal", "-")
+		       : rove_json_get_str(ike, "proposal", "-"));
+	if (!r->cell[6][0])
+		snprintf(r->cell[6], sizeof(r->cell[6]), "-");
+	fmt_bytes(r->cell[7], sizeof(r->cell[7]), in);
+	fmt_bytes(r->cell[8], sizeof(r->cell[8]), out);
+	snprintf(r->cell[9], sizeof(r->cell[9]), "%s", rove_json_get_str(j, "datapath", "?"));
+}
+
+/* Cells come from a daemon that echoes names from the network: print
+ * control characters as '?'. */
+static void print_cell(const char *s, int width, bool last)
+{
+	int n = 0;
+
+	for (; *s; s++, n++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	if (!last)
+		printf("%*s", width - n + 2, "");
+}
+
+static void print_table(struct row *rows, size_t n)
+{
+	int w[NCOLS];
+
+	for (int c = 0; c < NCOLS; c++) {
+		w[c] = (int)strlen(headers[c]);
+		for (size_t i = 0; i < n; i++)
+			if ((int)strlen(rows[i].cell[c]) > w[c])
+				w[c] = (int)strlen(rows[i].cell[c]);
+	}
+	for (int c = 0; c < NCOLS; c++)
+		print_cell(headers[c], w[c], c == NCOLS - 1);
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < NCOLS; c++)
+			print_cell(rows[i].cell[c], w[c], c == NCOLS - 1);
+		putchar('\n');
+	}
+}
+
+/* Parses and collects one answer; prints it raw in JSON mode. */
+static int collect(const char *name, struct rove_buf *reply, bool json, bool first,
+		   struct row *row)
+{
+	struct rove_err err;
+	struct rove_json *j;
+	size_t len = reply->len;
+
+	j = rove_json_parse((const char *)reply->data, len, &err);
+	if (!j || j->type != ROVE_JSON_OBJECT) {
+		fprintf(stderr, "rove: %s answered something unexpected: %s\n", name,
+			j ? "not an object" : err.msg);
+		rove_json_free(j);
+		return -1;
+	}
+	if (json) {
+		while (len && (reply->data[len - 1] == '\n' || reply->data[len - 1] == ' '))
+			len--;
+		printf("%s%.*s", first ? "" : ",\n", (int)len, (const char *)reply->data);
+	} else {
+		fill_row(row, j);
+	}
+	rove_json_free(j);
+	return 0;
+}
+
+static int status_one(const char *name, bool json)
+{
+	struct rove_buf reply;
+	struct row row;
+	int r = fetch(name, &reply);
+
+	if (r > 0)
+		fprintf(stderr, "rove: %s is not up\n", name);
+	if (r != 0) {
+		rove_buf_free(&reply);
+		return ROVE_EXIT_FAIL;
+	}
+	r = collect(name, &reply, json, true, &row);
+	rove_buf_free(&reply);
+	if (r < 0)
+		return ROVE_EXIT_FAIL;
+	if (json)
+		putchar('\n');
+	else
+		print_table(&row, 1);
+	return ROVE_EXIT_OK;
+}
+
+static int status_all(bool json)
+{
+	struct rove_err err;
+	struct row *rows;
+	char **names;
+	size_t nrows = 0;
+	int n, rc = ROVE_EXIT_OK;
+
+	n = rove_run_list(&names, &err);
+	if (n < 0) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return ROVE_EXIT_FAIL;
+	}
+	rows = calloc((size_t)n + 1, sizeof(*rows));
+	if (!rows) {
+		rove_names_free(names, n);
+		fprintf(stderr, "rove: out of memory\n");
+		return ROVE_EXIT_FAIL;
+	}
+	if (json)
+		printf("[");
+	for (int i = 0; i < n; i++) {
+		struct rove_buf reply;
+		int r = fetch(names[i], &reply);
+
+		if (r > 0)
+			continue; /* went down meanwhile */
+		if (r == 0)
+			r = collect(names[i], &reply, json, nrows == 0, &rows[nrows]);
+		if (r == 0)
+			nrows++;
+		else
+			rc = ROVE_EXIT_FAIL;
+		rove_buf_free(&reply);
+	}
+	if (json)
+		printf("]\n");
+	else if (nrows)
+		print_table(rows, nrows);
+	else if (rc == ROVE_EXIT_OK)
+		printf("no sessions are up\n");
+	free(rows);
+	rove_names_free(names, n);
+	return rc;
+}
+
+int rove_cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			rove_usage(stdout);
+			return ROVE_EXIT_OK;
+		default:
+			return rove_option_error(c, argv);
+		}
+	}
+	if (argc - optind > 1)
+		return rove_usage_error("status takes at most one session name");
+	if (argc - optind == 0)
+		return status_all(json);
+	if (!rove_name_valid(argv[optind]))
+		return rove_usage_error("\"%s\" is not a session name", argv[optind]);
+	return status_one(argv[optind], json);
+}

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `rove up PROFILE`: everything that can be refused is checked here, in
+ * the invoking process, before the session process starts. */
+#include "cert.h"
+#include "commands.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "ikev2.h"
+#include "password.h"
+#include "profile.h"
+#include "proposal.h"
+#include "rundir.h"
+#include "udp.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct up_opts {
+	const char *profile;
+	const char *password_file;
+	bool foreground, verbose;
+};
+
+/* What the session borrows; freed after the session is over. */
+struct up_state {
+	struct rove_profile p;
+	bool loaded;
+	char path[ROVE_PATH_MAX];
+	char password[ROVE_PASSWORD_MAX];
+	size_t password_len;
+	struct rove_addr server, source;
+	struct rove_udp udp;
+	struct rove_trust *trust;
+	struct rove_proposals ike, esp;
+	struct rove_session_config cfg;
+};
+
+/* 0 to go on, -1 after --help, else the usage error's exit code. */
+static int parse_args(int argc, char **argv, struct up_opts *o)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "password-file", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, ":fvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'p':
+			o->password_file = optarg;
+			break;
+		case 'h':
+			rove_usage(stdout);
+			return -1;
+		default:
+			return rove_option_error(c, argv);
+		}
+	}
+	if (argc - optind != 1)
+		return rove_usage_error("up takes one profile");
+	o->profile = argv[optind];
+	return 0;
+}
+
+static int load_profile(struct up_state *st, const char *arg)
+{
+	struct rove_diags diags;
+	struct rove_err err;
+
+	if (rove_profile_resolve(arg, rove_config_dir(), st->path, sizeof(st->path), &err) < 0) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return -1;
+	}
+	memset(&diags, 0, sizeof(diags));
+	/* Freed after success and failure alike (profile.h). */
+	st->loaded = true;
+	if (rove_profile_load(st->path, &st->p, &diags) < 0) {
+		for (size_t i = 0; i < diags.n && i < sizeof(diags.d) / sizeof(diags.d[0]); i++) {
+			char text[ROVE_PATH_MAX + 1024];
+
+			rove_diag_format(&diags.d[i], text, sizeof(text));
+			fprintf(stderr, "%s\n", text);
+		}
+		return -1;
+	}
+	/* The loader reports this too; never run with such a file. */
+	if (st->p.secrets_readable_by_others) {
+		fprintf(stderr, "rove: %s holds secrets and other users can read it; make it "
+				"private with chmod 600\n", st->path);
+		return -1;
+	}
+	if (!rove_name_valid(st->p.name)) {
+		fprintf(stderr, "rove: \"%s\" cannot be used as a session name; rename the "
+				"profile\n", st->p.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Password: --password-file, then the profile, then the terminal. */
+static int get_secret(struct up_state *st, const struct up_opts *o)
+{
+	struct rove_err err;
+	char prompt[512];
+
+	if (st->p.auth == ROVE_PROFILE_AUTH_PSK) {
+		if (!st->p.psk || !st->p.psk_len) {
+			fprintf(stderr, "rove: no pre-shared key: put psk= in [vpn-secrets]\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->password_file) {
+		if (rove_password_from_file(o->password_file, st->password, sizeof(st->password),
+					    &st->password_len, &err) < 0) {
+			fprintf(stderr, "rove: %s\n", err.msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (st->p.password && st->p.password_len) {
+		if (st->p.password_len >= sizeof(st->password)) {
+			fprintf(stderr, "rove: the password in %s is too long\n", st->path);
+			return -1;
+		}
+		memcpy(st->password, st->p.password, st->p.password_len);
+		st->password_len = st->p.password_len;
+		return 0;
+	}
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "rove: no password: put it in [vpn-secrets] or use --password-file\n");
+		return -1;
+	}
+	snprintf(prompt, sizeof(prompt), "Password for %s@%s: ", st->p.user ? st->p.user : "",
+		 st->p.server);
+	if (rove_password_prompt(prompt, st->password, sizeof(st->password), &st->password_len,
+				 &err) < 0) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A session of the same name: refuse if it answers, clear it if stale. */
+static int check_not_up(const char *name)
+{
+	char sock[ROVE_PATH_MAX];
+	struct rove_buf reply;
+	struct rove_err err;
+
+	if (rove_run_dir_create(&err) < 0 ||
+	    rove_run_path(sock, sizeof(sock), name, ".sock", &err) < 0) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return -1;
+	}
+	switch (rove_ctl_call(sock, ROVE_CTL_PING, 2000, &reply, &err)) {
+	case ROVE_CTL_ABSENT:
+		return 0;
+	case ROVE_CTL_STALE:
+		rove_run_cleanup(name);
+		return 0;
+	case ROVE_CTL_OK:
+		rove_buf_free(&reply);
+		fprintf(stderr, "rove: %s is already up\n", name);
+		return -1;
+	case ROVE_CTL_ERROR:
+		break;
+	}
+	fprintf(stderr, "rove: %s is already up but does not answer: %s\n", name, err.msg);
+	return -1;
+}
+
+/* Server address, sockets, trust and proposals: runtime problems exit 1,
+ * configuration problems 2. */
+static int prepare_network(struct up_state *st, int *code)
+{
+	struct rove_err err;
+
+	*code = ROVE_EXIT_FAIL;
+	if (rove_resolve_server(st->p.server, AF_UNSPEC, &st->server, &err) < 0 ||
+	    rove_udp_source_for(&st->server, &st->source, &err) < 0 ||
+	    rove_udp_open(&st->udp, st->server.family, NULL, &err) < 0) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return -1;
+	}
+	*code = ROVE_EXIT_USAGE;
+	/* PSK both ways needs no CA; otherwise the system store by default. */
+	if (st->p.ca || st->p.auth != ROVE_PROFILE_AUTH_PSK) {
+		st->trust = rove_trust_new(st->p.ca, &err);
+		if (!st->trust) {
+			fprintf(stderr, "rove: %s\n", err.msg);
+			return -1;
+		}
+	}
+	if (st->p.ike && rove_proposals_parse(st->p.ike, false, &st->ike, &err) < 0) {
+		fprintf(stderr, "rove: ike: %s\n", err.msg);
+		return -1;
+	}
+	if (st->p.esp && rove_proposals_parse(st->p.esp, true, &st->esp, &err) < 0) {
+		fprintf(stderr, "rove: esp: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void build_config(struct up_state *st, bool verbose)
+{
+	struct rove_session_config *c = &st->cfg;
+	const struct rove_profile *p = &st->p;
+
+	memset(c, 0, sizeof(*c));
+	c->name = p->name;
+	c->local = st->source;
+	c->local.port = st->udp.bound[ROVE_UDP_IKE].port;
+	c->local_natt = st->source;
+	c->local_natt.port = st->udp.bound[ROVE_UDP_NATT].port;
+	c->remote = st->server;
+	c->remote.port = ROVE_IKE_PORT;
+	c->remote_id = p->remote_id ? p->remote_id : p->server;
+	c->local_id = p->local_id;
+	c->user = p->user;
+	if (p->auth == ROVE_PROFILE_AUTH_PSK) {
+		c->auth = ROVE_AUTHK_PSK;
+		c->psk = (const uint8_t *)p->psk;
+		c->psk_len = p->psk_len;
+	} else {
+		c->auth = ROVE_AUTHK_EAP_MSCHAPV2;
+		c->password = (const uint8_t *)st->password;
+		c->password_len = st->password_len;
+	}
+	c->trust = st->trust;
+	c->ike = p->ike ? &st->ike : NULL;
+	c->esp = p->esp ? &st->esp : NULL;
+	for (size_t i = 0; i < p->nroutes && i < ROVE_MAX_ROUTES; i++)
+		c->routes[c->nroutes++] = p->routes[i];
+	c->force_encap = p->encap;
+	c->rng = NULL;
+	c->verbose = verbose;
+}
+
+static int run(struct up_state *st, const struct up_opts *o)
+{
+	struct rove_daemon d = { 0 };
+	struct rove_err err;
+	int code;
+
+	if (load_profile(st, o->profile) < 0 || get_secret(st, o) < 0)
+		return ROVE_EXIT_USAGE;
+	if (check_not_up(st->p.name) < 0)
+		return ROVE_EXIT_FAIL;
+	if (prepare_network(st, &code) < 0)
+		return code;
+	build_config(st, o->verbose);
+	d.s = rove_session_new(&st->cfg, &err);
+	/* The session keeps its own copy of the secret. */
+	rove_wipe(st->password, sizeof(st->password));
+	if (!d.s) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return ROVE_EXIT_USAGE;
+	}
+	d.name = st->p.name;
+	d.server = st->p.server;
+	d.udp = &st->udp;
+	d.verbose = o->verbose;
+	d.foreground = o->foreground;
+	d.report_fd = -1;
+	if (o->foreground)
+		return rove_daemon_run(&d);
+	return rove_spawn(&d);
+}
+
+int rove_cmd_up(int argc, char **argv)
+{
+	struct up_opts o;
+	struct up_state *st;
+	int code = parse_args(argc, argv, &o);
+
+	/* -1: --help was printed. */
+	if (code != 0)
+		return code < 0 ? ROVE_EXIT_OK : code;
+	if (geteuid() != 0) {
+		fprintf(stderr, "rove: must be run as root (it configures the network)\n");
+		return ROVE_EXIT_FAIL;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		fprintf(stderr, "rove: out of memory\n");
+		return ROVE_EXIT_FAIL;
+	}
+	st->udp.fd[0] = st->udp.fd[1] = -1;
+	code = run(st, &o);
+	rove_wipe(st->password, sizeof(st->password));
+	rove_udp_close(&st->udp);
+	rove_trust_free(st->trust);
+	if (st->loaded)
+		rove_profile_free(&st->p);
+	free(st);
+	return code;
+}

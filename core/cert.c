@@ -1,0 +1,771 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The gateway's certificate: trust anchors, chain validation with OpenSSL's
+ * X509_STORE, Extended Key Usage, and the identity checks of RFC 4945. */
+#include "cert.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "addr.h"
+#include "ikev2.h"
+
+#define CA_FILE_MAX (8u << 20) /* a bundle larger than this is a mistake */
+#define SHA1_LEN 20
+
+struct rove_trust {
+	X509_STORE *store;
+	bool system;
+	struct rove_buf certreq; /* concatenated SHA-1(SPKI) */
+	size_t nhashes;
+};
+
+struct rove_peer_cert {
+	X509 *x;
+	char *subject;
+	char *identity;
+};
+
+/* ---- small helpers ---- */
+
+/* Copies untrusted bytes for a message, replacing anything unprintable. */
+static void safe_copy(char *dst, size_t cap, const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	if (!cap)
+		return;
+	for (i = 0; i < n && i + 1 < cap; i++)
+		dst[i] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
+	dst[i] = '\0';
+}
+
+/* Subject or issuer as RFC 2253 UTF-8 (control characters escaped). */
+static char *name_str(const X509_NAME *n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p = NULL, *s = NULL;
+	long len;
+
+	if (!b)
+		return NULL;
+	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (len = BIO_get_mem_data(b, &p)) >= 0)
+		s = strndup(len ? p : "", (size_t)len);
+	BIO_free(b);
+	return s;
+}
+
+static void name_buf(const X509_NAME *n, char *buf, size_t cap)
+{
+	char *s = name_str(n);
+
+	snprintf(buf, cap, "%s", s && *s ? s : "an empty name");
+	free(s);
+}
+
+static void time_str(const ASN1_TIME *t, char *buf, size_t cap)
+{
+	struct tm tm;
+
+	if (!t || !ASN1_TIME_to_tm(t, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, cap, "an unreadable date");
+}
+
+static X509 *der_to_x509(const uint8_t *p, size_t len)
+{
+	const unsigned char *q = p;
+	X509 *x;
+
+	if (!p || !len || len > LONG_MAX)
+		return NULL;
+	x = d2i_X509(NULL, &q, (long)len);
+	if (x && q != p + len) {
+		X509_free(x);
+		x = NULL;
+	}
+	return x;
+}
+
+/* ---- trust store ---- */
+
+static int read_file(const char *path, struct rove_buf *out, struct rove_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t chunk[4096];
+	size_t n;
+	int rc = 0;
+
+	if (!f)
+		return rove_err_set(err, ROVE_E_INVAL, "cannot read CA file %s: %s", path,
+				    strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > CA_FILE_MAX) {
+			rc = rove_err_set(err, ROVE_E_INVAL, "CA file %s is too large", path);
+			break;
+		}
+		rove_buf_add(out, chunk, n);
+	}
+	if (!rc && ferror(f))
+		rc = rove_err_set(err, ROVE_E_INVAL, "cannot read CA file %s: %s", path,
+				  strerror(errno ? errno : EIO));
+	if (!rc && out->failed)
+		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory reading %s", path);
+	fclose(f);
+	return rc;
+}
+
+static int spki_sha1(X509 *x, uint8_t out[SHA1_LEN])
+{
+	unsigned char *der = NULL;
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA1", NULL);
+	unsigned int mdlen = 0;
+	int len, rc = -1;
+
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	if (md && len > 0 && EVP_Digest(der, (size_t)len, out, &mdlen, md, NULL) &&
+	    mdlen == SHA1_LEN)
+		rc = 0;
+	OPENSSL_free(der);
+	EVP_MD_free(md);
+	return rc;
+}
+
+static int add_anchor(struct rove_trust *t, X509 *x, const char *path, struct rove_err *err)
+{
+	uint8_t h[SHA1_LEN];
+
+	if (!X509_STORE_add_cert(t->store, x))
+		return rove_err_set(err, ROVE_E_CERT, "cannot use a certificate of %s", path);
+	if (spki_sha1(x, h) < 0)
+		return rove_err_set(err, ROVE_E_CRYPTO, "cannot hash a certificate key of %s", path);
+	for (size_t i = 0; i < t->nhashes; i++)
+		if (!memcmp(t->certreq.data + i * SHA1_LEN, h, SHA1_LEN))
+			return 0;
+	rove_buf_add(&t->certreq, h, SHA1_LEN);
+	t->nhashes++;
+	return 0;
+}
+
+static int load_pem(struct rove_trust *t, const struct rove_buf *file, const char *path,
+		    struct rove_err *err)
+{
+	BIO *b = BIO_new_mem_buf(file->data, (int)file->len);
+	X509 *x;
+	int rc = 0;
+	unsigned long e;
+
+	if (!b)
+		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	while (!rc && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+		rc = add_anchor(t, x, path, err);
+		X509_free(x);
+	}
+	/* The loop ends with "no start line" at the end of the file; any other
+	 * error is a damaged certificate we must not silently skip. */
+	e = ERR_peek_last_error();
+	if (!rc && e && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
+		rc = rove_err_set(err, ROVE_E_PARSE, "%s contains a damaged certificate", path);
+	ERR_clear_error();
+	BIO_free(b);
+	return rc;
+}
+
+static int load_file(struct rove_trust *t, const char *path, struct rove_err *err)
+{
+	struct rove_buf file;
+	int rc;
+
+	rove_buf_init(&file);
+	rc = read_file(path, &file, err);
+	if (!rc && file.data && memmem(file.data, file.len, "-----BEGIN", 10)) {
+		rc = load_pem(t, &file, path, err);
+	} else if (!rc && file.data) {
+		X509 *x = der_to_x509(file.data, file.len);
+
+		if (x)
+			rc = add_anchor(t, x, path, err);
+		X509_free(x);
+		ERR_clear_error();
+	}
+	if (!rc && !t->nhashes)
+		rc = rove_err_set(err, ROVE_E_INVAL, "%s contains no certificate", path);
+	if (!rc && t->certreq.failed)
+		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	rove_buf_free(&file);
+	return rc;
+}
+
+struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err)
+{
+	struct rove_trust *t = calloc(1, sizeof(*t));
+
+	if (!t || !(t->store = X509_STORE_new())) {
+		free(t);
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	rove_buf_init(&t->certreq);
+	if (!ca_path) {
+		t->system = true;
+		if (!X509_STORE_set_default_paths(t->store)) {
+			ERR_clear_error();
+			rove_err_set(err, ROVE_E_CERT, "cannot open the system trust store");
+			rove_trust_free(t);
+			return NULL;
+		}
+		return t;
+	}
+	/* The user named these certificates: each is an anchor by itself. */
+	X509_STORE_set_flags(t->store, X509_V_FLAG_PARTIAL_CHAIN);
+	if (load_file(t, ca_path, err) < 0) {
+		rove_trust_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void rove_trust_free(struct rove_trust *t)
+{
+	if (!t)
+		return;
+	X509_STORE_free(t->store);
+	rove_buf_free(&t->certreq);
+	free(t);
+}
+
+bool rove_trust_is_system(const struct rove_trust *t)
+{
+	return t && t->system;
+}
+
+size_t rove_trust_certreq(const struct rove_trust *t, struct rove_buf *out)
+{
+	if (!t || !t->nhashes)
+		return 0;
+	rove_buf_add(out, t->certreq.data, t->certreq.len);
+	return t->nhashes;
+}
+
+/* ---- names in the certificate ---- */
+
+/* Strips one trailing dot: "gw.example.com." is the same name. */
+static size_t dns_trim(const char *s, size_t n)
+{
+	return n > 1 && s[n - 1] == '.' ? n - 1 : n;
+}
+
+/* A dNSName pattern against a host name: case-insensitive; "*.x.y" matches
+ * exactly one leftmost label and needs two labels after the star. Partial
+ * wildcards ("f*.x.y") are not honoured. */
+static bool dns_match(const char *pat, size_t plen, const char *name, size_t nlen)
+{
+	const char *dot;
+	size_t rest;
+
+	plen = dns_trim(pat, plen);
+	nlen = dns_trim(name, nlen);
+	if (!plen || !nlen || memchr(name, '*', nlen))
+		return false;
+	if (!memchr(pat, '*', plen))
+		return plen == nlen && !strncasecmp(pat, name, nlen);
+	if (plen < 3 || pat[0] != '*' || pat[1] != '.' || memchr(pat + 1, '*', plen - 1))
+		return false;
+	rest = plen - 1; /* ".x.y" */
+	if (!memchr(pat + 2, '.', plen - 2))
+		return false;
+	dot = memchr(name, '.', nlen);
+	if (!dot || dot == name || (size_t)(name + nlen - dot) != rest)
+		return false;
+	return !strncasecmp(dot, pat + 1, rest);
+}
+
+enum id_kind { KIND_IP, KIND_DNS, KIND_EMAIL };
+
+static int gen_type(enum id_kind k)
+{
+	return k == KIND_IP ? GEN_IPADD : k == KIND_DNS ? GEN_DNS : GEN_EMAIL;
+}
+
+static const char *kind_name(int gen)
+{
+	return gen == GEN_IPADD ? "IP" : gen == GEN_DNS ? "DNS" : "email";
+}
+
+static bool name_eq(enum id_kind k, const uint8_t *san, size_t slen, const uint8_t *id,
+		    size_t ilen)
+{
+	if (k != KIND_IP && (memchr(id, '\0', ilen) || memchr(san, '\0', slen)))
+		return false;
+	if (k == KIND_IP)
+		return slen == ilen && !memcmp(san, id, ilen);
+	if (k == KIND_DNS)
+		return dns_match((const char *)san, slen, (const char *)id, ilen);
+	return slen == ilen && !strncasecmp((const char *)san, (const char *)id, ilen);
+}
+
+/* Searches the SANs of kind k for id; *seen tells whether any SAN of that
+ * kind exists. Returns the index of the match or -1. */
+static int san_find(X509 *x, enum id_kind k, const uint8_t *id, size_t ilen, bool *seen)
+{
+	GENERAL_NAMES *sans = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	int found = -1;
+
+	*seen = false;
+	for (int i = 0; sans && found < 0 && i < sk_GENERAL_NAME_num(sans); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+		const ASN1_STRING *s;
+
+		if (g->type != gen_type(k))
+			continue;
+		*seen = true;
+		s = k == KIND_IP ? g->d.iPAddress : g->d.ia5;
+		if (name_eq(k, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), id, ilen))
+			found = i;
+	}
+	GENERAL_NAMES_free(sans);
+	return found;
+}
+
+/* Legacy certificates without dNSName SANs name the host in the CN; the CN
+ * must equal the name exactly (no wildcard). */
+static bool cn_match(X509 *x, const uint8_t *id, size_t ilen)
+{
+	const X509_NAME *n = X509_get_subject_name(x);
+	size_t want = dns_trim((const char *)id, ilen);
+	bool ok = false;
+
+	if (memchr(id, '\0', ilen))
+		return false;
+	for (int i = -1; !ok && (i = X509_NAME_get_index_by_NID(n, NID_commonName, i)) >= 0;) {
+		unsigned char *u = NULL;
+		int len = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i)));
+
+		ok = len > 0 && !memchr(u, '\0', (size_t)len) &&
+		     dns_trim((char *)u, (size_t)len) == want &&
+		     !strncasecmp((char *)u, (const char *)id, want);
+		OPENSSL_free(u);
+	}
+	return ok;
+}
+
+static bool dns_or_cn(X509 *x, const uint8_t *id, size_t ilen, bool *via_cn)
+{
+	bool seen;
+
+	*via_cn = false;
+	if (san_find(x, KIND_DNS, id, ilen, &seen) >= 0)
+		return true;
+	*via_cn = !seen && cn_match(x, id, ilen);
+	return *via_cn;
+}
+
+/* The attribute of a DN component: "CN", "cn", "E" (strongSwan's name for
+ * emailAddress) or a dotted OID. */
+static int dn_attr(const char *key)
+{
+	char up[32];
+	size_t i;
+	int nid = OBJ_txt2nid(key);
+
+	if (nid != NID_undef)
+		return nid;
+	for (i = 0; key[i] && i + 1 < sizeof(up); i++)
+		up[i] = (char)(key[i] >= 'a' && key[i] <= 'z' ? key[i] - 32 : key[i]);
+	up[i] = '\0';
+	if (!strcmp(up, "E") || !strcmp(up, "EMAIL"))
+		return NID_pkcs9_emailAddress;
+	return OBJ_txt2nid(up);
+}
+
+/* "CN=gw, O=Example" (or "C = CH, O = x" as openssl prints it) into its
+ * attribute/value pairs; "\," escapes a comma. Appends in text order, or
+ * prepends to build the reverse (RFC 2253) reading. */
+static X509_NAME *dn_parse(const char *s, bool reverse)
+{
+	X509_NAME *n = X509_NAME_new();
+	char *copy = strdup(s), *p, *w;
+	bool ok = n && copy;
+
+	for (p = copy; ok && p && *p;) {
+		char *key, *val, *eq, *end;
+
+		/* Unescape one component in place up to an unescaped comma. */
+		for (w = p, end = p; *end && *end != ','; end++) {
+			if (*end == '\\' && end[1])
+				end++;
+			*w++ = *end;
+		}
+		val = *end ? end + 1 : NULL;
+		*w = '\0';
+		eq = strchr(p, '=');
+		ok = eq != NULL;
+		if (ok) {
+			*eq = '\0';
+			key = p;
+			while (*key == ' ' || *key == '\t')
+				key++;
+			for (w = eq; w > key && (w[-1] == ' ' || w[-1] == '\t');)
+				*--w = '\0';
+			for (w = eq + 1; *w == ' ' || *w == '\t';)
+				w++;
+			ok = *key && *w && dn_attr(key) != NID_undef &&
+			     X509_NAME_add_entry_by_NID(n, dn_attr(key), MBSTRING_UTF8,
+							(unsigned char *)w, -1, reverse ? 0 : -1, 0);
+		}
+		p = val;
+	}
+	free(copy);
+	ERR_clear_error();
+	if (!ok || !n || !X509_NAME_entry_count(n)) {
+		X509_NAME_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* X509_NAME_cmp compares canonical forms: case and spacing of values and the
+ * string types do not matter, the order of the RDNs does. */
+static bool dn_match(X509 *x, const char *dn)
+{
+	const X509_NAME *subj = X509_get_subject_name(x);
+	bool ok = false;
+
+	for (int rev = 0; !ok && rev < 2; rev++) {
+		X509_NAME *n = dn_parse(dn, rev);
+
+		ok = n && X509_NAME_cmp(n, subj) == 0;
+		X509_NAME_free(n);
+	}
+	ERR_clear_error();
+	return ok;
+}
+
+/* "gw.other.test (DNS), 10.0.0.1 (IP)" or the subject when it has no SAN. */
+static void cert_names(X509 *x, char *buf, size_t cap)
+{
+	GENERAL_NAMES *sans = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	size_t off = 0;
+	int shown = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans) && shown < 4; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+		char one[ROVE_ADDR_STRLEN + 256];
+		int len = -1;
+
+		if (g->type == GEN_DNS || g->type == GEN_EMAIL) {
+			safe_copy(one, 256, ASN1_STRING_get0_data(g->d.ia5),
+				  (size_t)ASN1_STRING_length(g->d.ia5));
+		} else if (g->type == GEN_IPADD) {
+			struct rove_addr a = { 0 };
+			size_t alen = (size_t)ASN1_STRING_length(g->d.iPAddress);
+
+			if (alen != 4 && alen != 16)
+				continue;
+			a.family = alen == 4 ? AF_INET : AF_INET6;
+			memcpy(a.addr, ASN1_STRING_get0_data(g->d.iPAddress), alen);
+			rove_addr_str(&a, one, sizeof(one));
+		} else {
+			continue;
+		}
+		len = snprintf(buf + off, cap - off, "%s%s (%s)", shown ? ", " : "", one,
+			       kind_name(g->type));
+		if (len < 0 || (size_t)len >= cap - off)
+			break;
+		off += (size_t)len;
+		shown++;
+	}
+	GENERAL_NAMES_free(sans);
+	if (!shown) {
+		char dn[256];
+
+		name_buf(X509_get_subject_name(x), dn, sizeof(dn));
+		snprintf(buf, cap, "%s (DN)", dn);
+	}
+}
+
+/* Checks remote_id against the certificate; on success writes what matched
+ * ("DNS:gw.example.com") to how. */
+static bool id_matches(X509 *x, const char *rid, char *how, size_t cap)
+{
+	struct rove_addr a;
+	bool seen, via_cn;
+	size_t n = strlen(rid);
+
+	if (rove_addr_parse(rid, &a)) {
+		snprintf(how, cap, "IP:%s", rid);
+		return san_find(x, KIND_IP, a.addr, rove_addr_len(&a), &seen) >= 0;
+	}
+	if (strchr(rid, '=')) {
+		snprintf(how, cap, "DN");
+		return dn_match(x, rid);
+	}
+	if (strchr(rid, '@')) {
+		snprintf(how, cap, "email:%s", rid);
+		return san_find(x, KIND_EMAIL, (const uint8_t *)rid, n, &seen) >= 0;
+	}
+	if (!dns_or_cn(x, (const uint8_t *)rid, n, &via_cn))
+		return false;
+	snprintf(how, cap, "%s:%s", via_cn ? "CN" : "DNS", rid);
+	return true;
+}
+
+/* ---- chain verification ---- */
+
+static enum rove_cert_fail chain_fail(X509_STORE_CTX *ctx, X509 *leaf, bool system,
+				      struct rove_err *err)
+{
+	int code = X509_STORE_CTX_get_error(ctx);
+	int depth = X509_STORE_CTX_get_error_depth(ctx);
+	X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
+	char subj[200], iss[200], when[40], which[256];
+
+	name_buf(X509_get_subject_name(leaf), subj, sizeof(subj));
+	name_buf(X509_get_issuer_name(leaf), iss, sizeof(iss));
+	if (depth > 0 && cur) {
+		char cn[200];
+
+		name_buf(X509_get_subject_name(cur), cn, sizeof(cn));
+		snprintf(which, sizeof(which), "the certificate of %s in the server's chain", cn);
+	} else {
+		snprintf(which, sizeof(which), "the server's certificate");
+		cur = leaf;
+	}
+	switch (code) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		time_str(X509_get0_notAfter(cur), when, sizeof(when));
+		rove_err_set(err, ROVE_E_CERT, "%s expired on %s: check the computer's clock, "
+			     "or ask the gateway's administrator to renew it", which, when);
+		return ROVE_CERT_EXPIRED;
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		time_str(X509_get0_notBefore(cur), when, sizeof(when));
+		rove_err_set(err, ROVE_E_CERT, "%s is not valid before %s: check the computer's clock",
+			     which, when);
+		return ROVE_CERT_NOT_YET_VALID;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_CERT_UNTRUSTED:
+	case X509_V_ERR_CERT_REJECTED:
+	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+		rove_err_set(err, ROVE_E_CERT, "the server's certificate (%s, issued by %s) is not "
+			     "signed by a trusted CA: %s", subj, iss, system ?
+			     "set ca= in the profile to the CA that issued it" :
+			     "check the ca= setting of the profile");
+		return ROVE_CERT_UNTRUSTED;
+	default:
+		rove_err_set(err, ROVE_E_CERT, "%s (%s) was rejected: %s", which,
+			     depth > 0 ? iss : subj, X509_verify_cert_error_string(code));
+		return ROVE_CERT_BAD;
+	}
+}
+
+/* An Extended Key Usage, when present, must allow an IKE server. */
+static bool eku_ok(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku;
+	int crit = 0;
+	bool ok = false;
+
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+	if (!eku)
+		return crit == -1; /* -1: absent; -2 (twice) or a parse error: reject */
+	for (int i = 0; !ok && i < sk_ASN1_OBJECT_num(eku); i++) {
+		int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
+
+		ok = nid == NID_server_auth || nid == NID_ipsec_IKE || nid == NID_anyExtendedKeyUsage;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return ok;
+}
+
+static enum rove_cert_fail parse_chain(const struct rove_bytes *certs, size_t ncerts,
+				       X509 **leaf, STACK_OF(X509) **chain, struct rove_err *err)
+{
+	*chain = sk_X509_new_null();
+	if (!*chain) {
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return ROVE_CERT_BAD;
+	}
+	*leaf = der_to_x509(certs[0].ptr, certs[0].len);
+	if (!*leaf) {
+		rove_err_set(err, ROVE_E_CERT, "the server's certificate cannot be parsed");
+		return ROVE_CERT_BAD;
+	}
+	for (size_t i = 1; i < ncerts; i++) {
+		X509 *x = der_to_x509(certs[i].ptr, certs[i].len);
+
+		if (!x || !sk_X509_push(*chain, x)) {
+			X509_free(x);
+			rove_err_set(err, ROVE_E_CERT,
+				     "intermediate certificate %zu sent by the server cannot be parsed", i);
+			return ROVE_CERT_BAD;
+		}
+	}
+	return ROVE_CERT_OK;
+}
+
+static enum rove_cert_fail check_chain(const struct rove_trust *t, X509 *leaf,
+				       STACK_OF(X509) *chain, int64_t verify_time,
+				       struct rove_err *err)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	enum rove_cert_fail f = ROVE_CERT_OK;
+
+	if (!ctx || !X509_STORE_CTX_init(ctx, t->store, leaf, chain)) {
+		rove_err_set(err, ROVE_E_NOMEM, "cannot set up certificate verification");
+		f = ROVE_CERT_BAD;
+	} else {
+		if (verify_time)
+			X509_STORE_CTX_set_time(ctx, 0, (time_t)verify_time);
+		if (X509_verify_cert(ctx) != 1)
+			f = chain_fail(ctx, leaf, t->system, err);
+	}
+	X509_STORE_CTX_free(ctx);
+	return f;
+}
+
+static struct rove_peer_cert *peer_new(X509 *leaf, const char *how, struct rove_err *err)
+{
+	struct rove_peer_cert *pc = calloc(1, sizeof(*pc));
+	size_t n;
+
+	if (!pc || !(pc->subject = name_str(X509_get_subject_name(leaf))))
+		goto fail;
+	n = strlen(pc->subject) + strlen(how) + 4;
+	if (!(pc->identity = malloc(n)))
+		goto fail;
+	snprintf(pc->identity, n, "%s (%s)", pc->subject, how);
+	pc->x = leaf;
+	return pc;
+fail:
+	if (pc)
+		free(pc->subject);
+	free(pc);
+	rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	return NULL;
+}
+
+struct rove_peer_cert *rove_peer_cert_verify(const struct rove_trust *t,
+					     const struct rove_bytes *certs, size_t ncerts,
+					     const char *remote_id, int64_t verify_time,
+					     enum rove_cert_fail *fail, struct rove_err *err)
+{
+	X509 *leaf = NULL;
+	STACK_OF(X509) *chain = NULL;
+	struct rove_peer_cert *pc = NULL;
+	enum rove_cert_fail f;
+	char how[300], names[300];
+
+	if (!t || !ncerts || !certs) {
+		rove_err_set(err, ROVE_E_CERT, !t ? "no trusted CA is configured" :
+			     "the server sent no certificate");
+		*fail = !t ? ROVE_CERT_UNTRUSTED : ROVE_CERT_NO_CERT;
+		return NULL;
+	}
+	f = parse_chain(certs, ncerts, &leaf, &chain, err);
+	if (f == ROVE_CERT_OK)
+		f = check_chain(t, leaf, chain, verify_time, err);
+	if (f == ROVE_CERT_OK && !eku_ok(leaf)) {
+		rove_err_set(err, ROVE_E_CERT, "the server's certificate is not meant for a VPN "
+			     "gateway: its Extended Key Usage lacks serverAuth and ipsecIKE");
+		f = ROVE_CERT_BAD;
+	}
+	if (f == ROVE_CERT_OK && (!remote_id || !*remote_id)) {
+		rove_err_set(err, ROVE_E_CERT, "no remote-id to check the server's certificate against");
+		f = ROVE_CERT_ID_MISMATCH;
+	} else if (f == ROVE_CERT_OK && !id_matches(leaf, remote_id, how, sizeof(how))) {
+		char want[256];
+
+		cert_names(leaf, names, sizeof(names));
+		safe_copy(want, sizeof(want), (const uint8_t *)remote_id, strlen(remote_id));
+		rove_err_set(err, ROVE_E_CERT, "the server's certificate is for %s, not %s: "
+			     "check remote-id or the server name", names, want);
+		f = ROVE_CERT_ID_MISMATCH;
+	}
+	if (f == ROVE_CERT_OK && (pc = peer_new(leaf, how, err)) != NULL)
+		leaf = NULL;
+	else if (f == ROVE_CERT_OK)
+		f = ROVE_CERT_BAD;
+	X509_free(leaf);
+	sk_X509_pop_free(chain, X509_free);
+	ERR_clear_error();
+	*fail = f;
+	return pc;
+}
+
+void rove_peer_cert_free(struct rove_peer_cert *pc)
+{
+	if (!pc)
+		return;
+	X509_free(pc->x);
+	free(pc->subject);
+	free(pc->identity);
+	free(pc);
+}
+
+const char *rove_peer_cert_subject(const struct rove_peer_cert *pc)
+{
+	return pc->subject;
+}
+
+const char *rove_peer_cert_identity(const struct rove_peer_cert *pc)
+{
+	return pc->identity;
+}
+
+EVP_PKEY *rove_peer_cert_pkey(const struct rove_peer_cert *pc)
+{
+	return X509_get0_pubkey(pc->x);
+}
+
+static bool der_dn_match(X509 *x, const uint8_t *id, size_t len)
+{
+	const unsigned char *p = id;
+	X509_NAME *n;
+	bool ok;
+
+	if (!len || len > LONG_MAX)
+		return false;
+	n = d2i_X509_NAME(NULL, &p, (long)len);
+	ok = n && p == id + len && X509_NAME_cmp(n, X509_get_subject_name(x)) == 0;
+	X509_NAME_free(n);
+	ERR_clear_error();
+	return ok;
+}
+
+bool rove_peer_cert_matches_id(const struct rove_peer_cert *pc, uint8_t id_type,
+			       const uint8_t *id, size_t id_len)
+{
+	bool seen, via_cn;
+
+	if (!pc || !id || !id_len)
+		return false;
+	switch (id_type) {
+	case ROVE_ID_IPV4_ADDR:
+		return id_len == 4 && san_find(pc->x, KIND_IP, id, id_len, &seen) >= 0;
+	case ROVE_ID_IPV6_ADDR:
+		return id_len == 16 && san_find(pc->x, KIND_IP, id, id_len, &seen) >= 0;
+	case ROVE_ID_FQDN:
+		return dns_or_cn(pc->x, id, id_len, &via_cn);
+	case ROVE_ID_RFC822_ADDR:
+		return san_find(pc->x, KIND_EMAIL, id, id_len, &seen) >= 0;
+	case ROVE_ID_DER_ASN1_DN:
+		return der_dn_match(pc->x, id, id_len);
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session object: configuration, queues, retransmission and dispatch
+ * of received messages to the exchange that is waiting for them. */
+#include "session_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert.h"
+#include "dh.h"
+#include "eap.h"
+#include "sk.h"
+
+#define DEFAULT_RETRANSMIT_BASE_MS 500
+#define DEFAULT_RETRANSMIT_TOTAL_MS 30000
+#define MAX_RETRANSMIT_INTERVAL_MS 8000
+#define DEFAULT_KEEPALIVE_MS 20000
+#define CLOSE_TOTAL_MS 3000
+#define MAX_IKE_MSG 65535
+
+/* ---- events ---- */
+
+static struct rove_event *ev_push(struct rove_session *s, enum rove_event_type type)
+{
+	struct rove_event *ev;
+
+	if (s->evq_n == EVQ_LEN) {
+		/* Full: drop the oldest log line rather than a state change. */
+		s->evq_head = (s->evq_head + 1) % EVQ_LEN;
+		s->evq_n--;
+	}
+	ev = &s->evq[(s->evq_head + s->evq_n) % EVQ_LEN];
+	s->evq_n++;
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	return ev;
+}
+
+void sess_event(struct rove_session *s, enum rove_event_type type, const char *fmt, ...)
+{
+	struct rove_event *ev = ev_push(s, type);
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(ev->msg, sizeof(ev->msg), fmt, ap);
+		va_end(ap);
+	}
+	if (type == ROVE_EV_CHILD_UP || type == ROVE_EV_CHILD_DOWN)
+		ev->child = &s->child;
+	if (type == ROVE_EV_CONFIG)
+		ev->config = &s->config;
+}
+
+void sess_log(struct rove_session *s, const char *fmt, ...)
+{
+	struct rove_event *ev;
+	va_list ap;
+
+	if (!s->cfg.verbose)
+		return;
+	ev = ev_push(s, ROVE_EV_LOG);
+	va_start(ap, fmt);
+	vsnprintf(ev->msg, sizeof(ev->msg), fmt, ap);
+	va_end(ap);
+}
+
+void sess_set_state(struct rove_session *s, enum rove_state st)
+{
+	s->state = st;
+}
+
+void sess_fail(struct rove_session *s, enum rove_fail reason, const char *fmt, ...)
+{
+	struct rove_event *ev;
+	va_list ap;
+
+	if (s->state == ROVE_ST_CLOSED)
+		return;
+	ev = ev_push(s, ROVE_EV_FAILED);
+	ev->reason = reason;
+	va_start(ap, fmt);
+	vsnprintf(ev->msg, sizeof(ev->msg), fmt, ap);
+	va_end(ap);
+	s->last_failure = reason;
+	s->req_outstanding = false;
+	s->phase = PH_DONE;
+	if (s->child_up) {
+		s->child_up = false;
+		sess_event(s, ROVE_EV_CHILD_DOWN, NULL);
+	}
+	sess_set_state(s, ROVE_ST_CLOSED);
+}
+
+/* ---- outgoing datagrams ---- */
+
+static void queue_dgram(struct rove_session *s, const uint8_t *data, size_t len,
+			const struct rove_addr *local, bool marker)
+{
+	struct outq_item *it;
+
+	if (s->outq_n == OUTQ_LEN) {
+		/* Full: the oldest is stale anyway (a retransmit will follow). */
+		rove_buf_free(&s->outq[s->outq_head].data);
+		s->outq_head = (s->outq_head + 1) % OUTQ_LEN;
+		s->outq_n--;
+	}
+	it = &s->outq[(s->outq_head + s->outq_n) % OUTQ_LEN];
+	s->outq_n++;
+	rove_buf_init(&it->data);
+	rove_buf_add(&it->data, data, len);
+	it->local = *local;
+	it->remote = s->remote;
+	it->marker = marker;
+}
+
+void sess_queue(struct rove_session *s, const uint8_t *data, size_t len)
+{
+	queue_dgram(s, data, len, &s->local, s->natt);
+}
+
+bool rove_session_pop_datagram(struct rove_session *s, struct rove_datagram *out)
+{
+	if (!s->outq_n)
+		return false;
+	rove_buf_free(&s->cur_out.data);
+	s->cur_out = s->outq[s->outq_head];
+	rove_buf_init(&s->outq[s->outq_head].data); /* moved, not copied */
+	s->outq_head = (s->outq_head + 1) % OUTQ_LEN;
+	s->outq_n--;
+	out->data = s->cur_out.data.data;
+	out->len = s->cur_out.data.len;
+	out->local = s->cur_out.local;
+	out->remote = s->cur_out.remote;
+	out->non_esp_marker = s->cur_out.marker;
+	return true;
+}
+
+bool rove_session_poll_event(struct rove_session *s, struct rove_event *ev)
+{
+	if (!s->evq_n)
+		return false;
+	*ev = s->evq[s->evq_head];
+	s->evq_head = (s->evq_head + 1) % EVQ_LEN;
+	s->evq_n--;
+	return true;
+}
+
+/* ---- requests and retransmission ---- */
+
+void sess_send_request(struct rove_session *s, uint8_t exchange, uint32_t msg_id)
+{
+	s->req_outstanding = true;
+	s->req_exchange = exchange;
+	s->req_msg_id = msg_id;
+	s->req_first_ms = s->now_ms;
+	s->req_interval_ms = s->cfg.retransmit_base_ms;
+	s->req_next_ms = s->now_ms + s->req_interval_ms;
+	s->req_total_ms = s->phase == PH_DELETING ? CLOSE_TOTAL_MS : s->cfg.retransmit_total_ms;
+	sess_queue(s, s->req.data, s->req.len);
+}
+
+static void timeout_failure(struct rove_session *s)
+{
+	char a[ROVE_ADDR_STRLEN];
+	unsigned secs = (s->req_total_ms + 999) / 1000;
+
+	rove_addr_str(&s->remote, a, sizeof(a));
+	if (s->phase == PH_DELETING) {
+		s->req_outstanding = false;
+		s->phase = PH_DONE;
+		sess_set_state(s, ROVE_ST_CLOSED);
+		sess_event(s, ROVE_EV_CLOSED, "closed (the gateway did not confirm the delete)");
+		return;
+	}
+	if (s->round_trips == 0)
+		sess_fail(s, ROVE_FAIL_TIMEOUT,
+			  "no answer from the gateway %s after %u s: check the server address "
+			  "and that UDP ports 500 and 4500 are not blocked on the way", a, secs);
+	else
+		sess_fail(s, ROVE_FAIL_TIMEOUT,
+			  "the gateway %s stopped answering after %u s (on UDP port %u): "
+			  "check that UDP port 4500 is not blocked on the way", a, secs,
+			  s->remote.port);
+}
+
+static void retransmit_due(struct rove_session *s)
+{
+	if (s->now_ms - s->req_first_ms >= s->req_total_ms) {
+		timeout_failure(s);
+		return;
+	}
+	sess_log(s, "retransmitting request %u", s->req_msg_id);
+	sess_queue(s, s->req.data, s->req.len);
+	s->req_interval_ms *= 2;
+	if (s->req_interval_ms > MAX_RETRANSMIT_INTERVAL_MS)
+		s->req_interval_ms = MAX_RETRANSMIT_INTERVAL_MS;
+	s->req_next_ms = s->now_ms + s->req_interval_ms;
+	/* The last try waits only until the total runs out. */
+	if (s->req_next_ms > s->req_first_ms + s->req_total_ms)
+		s->req_next_ms = s->req_first_ms + s->req_total_ms;
+}
+
+static void keepalive_due(struct rove_session *s)
+{
+	static const uint8_t ka = 0xff;
+
+	queue_dgram(s, &ka, 1, &s->local, false);
+	s->next_keepalive_ms = s->now_ms + s->cfg.keepalive_ms;
+}
+
+uint64_t rove_session_next_timer(const struct rove_session *s)
+{
+	uint64_t t = UINT64_MAX;
+
+	if (s->state == ROVE_ST_CLOSED)
+		return t;
+	if (s->req_outstanding)
+		t = s->req_next_ms;
+	if (s->nat_local && s->natt && s->phase == PH_UP && s->next_keepalive_ms < t)
+		t = s->next_keepalive_ms;
+	return t;
+}
+
+void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms)
+{
+	s->now_ms = now_ms;
+	if (s->state == ROVE_ST_CLOSED)
+		return;
+	if (s->req_outstanding && now_ms >= s->req_next_ms)
+		retransmit_due(s);
+	if (s->nat_local && s->natt && s->phase == PH_UP && now_ms >= s->next_keepalive_ms)
+		keepalive_due(s);
+}
+
+/* ---- SK payload ---- */
+
+int sess_seal(struct rove_session *s, uint8_t exchange, bool response, uint32_t msg_id,
+	      struct rove_mb *inner, struct rove_buf *out, struct rove_err *err)
+{
+	struct rove_mb outer;
+	struct rove_sk_dir dir;
+	uint8_t flags = ROVE_FLAG_INITIATOR | (response ? ROVE_FLAG_RESPONSE : 0);
+	int rc;
+
+	if (rove_mb_finish(inner, err) < 0)
+		return -1;
+	rove_mb_init(&outer, s->spi_i, s->spi_r, exchange, flags, msg_id);
+	if (outer.buf.failed) {
+		rove_mb_free(&outer);
+		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	}
+	/* Point the header's next-payload field at SK; sk_seal writes the SK
+	 * payload itself. */
+	outer.buf.data[16] = ROVE_PL_SK;
+	rove_sk_dir_from_keys(&s->keys, true, &dir);
+	rc = rove_sk_seal(&dir, s->cfg.rng, &outer.buf, outer.buf.len,
+			  inner->buf.len ? inner->first : ROVE_PL_NONE,
+			  inner->buf.data, inner->buf.len, err);
+	if (rc == 0 && outer.buf.failed)
+		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	if (rc == 0) {
+		rove_buf_reset(out);
+		rove_buf_add(out, outer.buf.data, outer.buf.len);
+	}
+	rove_mb_free(&outer);
+	return rc;
+}
+
+int sess_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rove_msg *m,
+	      uint8_t *plain, struct rove_err *err)
+{
+	const struct rove_payload *sk = rove_msg_find(m, ROVE_PL_SK);
+	struct rove_sk_dir dir;
+	size_t plen;
+
+	if (!sk)
+		return rove_err_set(err, ROVE_E_PROTO, "message is not encrypted");
+	if (!s->have_keys)
+		return rove_err_set(err, ROVE_E_PROTO, "encrypted message before keys exist");
+	uint8_t first = sk->next;
+
+	rove_sk_dir_from_keys(&s->keys, false, &dir);
+	if (rove_sk_open(&dir, pkt, len, sk->offset, plain, len, &plen, err) < 0)
+		return -1;
+	m->n--; /* the SK payload (always last) is replaced by what it carried */
+	if (first == ROVE_PL_NONE && plen == 0)
+		return 0;
+	return rove_msg_parse_inner(first, plain, plen, m, err);
+}
+
+static const char *payload_abbrev(uint8_t type)
+{
+	switch (type) {
+	case ROVE_PL_SA: return "SA";
+	case ROVE_PL_KE: return "KE";
+	case ROVE_PL_IDI: return "IDi";
+	case ROVE_PL_IDR: return "IDr";
+	case ROVE_PL_CERT: return "CERT";
+	case ROVE_PL_CERTREQ: return "CERTREQ";
+	case ROVE_PL_AUTH: return "AUTH";
+	case ROVE_PL_NONCE: return "No";
+	case ROVE_PL_DELETE: return "D";
+	case ROVE_PL_VENDOR: return "V";
+	case ROVE_PL_TSI: return "TSi";
+	case ROVE_PL_TSR: return "TSr";
+	case ROVE_PL_SK: return "SK";
+	case ROVE_PL_CP: return "CP";
+	case ROVE_PL_EAP: return "EAP";
+	case ROVE_PL_SKF: return "SKF";
+	default: return "?";
+	}
+}
+
+const char *sess_payload_summary(const struct rove_msg *m, char *buf, size_t len)
+{
+	size_t off = 0;
+	int w;
+
+	w = snprintf(buf, len, "[");
+	off = w > 0 ? (size_t)w : 0;
+	for (size_t i = 0; i < m->n && off < len; i++) {
+		const struct rove_payload *p = &m->pl[i];
+		struct rove_notify n;
+
+		if (p->type == ROVE_PL_NOTIFY && rove_notify_parse(p->body, p->len, &n, NULL) == 0)
+			w = snprintf(buf + off, len - off, " N(%s)", rove_notify_name(n.type));
+		else
+			w = snprintf(buf + off, len - off, " %s", payload_abbrev(p->type));
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, " ]");
+	return buf;
+}
+
+/* ---- receiving ---- */
+
+static const char *exchange_name(uint8_t x)
+{
+	switch (x) {
+	case ROVE_EXCH_IKE_SA_INIT: return "IKE_SA_INIT";
+	case ROVE_EXCH_IKE_AUTH: return "IKE_AUTH";
+	case ROVE_EXCH_CREATE_CHILD_SA: return "CREATE_CHILD_SA";
+	case ROVE_EXCH_INFORMATIONAL: return "INFORMATIONAL";
+	default: return "unknown exchange";
+	}
+}
+
+static void log_msg(struct rove_session *s, const char *dir, const struct rove_msg *m)
+{
+	char sum[256];
+
+	if (!s->cfg.verbose)
+		return;
+	sess_log(s, "%s %s %s %u %s", dir, exchange_name(m->hdr.exchange),
+		 (m->hdr.flags & ROVE_FLAG_RESPONSE) ? "response" : "request",
+		 m->hdr.msg_id, sess_payload_summary(m, sum, sizeof(sum)));
+}
+
+static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t len,
+			    struct rove_msg *m, uint8_t *plain)
+{
+	struct rove_err err;
+
+	if (!s->req_outstanding || m->hdr.msg_id != s->req_msg_id ||
+	    m->hdr.exchange != s->req_exchange) {
+		sess_log(s, "dropping unexpected response %u", m->hdr.msg_id);
+		return;
+	}
+	if (m->hdr.exchange != ROVE_EXCH_IKE_SA_INIT && sess_open(s, pkt, len, m, plain, &err) < 0) {
+		/* An attacker can inject garbage; only a valid reply counts. */
+		sess_log(s, "dropping response %u: %s", m->hdr.msg_id, err.msg);
+		return;
+	}
+	s->req_outstanding = false;
+	s->round_trips++;
+	log_msg(s, "received", m);
+	switch (s->phase) {
+	case PH_INIT:
+		ike_sa_init_response(s, pkt, len, m);
+		break;
+	case PH_AUTH:
+	case PH_EAP:
+	case PH_EAP_AUTH:
+		ike_auth_response(s, m);
+		break;
+	default:
+		info_response(s, m);
+		break;
+	}
+}
+
+static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t len,
+			   struct rove_msg *m, uint8_t *plain)
+{
+	struct rove_err err;
+
+	if (!s->have_keys || s->phase < PH_AUTH)
+		return;
+	if (m->hdr.msg_id + 1 == s->peer_msg_id && s->have_last_resp) {
+		/* A retransmit of the gateway's last request: same answer. */
+		sess_queue(s, s->last_resp.data, s->last_resp.len);
+		return;
+	}
+	if (m->hdr.msg_id != s->peer_msg_id) {
+		sess_log(s, "dropping request with message ID %u (expected %u)",
+			 m->hdr.msg_id, s->peer_msg_id);
+		return;
+	}
+	if (sess_open(s, pkt, len, m, plain, &err) < 0) {
+		sess_log(s, "dropping request %u: %s", m->hdr.msg_id, err.msg);
+		if (err.code == ROVE_E_CRITICAL)
+			info_unsupported_critical(s, m);
+		return;
+	}
+	log_msg(s, "received", m);
+	info_peer_request(s, m);
+}
+
+void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
+		       const struct rove_addr *local, const struct rove_addr *remote,
+		       uint64_t now_ms)
+{
+	struct rove_msg *m;
+	struct rove_err err;
+	uint8_t *plain;
+
+	s->now_ms = now_ms;
+	(void)local;
+	if (s->state == ROVE_ST_CLOSED || len > MAX_IKE_MSG)
+		return;
+	m = calloc(1, sizeof(*m));
+	plain = malloc(len ? len : 1);
+	if (!m || !plain)
+		goto out;
+	if (rove_msg_parse(pkt, len, m, &err) < 0) {
+		sess_log(s, "dropping malformed message from the gateway: %s", err.msg);
+		goto out;
+	}
+	if (memcmp(m->hdr.spi_i, s->spi_i, 8) != 0 || (m->hdr.flags & ROVE_FLAG_INITIATOR)) {
+		sess_log(s, "dropping message for another IKE SA");
+		goto out;
+	}
+	(void)remote;
+	if (m->hdr.flags & ROVE_FLAG_RESPONSE)
+		handle_response(s, pkt, len, m, plain);
+	else
+		handle_request(s, pkt, len, m, plain);
+out:
+	if (plain)
+		rove_wipe(plain, len);
+	free(plain);
+	free(m);
+}
+
+/* ---- lifecycle ---- */
+
+static char *dup_str(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static uint8_t *dup_secret(const uint8_t *p, size_t len)
+{
+	uint8_t *d;
+
+	if (!p)
+		return NULL;
+	d = malloc(len + 1);
+	if (d) {
+		memcpy(d, p, len);
+		d[len] = 0;
+	}
+	return d;
+}
+
+static int copy_config(struct rove_session *s, const struct rove_session_config *cfg,
+		       struct rove_err *err)
+{
+	s->cfg = *cfg;
+	s->name = dup_str(cfg->name ? cfg->name : "rove");
+	s->remote_id = dup_str(cfg->remote_id);
+	s->local_id = dup_str(cfg->local_id);
+	s->user = dup_str(cfg->user);
+	s->password = dup_secret(cfg->password, cfg->password_len);
+	s->psk = dup_secret(cfg->psk, cfg->psk_len);
+	if (!s->name || (cfg->remote_id && !s->remote_id) || (cfg->local_id && !s->local_id) ||
+	    (cfg->user && !s->user) || (cfg->password && !s->password) ||
+	    (cfg->psk && !s->psk))
+		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	s->cfg.name = s->name;
+	s->cfg.remote_id = s->remote_id;
+	s->cfg.local_id = s->local_id;
+	s->cfg.user = s->user;
+	s->cfg.password = s->password;
+	s->cfg.psk = s->psk;
+	if (!s->cfg.rng)
+		s->cfg.rng = rove_rng_system();
+	if (!s->cfg.retransmit_base_ms)
+		s->cfg.retransmit_base_ms = DEFAULT_RETRANSMIT_BASE_MS;
+	if (!s->cfg.retransmit_total_ms)
+		s->cfg.retransmit_total_ms = DEFAULT_RETRANSMIT_TOTAL_MS;
+	if (!s->cfg.keepalive_ms)
+		s->cfg.keepalive_ms = DEFAULT_KEEPALIVE_MS;
+	return 0;
+}
+
+static int check_config(const struct rove_session_config *cfg, struct rove_err *err)
+{
+	if (!cfg->remote.family || !cfg->local.family)
+		return rove_err_set(err, ROVE_E_INVAL, "the gateway and local addresses must be set");
+	if (cfg->remote.family != cfg->local.family)
+		return rove_err_set(err, ROVE_E_INVAL, "local and gateway addresses differ in family");
+	if (!cfg->remote_id || !*cfg->remote_id)
+		return rove_err_set(err, ROVE_E_INVAL, "the server identity (remote-id) is not set");
+	if (cfg->auth == ROVE_AUTHK_EAP_MSCHAPV2 && (!cfg->user || !cfg->password))
+		return rove_err_set(err, ROVE_E_INVAL, "EAP-MSCHAPv2 needs a user name and a password");
+	if (cfg->auth == ROVE_AUTHK_PSK && (!cfg->psk || !cfg->psk_len))
+		return rove_err_set(err, ROVE_E_INVAL, "auth=psk needs a pre-shared key (psk)");
+	if (cfg->auth != ROVE_AUTHK_PSK && cfg->auth != ROVE_AUTHK_EAP_MSCHAPV2)
+		return rove_err_set(err, ROVE_E_INVAL, "unknown authentication method");
+	if (!cfg->trust && cfg->auth != ROVE_AUTHK_PSK)
+		return rove_err_set(err, ROVE_E_INVAL,
+				    "no trusted CA: EAP needs the gateway to prove itself by certificate");
+	if (cfg->nroutes > ROVE_MAX_ROUTES)
+		return rove_err_set(err, ROVE_E_INVAL, "too many routes");
+	return 0;
+}
+
+struct rove_session *rove_session_new(const struct rove_session_config *cfg, struct rove_err *err)
+{
+	struct rove_session *s;
+
+	if (check_config(cfg, err) < 0)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (copy_config(s, cfg, err) < 0)
+		goto fail;
+	if (cfg->ike)
+		s->ike_props = *cfg->ike;
+	else
+		rove_proposals_default(false, &s->ike_props);
+	if (cfg->esp)
+		s->esp_props = *cfg->esp;
+	else
+		rove_proposals_default(true, &s->esp_props);
+	s->cfg.ike = &s->ike_props;
+	s->cfg.esp = &s->esp_props;
+	s->local = cfg->local;
+	s->remote = cfg->remote;
+	return s;
+fail:
+	rove_session_free(s);
+	return NULL;
+}
+
+static void free_secret(uint8_t *p, size_t len)
+{
+	if (p) {
+		rove_wipe(p, len);
+		free(p);
+	}
+}
+
+void rove_session_free(struct rove_session *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	free(s->remote_id);
+	free(s->local_id);
+	free(s->user);
+	free_secret(s->password, s->cfg.password_len);
+	free_secret(s->psk, s->cfg.psk_len);
+	rove_dh_free(s->dh);
+	rove_eap_client_free(s->eap);
+	rove_peer_cert_free(s->peer_cert);
+	rove_buf_free(&s->cookie);
+	rove_buf_free(&s->init_req);
+	rove_buf_free(&s->init_resp);
+	rove_buf_free(&s->idi);
+	rove_buf_free(&s->idr_body);
+	rove_buf_free(&s->req);
+	rove_buf_free(&s->last_resp);
+	rove_buf_free(&s->cur_out.data);
+	for (size_t i = 0; i < OUTQ_LEN; i++)
+		rove_buf_free(&s->outq[i].data);
+	rove_ike_keys_wipe(&s->keys);
+	rove_wipe(&s->child, sizeof(s->child));
+	rove_wipe(s, sizeof(*s));
+	free(s);
+}
+
+int rove_session_start(struct rove_session *s, uint64_t now_ms)
+{
+	struct rove_err err;
+
+	s->now_ms = now_ms;
+	if (s->phase != PH_IDLE)
+		return 0;
+	sess_set_state(s, ROVE_ST_CONNECTING);
+	if (ike_sa_init_start(s, &err) < 0) {
+		sess_fail(s, ROVE_FAIL_INTERNAL, "%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int rove_session_close(struct rove_session *s, uint64_t now_ms)
+{
+	struct rove_err err;
+
+	s->now_ms = now_ms;
+	if (s->state == ROVE_ST_CLOSED || s->phase == PH_DELETING)
+		return 0;
+	if (!s->have_keys || s->phase < PH_AUTH) {
+		/* Nothing the gateway knows about beyond IKE_SA_INIT. */
+		s->req_outstanding = false;
+		s->phase = PH_DONE;
+		sess_set_state(s, ROVE_ST_CLOSED);
+		sess_event(s, ROVE_EV_CLOSED, "closed");
+		return 0;
+	}
+	if (s->child_up) {
+		s->child_up = false;
+		sess_event(s, ROVE_EV_CHILD_DOWN, NULL);
+	}
+	if (info_send_delete(s, &err) < 0) {
+		s->phase = PH_DONE;
+		sess_set_state(s, ROVE_ST_CLOSED);
+		sess_event(s, ROVE_EV_CLOSED, "closed without telling the gateway: %s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+enum rove_state rove_session_state(const struct rove_session *s)
+{
+	return s->state;
+}
+
+void rove_session_get_info(const struct rove_session *s, struct rove_session_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->state = s->state;
+	info->local = s->local;
+	info->remote = s->remote;
+	info->nat_local = s->nat_local;
+	info->nat_remote = s->nat_remote;
+	info->nat_detected = s->nat_local || s->nat_remote || s->cfg.force_encap;
+	memcpy(info->spi_i, s->spi_i, 8);
+	memcpy(info->spi_r, s->spi_r, 8);
+	if (s->have_keys)
+		rove_chosen_str(&s->ike_chosen, false, info->ike_proposal, sizeof(info->ike_proposal));
+	info->established_ms = s->established_ms;
+	snprintf(info->server_id, sizeof(info->server_id), "%s", s->server_id);
+	info->config = s->config;
+	if (s->child_up)
+		info->children[info->nchildren++] = &s->child;
+	info->last_failure = s->last_failure;
+	info->round_trips = s->round_trips;
+}
+
+const char *rove_state_name(enum rove_state st)
+{
+	switch (st) {
+	case ROVE_ST_IDLE: return "idle";
+	case ROVE_ST_CONNECTING: return "connecting";
+	case ROVE_ST_ESTABLISHED: return "established";
+	case ROVE_ST_CLOSING: return "closing";
+	case ROVE_ST_CLOSED: return "closed";
+	}
+	return "unknown";
+}

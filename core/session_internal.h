@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal state of an IKEv2 initiator session, shared by the exchange
+ * files (ike_sa_init.c, ike_auth.c, informational.c) and session.c.
+ * Not installed; nothing outside core/ includes it. */
+#ifndef ROVE_SESSION_INTERNAL_H
+#define ROVE_SESSION_INTERNAL_H
+
+#include "buf.h"
+#include "keys.h"
+#include "payload.h"
+#include "proposal.h"
+#include "session.h"
+
+struct rove_dh;
+struct rove_eap_client;
+struct rove_peer_cert;
+
+enum phase {
+	PH_IDLE,
+	PH_INIT,      /* IKE_SA_INIT request outstanding */
+	PH_AUTH,      /* first IKE_AUTH request outstanding */
+	PH_EAP,       /* IKE_AUTH carrying EAP outstanding */
+	PH_EAP_AUTH,  /* final IKE_AUTH with the MSK-based AUTH outstanding */
+	PH_UP,
+	PH_DELETING,  /* our INFORMATIONAL DELETE outstanding */
+	PH_DONE,
+};
+
+#define OUTQ_LEN 8
+#define EVQ_LEN 32
+
+struct outq_item {
+	struct rove_buf data;
+	struct rove_addr local, remote;
+	bool marker;
+};
+
+struct rove_session {
+	/* configuration (strings and secrets are private copies) */
+	struct rove_session_config cfg;
+	char *name, *remote_id, *local_id, *user;
+	uint8_t *password, *psk;
+	struct rove_proposals ike_props, esp_props;
+
+	enum phase phase;
+	enum rove_state state;
+	enum rove_fail last_failure;
+
+	/* current path: switches to the NAT-T ports after NAT detection */
+	struct rove_addr local, remote;
+	bool natt;                    /* using the NAT-T ports */
+	bool nat_local, nat_remote;
+
+	/* IKE_SA_INIT */
+	uint8_t spi_i[8], spi_r[8];
+	struct rove_dh *dh;
+	unsigned ke_retries, cookie_retries;
+	struct rove_buf cookie;
+	uint8_t ni[32];
+	uint8_t nr[256];
+	size_t nr_len;
+	struct rove_buf init_req, init_resp; /* signed by AUTH (RFC 7296 2.15) */
+	struct rove_chosen ike_chosen;
+	struct rove_ike_keys keys;
+	bool have_keys;
+
+	/* IKE_AUTH */
+	struct rove_buf idi;          /* IDi payload body, for our AUTH */
+	struct rove_buf idr_body;     /* the gateway's IDr body, for its AUTHs */
+	uint32_t child_spi_in;
+	struct rove_peer_cert *peer_cert;
+	bool peer_verified;           /* cert + AUTH of the gateway checked */
+	struct rove_eap_client *eap;
+	char server_id[256];
+
+	/* message IDs (RFC 7296 2.2) */
+	uint32_t next_msg_id;         /* of our next request */
+	uint32_t peer_msg_id;         /* expected in the gateway's next request */
+	struct rove_buf last_resp;    /* our last response, for retransmits */
+	bool have_last_resp;
+
+	/* our outstanding request */
+	struct rove_buf req;
+	uint32_t req_msg_id;
+	uint8_t req_exchange;
+	bool req_outstanding;
+	uint64_t req_first_ms, req_next_ms;
+	uint32_t req_interval_ms;
+	uint32_t req_total_ms;        /* give up after this since req_first_ms */
+
+	uint64_t next_keepalive_ms;
+	uint64_t now_ms;
+
+	/* results */
+	struct rove_child_sa child;
+	bool child_up;
+	struct rove_config_info config;
+	uint64_t established_ms;
+	unsigned round_trips;
+
+	struct outq_item outq[OUTQ_LEN];
+	size_t outq_head, outq_n;
+	struct outq_item cur_out; /* the datagram last popped, owned here */
+
+	struct rove_event evq[EVQ_LEN];
+	size_t evq_head, evq_n;
+	struct rove_event cur_ev;
+};
+
+/* session.c: plumbing for the exchange files */
+void sess_event(struct rove_session *s, enum rove_event_type type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sess_log(struct rove_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sess_fail(struct rove_session *s, enum rove_fail reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Queues a finished message for sending on the current path. */
+void sess_queue(struct rove_session *s, const uint8_t *data, size_t len);
+/* Sends `req` as our new outstanding request and arms retransmission. */
+void sess_send_request(struct rove_session *s, uint8_t exchange, uint32_t msg_id);
+/* Builds an encrypted message with the given inner payloads into out. */
+int sess_seal(struct rove_session *s, uint8_t exchange, bool response, uint32_t msg_id,
+	      struct rove_mb *inner, struct rove_buf *out, struct rove_err *err);
+/* Decrypts the SK payload of m (parsed from pkt) and appends the inner
+ * payloads to m. plain must hold len bytes and outlive m's use. */
+int sess_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rove_msg *m,
+	      uint8_t *plain, struct rove_err *err);
+/* "[ SA KE No N(NATD_S_IP) ]" for verbose logs. */
+const char *sess_payload_summary(const struct rove_msg *m, char *buf, size_t len);
+void sess_set_state(struct rove_session *s, enum rove_state st);
+
+/* ike_sa_init.c */
+int ike_sa_init_start(struct rove_session *s, struct rove_err *err);
+void ike_sa_init_response(struct rove_session *s, const uint8_t *pkt, size_t len,
+			  struct rove_msg *m);
+/* NAT_DETECTION_*_IP hash: SHA-1(SPIi | SPIr | IP | port) */
+int natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const struct rove_addr *a,
+	      uint8_t out[20]);
+
+/* ike_auth.c */
+int ike_auth_start(struct rove_session *s, struct rove_err *err);
+void ike_auth_response(struct rove_session *s, struct rove_msg *m);
+
+/* child.c: the first CHILD SA and mode-config */
+int child_add_request(struct rove_session *s, struct rove_mb *mb, struct rove_err *err);
+void child_established(struct rove_session *s, const struct rove_msg *m);
+void child_fail_notify(struct rove_session *s, uint16_t notify);
+
+/* informational.c */
+/* One-shot INFORMATIONAL with N(AUTHENTICATION_FAILED) after we refused
+ * the gateway (RFC 7296 2.21.2), so it drops its half-open SA. */
+void info_notify_auth_failed(struct rove_session *s);
+int info_send_delete(struct rove_session *s, struct rove_err *err);
+void info_response(struct rove_session *s, struct rove_msg *m);
+void info_peer_request(struct rove_session *s, struct rove_msg *m);
+/* Answers a request that carried an unsupported critical payload (2.5). */
+void info_unsupported_critical(struct rove_session *s, const struct rove_msg *m);
+
+/* fail.c: the first error notify in m, mapped to a failure; 0 if none. */
+uint16_t first_error_notify(const struct rove_msg *m);
+enum rove_fail fail_from_notify(uint16_t type, enum phase phase);
+
+#endif

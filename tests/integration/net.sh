@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# The test network (sourced by lib.sh):
+#
+#   client rc-$$ 192.0.2.2 ---- 192.0.2.1 gateway rg-$$ 10.1.0.1 ---- 10.1.0.10 lan rl-$$
+#
+# or with --nat:
+#
+#   client 198.51.100.2 -- 198.51.100.1 nat rn-$$ 203.0.113.1 -- 203.0.113.2 gateway
+#
+# The gateway forwards to its LAN only what comes from the virtual-IP pool,
+# i.e. out of the tunnel: a test cannot pass by plain routing.
+
+in_ns() { # namespace, command...
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+add_ns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+}
+
+# A veth pair straight between two namespaces (no name on the host):
+# link_ns NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN
+link_ns() {
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+forwarding_on() {
+	in_ns "$1" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# shellcheck disable=SC2120 # the option is optional
+setup_net() { # [--nat]
+	add_ns "$NS_C"
+	add_ns "$NS_G"
+	add_ns "$NS_L"
+	if [ "${1:-}" = --nat ]; then
+		add_ns "$NS_N"
+		link_ns "$NS_C" out0 198.51.100.2/24 "$NS_N" in0 198.51.100.1/24
+		link_ns "$NS_N" out0 203.0.113.1/24 "$NS_G" out0 203.0.113.2/24
+		ip -n "$NS_C" route add default via 198.51.100.1
+		CLIENT_ADDR=198.51.100.2
+		GW_ADDR=203.0.113.2
+		NAT_OUTER=203.0.113.1
+		start_nat
+	else
+		link_ns "$NS_C" out0 192.0.2.2/24 "$NS_G" out0 192.0.2.1/24
+		ip -n "$NS_C" route add default via 192.0.2.1
+		CLIENT_ADDR=192.0.2.2
+		GW_ADDR=192.0.2.1
+	fi
+	link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
+	ip -n "$NS_L" route add default via "$LAN_GW"
+	forwarding_on "$NS_G"
+	in_ns "$NS_G" nft -f - <<EOF
+table inet rove_gw {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		oifname "lan0" meta nfproto ipv6 counter drop
+		oifname "lan0" ip saddr != $POOL counter drop
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		iifname "out0" ip daddr $LAN_NET counter drop
+	}
+}
+EOF
+}
+
+# Masquerade on the NAT box's outer side (setup_net --nat calls it).
+start_nat() {
+	forwarding_on "$NS_N"
+	in_ns "$NS_N" nft -f - <<'EOF'
+table ip rove_nat {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "out0" masquerade
+	}
+}
+EOF
+}
+
+# The gateway drops IKE (UDP 500 and 4500) arriving from outside.
+block_udp() {
+	in_ns "$NS_G" nft insert rule inet rove_gw input \
+		iifname out0 udp dport '{ 500, 4500 }' counter drop
+}
+
+# How many datagrams block_udp's rule dropped.
+blocked_count() {
+	in_ns "$NS_G" nft list chain inet rove_gw input |
+		sed -n 's/.*udp dport { 500, 4500 } counter packets \([0-9]*\) .*/\1/p'
+}
+
+# Whether a ping from the client reaches the LAN host (through the tunnel
+# only, see setup_net).
+lan_reachable() {
+	in_ns "$NS_C" ping -c 2 -i 0.2 -W 2 -q "$LAN_HOST" >/dev/null 2>&1
+}

@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# Test certificates, made fresh for every run with strongSwan's pki
+# (sourced by lib.sh). ECDSA P-256 keeps it quick.
+#
+# DIR/ca.pem        the CA the profiles trust
+# DIR/gw.pem        gateway certificate: gw.rove.test and the gateway's address
+# DIR/other.pem     same CA, but for other.rove.test (identity mismatch)
+# DIR/evil-ca.pem   an unrelated CA (untrusted-CA test)
+# and the matching *.key files.
+
+PKI_DIR=""
+PKI_CONF=""
+
+# pki loads only what it needs: Debian's default plugin list drags in a
+# TPM plugin that complains on every call.
+pki() {
+	STRONGSWAN_CONF=$PKI_CONF command pki "$@"
+}
+
+pki_key() {
+	pki --gen --type ecdsa --size 256 --outform pem >"$1"
+}
+
+pki_ca() { # dir, name, common name
+	pki_key "$1/$2.key"
+	pki --self --ca --lifetime 30 --type ecdsa --in "$1/$2.key" \
+		--dn "O=rove tests, CN=$3" --outform pem >"$1/$2.pem"
+}
+
+# pki_server DIR NAME CA-NAME DNS-NAME [IP...]: a gateway certificate.
+pki_server() {
+	local dir=$1 name=$2 ca=$3 dns=$4 san=() ip
+	shift 4
+	for ip in "$@"; do san+=(--san "$ip"); done
+	pki_key "$dir/$name.key"
+	pki --issue --lifetime 30 --type priv --in "$dir/$name.key" \
+		--cacert "$dir/$ca.pem" --cakey "$dir/$ca.key" \
+		--dn "O=rove tests, CN=$dns" --san "$dns" "${san[@]}" \
+		--flag serverAuth --flag ikeIntermediate --outform pem >"$dir/$name.pem"
+}
+
+make_pki() { # dir
+	local dir=$1
+	mkdir -p "$dir"
+	PKI_DIR=$dir
+	PKI_CONF=$dir/pki.conf
+	printf 'pki {\n\tload = random openssl pem pkcs1 pkcs8 x509 pubkey\n}\n' >"$PKI_CONF"
+	pki_ca "$dir" ca "rove test CA"
+	pki_ca "$dir" evil-ca "rove evil CA"
+	pki_server "$dir" gw ca "$GW_NAME" ${GW_ADDR:+"$GW_ADDR"}
+	pki_server "$dir" other ca other.rove.test
+	chmod 600 "$dir"/*.key
+}

@@ -1,0 +1,104 @@
+#!/bin/bash
+# The whole test suite, as CI runs it (README's second command):
+# installs what it needs, builds, runs unit and integration tests, the unit
+# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, and each
+# fuzz target for a bounded time. Ends with the line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+root=$PWD
+fuzz_seconds=${ROVE_FUZZ_SECONDS:-20}
+passed=0
+failed=0
+failures=()
+
+note() { printf '\n=== %s\n' "$*"; }
+
+# Adds the results of one `meson test` run (read from its JSON log).
+count_meson() {
+	local log=$1/meson-logs/testlog.json label=$2 p f
+	if [ ! -s "$log" ]; then
+		failed=$((failed + 1)); failures+=("$label: no test ran"); return
+	fi
+	read -r p f < <(python3 - "$log" <<'PY'
+import json, sys
+p = f = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["result"] in ("OK", "EXPECTEDFAIL", "SKIP"):
+        p += r["result"] != "SKIP"
+    else:
+        f += 1
+        print(r["name"], file=sys.stderr)
+print(p, f)
+PY
+	) 2> >(while read -r n; do echo "FAILED: $label $n"; done)
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$f" -gt 0 ] && failures+=("$label: $f failed")
+}
+
+build() { # dir, meson options...
+	local dir=$1; shift
+	if [ ! -d "$dir" ]; then
+		meson setup "$dir" "$@" >/dev/null || return 1
+	fi
+	ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -30 "$dir.build.log"; return 1; }
+}
+
+note "installing dependencies"
+if [ "$(id -u)" = 0 ]; then
+	bash tests/install-deps.sh || { echo "dependency installation failed"; }
+fi
+
+note "build"
+if build build; then
+	note "unit and integration tests"
+	meson test -C build --no-rebuild --print-errorlogs --num-processes 2 \
+		--suite unit 2>&1 | tail -40
+	count_meson build unit
+	cp build/meson-logs/testlog.json build/meson-logs/testlog-unit.json
+	if [ "$(id -u)" = 0 ]; then
+		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
+			--suite integration 2>&1 | tail -60
+		count_meson build integration
+	else
+		echo "integration tests need root: skipped"
+	fi
+else
+	failed=$((failed + 1)); failures+=("build failed")
+fi
+
+note "unit tests under ASan and UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+	meson test -C build-asan --no-rebuild --print-errorlogs --suite unit 2>&1 | tail -20
+	count_meson build-asan unit-asan
+else
+	failed=$((failed + 1)); failures+=("ASan build failed")
+fi
+
+note "fuzz targets, ${fuzz_seconds}s each"
+if CC=clang build build-fuzz -Dfuzz=true; then
+	for t in build-fuzz/fuzz/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=${t##*/fuzz_}
+		corpus=$root/fuzz/corpus/$name
+		work=$(mktemp -d)
+		[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+		if "$t" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
+			-artifact_prefix="$work/" "$work" >"$work.log" 2>&1; then
+			echo "ok   fuzz $name ($(grep -c . "$work.log") log lines)"
+			passed=$((passed + 1))
+		else
+			echo "FAIL fuzz $name"; tail -40 "$work.log"
+			failed=$((failed + 1)); failures+=("fuzz $name")
+		fi
+		rm -rf "$work" "$work.log"
+	done
+else
+	failed=$((failed + 1)); failures+=("fuzz build failed")
+fi
+
+note "summary"
+for f in "${failures[@]}"; do echo "  $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

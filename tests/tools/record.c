@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* rove-record: runs one engine session against a real gateway with a
+ * seeded deterministic RNG and writes every datagram, so the exchange can
+ * be replayed byte for byte in tests/unit/test_engine.c. Test tool only.
+ *
+ *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM eap USER PASSWORD
+ *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM|- psk LOCAL_ID PSK
+ *
+ * OUT gets the session's parameters ("time", "seed", "local", "remote",
+ * "remote-id", "auth" lines; the CA is stored beside it by the caller), then
+ * "> HEX" for each sent and "< HEX" for each received IKE message, and
+ * "# event" lines. After the tunnel is up the
+ * session is closed, so the recording includes the DELETE exchange. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cert.h"
+#include "session.h"
+#include "udp.h"
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void hex_line(FILE *f, char dir, const uint8_t *p, size_t n)
+{
+	fputc(dir, f);
+	fputc(' ', f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fputc('\n', f);
+}
+
+static void flush_out(struct rove_session *s, struct rove_udp *u, FILE *f)
+{
+	struct rove_datagram dg;
+	struct rove_err err;
+
+	while (rove_session_pop_datagram(s, &dg)) {
+		hex_line(f, '>', dg.data, dg.len);
+		if (rove_udp_send(u, &dg, &err) < 0)
+			fprintf(stderr, "send: %s\n", err.msg);
+	}
+}
+
+/* Returns 1 when up, -1 on failure, 2 when closed, 0 otherwise. */
+static int drain_events(struct rove_session *s, FILE *f)
+{
+	struct rove_event ev;
+	int r = 0;
+
+	while (rove_session_poll_event(s, &ev)) {
+		fprintf(f, "# event %d %s\n", ev.type, ev.msg);
+		fprintf(stderr, "event %d %s\n", ev.type, ev.msg);
+		if (ev.type == ROVE_EV_CHILD_UP)
+			r = 1;
+		else if (ev.type == ROVE_EV_FAILED)
+			return -1;
+		else if (ev.type == ROVE_EV_CLOSED)
+			return 2;
+	}
+	return r;
+}
+
+static int run(struct rove_session *s, struct rove_udp *u, FILE *f)
+{
+	uint8_t buf[65536];
+	bool closing = false;
+
+	rove_session_start(s, now_ms());
+	for (;;) {
+		struct pollfd pfd[2] = { { u->fd[0], POLLIN, 0 }, { u->fd[1], POLLIN, 0 } };
+		uint64_t t = rove_session_next_timer(s), now;
+		int r, wait;
+
+		flush_out(s, u, f);
+		r = drain_events(s, f);
+		if (r == -1 || r == 2)
+			return r == 2 ? 0 : 1;
+		if (r == 1 && !closing) {
+			closing = true;
+			rove_session_close(s, now_ms());
+			continue;
+		}
+		now = now_ms();
+		wait = t == UINT64_MAX ? 5000 : t <= now ? 0 : (int)(t - now);
+		if (poll(pfd, 2, wait) < 0)
+			return 1;
+		for (int i = 0; i < 2; i++) {
+			struct rove_addr l, rem;
+			struct rove_err err;
+			ssize_t n;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			while ((n = rove_udp_recv(u, (enum rove_udp_sock)i, buf, sizeof(buf), &l, &rem,
+						  &err)) > 0) {
+				hex_line(f, '<', buf, (size_t)n);
+				rove_session_recv(s, buf, (size_t)n, &l, &rem, now_ms());
+			}
+		}
+		if (now_ms() >= rove_session_next_timer(s))
+			rove_session_handle_timer(s, now_ms());
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct rove_session_config cfg = { 0 };
+	struct rove_rng_det rng;
+	struct rove_trust *trust = NULL;
+	struct rove_session *s;
+	struct rove_udp u;
+	struct rove_err err;
+	FILE *f;
+	int rc;
+
+	if (argc != 10) {
+		fprintf(stderr, "usage: see the comment at the top of record.c\n");
+		return 2;
+	}
+	rove_rng_det_init(&rng, argv[2], strlen(argv[2]));
+	if (!rove_addr_parse(argv[3], &cfg.local) || !rove_addr_parse(argv[4], &cfg.remote)) {
+		fprintf(stderr, "bad address\n");
+		return 2;
+	}
+	if (strcmp(argv[6], "-") && !(trust = rove_trust_new(argv[6], &err))) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	if (rove_udp_open(&u, cfg.local.family, &cfg.local, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	cfg.local = u.bound[ROVE_UDP_IKE];
+	cfg.local_natt = u.bound[ROVE_UDP_NATT];
+	cfg.remote.port = 500;
+	cfg.remote_id = argv[5];
+	cfg.trust = trust;
+	cfg.rng = &rng.rng;
+	cfg.verify_time = time(NULL);
+	cfg.verbose = true;
+	if (!strcmp(argv[7], "eap")) {
+		cfg.auth = ROVE_AUTHK_EAP_MSCHAPV2;
+		cfg.user = argv[8];
+		cfg.password = (const uint8_t *)argv[9];
+		cfg.password_len = strlen(argv[9]);
+	} else {
+		cfg.auth = ROVE_AUTHK_PSK;
+		cfg.local_id = argv[8];
+		cfg.psk = (const uint8_t *)argv[9];
+		cfg.psk_len = strlen(argv[9]);
+	}
+	s = rove_session_new(&cfg, &err);
+	if (!s) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	f = fopen(argv[1], "w");
+	if (!f)
+		return 1;
+	{
+		char a[ROVE_ADDR_STRLEN], r[ROVE_ADDR_STRLEN];
+
+		fprintf(f, "time %lld\nseed %s\nlocal %s %u %u\nremote %s\nremote-id %s\n",
+			(long long)cfg.verify_time, argv[2],
+			rove_addr_str(&cfg.local, a, sizeof(a)), cfg.local.port,
+			cfg.local_natt.port, rove_addr_str(&cfg.remote, r, sizeof(r)), argv[5]);
+		fprintf(f, "auth %s %s %s\n", argv[7], argv[8], argv[9]);
+	}
+	rc = run(s, &u, f);
+	fclose(f);
+	rove_session_free(s);
+	rove_udp_close(&u);
+	rove_trust_free(trust);
+	return rc;
+}

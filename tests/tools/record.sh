@@ -1,0 +1,38 @@
+#!/bin/bash
+# Records the exchanges that tests/unit/test_engine.c replays: the engine
+# (tests/tools/rove-record) against a real strongSwan gateway, EAP-MSCHAPv2
+# and PSK, with fixed seeds. Run as root after building; rewrites
+# tests/data/{eap,psk}.rec and their CA files, plus other-ca.pem (an unrelated
+# CA for the untrusted-CA case). Not part of the test suite: run it again
+# when the engine's messages change on purpose, and commit the result.
+#   bash tests/tools/record.sh [BUILD_DIR]
+# shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
+
+build=${1:-build}
+recorder=$(cd "$build" && pwd)/tests/tools/rove-record
+mkdir -p "$INTEG_DIR/../data"
+data=$(cd "$INTEG_DIR/../data" && pwd)
+[ -x "$recorder" ] || die "build $recorder first"
+
+integ_init
+setup_net
+make_pki "$WORK/pki"
+start_gw "$WORK/gw"
+
+record() { # name, args...
+	local name=$1
+	shift
+	ip netns exec "$NS_C" "$recorder" "$WORK/$name.rec" "$@" ||
+		{ show_logs; die "recording $name failed"; }
+	cp "$WORK/$name.rec" "$data/$name.rec"
+	cp "$PKI_DIR/ca.pem" "$data/$name.ca.pem"
+	say "recorded $data/$name.rec ($(grep -c '^[<>]' "$data/$name.rec") datagrams)"
+}
+
+record eap rove-eap-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
+	eap "$EAP_USER" "$EAP_PASSWORD"
+record psk rove-psk-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
+	psk "$PSK_ID_CERT" "$PSK_SECRET"
+cp "$PKI_DIR/evil-ca.pem" "$data/other-ca.pem"
+finish
