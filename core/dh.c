@@ -127,6 +127,7 @@ static BIGNUM *ec_scalar(const EC_GROUP *grp, size_t len, const struct rove_rng 
 			break;
 		if (!BN_is_zero(d) && BN_cmp(d, order) < 0) {
 			rove_wipe(buf, sizeof(buf));
+			BN_set_flags(d, BN_FLG_CONSTTIME);
 			return d;
 		}
 	}

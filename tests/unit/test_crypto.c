@@ -47,10 +47,12 @@ static size_t bytes_of(const char *hex, const char *str, uint8_t *out, size_t ma
 {
 	if (hex)
 		return check_hex(hex, out, max);
-	if (!str) {
+	if (!str && max >= 131) {
 		memset(out, 0xaa, 131);
 		return 131;
 	}
+	if (!str || strlen(str) > max)
+		return 0;
 	memcpy(out, str, strlen(str));
 	return strlen(str);
 }
