@@ -127,6 +127,13 @@ static int wait_fd(int fd, short events, int64_t deadline, struct rove_err *err)
 	}
 }
 
+/* The daemon hangs up on users other than root (SO_PEERCRED). */
+static int refused(struct rove_err *err)
+{
+	return rove_err_set(err, ROVE_E_IO, "the session closed the connection without answering%s",
+			    geteuid() != 0 ? " (only root may ask it)" : "");
+}
+
 static int send_all(int fd, const char *s, size_t n, int64_t deadline, struct rove_err *err)
 {
 	while (n) {
@@ -139,6 +146,8 @@ static int send_all(int fd, const char *s, size_t n, int64_t deadline, struct ro
 				return -1;
 			continue;
 		}
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			return refused(err);
 		if (w < 0)
 			return rove_err_set(err, ROVE_E_IO, "cannot talk to the session: %s",
 					    strerror(errno));
@@ -161,6 +170,8 @@ static int recv_all(int fd, struct rove_buf *reply, int64_t deadline, struct rov
 				return -1;
 			continue;
 		}
+		if (r < 0 && errno == ECONNRESET)
+			return refused(err);
 		if (r < 0)
 			return rove_err_set(err, ROVE_E_IO, "cannot read from the session: %s",
 					    strerror(errno));
@@ -174,7 +185,7 @@ static int recv_all(int fd, struct rove_buf *reply, int64_t deadline, struct rov
 		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 	reply->data[reply->len] = '\0';
 	if (reply->len == 0)
-		return rove_err_set(err, ROVE_E_PROTO, "the session closed without answering");
+		return refused(err);
 	return 0;
 }
 

@@ -383,6 +383,8 @@ int rove_daemon_run(struct rove_daemon *d)
 		  G_SOURCE_FUNC(on_natt));
 	add_watch(d, ROVE_W_TERM, g_unix_signal_source_new(SIGTERM), on_signal);
 	add_watch(d, ROVE_W_INT, g_unix_signal_source_new(SIGINT), on_signal);
+	/* --foreground on a terminal that goes away: close cleanly too. */
+	add_watch(d, ROVE_W_HUP, g_unix_signal_source_new(SIGHUP), on_signal);
 	r = rove_session_start(d->s, rove_daemon_now());
 	pump(d);
 	if (r < 0 && !d->finished) {

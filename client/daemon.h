@@ -20,7 +20,9 @@
 #include "session.h"
 #include "udp.h"
 
-enum rove_daemon_watch { ROVE_W_IKE, ROVE_W_NATT, ROVE_W_CTL, ROVE_W_TERM, ROVE_W_INT, ROVE_W_COUNT };
+enum rove_daemon_watch {
+	ROVE_W_IKE, ROVE_W_NATT, ROVE_W_CTL, ROVE_W_TERM, ROVE_W_INT, ROVE_W_HUP, ROVE_W_COUNT
+};
 
 struct rove_daemon {
 	/* Set by the caller; borrowed. */

@@ -128,11 +128,11 @@ int rove_password_prompt(const char *prompt, char *buf, size_t len, size_t *outl
 	t.c_lflag |= ECHONL;
 	fputs(prompt, stderr);
 	fflush(stderr);
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) < 0) {
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) < 0) {
 		r = rove_err_set(err, ROVE_E_IO, "cannot turn off echo: %s", strerror(errno));
 	} else {
 		r = read_line(buf, len, outlen, err);
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	}
 	if (interrupted)
 		fputc('\n', stderr);

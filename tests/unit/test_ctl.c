@@ -330,6 +330,21 @@ static void test_socket_exchange(void)
 	CHECK(reply.data && strcmp((const char *)reply.data, "{\"name\":\"t\",\"pid\":1}\n") == 0);
 	rove_buf_free(&reply);
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* A daemon that hangs up without answering (a refused peer). */
+	pid = fork();
+	if (pid == 0) {
+		int cfd;
+
+		do
+			cfd = accept(lfd, NULL, NULL);
+		while (cfd < 0 && errno == EAGAIN && usleep(1000) == 0);
+		_exit(cfd < 0 ? 2 : 0);
+	}
+	CHECK(rove_ctl_call(path, ROVE_CTL_STATUS, 5000, &reply, &err) == ROVE_CTL_ERROR);
+	CHECK(strstr(err.msg, "without answering") != NULL);
+	CHECK(reply.data == NULL);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	close(lfd);
 	/* The listener is gone but its file stays: a crashed session. */
 	CHECK(rove_ctl_call(path, ROVE_CTL_PING, 1000, &reply, &err) == ROVE_CTL_STALE);
