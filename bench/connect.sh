@@ -67,7 +67,7 @@ rove_once() {
 # summary LABEL FILE: "median N ms (min, max), round trips R" from lines
 # "MS ROUND-TRIPS"; prints the median alone on the last line.
 summary() {
-	python3 - "$@" <<'PY'
+	"$PYTHON" - "$@" <<'PY'
 import statistics, sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[2]) if l.strip()]
 ms = [r[0] for r in rows]
@@ -106,7 +106,7 @@ head -n 1 "$WORK/sw.sum"
 if [ "$have_rove" = 1 ]; then
 	summary rove "$WORK/rove.times" >"$WORK/rove.sum"
 	head -n 1 "$WORK/rove.sum"
-	python3 -c 'import sys; print("ratio rove/strongSwan: %.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' \
+	"$PYTHON" -c 'import sys; print("ratio rove/strongSwan: %.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' \
 		"$(tail -n 1 "$WORK/rove.sum")" "$(tail -n 1 "$WORK/sw.sum")"
 else
 	say "rove: not built ($ROVE_BIN)"

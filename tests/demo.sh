@@ -49,7 +49,7 @@ say "$profile:"
 sed 's/^\(password\|psk\)=.*/\1=********/' "$profile" | indent
 
 step "rove up"
-if ! rove_to up up "$profile"; then
+if ! rove_to up up demo; then
 	say ""
 	say "rove up failed; the gateway's log ends with:"
 	tail -n 15 "$GW_DIR/charon.log" | indent
@@ -59,7 +59,7 @@ fi
 step "rove status"
 rove status </dev/null | indent
 rove status demo --json </dev/null >"$WORK/status.json"
-python3 -m json.tool "$WORK/status.json" | indent
+"$PYTHON" -m json.tool "$WORK/status.json" | indent
 
 datapath=$(json_get "$WORK/status.json" datapath)
 if [ "$datapath" = none ]; then

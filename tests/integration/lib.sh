@@ -35,6 +35,9 @@ PSK_SECRET=rove-integration-psk-6d1f0c2a9b
 PSK_ID_CERT=client@rove.test # the gateway answers this one with its certificate
 PSK_ID_PSK=client-psk@rove.test # and this one with the PSK
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
+# The system's Python when there is one: tests call it often, and version
+# managers' shims take a quarter of a second per call.
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3)}
 
 WORK=""          # the run's temporary directory
 RUN_DIR=""       # ROVE_RUN_DIR of every rove call
@@ -80,6 +83,10 @@ require() { # description, command...
 	fi
 }
 finish() {
+	# A session process built with sanitizers reports into its log.
+	if [ -n "$RUN_DIR" ] && grep -sqE 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$RUN_DIR"/*.log; then
+		flunk "no sanitizer report in the session logs"
+	fi
 	if [ "$FAILED" -gt 0 ]; then
 		say "FAIL: $FAILED check(s) failed"
 		show_logs
@@ -102,7 +109,7 @@ need_tools() {
 # Root, the tools, a work directory and the exit trap. Call once, first.
 integ_init() {
 	need_root
-	need_tools ip nft unshare python3 pki swanctl "$CHARON"
+	need_tools ip nft unshare ping "$PYTHON" pki swanctl "$CHARON"
 	WORK=$(mktemp -d /tmp/rove-integ.XXXXXX)
 	RUN_DIR=$WORK/run
 	trap cleanup EXIT
@@ -156,7 +163,8 @@ show_logs() {
 	for f in "$WORK"/gw/charon.log "$WORK"/sw/charon.log "$RUN_DIR"/*.log; do
 		[ -s "$f" ] || continue
 		say "--- tail of ${f#"$WORK"/}"
-		tail -n 25 "$f"
+		# without charon's configuration dump and vici chatter
+		grep -vE '\[CFG\] (  |vici client)' "$f" | tail -n 25
 	done
 }
 
@@ -174,7 +182,7 @@ wait_for() {
 # Prints a value of a JSON document: json_get FILE children.0.remote_ts.
 # Strings come out raw, everything else as JSON (true, ["10.3.0.1"]).
 json_get() {
-	python3 - "$1" "$2" <<'PY'
+	"$PYTHON" - "$1" "$2" <<'PY'
 import json, sys
 try:
     v = json.load(open(sys.argv[1]))
@@ -188,7 +196,7 @@ PY
 
 # json_has FILE PATH VALUE: whether the list at PATH holds the string VALUE.
 json_has() {
-	python3 - "$@" <<'PY'
+	"$PYTHON" - "$@" <<'PY'
 import json, sys
 try:
     v = json.load(open(sys.argv[1]))
@@ -202,7 +210,7 @@ PY
 
 # json_len FILE PATH: the length of the list at PATH.
 json_len() {
-	json_get "$1" "$2" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+	json_get "$1" "$2" | "$PYTHON" -c 'import json, sys; print(len(json.load(sys.stdin)))'
 }
 
 # shellcheck source=net.sh

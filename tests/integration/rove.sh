@@ -81,6 +81,11 @@ rove_status_json() {
 	rove status "$1" --json >"$WORK/status-$1.json" 2>"$WORK/status-$1.err" </dev/null
 }
 
+# Whether `rove status NAME` finds the session.
+rove_is_up() {
+	rove status "$1" --json </dev/null >/dev/null 2>&1
+}
+
 # Whether `rove status --json` answers with an empty list.
 rove_lists_no_session() {
 	rove status --json </dev/null >"$WORK/status-all.json" &&

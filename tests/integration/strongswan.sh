@@ -225,7 +225,7 @@ gw_sas() { swanctl_at "$GW_DIR" --list-sas; }
 # The secrets start_gw --keylog logged, as "NAME HEX" lines in log order
 # (Sk_d Sk_ai Sk_ar Sk_ei Sk_er Sk_pi Sk_pr for each IKE SA).
 gw_keys() {
-	python3 - "$GW_DIR/keys.log" <<'PY'
+	"$PYTHON" - "$GW_DIR/keys.log" <<'PY'
 import re, sys
 key = None  # [name, length, hex]
 
@@ -274,8 +274,10 @@ gw_sas_match() { gw_sas | grep -qE -- "$1"; }
 gw_sa_count() { gw_sas | grep -c ', ESTABLISHED, ' || true; }
 gw_sa_count_is() { test "$(gw_sa_count)" = "$1"; }
 
-# Whether the gateway leased this virtual IP to the EAP user.
-gw_leased() { gw_sas | grep -qF "EAP: '$EAP_USER' [$1]"; }
+# Whether the gateway lists a peer with this virtual IP ("remote 'alice' @
+# 192.0.2.2[4500] [10.3.0.1]", with "EAP: 'alice'" before the address when
+# the EAP identity differs from the IKE one).
+gw_leased() { gw_sas | grep -E '^ +remote ' | grep -qF " [$1]"; }
 
 # Whether the gateway's IKE SA has these SPIs (initiator's, responder's).
 gw_has_ike_spis() { gw_sas | grep -qiE "ESTABLISHED, IKEv2, ${1}_i ${2}_r"; }

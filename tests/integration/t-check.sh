@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_rove
-need_tools python3
+need_tools "$PYTHON"
 WORK=$(mktemp -d /tmp/rove-integ.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 PROFILE_DIR=$WORK/profiles

@@ -22,7 +22,9 @@ check "name is vpn" test "$(json_get "$J" name)" = vpn
 check "server is $GW_ADDR" test "$(json_get "$J" server)" = "$GW_ADDR"
 check "local_address is $CLIENT_ADDR" test "$(json_get "$J" local_address)" = "$CLIENT_ADDR"
 check "remote_address is $GW_ADDR" test "$(json_get "$J" remote_address)" = "$GW_ADDR"
-check "no NAT detected" test "$(json_get "$J" nat_detected)" = false
+# strongSwan with kernel-libipsec fakes a NAT on its side to force UDP
+# encapsulation, so only our side must be free of NAT.
+check "no NAT on our side (nat_local false)" test "$(json_get "$J" nat_local)" = false
 vip=$(json_get "$J" virtual_ips.0 || true)
 check "virtual IP $vip is in $POOL" in_pool "$vip"
 check "DNS $LAN_DNS announced" json_has "$J" dns "$LAN_DNS"
@@ -36,6 +38,8 @@ say "# what the gateway sees"
 gw_sas | sed 's/^/    /'
 check "the gateway lists the IKE SA ESTABLISHED from $CLIENT_ADDR" \
 	gw_has_sa_from "${CLIENT_ADDR}["
+check "the gateway saw no NAT in front of rove" \
+	test "$(gw_log_count 'remote host is behind NAT')" = 0
 check "the gateway leased the same virtual IP" gw_leased "$vip"
 spi_i=$(json_get "$J" ike.spi_i || true)
 spi_r=$(json_get "$J" ike.spi_r || true)
@@ -54,7 +58,7 @@ fi
 
 check "rove down vpn exits 0" rove_to down down vpn
 check "the gateway no longer lists the IKE SA" wait_for 30 gw_sa_count_is 0
-check "rove status vpn fails: the session is gone" not rove_status_json vpn
+check "rove status vpn fails: the session is gone" not rove_is_up vpn
 check "rove status --json lists no session" rove_lists_no_session
 check "the run directory holds no socket or pid file" run_dir_clean
 check "no process is left in the client namespace" wait_for 30 client_ns_idle

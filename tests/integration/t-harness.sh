@@ -59,8 +59,6 @@ phase_nat() {
 	check "EAP-MSCHAPv2 through the NAT" sw_initiate eap
 	check "the gateway sees the NAT's address on port 4500" \
 		gw_has_sa_from "${NAT_OUTER}[4500]"
-	check "the gateway detected the NAT" \
-		test "$(gw_log_count 'remote host is behind NAT')" -ge 1
 	check "the LAN host answers through the tunnel" lan_reachable
 }
 

@@ -15,6 +15,7 @@ require "rove up vpn through the NAT exits 0" rove_to up up "$profile"
 require "rove status vpn --json" rove_status_json vpn
 check "state is established" test "$(json_get "$J" state)" = established
 check "nat_detected is true" test "$(json_get "$J" nat_detected)" = true
+check "the NAT is on our side (nat_local true)" test "$(json_get "$J" nat_local)" = true
 check "local_address is our own $CLIENT_ADDR" test "$(json_get "$J" local_address)" = "$CLIENT_ADDR"
 check "remote_address is the gateway $GW_ADDR" test "$(json_get "$J" remote_address)" = "$GW_ADDR"
 check "remote_port is 4500" test "$(json_get "$J" remote_port)" = 4500
