@@ -29,6 +29,7 @@ LAN_GW=10.1.0.1
 LAN_HOST=10.1.0.10
 LAN_DNS=10.1.0.53
 GW_NAME=gw.rove.test
+GW_IKE_PROPOSALS=${GW_IKE_PROPOSALS:-} # the eap connection's IKE proposals (default: strongSwan's)
 EAP_USER=alice
 EAP_PASSWORD=alice-password-123
 PSK_SECRET=rove-integration-psk-6d1f0c2a9b

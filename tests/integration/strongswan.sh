@@ -99,6 +99,7 @@ connections {
 	eap {
 		local_addrs = $GW_ADDR
 		pools = pool
+		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		local {
 			auth = pubkey
 			certs = $cert.pem
@@ -181,12 +182,16 @@ EOF
 # identity-mismatch test). --keylog also writes DIR/keys.log with the
 # derived IKE keys (Sk_d, Sk_ai, ...): recording known-answer data only.
 start_gw() {
-	local dir=$1 cert=gw id=$GW_NAME keylog=""
+	local dir=$1 cert=gw id=$GW_NAME keylog="" charon_extra=""
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--cert)
 			cert=$2
+			shift 2
+			;;
+		--charon) # extra lines for the charon section
+			charon_extra=$2
 			shift 2
 			;;
 		--keylog)
@@ -209,7 +214,7 @@ start_gw() {
 	cp "$PKI_DIR/ca.pem" "$dir/x509ca/"
 	cp "$PKI_DIR/$cert.pem" "$dir/x509/"
 	cp "$PKI_DIR/$cert.key" "$dir/ecdsa/"
-	charon_conf "$dir" "" "$keylog"
+	charon_conf "$dir" "$charon_extra" "$keylog"
 	gw_swanctl_conf "$cert" "$id" >"$dir/swanctl.conf"
 	GW_DIR=$dir
 	start_charon "$NS_G" "$dir"

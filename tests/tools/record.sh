@@ -2,7 +2,7 @@
 # Records the exchanges that tests/unit/test_engine.c replays: the engine
 # (tests/tools/rove-record) against a real strongSwan gateway, EAP-MSCHAPv2
 # and PSK, with fixed seeds. Run as root after building; rewrites
-# tests/data/{eap,psk}.rec and their CA files, plus other-ca.pem (an unrelated
+# tests/data/{eap,psk,retry}.rec and their CA files, plus other-ca.pem (an unrelated
 # CA for the untrusted-CA case). Not part of the test suite: run it again
 # when the engine's messages change on purpose, and commit the result.
 #   bash tests/tools/record.sh [BUILD_DIR]
@@ -35,4 +35,25 @@ record eap rove-eap-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" 
 record psk rove-psk-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
 	psk "$PSK_ID_CERT" "$PSK_SECRET"
 cp "$PKI_DIR/evil-ca.pem" "$data/other-ca.pem"
+
+# retry.rec: a gateway under load asks for a COOKIE (RFC 7296 2.6) and
+# wants ECP-384, not our preferred group (INVALID_KE_PAYLOAD, 1.2). The load
+# is one half-open IKE SA from a second client address whose IKE_AUTH never
+# arrives (dropped on the gateway).
+stop_gw
+GW_IKE_PROPOSALS=aes256gcm16-prfsha384-ecp384
+start_gw "$WORK/gw2" --charon "cookie_threshold = 1"
+ip -n "$NS_C" addr add 192.0.2.3/24 dev out0
+ip netns exec "$NS_G" nft add table inet halfopen
+ip netns exec "$NS_G" nft add chain inet halfopen in '{ type filter hook input priority 0; }'
+ip netns exec "$NS_G" nft add rule inet halfopen in ip saddr 192.0.2.3 udp dport 4500 drop
+ip netns exec "$NS_C" timeout 10 "$recorder" "$WORK/halfopen.rec" halfopen 192.0.2.3 "$GW_ADDR" \
+	"$GW_NAME" "$PKI_DIR/ca.pem" eap "$EAP_USER" "$EAP_PASSWORD" >/dev/null 2>&1 &
+halfopen=$!
+PIDS+=("$halfopen")
+sleep 1
+record retry rove-retry-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
+	eap "$EAP_USER" "$EAP_PASSWORD"
+grep -q 'N(COOKIE)' "$data/retry.rec" || die "the gateway asked for no cookie"
+grep -q 'N(INVALID_KE_PAYLOAD)' "$data/retry.rec" || die "the gateway did not ask for another group"
 finish

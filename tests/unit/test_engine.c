@@ -234,6 +234,12 @@ static void test_replay_psk(void)
 	replay_ok("psk.rec", "10.3.0.2");
 }
 
+/* The gateway asked for a COOKIE, then for ECP-384 instead of X25519. */
+static void test_replay_cookie_and_group_retry(void)
+{
+	replay_ok("retry.rec", "10.3.0.1");
+}
+
 /* Plays a variant loosely and returns the failure. */
 static enum rove_fail variant_fail(const char *name, const struct variant *v, char *msg,
 				   size_t msglen, size_t tamper_step, bool *up, bool *closed)
@@ -379,6 +385,7 @@ int main(void)
 {
 	RUN(test_replay_eap);
 	RUN(test_replay_psk);
+	RUN(test_replay_cookie_and_group_retry);
 	RUN(test_wrong_identity);
 	RUN(test_untrusted_ca);
 	RUN(test_expired);
