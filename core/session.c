@@ -291,29 +291,6 @@ int sess_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 	return rove_msg_parse_inner(first, plain, plen, m, err);
 }
 
-static const char *payload_abbrev(uint8_t type)
-{
-	switch (type) {
-	case ROVE_PL_SA: return "SA";
-	case ROVE_PL_KE: return "KE";
-	case ROVE_PL_IDI: return "IDi";
-	case ROVE_PL_IDR: return "IDr";
-	case ROVE_PL_CERT: return "CERT";
-	case ROVE_PL_CERTREQ: return "CERTREQ";
-	case ROVE_PL_AUTH: return "AUTH";
-	case ROVE_PL_NONCE: return "No";
-	case ROVE_PL_DELETE: return "D";
-	case ROVE_PL_VENDOR: return "V";
-	case ROVE_PL_TSI: return "TSi";
-	case ROVE_PL_TSR: return "TSr";
-	case ROVE_PL_SK: return "SK";
-	case ROVE_PL_CP: return "CP";
-	case ROVE_PL_EAP: return "EAP";
-	case ROVE_PL_SKF: return "SKF";
-	default: return "?";
-	}
-}
-
 const char *sess_payload_summary(const struct rove_msg *m, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -328,7 +305,7 @@ const char *sess_payload_summary(const struct rove_msg *m, char *buf, size_t len
 		if (p->type == ROVE_PL_NOTIFY && rove_notify_parse(p->body, p->len, &n, NULL) == 0)
 			w = snprintf(buf + off, len - off, " N(%s)", rove_notify_name(n.type));
 		else
-			w = snprintf(buf + off, len - off, " %s", payload_abbrev(p->type));
+			w = snprintf(buf + off, len - off, " %s", rove_payload_name(p->type));
 		if (w < 0)
 			break;
 		off += (size_t)w;

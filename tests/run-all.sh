@@ -79,7 +79,7 @@ fi
 note "fuzz targets, ${fuzz_seconds}s each"
 if CC=clang build build-fuzz -Dfuzz=true; then
 	for t in build-fuzz/fuzz/fuzz_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		name=${t##*/fuzz_}
 		corpus=$root/fuzz/corpus/$name
 		work=$(mktemp -d)
