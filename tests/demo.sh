@@ -44,6 +44,7 @@ start_gw "$WORK/gw"
 say "strongSwan gateway running (pid $GW_PID): EAP-MSCHAPv2, pool $POOL, DNS $LAN_DNS"
 
 step "the profile"
+PROFILE_DIR=$WORK/profiles # profile_eap runs in a subshell: rove looks names up here
 profile=$(profile_eap demo)
 say "$profile:"
 sed 's/^\(password\|psk\)=.*/\1=********/' "$profile" | indent
