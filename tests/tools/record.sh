@@ -5,7 +5,8 @@
 # tests/data/{eap,psk,retry}.rec and their CA files, plus other-ca.pem (an unrelated
 # CA for the untrusted-CA case). Not part of the test suite: run it again
 # when the engine's messages change on purpose, and commit the result.
-#   bash tests/tools/record.sh [BUILD_DIR]
+#   bash tests/tools/record.sh [BUILD_DIR]          # eap, psk, retry
+#   bash tests/tools/record.sh BUILD_DIR --nat     # nat (behind a NAT box)
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -16,9 +17,13 @@ data=$(cd "$INTEG_DIR/../data" && pwd)
 [ -x "$recorder" ] || die "build $recorder first"
 
 integ_init
-setup_net
-make_pki "$WORK/pki"
-start_gw "$WORK/gw"
+if [ "${2:-}" = --nat ]; then
+	# nat.rec: behind a masquerading NAT box, so the engine sees its own
+	# address rewritten (NAT-T with keepalives).
+	setup_net --nat
+	make_pki "$WORK/pki"
+	start_gw "$WORK/gw"
+fi
 
 record() { # name, args...
 	local name=$1
@@ -30,6 +35,15 @@ record() { # name, args...
 	say "recorded $data/$name.rec ($(grep -c '^[<>]' "$data/$name.rec") datagrams)"
 }
 
+if [ "${2:-}" = --nat ]; then
+	record nat rove-nat-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
+		eap "$EAP_USER" "$EAP_PASSWORD"
+	grep -q 'we are behind a NAT' "$data/nat.rec" || die "no NAT seen"
+	finish
+fi
+setup_net
+make_pki "$WORK/pki"
+start_gw "$WORK/gw"
 record eap rove-eap-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
 	eap "$EAP_USER" "$EAP_PASSWORD"
 record psk rove-psk-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \

@@ -158,7 +158,8 @@ static void end_run(struct run *ru)
 /* Plays the recording: compares what we send when `strict`, feeds what the
  * gateway sent, closes once the tunnel is up (as the recorder did). Stops
  * at the first failure. Returns the number of mismatching datagrams. */
-static int play(struct run *ru, const struct rec *r, bool strict, size_t tamper_step)
+static int play_until(struct run *ru, const struct rec *r, bool strict, size_t tamper_step,
+		      bool stop_when_up)
 {
 	struct rove_datagram dg;
 	struct rove_addr l, rem;
@@ -190,6 +191,8 @@ static int play(struct run *ru, const struct rec *r, bool strict, size_t tamper_
 			free(copy);
 		}
 		drain(ru);
+		if (ru->up && stop_when_up)
+			break;
 		if (ru->up && !closing) {
 			closing = true;
 			rove_session_close(ru->s, ru->now);
@@ -197,6 +200,11 @@ static int play(struct run *ru, const struct rec *r, bool strict, size_t tamper_
 		}
 	}
 	return mismatches;
+}
+
+static int play(struct run *ru, const struct rec *r, bool strict, size_t tamper_step)
+{
+	return play_until(ru, r, strict, tamper_step, false);
 }
 
 static const char *rec_path(const char *name, char *buf, size_t len)
@@ -262,6 +270,65 @@ static enum rove_fail variant_fail(const char *name, const struct variant *v, ch
 	end_run(&ru);
 	free_rec(&r);
 	return f;
+}
+
+/* Behind a real NAT the engine keeps the mapping open with a single 0xff
+ * byte on the NAT-T port every 20 s (RFC 3948 2.3), without the non-ESP
+ * marker, and only then. */
+static void test_nat_keepalive(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	struct rove_session_info info;
+	char p[256];
+	unsigned keepalives = 0;
+
+	CHECK(load_rec(rec_path("nat.rec", p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	CHECK(play_until(&ru, &r, true, SIZE_MAX, true) == 0);
+	CHECK(ru.up);
+	rove_session_get_info(ru.s, &info);
+	CHECK(info.nat_local && info.nat_detected);
+	CHECK(info.local.port == r.nport && info.remote.port == 4500);
+	while (rove_session_pop_datagram(ru.s, &dg))
+		;
+	for (int i = 0; i < 3; i++) {
+		uint64_t t = rove_session_next_timer(ru.s);
+
+		CHECK(t != UINT64_MAX && t - ru.now <= 20000);
+		ru.now = t;
+		rove_session_handle_timer(ru.s, ru.now);
+		while (rove_session_pop_datagram(ru.s, &dg)) {
+			CHECK(dg.len == 1 && dg.data[0] == 0xff);
+			CHECK(!dg.non_esp_marker);
+			CHECK(dg.local.port == r.nport && dg.remote.port == 4500);
+			keepalives++;
+		}
+	}
+	CHECK(keepalives == 3);
+	end_run(&ru);
+	free_rec(&r);
+}
+
+static void test_no_keepalive_without_nat(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	char p[256];
+
+	CHECK(load_rec(rec_path("eap.rec", p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	play_until(&ru, &r, true, SIZE_MAX, true);
+	CHECK(ru.up);
+	/* Our side is not behind a NAT: nothing to keep alive. */
+	CHECK(rove_session_next_timer(ru.s) == UINT64_MAX);
+	end_run(&ru);
+	free_rec(&r);
 }
 
 static void test_wrong_identity(void)
@@ -386,6 +453,8 @@ int main(void)
 	RUN(test_replay_eap);
 	RUN(test_replay_psk);
 	RUN(test_replay_cookie_and_group_retry);
+	RUN(test_nat_keepalive);
+	RUN(test_no_keepalive_without_nat);
 	RUN(test_wrong_identity);
 	RUN(test_untrusted_ca);
 	RUN(test_expired);
