@@ -112,6 +112,7 @@ connections {
 		children {
 			c {
 				local_ts = $LAN_NET
+				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
 			}
 		}
 	}
@@ -119,6 +120,7 @@ connections {
 	psk-cert {
 		local_addrs = $GW_ADDR
 		pools = pool
+		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		local {
 			auth = pubkey
 			certs = $cert.pem
@@ -131,6 +133,7 @@ connections {
 		children {
 			c {
 				local_ts = $LAN_NET
+				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
 			}
 		}
 	}
@@ -138,6 +141,7 @@ connections {
 	psk {
 		local_addrs = $GW_ADDR
 		pools = pool
+		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		local {
 			auth = psk
 			id = $GW_NAME
@@ -149,6 +153,7 @@ connections {
 		children {
 			c {
 				local_ts = $LAN_NET
+				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
 			}
 		}
 	}
