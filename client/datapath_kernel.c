@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "datapath_kernel.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2.h"
+#include "nl.h"
+#include "route.h"
+#include "xfrm.h"
+
+#define MAX_PAIRS 64  /* 8 local x 8 remote selectors */
+#define MAX_ROUTES (2 * (1 + 8)) /* per family: the gateway and 8 networks */
+
+/* One selector pair: the out policy's selector and which of the three
+ * directions are installed (bit = enum rove_xfrm_dir). */
+struct pair {
+	struct rove_xfrm_sel out;
+	uint8_t dirs;
+};
+
+struct kdp {
+	struct rove_datapath dp;
+	struct rove_nl *xfrm, *rt;
+	uint32_t reqid;
+	struct rove_addr gateway;
+	struct rove_route uplink;   /* the main table's path to the gateway */
+
+	/* The CHILD SA, copied: the session's copy may go away first. */
+	bool child;
+	struct rove_addr local, remote;
+	uint32_t spi_in, spi_out;
+	bool sa_in, sa_out;
+	struct pair pairs[MAX_PAIRS];
+	size_t npairs;
+	struct rove_prefix nets[8];  /* the remote selectors as prefixes */
+	size_t nnets;
+
+	/* What configure() added. vip[0] is IPv4, vip[1] IPv6. */
+	bool configured;
+	struct rove_prefix vip[2];
+	bool has_vip[2], vip_added[2], rule[2];
+	struct rove_route routes[MAX_ROUTES];
+	size_t nroutes;
+};
+
+static int fam_idx(int family)
+{
+	return family == AF_INET6 ? 1 : 0;
+}
+
+static struct kdp *kdp_of(struct rove_datapath *dp)
+{
+	return dp->priv;
+}
+
+/* ---- routes: once both the configuration and the SA are known ---- */
+
+static int add_route(struct kdp *k, const struct rove_route *r, struct rove_err *err)
+{
+	if (k->nroutes == MAX_ROUTES)
+		return rove_err_set(err, ROVE_E_INVAL, "too many routes");
+	if (rove_route_add(k->rt, r, err) < 0)
+		return -1;
+	k->routes[k->nroutes++] = *r;
+	return 0;
+}
+
+static void del_routes(struct kdp *k)
+{
+	struct rove_err err;
+
+	while (k->nroutes > 0)
+		rove_route_del(k->rt, &k->routes[--k->nroutes], &err); /* gone is fine */
+}
+
+/* The gateway's own address stays on the original path, so a tunnel for
+ * 0.0.0.0/0 or ::/0 does not capture it. No source: the kernel picks the
+ * outer address as before. */
+static int pin_gateway(struct kdp *k, struct rove_err *err)
+{
+	struct rove_route r = k->uplink;
+
+	r.table = ROVE_ROUTE_TABLE;
+	r.src.family = 0;
+	return add_route(k, &r, err);
+}
+
+static int add_net_routes(struct kdp *k, int family, struct rove_err *err)
+{
+	const struct rove_prefix *vip = &k->vip[fam_idx(family)];
+
+	for (size_t i = 0; i < k->nnets; i++) {
+		struct rove_route r;
+
+		if (k->nets[i].addr.family != family)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.dst = k->nets[i];
+		r.oif = k->uplink.oif;
+		/* The route only has to exist and carry the VIP as source;
+		 * XFRM takes the packet after the lookup. An IPv6 network
+		 * over an IPv4 uplink has no next hop of its family. */
+		if (k->uplink.via.family == family)
+			r.via = k->uplink.via;
+		r.src = vip->addr;
+		r.src.port = 0;
+		r.table = ROVE_ROUTE_TABLE;
+		if (add_route(k, &r, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int apply_routes(struct kdp *k, struct rove_err *err)
+{
+	static const int fams[2] = { AF_INET, AF_INET6 };
+
+	if (!k->configured || !k->child || k->nroutes)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		if (!k->has_vip[i])
+			continue;
+		if (k->gateway.family == fams[i] && pin_gateway(k, err) < 0)
+			goto fail;
+		if (add_net_routes(k, fams[i], err) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	del_routes(k);
+	return -1;
+}
+
+/* ---- the CHILD SA: two SAs and their policies ---- */
+
+static void sa_from_child(const struct rove_child_sa *c, bool in, uint32_t reqid,
+			  struct rove_xfrm_sa *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->src = in ? c->remote : c->local;
+	out->dst = in ? c->local : c->remote;
+	out->spi = in ? c->spi_in : c->spi_out;
+	out->reqid = reqid;
+	out->encr = c->encr;
+	out->encr_keylen = c->encr_keylen;
+	out->integ = c->integ;
+	out->enc_key = in ? c->enc_key_in : c->enc_key_out;
+	out->enc_key_len = c->enc_key_len;
+	out->integ_key = in ? c->integ_key_in : c->integ_key_out;
+	out->integ_key_len = c->integ_key_len;
+	out->esn = c->esn;
+	out->encap = c->encap;
+}
+
+static int add_pair(struct kdp *k, const struct rove_ts *l, const struct rove_ts *r,
+		    struct rove_err *err)
+{
+	struct pair *p = &k->pairs[k->npairs];
+	struct rove_xfrm_policy pol;
+
+	if (k->npairs == MAX_PAIRS)
+		return rove_err_set(err, ROVE_E_INVAL, "too many traffic selectors");
+	memset(p, 0, sizeof(*p));
+	rove_xfrm_sel_from_ts(l, r, &p->out);
+	k->npairs++;
+	memset(&pol, 0, sizeof(pol));
+	pol.reqid = k->reqid;
+	pol.sel = p->out;
+	pol.dir = ROVE_XFRM_OUT;
+	pol.tun_src = k->local;
+	pol.tun_dst = k->remote;
+	if (rove_xfrm_policy_add(k->xfrm, &pol, err) < 0)
+		return -1;
+	p->dirs |= 1u << ROVE_XFRM_OUT;
+	/* Inbound and forwarded traffic: the selector reversed. */
+	rove_xfrm_sel_from_ts(r, l, &pol.sel);
+	pol.tun_src = k->remote;
+	pol.tun_dst = k->local;
+	for (enum rove_xfrm_dir d = ROVE_XFRM_IN; d <= ROVE_XFRM_FWD; d += 2) {
+		pol.dir = d;
+		if (rove_xfrm_policy_add(k->xfrm, &pol, err) < 0)
+			return -1;
+		p->dirs |= (uint8_t)(1u << d);
+	}
+	return 0;
+}
+
+static void del_policies(struct kdp *k)
+{
+	struct rove_err err;
+
+	while (k->npairs > 0) {
+		struct pair *p = &k->pairs[--k->npairs];
+		struct rove_xfrm_sel rev = p->out;
+
+		rev.src = p->out.dst;
+		rev.dst = p->out.src;
+		rev.sport = p->out.dport;
+		rev.sport_mask = p->out.dport_mask;
+		rev.dport = p->out.sport;
+		rev.dport_mask = p->out.sport_mask;
+		if (p->dirs & (1u << ROVE_XFRM_FWD))
+			rove_xfrm_policy_del(k->xfrm, &rev, ROVE_XFRM_FWD, &err);
+		if (p->dirs & (1u << ROVE_XFRM_IN))
+			rove_xfrm_policy_del(k->xfrm, &rev, ROVE_XFRM_IN, &err);
+		if (p->dirs & (1u << ROVE_XFRM_OUT))
+			rove_xfrm_policy_del(k->xfrm, &p->out, ROVE_XFRM_OUT, &err);
+	}
+}
+
+static void remove_child(struct kdp *k)
+{
+	struct rove_err err;
+
+	if (!k->child)
+		return;
+	del_routes(k);
+	del_policies(k);
+	if (k->sa_out)
+		rove_xfrm_state_del(k->xfrm, &k->remote, k->spi_out, &err);
+	if (k->sa_in)
+		rove_xfrm_state_del(k->xfrm, &k->local, k->spi_in, &err);
+	k->sa_in = k->sa_out = false;
+	k->nnets = 0;
+	k->child = false;
+}
+
+static int add_states(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
+{
+	struct rove_xfrm_sa x;
+
+	sa_from_child(sa, true, k->reqid, &x);
+	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
+		return -1;
+	k->sa_in = true;
+	sa_from_child(sa, false, k->reqid, &x);
+	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
+		return -1;
+	k->sa_out = true;
+	return 0;
+}
+
+static int add_policies(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
+{
+	size_t nl = sa->nts_local < 8 ? sa->nts_local : 8;
+	size_t nr = sa->nts_remote < 8 ? sa->nts_remote : 8;
+
+	for (size_t i = 0; i < nl; i++)
+		for (size_t j = 0; j < nr; j++) {
+			if (rove_ts_is_v6(&sa->ts_local[i]) != rove_ts_is_v6(&sa->ts_remote[j]))
+				continue;
+			if (add_pair(k, &sa->ts_local[i], &sa->ts_remote[j], err) < 0)
+				return -1;
+		}
+	if (k->npairs == 0)
+		return rove_err_set(err, ROVE_E_INVAL, "no pair of traffic selectors of one family");
+	/* Routes follow the remote selectors, as prefixes. */
+	for (size_t j = 0; j < nr; j++) {
+		struct rove_xfrm_sel s;
+
+		rove_xfrm_sel_from_ts(&sa->ts_remote[j], &sa->ts_remote[j], &s);
+		k->nets[k->nnets++] = s.dst;
+	}
+	return 0;
+}
+
+static int kernel_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
+			  struct rove_err *err)
+{
+	struct kdp *k = kdp_of(dp);
+
+	/* Rekeying (make before break) is a later issue. */
+	if (k->child)
+		return rove_err_set(err, ROVE_E_UNSUPPORTED,
+				    "kernel datapath: a second CHILD SA is not supported yet");
+	if (sa->local.family != sa->remote.family || !rove_addr_len(&sa->local))
+		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: bad outer addresses");
+	k->child = true;
+	k->local = sa->local;
+	k->remote = sa->remote;
+	k->spi_in = sa->spi_in;
+	k->spi_out = sa->spi_out;
+	if (add_states(k, sa, err) < 0 || add_policies(k, sa, err) < 0 ||
+	    apply_routes(k, err) < 0) {
+		remove_child(k);
+		return rove_err_prefix(err, "kernel datapath");
+	}
+	return 0;
+}
+
+static void kernel_remove(struct rove_datapath *dp, const struct rove_child_sa *sa)
+{
+	struct kdp *k = kdp_of(dp);
+
+	if (k->child && sa->spi_in == k->spi_in && sa->spi_out == k->spi_out)
+		remove_child(k);
+}
+
+/* ---- configuration: virtual IPs and the rule ---- */
+
+static void unconfigure(struct kdp *k)
+{
+	static const int fams[2] = { AF_INET, AF_INET6 };
+	struct rove_err err;
+
+	del_routes(k);
+	for (int i = 1; i >= 0; i--) {
+		/* Another session's routes may still need the rule. */
+		if (k->rule[i] && rove_route_count_ours(k->rt, fams[i], &err) == 0)
+			rove_rule_del(k->rt, fams[i], &err);
+		k->rule[i] = false;
+		if (k->vip_added[i])
+			rove_vip_del(k->rt, k->uplink.oif, &k->vip[i], &err);
+		k->vip_added[i] = false;
+	}
+	k->configured = false;
+}
+
+static int kernel_configure(struct rove_datapath *dp, const struct rove_config_info *cfg,
+			    struct rove_err *err)
+{
+	static const int fams[2] = { AF_INET, AF_INET6 };
+	struct kdp *k = kdp_of(dp);
+
+	unconfigure(k);
+	k->has_vip[0] = cfg->has_vip4;
+	k->has_vip[1] = cfg->has_vip6;
+	k->vip[0] = cfg->vip4;
+	k->vip[1] = cfg->vip6;
+	for (int i = 0; i < 2; i++) {
+		if (!k->has_vip[i])
+			continue;
+		if (k->vip[i].addr.family != fams[i]) {
+			rove_err_set(err, ROVE_E_INVAL, "virtual IP of the wrong family");
+			goto fail;
+		}
+		/* A host address: the routes say what is reachable. */
+		k->vip[i].len = (uint8_t)(rove_addr_len(&k->vip[i].addr) * 8);
+		if (rove_vip_add(k->rt, k->uplink.oif, &k->vip[i], err) < 0)
+			goto fail;
+		k->vip_added[i] = true;
+		if (rove_rule_add(k->rt, fams[i], err) < 0)
+			goto fail;
+		k->rule[i] = true;
+	}
+	k->configured = true;
+	if (apply_routes(k, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	unconfigure(k);
+	return rove_err_prefix(err, "kernel datapath");
+}
+
+/* ---- counters and teardown ---- */
+
+static int kernel_counters(struct rove_datapath *dp, const struct rove_child_sa *sa,
+			   struct rove_counters *out)
+{
+	struct kdp *k = kdp_of(dp);
+	struct rove_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (!k->child || sa->spi_in != k->spi_in)
+		return -1;
+	if (rove_xfrm_state_counters(k->xfrm, k->spi_in, IPPROTO_ESP, &k->local, &out->bytes_in,
+				     &out->packets_in, &err) < 0 ||
+	    rove_xfrm_state_counters(k->xfrm, k->spi_out, IPPROTO_ESP, &k->remote,
+				     &out->bytes_out, &out->packets_out, &err) < 0)
+		return -1;
+	return 0;
+}
+
+static void kernel_destroy(struct rove_datapath *dp)
+{
+	struct kdp *k = kdp_of(dp);
+
+	remove_child(k);
+	unconfigure(k);
+	rove_nl_close(k->xfrm);
+	rove_nl_close(k->rt);
+	free(k);
+}
+
+static const struct rove_datapath_ops kernel_ops = {
+	.name = "kernel",
+	.install = kernel_install,
+	.remove = kernel_remove,
+	.configure = kernel_configure,
+	.counters = kernel_counters,
+	.destroy = kernel_destroy,
+};
+
+struct rove_datapath *rove_datapath_kernel_new(const struct rove_addr *gateway, uint32_t reqid,
+					       struct rove_err *err)
+{
+	struct kdp *k = calloc(1, sizeof(*k));
+
+	if (!k) {
+		rove_err_set(err, ROVE_E_NOMEM, "kernel datapath: out of memory");
+		return NULL;
+	}
+	k->dp.ops = &kernel_ops;
+	k->dp.priv = k;
+	k->reqid = reqid;
+	k->gateway = *gateway;
+	k->gateway.port = 0;
+	k->xfrm = rove_nl_open(NETLINK_XFRM, err);
+	if (!k->xfrm)
+		goto fail;
+	k->rt = rove_nl_open(NETLINK_ROUTE, err);
+	if (!k->rt)
+		goto fail;
+	if (rove_route_get(k->rt, &k->gateway, &k->uplink, err) < 0)
+		goto fail;
+	if (k->uplink.oif <= 0) {
+		rove_err_set(err, ROVE_E_IO, "the route to the gateway names no interface");
+		goto fail;
+	}
+	return &k->dp;
+fail:
+	rove_nl_close(k->xfrm);
+	rove_nl_close(k->rt);
+	free(k);
+	rove_err_prefix(err, "kernel datapath");
+	return NULL;
+}

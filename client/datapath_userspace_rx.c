@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ESP -> TUN: read a burst of datagrams from the NAT-T socket (coalesced
+ * trains with UDP_GRO), decrypt ESP in place and write the inner packets
+ * to the TUN; IKE goes to the daemon's queue. */
+#include "datapath_userspace_int.h"
+#include "gso.h"
+
+#include <errno.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+union rx_cmsg {
+	struct cmsghdr align;
+	uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+};
+
+struct recvq {
+	struct mmsghdr msg[DPU_RX_VLEN];
+	struct iovec iov[DPU_RX_VLEN];
+	struct sockaddr_storage from[DPU_RX_VLEN];
+	union rx_cmsg cm[DPU_RX_VLEN];
+};
+
+/* The local address from PKTINFO and the GRO segment size, if any. */
+static void parse_cmsgs(struct msghdr *m, struct rove_addr *local, size_t *seg)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			local->family = AF_INET;
+			memcpy(local->addr, &pi.ipi_addr, 4);
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			local->family = AF_INET6;
+			memcpy(local->addr, &pi.ipi6_addr, 16);
+		} else if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			if (v > 0)
+				*seg = (size_t)v;
+		}
+	}
+}
+
+static void tun_write(struct dpu *d, const uint8_t *p, size_t n)
+{
+	while (write(d->tun.fd, p, n) < 0) {
+		if (errno == EINTR)
+			continue;
+		d->rx.st.drop_write++;
+		break;
+	}
+}
+
+static void gro_flush(struct dpu *d)
+{
+	size_t n = rove_gro_finish(&d->rx.gro);
+
+	if (n) {
+		d->rx.st.tun_writes++;
+		tun_write(d, d->rx.gro.buf, n);
+	}
+}
+
+/* Into the coalescing buffer when it continues a TCP train, else out on
+ * its own: the ESP header and IV before the inner packet make room for
+ * the vnet header, so that costs no copy. */
+static void deliver(struct dpu *d, uint8_t *inner, size_t n)
+{
+	switch (rove_gro_add(&d->rx.gro, inner, n)) {
+	case ROVE_GRO_MERGED:
+		return;
+	case ROVE_GRO_FLUSH_FIRST:
+		gro_flush(d);
+		if (rove_gro_add(&d->rx.gro, inner, n) == ROVE_GRO_MERGED)
+			return;
+		break;
+	case ROVE_GRO_ALONE:
+		gro_flush(d);
+		break;
+	}
+	memset(inner - ROVE_TUN_VNET_LEN, 0, ROVE_TUN_VNET_LEN);
+	d->rx.st.tun_writes++;
+	tun_write(d, inner - ROVE_TUN_VNET_LEN, ROVE_TUN_VNET_LEN + n);
+}
+
+static struct dpu_in *find_in(struct dpu *d, uint32_t spi)
+{
+	for (size_t i = 0; i < d->rx.nin; i++)
+		if (d->rx.in[i].spi == spi)
+			return &d->rx.in[i];
+	return NULL;
+}
+
+static void rx_esp(struct dpu *d, uint8_t *p, size_t n)
+{
+	struct dpu_rx *rx = &d->rx;
+	struct dpu_in *in = find_in(d, rove_get_be32(p));
+	enum rove_esp_drop why;
+	size_t off, ilen;
+	uint8_t nh;
+	ssize_t r;
+	uint8_t *inner;
+
+	rx->st.datagrams++;
+	rx->st.bytes += n;
+	if (!in) {
+		rx->st.drop_spi++;
+		return;
+	}
+	r = rove_esp_decap(in->sa, p, n, &off, &nh, &why);
+	if (r < 0) {
+		rx->st.drop_esp++;
+		return;
+	}
+	if (nh == ROVE_NH_NONE) {
+		rx->st.drop_dummy++;
+		return;
+	}
+	inner = p + off;
+	ilen = dpu_inner_len(inner, (size_t)r, nh);
+	if (!ilen) {
+		rx->st.drop_inner++;
+		return;
+	}
+	/* RFC 4301 5.2: what comes out of an SA must match its selectors. */
+	if (!dpu_policy_match(in->pol.remote, in->pol.nremote, in->pol.local, in->pol.nlocal,
+			      inner, ilen)) {
+		rx->st.drop_policy++;
+		return;
+	}
+	deliver(d, inner, ilen);
+}
+
+/* One datagram (or one segment of a GRO train) from the NAT-T socket. */
+static void rx_datagram(struct dpu *d, uint8_t *p, size_t n, const struct rove_addr *local,
+			const struct rove_addr *remote)
+{
+	if (n == 1 && p[0] == 0xff) {
+		d->rx.st.keepalives++;
+		return;
+	}
+	if (n < 4 || (n == 4 && !(p[0] | p[1] | p[2] | p[3]))) {
+		d->rx.st.drop_bad++;
+		return;
+	}
+	if (!(p[0] | p[1] | p[2] | p[3])) {
+		d->rx.st.ike++;
+		if (local->family)
+			dpu_ike_push(d, p + 4, n - 4, local, remote);
+		else
+			d->rx.st.drop_bad++;
+		return;
+	}
+	if (n < ROVE_ESP_HDR_LEN + ROVE_TUN_VNET_LEN) {
+		d->rx.st.drop_bad++;
+		return;
+	}
+	rx_esp(d, p, n);
+}
+
+static void rx_message(struct dpu *d, struct recvq *q, unsigned i, size_t len)
+{
+	struct msghdr *m = &q->msg[i].msg_hdr;
+	struct rove_addr local = { 0 }, remote;
+	uint8_t *p = q->iov[i].iov_base;
+	size_t seg = 0;
+
+	if ((m->msg_flags & MSG_TRUNC) ||
+	    !rove_addr_from_sockaddr((struct sockaddr *)&q->from[i], &remote)) {
+		d->rx.st.drop_bad++;
+		return;
+	}
+	parse_cmsgs(m, &local, &seg);
+	if (!local.family && !dpu_addr_unspecified(&d->natt_bound))
+		local = d->natt_bound;
+	if (local.family)
+		local.port = d->natt_bound.port;
+	if (!seg || seg >= len) {
+		rx_datagram(d, p, len, &local, &remote);
+		return;
+	}
+	d->rx.st.gro_trains++;
+	for (size_t off = 0; off < len; off += seg)
+		rx_datagram(d, p + off, len - off < seg ? len - off : seg, &local, &remote);
+}
+
+static void setup_recvq(struct dpu *d, struct recvq *q)
+{
+	for (unsigned i = 0; i < DPU_RX_VLEN; i++) {
+		struct msghdr *m = &q->msg[i].msg_hdr;
+
+		memset(m, 0, sizeof(*m));
+		q->iov[i].iov_base = d->rx.bufs + (size_t)i * DPU_RX_BUF;
+		q->iov[i].iov_len = DPU_RX_BUF;
+		m->msg_iov = &q->iov[i];
+		m->msg_iovlen = 1;
+		m->msg_name = &q->from[i];
+		m->msg_namelen = sizeof(q->from[i]);
+		m->msg_control = q->cm[i].b;
+		m->msg_controllen = sizeof(q->cm[i].b);
+	}
+}
+
+/* One recvmmsg burst; false when the socket is empty. */
+static bool rx_burst(struct dpu *d, struct recvq *q)
+{
+	int r;
+
+	setup_recvq(d, q);
+	r = recvmmsg(d->natt_fd, q->msg, DPU_RX_VLEN, MSG_DONTWAIT, NULL);
+	if (r <= 0)
+		return r < 0 && (errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+				 errno == ENETUNREACH);
+	pthread_mutex_lock(&d->rx.lock);
+	for (int i = 0; i < r; i++)
+		rx_message(d, q, (unsigned)i, q->msg[i].msg_len);
+	gro_flush(d);
+	pthread_mutex_unlock(&d->rx.lock);
+	return r == DPU_RX_VLEN;
+}
+
+void *dpu_rx_main(void *arg)
+{
+	struct dpu *d = arg;
+	static __thread struct recvq q;
+	struct pollfd p[2] = { { .fd = d->natt_fd, .events = POLLIN },
+			       { .fd = d->stop_fd, .events = POLLIN } };
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents || atomic_load(&d->stopping))
+			break;
+		if (p[0].revents & POLLNVAL)
+			break;
+		if (p[0].revents & (POLLIN | POLLERR))
+			while (rx_burst(d, &q) && !atomic_load(&d->stopping)) {
+			}
+	}
+	return NULL;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Kernel IPsec objects over NETLINK_XFRM: ESP SAs in tunnel mode, their
+ * policies, per-socket bypass, counters and crash cleanup.
+ *
+ * One function per kernel object, each paired with its removal. Every SA
+ * and policy template rove installs carries a reqid from rove's own range
+ * (ROVE_XFRM_REQID_BASE | index, see rove_xfrm_reqid) so cleanup finds
+ * exactly ours and never touches another IPsec daemon's SAs. Lifetimes are
+ * infinite (rekeying is the engine's business) and no marks or interfaces
+ * are used. Functions take a NETLINK_XFRM socket (nl.h) and return 0, or -1
+ * with *err set and errno the kernel's error code. Key bytes are borrowed
+ * for the call; the request buffers that held them are wiped. No memory is
+ * returned to the caller. */
+#ifndef ROVE_XFRM_H
+#define ROVE_XFRM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "err.h"
+#include "nl.h"
+
+/* 'r' 'o' in the high half: strongSwan allocates reqids counting up from
+ * 1 and libreswan from 16384, so neither reaches this range. */
+#define ROVE_XFRM_REQID_BASE 0x726f0000u
+#define ROVE_XFRM_REQID_MASK 0xffff0000u
+/* The index probes use; sessions use 0..0xfffe. */
+#define ROVE_XFRM_REQID_PROBE (ROVE_XFRM_REQID_BASE | 0xffffu)
+
+static inline uint32_t rove_xfrm_reqid(uint16_t index)
+{
+	return ROVE_XFRM_REQID_BASE | index;
+}
+
+static inline bool rove_xfrm_reqid_is_ours(uint32_t reqid)
+{
+	return (reqid & ROVE_XFRM_REQID_MASK) == ROVE_XFRM_REQID_BASE;
+}
+
+/* One ESP SA in tunnel mode. src/dst are the outer addresses; their ports
+ * are the UDP encapsulation ports when encap is set. */
+struct rove_xfrm_sa {
+	struct rove_addr src, dst;
+	uint32_t spi;            /* as a number, e.g. 0xc1a2b3d4 */
+	uint32_t reqid;
+	uint16_t encr;           /* ROVE_ENCR_AES_GCM_16, _AES_CBC, ... (ikev2.h) */
+	uint16_t encr_keylen;    /* bits, without the salt */
+	uint16_t integ;          /* ROVE_INTEG_* or ROVE_INTEG_NONE for AEAD */
+	const uint8_t *enc_key;  /* AES key, then the 4-byte salt for GCM */
+	size_t enc_key_len;
+	const uint8_t *integ_key;
+	size_t integ_key_len;
+	bool esn;
+	bool encap;              /* ESP in UDP (RFC 3948) */
+	uint32_t replay_window;  /* packets, at most 1024; 0 = 32 (128 with ESN) */
+};
+
+int rove_xfrm_state_add(struct rove_nl *nl, const struct rove_xfrm_sa *sa, struct rove_err *err);
+/* Deletes the ESP SA (dst, spi); a missing one fails with ESRCH. */
+int rove_xfrm_state_del(struct rove_nl *nl, const struct rove_addr *dst, uint32_t spi,
+			struct rove_err *err);
+
+/* Traffic counters of an SA (XFRM_MSG_GETSA, the current lifetime).
+ * proto is IPPROTO_ESP. */
+int rove_xfrm_state_counters(struct rove_nl *nl, uint32_t spi, uint8_t proto,
+			     const struct rove_addr *dst, uint64_t *bytes, uint64_t *packets,
+			     struct rove_err *err);
+
+/* An XFRM selector: inner addresses, protocol and ports. A port of 0 with
+ * mask 0 means any. */
+struct rove_xfrm_sel {
+	struct rove_prefix src, dst;
+	uint8_t proto;
+	uint16_t sport, sport_mask, dport, dport_mask;
+};
+
+/* The selector for traffic from `src` to `dst` (both IKEv2 traffic
+ * selectors of one family). XFRM selectors are prefixes: a range that is
+ * not one is widened to the smallest prefix covering it, and a port range
+ * to the smallest aligned block, as strongSwan does. */
+void rove_xfrm_sel_from_ts(const struct rove_ts *src, const struct rove_ts *dst,
+			   struct rove_xfrm_sel *out);
+
+enum rove_xfrm_dir {
+	ROVE_XFRM_IN = 0,  /* XFRM_POLICY_IN */
+	ROVE_XFRM_OUT = 1, /* XFRM_POLICY_OUT */
+	ROVE_XFRM_FWD = 2, /* XFRM_POLICY_FWD */
+};
+
+/* A policy sending traffic matching sel through an ESP tunnel between
+ * tun_src and tun_dst (for IN and FWD: gateway to us) whose SA has reqid. */
+struct rove_xfrm_policy {
+	struct rove_xfrm_sel sel;
+	enum rove_xfrm_dir dir;
+	uint32_t reqid;
+	struct rove_addr tun_src, tun_dst;
+	uint32_t priority;       /* 0 = from the prefix lengths (rove_xfrm_priority) */
+};
+
+/* Priorities: lower wins. More specific selectors get lower numbers, and
+ * all of rove's sit in one band above the kernel's default of 0. */
+uint32_t rove_xfrm_priority(const struct rove_xfrm_sel *sel);
+
+/* Adding a policy whose selector and direction exist fails with EEXIST. */
+int rove_xfrm_policy_add(struct rove_nl *nl, const struct rove_xfrm_policy *p,
+			 struct rove_err *err);
+/* Deletes by selector and direction; a missing one fails with ENOENT. */
+int rove_xfrm_policy_del(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
+			 enum rove_xfrm_dir dir, struct rove_err *err);
+
+/* Lets an IKE socket's packets bypass every policy in both directions
+ * (IP_XFRM_POLICY / IPV6_XFRM_POLICY with action allow), so a tunnel for
+ * 0.0.0.0/0 never captures IKE itself. family is the socket's. Needs
+ * CAP_NET_ADMIN. */
+int rove_xfrm_socket_bypass(int fd, int family, struct rove_err *err);
+/* Makes the kernel take ESP in UDP (RFC 3948) arriving on this UDP socket
+ * (UDP_ENCAP_ESPINUDP): the NAT-T socket when an SA uses encapsulation.
+ * IKE behind the non-ESP marker still reaches the socket; NAT keepalives
+ * are dropped by the kernel. */
+int rove_xfrm_socket_encap(int fd, struct rove_err *err);
+
+/* Deletes every SA and policy whose reqid is `reqid` (crash cleanup: dump,
+ * then delete). Returns how many objects were removed, or -1. */
+int rove_xfrm_flush_reqid(struct rove_nl *nl, uint32_t reqid, struct rove_err *err);
+
+/* Whether this kernel can install an ESP SA: adds an AES-GCM SA on
+ * 127.0.0.1 with reqid ROVE_XFRM_REQID_PROBE and a throwaway SPI, then
+ * deletes it. 0 when it can; -1 with the kernel's reason otherwise. */
+int rove_xfrm_probe(struct rove_nl *nl, struct rove_err *err);
+
+/* The request builders behind state_add and policy_add, for the unit
+ * tests: they write one message into buf (len >= ROVE_NL_MSG_MAX) and
+ * return its header, or NULL with *err set. A state message holds keys:
+ * wipe buf after use. */
+struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xfrm_sa *sa,
+				     struct rove_err *err);
+struct nlmsghdr *rove_xfrm_policy_msg(void *buf, size_t len, const struct rove_xfrm_policy *p,
+				      struct rove_err *err);
+
+#endif

@@ -1,0 +1,90 @@
+#!/bin/sh
+# The VM tier: boots Debian's own kernel under qemu (TCG) with this
+# machine's root shared read-only over 9p, runs scenario scripts inside it
+# and reports. It exists because the host kernel may lack ESP: inside the
+# VM, XFRM SAs carry real traffic.
+#
+#   tests/vm/run.sh SCENARIO...     e.g. xfrm-ip xfrm-pair unit
+#
+# A scenario is tests/vm/s-NAME.sh, run as root inside the VM (see
+# vm-stage2.sh for what it finds there). Binaries it needs come through the
+# environment: ROVE_XFRM_PAIR (tests/vm/xfrm-pair), ROVE_TEST_XFRM (the
+# unit test); meson sets both. They are copied into the VM's share, so the
+# build tree may live anywhere.
+#
+# Needs root, qemu-system-x86, busybox-static, kmod and cpio (listed in
+# tests/install-deps.sh). The kernel package is fetched with apt-get
+# download once and, with the initramfs, cached in $ROVE_VM_CACHE
+# (default /var/cache/rove-vm). Exit 0 when every scenario passed, 1 when
+# one failed, 77 when the VM cannot run here.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${ROVE_VM_CACHE:-/var/cache/rove-vm}
+timeout_s=${ROVE_VM_TIMEOUT:-240}
+
+skip() { echo "skip: $*"; exit 77; }
+die() { echo "vm: $*" >&2; exit 1; }
+
+[ $# -gt 0 ] || die "usage: run.sh SCENARIO..."
+[ "$(id -u)" = 0 ] || skip "the VM tier needs root"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is missing (qemu-system-x86)"
+for tool in cpio depmod modprobe; do
+	command -v $tool >/dev/null || skip "$tool is missing (cpio, kmod)"
+done
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] && ldd "$busybox" 2>&1 | grep -q "not a dynamic" ||
+	skip "a static busybox is missing (busybox-static)"
+for s in "$@"; do
+	[ -f "$here/s-$s.sh" ] || die "no scenario $s (tests/vm/s-$s.sh)"
+done
+
+. "$here/kernel.sh"
+mkdir -p "$cache"
+kernel_fetch "$cache"   # sets kpkg, kroot, kver, modroot
+initrd=$(initrd_build "$cache" "$here/vm-init.sh")
+
+# The share: scripts, binaries, the scenario list in, logs out.
+work=$(mktemp -d /tmp/rove-vm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bin" "$work/out"
+cp "$here"/vm-stage2.sh "$here"/lib.sh "$here"/s-*.sh "$work/"
+for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}"; do
+	if [ -n "$b" ]; then cp "$b" "$work/bin/"; fi
+done
+{
+	echo "ROVE_VM_MODROOT='$modroot'"
+	echo "ROVE_VM_SCENARIOS='$*'"
+} > "$work/env"
+
+echo "vm: booting $kpkg ($kver) for: $*"
+start=$(date +%s)
+rc=0
+timeout "$timeout_s" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
+	-kernel "$kroot/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 rove.modroot=$modroot" \
+	-nographic -no-reboot -nic none \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$work",mount_tag=rovevm,security_model=none \
+	</dev/null >"$work/console.log" 2>&1 || rc=$?
+echo "vm: qemu exited ($rc) after $(( $(date +%s) - start )) s"
+
+# Every scenario must have reported; a missing line is a failure.
+failed=0
+for s in "$@"; do
+	echo "=== $s"
+	[ -f "$work/out/$s.log" ] && sed 's/^/  /' "$work/out/$s.log"
+	res=$(awk -v s="$s" '$1 == s { print $2 }' "$work/out/results" 2>/dev/null || true)
+	case "$res" in
+	0) echo "=== $s: ok" ;;
+	"") echo "=== $s: no result"; failed=1 ;;
+	*) echo "=== $s: FAILED ($res)"; failed=1 ;;
+	esac
+done
+if [ $failed != 0 ] || [ ! -f "$work/out/results" ]; then
+	echo "--- console (last 40 lines)"
+	tail -n 40 "$work/console.log"
+	exit 1
+fi
+exit 0
