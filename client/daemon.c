@@ -3,7 +3,6 @@
  * queued, react to its events and re-arm one timer at its next deadline.
  * Nothing polls: the loop sleeps until a socket, a signal or that timer. */
 #include "daemon.h"
-#include "datapath_none.h"
 #include "rundir.h"
 
 #include <glib-unix.h>
@@ -19,7 +18,6 @@
 /* GLib takes a guint of ms; the engine's deadlines are never this far. */
 #define MAX_SLEEP_MS (3600u * 1000u)
 
-static void pump(struct rove_daemon *d);
 
 uint64_t rove_daemon_now(void)
 {
@@ -127,9 +125,7 @@ static void check_up(struct rove_daemon *d)
 		return;
 	}
 	d->announced_up = true;
-	if (strcmp(d->dp->ops->name, "none") == 0)
-		rove_daemon_say(d, 'p', "datapath none: the tunnel is negotiated but carries no "
-					"traffic yet");
+	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
 	rove_daemon_say(d, 'u', "%s: up", d->name);
 	if (d->report_fd >= 0) {
 		close(d->report_fd);
@@ -194,7 +190,7 @@ static gboolean on_timer(gpointer data)
 	d->timer = NULL;
 	g_source_unref(t);
 	rove_session_handle_timer(d->s, rove_daemon_now());
-	pump(d);
+	rove_daemon_pump(d);
 	return G_SOURCE_REMOVE;
 }
 
@@ -223,7 +219,7 @@ static void rearm_timer(struct rove_daemon *d)
 	g_source_attach(d->timer, d->ctx);
 }
 
-static void pump(struct rove_daemon *d)
+void rove_daemon_pump(struct rove_daemon *d)
 {
 	struct rove_datagram dg;
 	struct rove_event ev;
@@ -257,7 +253,7 @@ static void read_socket(struct rove_daemon *d, enum rove_udp_sock which)
 	 * queue is drained between messages. */
 	while ((n = rove_udp_recv(d->udp, which, d->rx, sizeof(d->rx), &local, &remote, &err)) > 0) {
 		rove_session_recv(d->s, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
-		pump(d);
+		rove_daemon_pump(d);
 	}
 	if (n < 0)
 		rove_daemon_say(d, 'v', "%s", err.msg);
@@ -305,7 +301,7 @@ void rove_daemon_close(struct rove_daemon *d)
 	d->close_timer = g_timeout_source_new(CLOSE_BOUND_MS);
 	g_source_set_callback(d->close_timer, on_close_timeout, d, NULL);
 	g_source_attach(d->close_timer, d->ctx);
-	pump(d);
+	rove_daemon_pump(d);
 }
 
 static gboolean on_signal(gpointer data)
@@ -363,11 +359,6 @@ int rove_daemon_run(struct rove_daemon *d)
 	d->ctx = g_main_context_new();
 	g_main_context_push_thread_default(d->ctx);
 	d->loop = g_main_loop_new(d->ctx, FALSE);
-	d->dp = rove_datapath_none_new();
-	if (!d->dp) {
-		fail(d, "out of memory");
-		goto out;
-	}
 	if (rove_daemon_ctl_open(d, &err) < 0) {
 		fail(d, err.code == ROVE_E_INVAL ? "the session is already up" : err.msg);
 		goto out;
@@ -377,16 +368,25 @@ int rove_daemon_run(struct rove_daemon *d)
 		fail(d, err.msg);
 		goto out;
 	}
+	if (rove_daemon_dp_open(d, &err) < 0) {
+		fail(d, err.msg);
+		goto out;
+	}
 	add_watch(d, ROVE_W_IKE, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_IKE], G_IO_IN),
 		  G_SOURCE_FUNC(on_ike));
-	add_watch(d, ROVE_W_NATT, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_NATT], G_IO_IN),
-		  G_SOURCE_FUNC(on_natt));
+	if (d->dpu) {
+		d->watch[ROVE_W_NATT] = rove_daemon_dp_ike_source(d);
+		g_source_attach(d->watch[ROVE_W_NATT], d->ctx);
+	} else {
+		add_watch(d, ROVE_W_NATT, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_NATT], G_IO_IN),
+			  G_SOURCE_FUNC(on_natt));
+	}
 	add_watch(d, ROVE_W_TERM, g_unix_signal_source_new(SIGTERM), on_signal);
 	add_watch(d, ROVE_W_INT, g_unix_signal_source_new(SIGINT), on_signal);
 	/* --foreground on a terminal that goes away: close cleanly too. */
 	add_watch(d, ROVE_W_HUP, g_unix_signal_source_new(SIGHUP), on_signal);
 	r = rove_session_start(d->s, rove_daemon_now());
-	pump(d);
+	rove_daemon_pump(d);
 	if (r < 0 && !d->finished) {
 		/* Normally the engine says why with ROVE_EV_FAILED. */
 		fail(d, "the session could not start");

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "datapath.h"
+#include "profile.h"
 #include "session.h"
 #include "udp.h"
 
@@ -32,9 +33,12 @@ struct rove_daemon {
 	struct rove_udp *udp;
 	bool verbose, foreground;
 	int report_fd;                /* -1: nobody waits */
+	enum rove_datapath_pref dp_pref;
+	struct rove_addr gateway;     /* the gateway's address (outer) */
 
 	/* Private to daemon*.c. */
 	struct rove_datapath *dp;
+	bool dpu;                     /* dp is the userspace datapath */
 	GMainContext *ctx;
 	GMainLoop *loop;
 	GSource *timer, *close_timer;
@@ -63,6 +67,17 @@ void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
 uint64_t rove_daemon_now(void);
 /* Starts an orderly close (SIGTERM, `rove down`): bounded to 3 s. */
 void rove_daemon_close(struct rove_daemon *d);
+
+/* Sends what the engine queued, handles its events, re-arms the timer:
+ * call after every engine call. */
+void rove_daemon_pump(struct rove_daemon *d);
+
+/* daemon_dp.c: picks and opens the datapath (d->dp_pref); with the
+ * userspace datapath, IKE on the NAT-T port comes from the source that
+ * rove_daemon_dp_ike_source returns (NULL otherwise). */
+int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err);
+GSource *rove_daemon_dp_ike_source(struct rove_daemon *d);
+uint16_t rove_daemon_reqid_index(const char *name);
 
 /* daemon_ctl.c: the control socket inside the loop. */
 int rove_daemon_ctl_open(struct rove_daemon *d, struct rove_err *err);

@@ -277,6 +277,8 @@ static int run(struct up_state *st, const struct up_opts *o)
 	d.verbose = o->verbose;
 	d.foreground = o->foreground;
 	d.report_fd = -1;
+	d.dp_pref = st->p.datapath;
+	d.gateway = st->server;
 	if (o->foreground)
 		return rove_daemon_run(&d);
 	return rove_spawn(&d);

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Choosing the datapath (the profile's datapath=) before the session
+ * starts, and feeding the engine the IKE messages the userspace datapath
+ * takes off the shared NAT-T socket.
+ *
+ * auto: the kernel when it can install an ESP SA (a probe SA in our reqid
+ * range), else userspace. kernel/userspace: that one, or a clear error. */
+#include "daemon.h"
+#include "datapath_kernel.h"
+#include "datapath_userspace.h"
+
+#include <glib-unix.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+
+#include "nl.h"
+#include "xfrm.h"
+
+/* A stable index per profile name, so a crashed session's reqid is known
+ * again from its name alone (FNV-1a folded to 16 bits; 0xffff is the
+ * probe's). */
+uint16_t rove_daemon_reqid_index(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	h = (h >> 16) ^ (h & 0xffff);
+	return (uint16_t)(h == 0xffff ? 0xfffe : h);
+}
+
+static bool kernel_has_esp(struct rove_err *err)
+{
+	struct rove_nl *nl = rove_nl_open(NETLINK_XFRM, err);
+	int r;
+
+	if (!nl)
+		return false;
+	r = rove_xfrm_probe(nl, err);
+	rove_nl_close(nl);
+	return r == 0;
+}
+
+static struct rove_datapath *open_kernel(struct rove_daemon *d, struct rove_err *err)
+{
+	struct rove_datapath *dp;
+
+	/* Our own IKE packets must never match the tunnel's policies, and
+	 * ESP in UDP on the NAT-T socket belongs to the kernel. */
+	if (rove_xfrm_socket_bypass(d->udp->fd[ROVE_UDP_IKE], d->udp->family, err) < 0 ||
+	    rove_xfrm_socket_bypass(d->udp->fd[ROVE_UDP_NATT], d->udp->family, err) < 0 ||
+	    rove_xfrm_socket_encap(d->udp->fd[ROVE_UDP_NATT], err) < 0)
+		return NULL;
+	dp = rove_datapath_kernel_new(&d->gateway, rove_xfrm_reqid(rove_daemon_reqid_index(d->name)),
+				      err);
+	return dp;
+}
+
+static struct rove_datapath *open_userspace(struct rove_daemon *d, struct rove_err *err)
+{
+	struct rove_dpu_config c = {
+		.name = d->name,
+		.natt_fd = d->udp->fd[ROVE_UDP_NATT],
+		.natt_bound = d->udp->bound[ROVE_UDP_NATT],
+		.manage_routes = true,
+	};
+
+	return rove_datapath_userspace_new(&c, err);
+}
+
+static gboolean on_dpu_ike(gint fd, GIOCondition cond, gpointer data)
+{
+	struct rove_daemon *d = data;
+	struct rove_addr local, remote;
+	size_t n;
+
+	while ((n = rove_datapath_userspace_pop_ike(d->dp, d->rx, sizeof(d->rx), &local,
+						     &remote)) > 0) {
+		rove_session_recv(d->s, d->rx, n, &local, &remote, rove_daemon_now());
+		rove_daemon_pump(d);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err)
+{
+	struct rove_err kerr;
+	bool kernel = false;
+
+	if (d->dp_pref != ROVE_DP_USERSPACE) {
+		kernel = kernel_has_esp(&kerr);
+		if (!kernel && d->dp_pref == ROVE_DP_KERNEL)
+			return rove_err_set(err, ROVE_E_UNSUPPORTED,
+					    "datapath=kernel: this kernel cannot install an ESP SA "
+					    "(%s); use datapath=auto or datapath=userspace", kerr.msg);
+	}
+	if (kernel) {
+		d->dp = open_kernel(d, err);
+		if (!d->dp)
+			return rove_err_prefix(err, "datapath=kernel cannot work here");
+		d->dpu = false;
+		return 0;
+	}
+	d->dp = open_userspace(d, err);
+	if (!d->dp)
+		return rove_err_prefix(err, "the userspace datapath cannot start");
+	d->dpu = true;
+	return 0;
+}
+
+/* The NAT-T socket is the userspace datapath's now: IKE comes from it. */
+GSource *rove_daemon_dp_ike_source(struct rove_daemon *d)
+{
+	GSource *src;
+
+	if (!d->dpu)
+		return NULL;
+	src = g_unix_fd_source_new(rove_datapath_userspace_ike_fd(d->dp), G_IO_IN);
+	g_source_set_callback(src, G_SOURCE_FUNC(on_dpu_ike), d, NULL);
+	return src;
+}
