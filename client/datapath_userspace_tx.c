@@ -63,9 +63,9 @@ static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
 			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 			len += CMSG_SPACE(sizeof(pi));
 		}
-		m->msg_controllen = len;
+		/* The whole buffer stays visible to CMSG_NXTHDR, else there is
+		 * no room for the next header. */
 		c = CMSG_NXTHDR(m, c);
-		m->msg_controllen = sizeof(cm->b);
 	}
 	if (gso_size) {
 		c->cmsg_level = IPPROTO_UDP;

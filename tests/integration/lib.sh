@@ -223,3 +223,5 @@ json_len() {
 . "$INTEG_DIR/strongswan.sh"
 # shellcheck source=rove.sh
 . "$INTEG_DIR/rove.sh"
+# shellcheck source=traffic.sh
+. "$INTEG_DIR/traffic.sh"

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Traffic through rove's tunnel to a LAN behind the strongSwan gateway (the
+# gateway forwards to its LAN only what comes from the virtual-IP pool):
+# ping and a TCP transfer, byte counters move, and nothing of rove is left
+# in the client namespace after `rove down`, nor after `kill -9` of the
+# session process once the next `rove` call has found its stale socket.
+# With --nat the same runs through a masquerading NAT box.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_rove
+integ_init
+setup_net "$@"
+make_pki "$WORK/pki"
+start_gw "$WORK/gw"
+profile=$(profile_eap vpn)
+J=$WORK/status-vpn.json
+BYTES=4000000
+
+check "the LAN is unreachable without the tunnel" not lan_reachable
+require "rove up vpn exits 0" rove_to up up "$profile"
+require "rove status vpn --json" rove_status_json vpn
+dp=$(json_get "$J" datapath)
+check "a datapath that carries traffic ($dp)" test "$dp" = userspace -o "$dp" = kernel
+check "ping reaches the LAN host through the tunnel" lan_reachable
+check "a TCP transfer of $BYTES bytes arrives whole" tcp_transfer "$BYTES"
+require "rove status vpn --json again" rove_status_json vpn
+out=$(json_get "$J" children.0.bytes_out)
+in=$(json_get "$J" children.0.bytes_in)
+check "bytes out counted ($out >= $BYTES)" test "$out" -ge "$BYTES"
+check "bytes in counted ($in > 0)" test "$in" -gt 0
+check "packets in and out counted" test "$(json_get "$J" children.0.packets_in)" -gt 0 -a \
+	"$(json_get "$J" children.0.packets_out)" -gt 0
+check "the gateway counted the traffic too" gw_sas_match "in +[0-9a-f]+.*, +[1-9][0-9]* bytes"
+
+check "rove down vpn exits 0" rove_to down down vpn
+check "nothing of rove is left in the client namespace" wait_for 10 client_has_nothing_left
+check "the LAN is unreachable again" not lan_reachable
+
+say "# kill -9 of the session process"
+require "rove up vpn again" rove_to up2 up "$profile"
+require "rove status vpn --json" rove_status_json vpn
+pid=$(json_get "$J" pid)
+check "the session process is $pid" test -n "$pid"
+kill -9 "$pid"
+check "the TUN device went with the process" wait_for 10 test "$(tun_devices)" = 0
+check "the next rove call finds the stale session" rove_to down3 down vpn
+check "nothing of rove is left after it cleaned up" client_has_nothing_left
+check "rove up works again after the crash" rove_to up4 up "$profile"
+check "and traffic flows" lan_reachable
+check "rove down vpn" rove_to down4 down vpn
+check "the run directory holds no socket or pid file" run_dir_clean
+check "no process is left in the client namespace" wait_for 30 client_ns_idle
+finish

@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Traffic through the tunnel (sourced by lib.sh): a TCP transfer to the LAN
+# host and what rove leaves in the client namespace.
+
+PY=/usr/bin/python3 # not a pyenv shim: those take a quarter second a call
+
+# tcp_transfer BYTES: sends BYTES from the client to the LAN host over TCP
+# and succeeds when the server counted exactly that many.
+tcp_transfer() {
+	local bytes=$1 out=$WORK/tcp-received port=5001 i
+	rm -f "$out"
+	in_ns "$NS_L" "$PY" -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20); n = 0
+while True:
+    b = c.recv(65536)
+    if not b: break
+    n += len(b)
+open(sys.argv[2], "w").write(str(n))
+' "$port" "$out" &
+	PIDS+=("$!")
+	for i in $(seq 50); do
+		in_ns "$NS_L" ss -ltn | grep -q ":$port " && break
+		sleep 0.1
+	done
+	in_ns "$NS_C" "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+chunk = bytes(range(256)) * 256; left = int(sys.argv[3])
+while left > 0:
+    n = min(left, len(chunk)); s.sendall(chunk[:n]); left -= n
+s.close()
+' "$LAN_HOST" "$port" "$bytes" || return 1
+	wait_for 20 test -s "$out" || return 1
+	[ "$(cat "$out")" = "$bytes" ]
+}
+
+# What a session leaves in the client namespace: TUN devices, rove's
+# routes (protocol 181) and rule, addresses from the pool.
+tun_devices() { ip -n "$NS_C" -o link show | grep -c ': rove-' || true; }
+rove_routes() { ip -n "$NS_C" route show table all proto 181 | grep -c . || true; }
+rove_rules() { ip -n "$NS_C" rule show | grep -c 'lookup 220' || true; }
+client_has_nothing_left() {
+	[ "$(tun_devices)" = 0 ] && [ "$(rove_routes)" = 0 ] && [ "$(rove_rules)" = 0 ] &&
+		! ip -n "$NS_C" addr show | grep -q ' 10\.3\.0\.'
+}
