@@ -5,7 +5,9 @@
 #ifndef ROVE_COMMANDS_H
 #define ROVE_COMMANDS_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum { ROVE_EXIT_OK = 0, ROVE_EXIT_FAIL = 1, ROVE_EXIT_USAGE = 2 };
 
@@ -19,5 +21,10 @@ void rove_usage(FILE *f);
 int rove_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* For getopt_long's '?' and ':' (optstring starting with ':'); returns 2. */
 int rove_option_error(int c, char **argv);
+
+/* stale.c: undoes what a crashed session NAME left behind. */
+void rove_stale_cleanup(const char *name);
+/* Waits up to ms for a process that is not our child to be gone. */
+bool rove_pid_wait_gone(pid_t pid, int ms);
 
 #endif

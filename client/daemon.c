@@ -4,6 +4,15 @@
  * Nothing polls: the loop sleeps until a socket, a signal or that timer. */
 #include "daemon.h"
 #include "rundir.h"
+#include "cleanup.h"
+#include "datapath_userspace.h"
+#include "dns.h"
+#include "nl.h"
+#include "route.h"
+#include "xfrm.h"
+
+#include <net/if.h>
+#include <linux/netlink.h>
 
 #include <glib-unix.h>
 #include <errno.h>
@@ -113,6 +122,58 @@ static void say_child(struct rove_daemon *d, const struct rove_child_sa *sa)
 			(int)sizeof(sa->proposal), sa->proposal, sa->encap ? ", UDP-encapsulated" : "");
 }
 
+/* The link DNS goes on: the TUN, or for the kernel datapath the outer
+ * interface towards the gateway. */
+static int dns_ifindex(struct rove_daemon *d)
+{
+	struct rove_route r;
+	struct rove_err err;
+	struct rove_nl *nl;
+	int idx = 0;
+
+	if (d->dpu)
+		return (int)if_nametoindex(rove_datapath_userspace_ifname(d->dp));
+	nl = rove_nl_open(NETLINK_ROUTE, &err);
+	if (nl && rove_route_get(nl, &d->gateway, &r, &err) == 0)
+		idx = r.oif;
+	rove_nl_close(nl);
+	return idx;
+}
+
+static void apply_dns(struct rove_daemon *d)
+{
+	struct rove_err err;
+	char a[ROVE_ADDR_STRLEN];
+
+	d->dns = rove_dns_apply(d->name, dns_ifindex(d), &d->config, d->full_tunnel,
+				rove_run_dir(), &err);
+	if (!d->dns) {
+		if (err.code != ROVE_E_OK)
+			rove_daemon_say(d, 'p', "DNS left unchanged: %s", err.msg);
+		return;
+	}
+	rove_state_set(d->state, "dns", rove_dns_method(d->dns), &err);
+	rove_state_set(d->state, "dns_record", rove_dns_record_path(d->dns), &err);
+	rove_daemon_say(d, 'p', "DNS %s set through %s",
+			rove_addr_str(&d->config.dns[0], a, sizeof(a)), rove_dns_method(d->dns));
+}
+
+/* The kernel datapath puts the virtual IPs on the outer interface, where
+ * they outlive a crash: note them for rove_cleanup_stale. (On the TUN they
+ * go with the device.) */
+static void record_vips(struct rove_daemon *d)
+{
+	struct rove_err err;
+	int idx;
+
+	if (d->dpu || !d->state || (idx = dns_ifindex(d)) <= 0)
+		return;
+	if (d->config.has_vip4)
+		rove_state_add_vip(d->state, idx, &d->config.vip4, &err);
+	if (d->config.has_vip6)
+		rove_state_add_vip(d->state, idx, &d->config.vip6, &err);
+}
+
 /* Up means what the user asked for is there: an ESP SA and an address. */
 static void check_up(struct rove_daemon *d)
 {
@@ -125,6 +186,7 @@ static void check_up(struct rove_daemon *d)
 		return;
 	}
 	d->announced_up = true;
+	apply_dns(d);
 	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
 	rove_daemon_say(d, 'u', "%s: up", d->name);
 	if (d->report_fd >= 0) {
@@ -150,15 +212,18 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 	case ROVE_EV_CONFIG:
 		d->got_config = true;
 		d->have_vip = ev->config->has_vip4 || ev->config->has_vip6;
+		d->config = *ev->config;
 		/* The engine announces the addresses and DNS itself. */
 		if (d->dp->ops->configure(d->dp, ev->config, &err) < 0) {
 			fail(d, err.msg);
 			rove_daemon_close(d);
 		}
+		record_vips(d);
 		break;
 	case ROVE_EV_CHILD_UP:
 		d->got_child = true;
 		say_child(d, ev->child);
+		d->full_tunnel |= rove_dns_full_tunnel(ev->child->ts_remote, ev->child->nts_remote);
 		if (d->dp->ops->install(d->dp, ev->child, &err) < 0) {
 			fail(d, err.msg);
 			rove_daemon_close(d);
@@ -336,9 +401,18 @@ static void teardown(struct rove_daemon *d, bool own_socket)
 		close(d->report_fd);
 		d->report_fd = -1;
 	}
+	if (d->dns) {
+		struct rove_err err;
+
+		if (rove_dns_restore(d->dns, &err) != 0)
+			rove_daemon_say(d, 'p', "%s", err.msg);
+		d->dns = NULL;
+	}
 	if (d->dp)
 		d->dp->ops->destroy(d->dp);
 	d->dp = NULL;
+	rove_state_remove(d->state);
+	d->state = NULL;
 	rove_session_free(d->s);
 	d->s = NULL;
 	g_main_loop_unref(d->loop);
@@ -368,9 +442,24 @@ int rove_daemon_run(struct rove_daemon *d)
 		fail(d, err.msg);
 		goto out;
 	}
+	d->state = rove_state_open(d->name, rove_run_dir(), &err);
+	if (!d->state) {
+		fail(d, err.msg);
+		goto out;
+	}
 	if (rove_daemon_dp_open(d, &err) < 0) {
 		fail(d, err.msg);
 		goto out;
+	}
+	rove_state_set(d->state, "datapath", d->dp->ops->name, &err);
+	if (d->dpu) {
+		rove_state_set(d->state, "tun", rove_datapath_userspace_ifname(d->dp), &err);
+	} else {
+		char reqid[16];
+
+		snprintf(reqid, sizeof(reqid), "0x%08x",
+			 rove_xfrm_reqid(rove_daemon_reqid_index(d->name)));
+		rove_state_set(d->state, "reqid", reqid, &err);
 	}
 	add_watch(d, ROVE_W_IKE, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_IKE], G_IO_IN),
 		  G_SOURCE_FUNC(on_ike));

@@ -21,6 +21,9 @@
 #include "session.h"
 #include "udp.h"
 
+struct rove_dns;
+struct rove_state_file;
+
 enum rove_daemon_watch {
 	ROVE_W_IKE, ROVE_W_NATT, ROVE_W_CTL, ROVE_W_TERM, ROVE_W_INT, ROVE_W_HUP, ROVE_W_COUNT
 };
@@ -39,6 +42,10 @@ struct rove_daemon {
 	/* Private to daemon*.c. */
 	struct rove_datapath *dp;
 	bool dpu;                     /* dp is the userspace datapath */
+	struct rove_dns *dns;         /* what DNS we changed (dns.h), NULL: none */
+	struct rove_state_file *state; /* run_dir/NAME.state (cleanup.h) */
+	struct rove_config_info config; /* from ROVE_EV_CONFIG */
+	bool full_tunnel;             /* a child's remote selectors cover 0/0 */
 	GMainContext *ctx;
 	GMainLoop *loop;
 	GSource *timer, *close_timer;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The status document: what `rove status --json` prints (docs/cli.md). */
 #include "daemon.h"
+#include "dns.h"
 #include "json.h"
 
 #include <stdio.h>
@@ -162,6 +163,8 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_arr_end(&w);
 	rove_jw_key(&w, "datapath");
 	rove_jw_str(&w, d->dp->ops->name);
+	rove_jw_key(&w, "dns_method");
+	rove_jw_str(&w, rove_dns_method(d->dns));
 	rove_jw_key(&w, "remote_id");
 	rove_jw_strn(&w, info.server_id, strnlen(info.server_id, sizeof(info.server_id)));
 	rove_jw_key(&w, "round_trips");

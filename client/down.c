@@ -14,51 +14,12 @@
 
 #define DOWN_TIMEOUT_MS 10000
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A zombie has exited; only its parent (init, or a container's first
- * process that may never reap) still holds the pid. */
-static bool is_zombie(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* the command name may contain anything */
-	return p && p[1] == ' ' && p[2] == 'Z';
-}
-
-/* Not our child: poll for it to disappear. */
-static bool wait_gone(pid_t pid, int ms)
-{
-	int64_t deadline = mono_ms() + ms;
-
-	while ((kill(pid, 0) == 0 || errno == EPERM) && !is_zombie(pid)) {
-		if (mono_ms() >= deadline)
-			return false;
-		usleep(20 * 1000);
-	}
-	return true;
-}
-
 static int down_one(const char *name)
 {
 	char sock[ROVE_PATH_MAX];
 	struct rove_buf reply;
 	struct rove_err err;
+	enum rove_ctl_result r;
 	pid_t pid;
 
 	if (rove_run_path(sock, sizeof(sock), name, ".sock", &err) < 0) {
@@ -67,14 +28,20 @@ static int down_one(const char *name)
 	}
 	/* Read before asking: the session removes the file as it exits. */
 	pid = rove_pidfile_read(name);
-	switch (rove_ctl_call(sock, ROVE_CTL_DOWN, DOWN_TIMEOUT_MS, &reply, &err)) {
+	r = rove_ctl_call(sock, ROVE_CTL_DOWN, DOWN_TIMEOUT_MS, &reply, &err);
+	/* A process killed a moment ago may still hold its socket open while
+	 * the kernel tears it down: it is stale once its pid is gone. */
+	if (r == ROVE_CTL_ERROR && pid > 0 && rove_pid_wait_gone(pid, 2000))
+		r = ROVE_CTL_STALE;
+	switch (r) {
 	case ROVE_CTL_OK:
 		rove_buf_free(&reply);
 		break;
 	case ROVE_CTL_STALE:
 		/* Its process died without cleaning up. */
-		rove_run_cleanup(name);
-		/* fall through */
+		rove_stale_cleanup(name);
+		fprintf(stderr, "rove: %s was not running; cleaned up what it left behind\n", name);
+		return ROVE_EXIT_OK;
 	case ROVE_CTL_ABSENT:
 		fprintf(stderr, "rove: %s is not up\n", name);
 		return ROVE_EXIT_FAIL;
@@ -82,7 +49,7 @@ static int down_one(const char *name)
 		fprintf(stderr, "rove: %s: %s\n", name, err.msg);
 		return ROVE_EXIT_FAIL;
 	}
-	if (pid > 0 && !wait_gone(pid, DOWN_TIMEOUT_MS)) {
+	if (pid > 0 && !rove_pid_wait_gone(pid, DOWN_TIMEOUT_MS)) {
 		fprintf(stderr, "rove: %s: the session process (pid %ld) did not exit\n", name,
 			(long)pid);
 		return ROVE_EXIT_FAIL;

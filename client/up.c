@@ -160,17 +160,25 @@ static int check_not_up(const char *name)
 	char sock[ROVE_PATH_MAX];
 	struct rove_buf reply;
 	struct rove_err err;
+	enum rove_ctl_result r;
+	pid_t pid;
 
 	if (rove_run_dir_create(&err) < 0 ||
 	    rove_run_path(sock, sizeof(sock), name, ".sock", &err) < 0) {
 		fprintf(stderr, "rove: %s\n", err.msg);
 		return -1;
 	}
-	switch (rove_ctl_call(sock, ROVE_CTL_PING, 2000, &reply, &err)) {
+	pid = rove_pidfile_read(name);
+	r = rove_ctl_call(sock, ROVE_CTL_PING, 2000, &reply, &err);
+	/* Killed a moment ago: the socket may answer nothing until its
+	 * process is fully gone. */
+	if (r == ROVE_CTL_ERROR && pid > 0 && rove_pid_wait_gone(pid, 2000))
+		r = ROVE_CTL_STALE;
+	switch (r) {
 	case ROVE_CTL_ABSENT:
 		return 0;
 	case ROVE_CTL_STALE:
-		rove_run_cleanup(name);
+		rove_stale_cleanup(name);
 		return 0;
 	case ROVE_CTL_OK:
 		rove_buf_free(&reply);

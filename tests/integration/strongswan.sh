@@ -15,6 +15,9 @@ SW_PID=""
 CHARON_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints
  pubkey hmac kdf gcm aes sha1 sha2 curve25519 kernel-libipsec kernel-netlink
  socket-default vici eap-identity eap-mschapv2 eap-tls eap-md5 attr updown"
+# GW_KERNEL_ESP=1 (the VM tier, whose kernel has ESP): the gateway leaves
+# kernel-libipsec out, so kernel-netlink installs real XFRM SAs.
+GW_KERNEL_ESP=${GW_KERNEL_ESP:-}
 
 # The log levels the tests key on: ike=2 and cfg=2 name every exchange and
 # config decision. ike=4 logs the IKE keys: only start_gw --keylog does
@@ -187,7 +190,7 @@ EOF
 # identity-mismatch test). --keylog also writes DIR/keys.log with the
 # derived IKE keys (Sk_d, Sk_ai, ...): recording known-answer data only.
 start_gw() {
-	local dir=$1 cert=gw id=$GW_NAME keylog="" charon_extra=""
+	local dir=$1 cert=gw id=$GW_NAME keylog="" charon_extra="" plugins=$CHARON_PLUGINS
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -219,7 +222,8 @@ start_gw() {
 	cp "$PKI_DIR/ca.pem" "$dir/x509ca/"
 	cp "$PKI_DIR/$cert.pem" "$dir/x509/"
 	cp "$PKI_DIR/$cert.key" "$dir/ecdsa/"
-	charon_conf "$dir" "$charon_extra" "$keylog"
+	[ -z "$GW_KERNEL_ESP" ] || plugins=${plugins/ kernel-libipsec/}
+	CHARON_PLUGINS=$plugins charon_conf "$dir" "$charon_extra" "$keylog"
 	gw_swanctl_conf "$cert" "$id" >"$dir/swanctl.conf"
 	GW_DIR=$dir
 	start_charon "$NS_G" "$dir"

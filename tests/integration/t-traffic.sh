@@ -43,6 +43,7 @@ require "rove status vpn --json" rove_status_json vpn
 pid=$(json_get "$J" pid)
 check "the session process is $pid" test -n "$pid"
 kill -9 "$pid"
+check "the session process is gone" wait_for 10 pid_gone "$pid"
 check "the TUN device went with the process" wait_for 10 test "$(tun_devices)" = 0
 check "the next rove call finds the stale session" rove_to down3 down vpn
 check "nothing of rove is left after it cleaned up" client_has_nothing_left

@@ -46,3 +46,9 @@ client_has_nothing_left() {
 	[ "$(tun_devices)" = 0 ] && [ "$(rove_routes)" = 0 ] && [ "$(rove_rules)" = 0 ] &&
 		! ip -n "$NS_C" addr show | grep -q ' 10\.3\.0\.'
 }
+
+# A process is gone once it has exited, even if nobody reaps the zombie
+# (here the session's parent is whatever adopted it).
+pid_gone() {
+	[ ! -e "/proc/$1" ] || awk '{ exit !($0 ~ /\) Z /) }' "/proc/$1/stat" 2>/dev/null
+}

@@ -9,8 +9,9 @@
 # A scenario is tests/vm/s-NAME.sh, run as root inside the VM (see
 # vm-stage2.sh for what it finds there). Binaries it needs come through the
 # environment: ROVE_XFRM_PAIR (tests/vm/xfrm-pair), ROVE_TEST_XFRM (the
-# unit test); meson sets both. They are copied into the VM's share, so the
-# build tree may live anywhere.
+# unit test), ROVE_BIN (rove); meson sets them. They are copied into the
+# VM's share, so the build tree may live anywhere; so is the integration
+# harness (tests/integration), for the scenarios that run strongSwan.
 #
 # Needs root, qemu-system-x86, busybox-static, kmod and cpio (listed in
 # tests/install-deps.sh). The kernel package is fetched with apt-get
@@ -49,7 +50,11 @@ work=$(mktemp -d /tmp/rove-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/out"
 cp "$here"/vm-stage2.sh "$here"/lib.sh "$here"/s-*.sh "$work/"
-for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}"; do
+mkdir "$work/integration"
+for f in lib net pki strongswan rove traffic; do
+	cp "$here/../integration/$f.sh" "$work/integration/"
+done
+for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}"; do
 	if [ -n "$b" ]; then cp "$b" "$work/bin/"; fi
 done
 {
