@@ -114,7 +114,7 @@ connections {
 		}
 		children {
 			c {
-				local_ts = $LAN_NET
+				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
 				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
 			}
 		}
@@ -135,7 +135,7 @@ connections {
 		}
 		children {
 			c {
-				local_ts = $LAN_NET
+				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
 				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
 			}
 		}
@@ -155,7 +155,7 @@ connections {
 		}
 		children {
 			c {
-				local_ts = $LAN_NET
+				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
 				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
 			}
 		}
