@@ -83,6 +83,10 @@ void rove_daemon_pump(struct rove_daemon *d);
  * userspace datapath, IKE on the NAT-T port comes from the source that
  * rove_daemon_dp_ike_source returns (NULL otherwise). */
 int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err);
+/* Resolves datapath=auto to kernel or userspace (or fails for a forced
+ * kernel datapath the kernel cannot do). */
+int rove_daemon_dp_choose(enum rove_datapath_pref pref, enum rove_datapath_pref *out,
+			  struct rove_err *err);
 GSource *rove_daemon_dp_ike_source(struct rove_daemon *d);
 uint16_t rove_daemon_reqid_index(const char *name);
 

@@ -82,18 +82,31 @@ static gboolean on_dpu_ike(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err)
+int rove_daemon_dp_choose(enum rove_datapath_pref pref, enum rove_datapath_pref *out,
+			  struct rove_err *err)
 {
 	struct rove_err kerr;
 	bool kernel = false;
 
-	if (d->dp_pref != ROVE_DP_USERSPACE) {
+	if (pref != ROVE_DP_USERSPACE) {
 		kernel = kernel_has_esp(&kerr);
-		if (!kernel && d->dp_pref == ROVE_DP_KERNEL)
+		if (!kernel && pref == ROVE_DP_KERNEL)
 			return rove_err_set(err, ROVE_E_UNSUPPORTED,
 					    "datapath=kernel: this kernel cannot install an ESP SA "
 					    "(%s); use datapath=auto or datapath=userspace", kerr.msg);
 	}
+	*out = kernel ? ROVE_DP_KERNEL : ROVE_DP_USERSPACE;
+	return 0;
+}
+
+int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err)
+{
+	enum rove_datapath_pref dp;
+	bool kernel;
+
+	if (rove_daemon_dp_choose(d->dp_pref, &dp, err) < 0)
+		return -1;
+	kernel = dp == ROVE_DP_KERNEL;
 	if (kernel) {
 		d->dp = open_kernel(d, err);
 		if (!d->dp)

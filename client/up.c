@@ -35,6 +35,7 @@ struct up_state {
 	struct rove_udp udp;
 	struct rove_trust *trust;
 	struct rove_proposals ike, esp;
+	enum rove_datapath_pref datapath; /* auto resolved: kernel or userspace */
 	struct rove_session_config cfg;
 };
 
@@ -254,7 +255,9 @@ static void build_config(struct up_state *st, bool verbose)
 	c->esp = p->esp ? &st->esp : NULL;
 	for (size_t i = 0; i < p->nroutes && i < ROVE_MAX_ROUTES; i++)
 		c->routes[c->nroutes++] = p->routes[i];
-	c->force_encap = p->encap;
+	/* The userspace datapath only speaks ESP in UDP: make the gateway
+	 * encapsulate even without a NAT on the way. */
+	c->force_encap = p->encap || st->datapath == ROVE_DP_USERSPACE;
 	c->rng = NULL;
 	c->verbose = verbose;
 }
@@ -271,6 +274,10 @@ static int run(struct up_state *st, const struct up_opts *o)
 		return ROVE_EXIT_FAIL;
 	if (prepare_network(st, &code) < 0)
 		return code;
+	if (rove_daemon_dp_choose(st->p.datapath, &st->datapath, &err) < 0) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return ROVE_EXIT_FAIL;
+	}
 	build_config(st, o->verbose);
 	d.s = rove_session_new(&st->cfg, &err);
 	/* The session keeps its own copy of the secret. */
@@ -285,7 +292,7 @@ static int run(struct up_state *st, const struct up_opts *o)
 	d.verbose = o->verbose;
 	d.foreground = o->foreground;
 	d.report_fd = -1;
-	d.dp_pref = st->p.datapath;
+	d.dp_pref = st->datapath;
 	d.gateway = st->server;
 	if (o->foreground)
 		return rove_daemon_run(&d);

@@ -14,22 +14,48 @@
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
+/* RFC 1071 2(B): the sum is independent of byte order, so the words are
+ * added as the CPU loads them (no swap per word, and a loop the compiler
+ * can vectorise) and only the folded result is swapped to network order. */
 uint32_t rove_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
-	uint64_t s = sum;
+	uint64_t acc = 0, s;
+	uint16_t h;
 
-	for (; n >= 4; p += 4, n -= 4)
-		s += rove_get_be32(p);
+	for (; n >= 32; p += 32, n -= 32) {
+		uint32_t w[8];
+
+		memcpy(w, p, sizeof(w));
+		acc += (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7];
+	}
+	for (; n >= 4; p += 4, n -= 4) {
+		uint32_t w;
+
+		memcpy(&w, p, 4);
+		acc += w;
+	}
 	if (n >= 2) {
-		s += rove_get_be16(p);
+		memcpy(&h, p, 2);
+		acc += h;
 		p += 2;
 		n -= 2;
 	}
-	if (n)
-		s += (uint32_t)p[0] << 8;
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	return (uint32_t)s;
+	if (n) {
+		const uint8_t last[2] = { p[0], 0 };
+
+		memcpy(&h, last, 2);
+		acc += h;
+	}
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	h = (uint16_t)acc;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	h = (uint16_t)(h >> 8 | h << 8);
+#endif
+	s = (uint64_t)sum + h;
+	return (uint32_t)((s & 0xffffffff) + (s >> 32));
 }
 
 uint16_t rove_csum_fold(uint32_t sum)

@@ -38,8 +38,12 @@ say "# what the gateway sees"
 gw_sas | sed 's/^/    /'
 check "the gateway lists the IKE SA ESTABLISHED from $CLIENT_ADDR" \
 	gw_has_sa_from "${CLIENT_ADDR}["
-check "the gateway saw no NAT in front of rove" \
-	test "$(gw_log_count 'remote host is behind NAT')" = 0
+# The userspace datapath (the only one on this kernel) speaks ESP in UDP
+# only, so rove makes the gateway encapsulate even without a NAT, the way
+# strongSwan's kernel-libipsec does: the gateway then believes rove is
+# behind one.
+check "rove asked for UDP encapsulation (the gateway saw a NAT)" \
+	test "$(gw_log_count 'remote host is behind NAT')" -ge 1
 check "the gateway leased the same virtual IP" gw_leased "$vip"
 spi_i=$(json_get "$J" ike.spi_i || true)
 spi_r=$(json_get "$J" ike.spi_r || true)
