@@ -263,10 +263,14 @@ static int read_file(const char *path, struct rove_buf *out, struct stat *st, st
 }
 
 /* Truncates and rewrites path where it is (through a symlink). */
-static int write_in_place(const char *path, const void *p, size_t n, struct rove_err *err)
+/* Returns 0, or -1 with *touched saying whether the file may have been
+ * changed (truncated) before the failure. */
+static int write_in_place(const char *path, const void *p, size_t n, bool *touched,
+			  struct rove_err *err)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 
+	*touched = fd >= 0;
 	if (fd < 0)
 		return rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", path, strerror(errno));
 	if (write_all(fd, p, n) < 0 || fsync(fd) < 0) {
@@ -423,6 +427,7 @@ int rove_resolvconf_apply(const char *session, const struct rove_config_info *cf
 	struct backup b;
 	struct stat st;
 	struct rove_err e;
+	bool touched;
 	int r = -1;
 
 	if (bak_path(bak, PATH_MAX, run_dir, session, err) < 0)
@@ -437,13 +442,14 @@ int rove_resolvconf_apply(const char *session, const struct rove_config_info *cf
 	    rove_resolvconf_render(session, cfg, full_tunnel, orig.data, orig.len, &mine, err) < 0 ||
 	    backup_write(bak, &b, err) < 0)
 		goto out;
-	if (write_in_place(path, mine.data, mine.len, err) == 0) {
+	if (write_in_place(path, mine.data, mine.len, &touched, err) == 0) {
 		r = 0;
 		goto out;
 	}
 	/* Nothing of ours may stay behind a failed apply: put the original
-	 * back; keep the backup only if even that failed. */
-	if (write_in_place(path, orig.data, orig.len, &e) == 0)
+	 * back (unless the file was never opened, e.g. read-only); keep the
+	 * backup only if even that failed. */
+	if (!touched || write_in_place(path, orig.data, orig.len, &touched, &e) == 0)
 		unlink(bak);
 	else
 		rove_err_prefix(err, "%s is in the backup %s", path, bak);
@@ -544,7 +550,9 @@ int rove_resolvconf_restore(const char *session, const char *run_dir, struct rov
 		goto out;
 	}
 	if (first_line_is(&cur, hdr)) {
-		if (write_in_place(b.path, b.orig, b.orig_len, err) < 0)
+		bool touched;
+
+		if (write_in_place(b.path, b.orig, b.orig_len, &touched, err) < 0)
 			goto out;
 		r = 0;
 	} else if (cur.len && other_session(&cur, other, sizeof(other)) &&
