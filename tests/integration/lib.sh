@@ -144,6 +144,8 @@ teardown() {
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do stop_pid "$pid"; done
 		ip netns del "$ns" 2>/dev/null || true
 	done
+	rm -rf "/etc/netns/$NS_C" 2>/dev/null
+	rmdir /etc/netns 2>/dev/null # only when no other namespace has files there
 }
 
 cleanup() {

@@ -38,6 +38,13 @@ forwarding_on() {
 # shellcheck disable=SC2120 # the option is optional
 setup_net() { # [--nat]
 	add_ns "$NS_C"
+	# `ip netns exec` shows /etc/netns/NS/resolv.conf as /etc/resolv.conf:
+	# the client's DNS changes never touch the host's file.
+	# (Inside the VM tier /etc is read-only: then there is nothing to protect.)
+	if mkdir -p "/etc/netns/$NS_C" 2>/dev/null; then
+		printf '# the rove test client namespace %s\nnameserver 192.0.2.53\n' "$NS_C" \
+			>"/etc/netns/$NS_C/resolv.conf"
+	fi
 	add_ns "$NS_G"
 	add_ns "$NS_L"
 	if [ "${1:-}" = --nat ]; then
