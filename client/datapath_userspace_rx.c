@@ -3,6 +3,7 @@
  * trains with UDP_GRO), decrypt ESP in place and write the inner packets
  * to the TUN; IKE goes to the daemon's queue. */
 #include "datapath_userspace_int.h"
+#include "udp.h"
 #include "gso.h"
 
 #include <errno.h>
@@ -30,22 +31,10 @@ struct recvq {
 static void parse_cmsgs(struct msghdr *m, struct rove_addr *local, size_t *seg)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
-			struct in_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			local->family = AF_INET;
-			memcpy(local->addr, &pi.ipi_addr, 4);
-		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-			   c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-			struct in6_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			local->family = AF_INET6;
-			memcpy(local->addr, &pi.ipi6_addr, 16);
-		} else if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
-			   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+		if (rove_udp_pktinfo(c, local))
+			continue;
+		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
 			int v;
 
 			memcpy(&v, CMSG_DATA(c), sizeof(v));

@@ -189,29 +189,35 @@ int rove_udp_send(struct rove_udp *u, const struct rove_datagram *dg, struct rov
 	return 0;
 }
 
+bool rove_udp_pktinfo(const struct cmsghdr *c, struct rove_addr *local)
+{
+	if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+	    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+		struct in_pktinfo pi;
+
+		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+		local->family = AF_INET;
+		memcpy(local->addr, &pi.ipi_addr, 4);
+		return true;
+	}
+	if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+	    c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+		struct in6_pktinfo pi;
+
+		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+		local->family = AF_INET6;
+		memcpy(local->addr, &pi.ipi6_addr, 16);
+		return true;
+	}
+	return false;
+}
+
 /* The local address a datagram arrived on, from its PKTINFO. */
 static bool dest_from_cmsg(struct msghdr *m, struct rove_addr *local)
 {
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
-			struct in_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			local->family = AF_INET;
-			memcpy(local->addr, &pi.ipi_addr, 4);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
+		if (rove_udp_pktinfo(c, local))
 			return true;
-		}
-		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-			struct in6_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			local->family = AF_INET6;
-			memcpy(local->addr, &pi.ipi6_addr, 16);
-			return true;
-		}
-	}
 	return false;
 }
 

@@ -60,6 +60,11 @@ int rove_udp_send(struct rove_udp *u, const struct rove_datagram *dg, struct rov
 ssize_t rove_udp_recv(struct rove_udp *u, enum rove_udp_sock which, uint8_t *buf, size_t len,
 		      struct rove_addr *local, struct rove_addr *remote, struct rove_err *err);
 
+/* If c is an IP_PKTINFO or IPV6_PKTINFO control message, stores the local
+ * address it names (port untouched) and returns true. */
+struct cmsghdr;
+bool rove_udp_pktinfo(const struct cmsghdr *c, struct rove_addr *local);
+
 /* The source address the kernel would use to reach `remote` (port 0),
  * learnt by connecting a throwaway UDP socket; no packet is sent. */
 int rove_udp_source_for(const struct rove_addr *remote, struct rove_addr *out,
