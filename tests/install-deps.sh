@@ -7,7 +7,7 @@ pkgs="meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
  strongswan-charon strongswan-swanctl strongswan-pki
  libcharon-extra-plugins libstrongswan-extra-plugins libcharon-extauth-plugins
  nftables iproute2 iputils-ping tcpdump python3 util-linux procps
- qemu-system-x86 busybox-static kmod cpio"
+ qemu-system-x86 busybox-static kmod cpio iperf3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
