@@ -16,8 +16,8 @@
 # and 2. Not a test: nothing is asserted but that the traffic went through
 # ESP. Needs root and iperf3. See bench/README.md.
 #
-#   bash bench/datapath.sh [-n ROUNDS] [-t SECONDS] [-P STREAMS] [-e ESP,ESP...] [-R]
-#   (ROVE_BIN, default build/client/rove; ESP_PAIR, default
+#   bash bench/datapath.sh [-n ROUNDS] [-t SECONDS] [-P STREAMS] [-e ESP,ESP...] [-R] [-p]
+#   (-p: the esp-pair only, no strongSwan and no rove runs; ROVE_BIN, default build/client/rove; ESP_PAIR, default
 #   build/tests/tools/esp-pair)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,17 +26,19 @@ secs=5
 streams=4
 esps=aes256gcm16,aes128-sha256
 reverse=""
+pair_only=0
 usage() {
-	echo "usage: bash bench/datapath.sh [-n ROUNDS] [-t SECONDS] [-P STREAMS] [-e ESP,ESP...] [-R]" >&2
+	echo "usage: bash bench/datapath.sh [-n ROUNDS] [-t SECONDS] [-P STREAMS] [-e ESP,ESP...] [-R] [-p]" >&2
 	exit 2
 }
-while getopts n:t:P:e:R opt; do
+while getopts n:t:P:e:Rp opt; do
 	case $opt in
 	n) rounds=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	P) streams=$OPTARG ;;
 	e) esps=$OPTARG ;;
 	R) reverse=-R ;;
+	p) pair_only=1 ;;
 	*) usage ;;
 	esac
 done
@@ -296,7 +298,7 @@ PY
 	say "Mbit per CPU-s: what the tunnel carried per second of CPU its two ends used"
 	say "(esp-pair a and b, or both charons), all threads, user and system time"
 	say "target: rove userspace pair >= 10x strongSwan libipsec pair"
-	[ "$have_rove" = 1 ] || say "rove: not built ($ROVE_BIN), rove -> strongSwan gateway skipped"
+	[ "$have_rove" = 1 ] || [ "$pair_only" = 1 ] || say "rove: not built ($ROVE_BIN), rove -> strongSwan gateway skipped"
 }
 
 integ_init
@@ -305,7 +307,7 @@ need_tools iperf3 "$ESP_PAIR"
 RESULTS=$WORK/results
 : >"$RESULTS"
 have_rove=0
-[ -x "$ROVE_BIN" ] && have_rove=1
+[ -x "$ROVE_BIN" ] && [ "$pair_only" = 0 ] && have_rove=1
 # rove writes the gateway's DNS server into resolv.conf: a copy of ours,
 # not the host's
 export ROVE_RESOLV_CONF=$WORK/resolv.conf
@@ -329,6 +331,7 @@ for ROUND in $(seq "$rounds"); do
 	[ "$rounds" = 1 ] || say "round $ROUND of $rounds"
 	say "1. rove's userspace datapath: esp-pair <-> esp-pair (fixed keys, no IKE)"
 	for esp in ${esps//,/ }; do bench_pair "$esp"; done
+	[ "$pair_only" = 0 ] || continue
 
 	start_gw "$WORK/gw"
 	# Random ports: UDP 4500 of the client namespace stays rove's.

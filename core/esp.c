@@ -257,25 +257,30 @@ static size_t aead_aad(const struct rove_esp_sa *sa, uint64_t seq, uint8_t aad[1
 }
 
 /* Runs the AEAD over p[0..n) in place with the tag at `tag`: seals when
- * the context was made for encryption, else opens (and verifies). */
+ * the context was made for encryption, else opens (and verifies). The tag
+ * travels as an OSSL_PARAM straight to the provider: opening passes it
+ * with the IV, in the one call that resets the context, and sealing reads
+ * it with get_params; EVP_CIPHER_CTX_ctrl would build the same parameter
+ * per packet and go through the same provider call. */
 static bool aead_run(struct rove_esp_sa *sa, uint64_t seq, const uint8_t *iv, uint8_t *p,
 		     size_t n, uint8_t *tag)
 {
 	uint8_t nonce[ROVE_AEAD_SALT_LEN + ROVE_AEAD_IV_LEN], aad[12];
 	size_t aadlen = aead_aad(sa, seq, aad);
+	OSSL_PARAM tp[2] = { OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, sa->icv_len),
+			     OSSL_PARAM_END };
 	int outl, finl;
 
 	memcpy(nonce, sa->salt, ROVE_AEAD_SALT_LEN);
 	memcpy(nonce + ROVE_AEAD_SALT_LEN, iv, ROVE_AEAD_IV_LEN);
-	if (!EVP_CipherInit_ex2(sa->cipher, NULL, NULL, nonce, -1, NULL) ||
+	if (!EVP_CipherInit_ex2(sa->cipher, NULL, NULL, nonce, -1, sa->outbound ? NULL : tp) ||
 	    !EVP_CipherUpdate(sa->cipher, NULL, &outl, aad, (int)aadlen) ||
 	    (n && !EVP_CipherUpdate(sa->cipher, p, &outl, p, (int)n)))
 		return false;
 	if (sa->outbound)
 		return EVP_CipherFinal_ex(sa->cipher, p + n, &finl) &&
-		       EVP_CIPHER_CTX_ctrl(sa->cipher, EVP_CTRL_AEAD_GET_TAG, (int)sa->icv_len, tag);
-	return EVP_CIPHER_CTX_ctrl(sa->cipher, EVP_CTRL_AEAD_SET_TAG, (int)sa->icv_len, tag) &&
-	       EVP_CipherFinal_ex(sa->cipher, p + n, &finl) > 0;
+		       EVP_CIPHER_CTX_get_params(sa->cipher, tp);
+	return EVP_CipherFinal_ex(sa->cipher, p + n, &finl) > 0;
 }
 
 /* The HMAC over the ESP header, IV and ciphertext, with the high half of

@@ -49,8 +49,11 @@ size_t rove_gso_next(struct rove_gso *g, uint8_t *out, size_t cap);
  * segmentation, so the kernel takes one packet through the TUN and its
  * stack instead of dozens (what GRO does on a network card). Only plain
  * segments merge: ACK (and PSH, which ends the train), no IP options or
- * fragments, identical headers but for lengths, IDs and sequence numbers,
- * and a verified TCP checksum (the merged packet gets a fresh one).
+ * fragments, identical headers but for lengths, IDs and sequence numbers.
+ * Checksums are not verified (what comes out of ESP passed its ICV): a
+ * merged packet asks the kernel to complete its checksum (NEEDS_CSUM,
+ * which the kernel also trusts on local delivery), a single one goes out
+ * with the checksum it came with and DATA_VALID.
  *
  * The caller provides the buffer (ROVE_GRO_BUF bytes) and, for each inner
  * packet in order, calls rove_gro_add:
