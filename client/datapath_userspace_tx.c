@@ -3,6 +3,7 @@
  * in its slot of the arena and send the burst with one sendmmsg, runs of
  * equal-sized packets as single UDP GSO entries. */
 #include "datapath_userspace_int.h"
+#include "udp.h"
 #include "gso.h"
 
 #include <errno.h>
@@ -44,25 +45,7 @@ static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
 	m->msg_controllen = sizeof(cm->b);
 	c = CMSG_FIRSTHDR(m);
 	if (!dpu_addr_unspecified(src) && dpu_addr_unspecified(&d->natt_bound) && src->family == d->natt_bound.family) {
-		if (src->family == AF_INET) {
-			struct in_pktinfo pi = { 0 };
-
-			memcpy(&pi.ipi_spec_dst, src->addr, 4);
-			c->cmsg_level = IPPROTO_IP;
-			c->cmsg_type = IP_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-			len += CMSG_SPACE(sizeof(pi));
-		} else {
-			struct in6_pktinfo pi = { 0 };
-
-			memcpy(&pi.ipi6_addr, src->addr, 16);
-			c->cmsg_level = IPPROTO_IPV6;
-			c->cmsg_type = IPV6_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-			len += CMSG_SPACE(sizeof(pi));
-		}
+		len += rove_udp_put_pktinfo(c, src);
 		/* The whole buffer stays visible to CMSG_NXTHDR, else there is
 		 * no room for the next header. */
 		c = CMSG_NXTHDR(m, c);

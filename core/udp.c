@@ -114,35 +114,36 @@ void rove_udp_close(struct rove_udp *u)
 	}
 }
 
-/* Asks for a source address with IP_PKTINFO / IPV6_PKTINFO; the control
- * buffer must hold CMSG_SPACE of the larger of the two. */
-static void set_source(struct msghdr *m, const struct rove_addr *src, void *cbuf, size_t clen)
+size_t rove_udp_put_pktinfo(struct cmsghdr *c, const struct rove_addr *src)
 {
-	struct cmsghdr *c;
-
-	memset(cbuf, 0, clen);
-	m->msg_control = cbuf;
 	if (src->family == AF_INET) {
 		struct in_pktinfo pi = { 0 };
 
-		m->msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(m);
+		memcpy(&pi.ipi_spec_dst, src->addr, 4);
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(&pi.ipi_spec_dst, src->addr, 4);
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	} else {
-		struct in6_pktinfo pi = { 0 };
-
-		m->msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(m);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(&pi.ipi6_addr, src->addr, 16);
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
 	}
+	struct in6_pktinfo pi = { 0 };
+
+	memcpy(&pi.ipi6_addr, src->addr, 16);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	return CMSG_SPACE(sizeof(pi));
+}
+
+/* Asks for a source address; the control buffer must hold CMSG_SPACE of
+ * the larger PKTINFO. */
+static void set_source(struct msghdr *m, const struct rove_addr *src, void *cbuf, size_t clen)
+{
+	memset(cbuf, 0, clen);
+	m->msg_control = cbuf;
+	m->msg_controllen = clen;
+	m->msg_controllen = rove_udp_put_pktinfo(CMSG_FIRSTHDR(m), src);
 }
 
 int rove_udp_send(struct rove_udp *u, const struct rove_datagram *dg, struct rove_err *err)

@@ -64,6 +64,10 @@ ssize_t rove_udp_recv(struct rove_udp *u, enum rove_udp_sock which, uint8_t *buf
  * address it names (port untouched) and returns true. */
 struct cmsghdr;
 bool rove_udp_pktinfo(const struct cmsghdr *c, struct rove_addr *local);
+/* Writes an IP_PKTINFO or IPV6_PKTINFO message asking for source address
+ * src into c (room for CMSG_SPACE(sizeof(struct in6_pktinfo)) needed);
+ * returns the CMSG_SPACE it takes. */
+size_t rove_udp_put_pktinfo(struct cmsghdr *c, const struct rove_addr *src);
 
 /* The source address the kernel would use to reach `remote` (port 0),
  * learnt by connecting a throwaway UDP socket; no packet is sent. */
