@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "esp.h"
 #include "buf.h"
+#include "cipher.h"
 #include "crypto.h"
 #include "ikev2.h"
 
@@ -21,8 +22,8 @@ struct rove_esp_sa {
 	uint16_t encr, integ;
 	size_t iv_len, align, icv_len;
 	uint8_t salt[ROVE_AEAD_SALT_LEN];
-	EVP_CIPHER_CTX *cipher;  /* key set; per packet only the IV changes */
-	EVP_CIPHER_CTX *ivgen;   /* CBC outbound: AES-ECB under the same key */
+	struct rove_cipher *cipher; /* key set; per packet only the IV changes */
+	struct rove_cipher *ivgen;  /* CBC outbound: AES-ECB under the same key */
 	EVP_MAC_CTX *mac;        /* CBC: HMAC with the key set */
 	uint64_t seq;            /* outbound: the last number used */
 	struct rove_replay replay; /* inbound */
@@ -64,23 +65,6 @@ static const char *digest_name(uint16_t integ)
 		return "SHA2-512";
 	}
 	return NULL;
-}
-
-static EVP_CIPHER_CTX *cipher_ctx(const char *name, const uint8_t *key, const uint8_t *iv,
-				  bool enc, struct rove_err *err)
-{
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, name, NULL);
-	EVP_CIPHER_CTX *ctx = c ? EVP_CIPHER_CTX_new() : NULL;
-
-	if (!ctx || !EVP_CipherInit_ex2(ctx, c, key, iv, enc, NULL) ||
-	    !EVP_CIPHER_CTX_set_padding(ctx, 0)) {
-		EVP_CIPHER_CTX_free(ctx);
-		EVP_CIPHER_free(c);
-		rove_err_set(err, ROVE_E_CRYPTO, "cannot set up %s", name);
-		return NULL;
-	}
-	EVP_CIPHER_free(c); /* the context keeps its own reference */
-	return ctx;
 }
 
 static int setup_mac(struct rove_esp_sa *sa, const uint8_t *key, size_t klen,
@@ -151,19 +135,17 @@ struct rove_esp_sa *rove_esp_sa_new(const struct rove_child_sa *c, bool outbound
 	rove_replay_init(&sa->replay, c->esn);
 	klen = c->enc_key_len;
 	if (sa->aead) {
-		static const uint8_t zero_iv[12];
-
 		klen -= ROVE_AEAD_SALT_LEN;
 		memcpy(sa->salt, ekey + klen, ROVE_AEAD_SALT_LEN);
 		sa->align = AEAD_ALIGN;
 		sa->icv_len = rove_encr_icv_len(c->encr);
-		sa->cipher = cipher_ctx(cipher_name(c->encr, klen), ekey, zero_iv, outbound, err);
+		sa->cipher = rove_cipher_new(cipher_name(c->encr, klen), ekey, klen, outbound, 0, err);
 	} else {
 		sa->align = CBC_BLOCK;
 		sa->icv_len = rove_integ_icv_len(c->integ);
-		sa->cipher = cipher_ctx(cipher_name(c->encr, klen), ekey, NULL, outbound, err);
+		sa->cipher = rove_cipher_new(cipher_name(c->encr, klen), ekey, klen, outbound, 0, err);
 		if (sa->cipher && outbound)
-			sa->ivgen = cipher_ctx(ecb_name(klen), ekey, NULL, true, err);
+			sa->ivgen = rove_cipher_new(ecb_name(klen), ekey, klen, true, 0, err);
 		if (sa->cipher && (!outbound || sa->ivgen) &&
 		    setup_mac(sa, ikey, c->integ_key_len, err) < 0) {
 			rove_esp_sa_free(sa);
@@ -182,8 +164,8 @@ void rove_esp_sa_free(struct rove_esp_sa *sa)
 	if (!sa)
 		return;
 	/* OpenSSL cleanses key schedules when contexts are freed. */
-	EVP_CIPHER_CTX_free(sa->cipher);
-	EVP_CIPHER_CTX_free(sa->ivgen);
+	rove_cipher_free(sa->cipher);
+	rove_cipher_free(sa->ivgen);
 	EVP_MAC_CTX_free(sa->mac);
 	rove_wipe(sa, sizeof(*sa));
 	free(sa);
@@ -257,30 +239,17 @@ static size_t aead_aad(const struct rove_esp_sa *sa, uint64_t seq, uint8_t aad[1
 }
 
 /* Runs the AEAD over p[0..n) in place with the tag at `tag`: seals when
- * the context was made for encryption, else opens (and verifies). The tag
- * travels as an OSSL_PARAM straight to the provider: opening passes it
- * with the IV, in the one call that resets the context, and sealing reads
- * it with get_params; EVP_CIPHER_CTX_ctrl would build the same parameter
- * per packet and go through the same provider call. */
+ * the SA is outbound, else opens (and verifies). */
 static bool aead_run(struct rove_esp_sa *sa, uint64_t seq, const uint8_t *iv, uint8_t *p,
 		     size_t n, uint8_t *tag)
 {
 	uint8_t nonce[ROVE_AEAD_SALT_LEN + ROVE_AEAD_IV_LEN], aad[12];
 	size_t aadlen = aead_aad(sa, seq, aad);
-	OSSL_PARAM tp[2] = { OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, sa->icv_len),
-			     OSSL_PARAM_END };
-	int outl, finl;
 
 	memcpy(nonce, sa->salt, ROVE_AEAD_SALT_LEN);
 	memcpy(nonce + ROVE_AEAD_SALT_LEN, iv, ROVE_AEAD_IV_LEN);
-	if (!EVP_CipherInit_ex2(sa->cipher, NULL, NULL, nonce, -1, sa->outbound ? NULL : tp) ||
-	    !EVP_CipherUpdate(sa->cipher, NULL, &outl, aad, (int)aadlen) ||
-	    (n && !EVP_CipherUpdate(sa->cipher, p, &outl, p, (int)n)))
-		return false;
-	if (sa->outbound)
-		return EVP_CipherFinal_ex(sa->cipher, p + n, &finl) &&
-		       EVP_CIPHER_CTX_get_params(sa->cipher, tp);
-	return EVP_CipherFinal_ex(sa->cipher, p + n, &finl) > 0;
+	return rove_cipher_aead(sa->cipher, nonce, sizeof(nonce), aad, aadlen, p, n, tag,
+				sa->icv_len);
 }
 
 /* The HMAC over the ESP header, IV and ciphertext, with the high half of
@@ -299,19 +268,15 @@ static bool hmac_icv(struct rove_esp_sa *sa, const uint8_t *p, size_t n, uint64_
 
 static bool cbc_run(struct rove_esp_sa *sa, const uint8_t *iv, uint8_t *p, size_t n)
 {
-	int outl;
-
-	return EVP_CipherInit_ex2(sa->cipher, NULL, NULL, iv, -1, NULL) &&
-	       EVP_CipherUpdate(sa->cipher, p, &outl, p, (int)n) && (size_t)outl == n;
+	return rove_cipher_blocks(sa->cipher, iv, CBC_BLOCK, p, p, n);
 }
 
 static bool cbc_iv(struct rove_esp_sa *sa, uint64_t seq, uint8_t iv[CBC_BLOCK])
 {
 	uint8_t block[CBC_BLOCK] = { 0 };
-	int outl;
 
 	put_be64(block, seq);
-	return EVP_CipherUpdate(sa->ivgen, iv, &outl, block, CBC_BLOCK) && outl == CBC_BLOCK;
+	return rove_cipher_blocks(sa->ivgen, NULL, 0, block, iv, CBC_BLOCK);
 }
 
 static bool next_seq(struct rove_esp_sa *sa, uint64_t *seq)
