@@ -197,15 +197,9 @@ static bool may_fragment(const uint8_t *pkt, size_t len)
 static void encap_one(struct dpu *d, uint8_t *slot, size_t n)
 {
 	struct dpu_tx *tx = &d->tx;
-	const uint8_t *inner = slot + DPU_TX_HEAD;
 	size_t off;
 	ssize_t e;
 
-	if (!dpu_policy_match(tx->pol.local, tx->pol.nlocal, tx->pol.remote, tx->pol.nremote,
-			      inner, n)) {
-		tx->st.drop_policy++;
-		return;
-	}
 	e = rove_esp_encap(tx->sa, slot, DPU_TX_HEAD, n, tx->stride, &off);
 	if (e < 0) {
 		tx->st.drop_encap++;
@@ -229,6 +223,13 @@ static void tx_packet(struct dpu *d, uint8_t *vnet, uint8_t *pkt, size_t len)
 	}
 	if (!tx->sa) {
 		tx->st.drop_nosa += (uint64_t)nseg;
+		return;
+	}
+	/* The segments of a super-packet share its addresses, protocol and
+	 * ports: one selector check covers them all. */
+	if (!dpu_policy_match(tx->pol.local, tx->pol.nlocal, tx->pol.remote, tx->pol.nremote,
+			      pkt, len)) {
+		tx->st.drop_policy += (uint64_t)nseg;
 		return;
 	}
 	for (;;) {

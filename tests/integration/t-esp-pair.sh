@@ -130,6 +130,10 @@ check "table 220 pins the peer outside the tunnel" \
 check "the rule looks up table 220" in_ns "$A" sh -c "ip rule show | grep -q 'lookup 220'"
 check "ping a -> b over IPv4" ping4 "$A" $B_IN
 check "ping b -> a over IPv4" ping4 "$B" $A_IN
+# An address outside b's selectors, routed into the TUN by hand: a's
+# datapath must refuse it (RFC 4301 5.1) rather than encrypt it.
+in_ns "$A" ip route add 10.9.0.3/32 dev rove-a src $A_IN
+check "a packet outside the selectors does not get through" not ping4 "$A" 10.9.0.3
 check "ping a -> b over IPv6" ping6 "$A" $B_IN6
 check "TCP a -> b, $BIG bytes intact" transfer gcm-ab "$A" "$B" $B_IN "$BIG"
 check "TCP b -> a over IPv6, 20 MB intact" transfer gcm-ba6 "$B" "$A" $A_IN6 20000000
@@ -139,6 +143,8 @@ check "no plain IPv6 packet for the inner address reached b" test "$(counted "ip
 stop_pair
 check "a's counters show the transfer" test "$(stat "$RUN_DIR/a-gcm.log" bytes_out)" -gt "$BIG"
 check "b received what a sent" test "$(stat "$RUN_DIR/b-gcm.log" bytes_in)" -gt "$BIG"
+check "a counted those pings as outside its selectors" \
+	test "$(stat "$RUN_DIR/a-gcm.log" drop_policy_out)" -ge 3
 check "no ESP errors on either side" no_esp_errors "$RUN_DIR/a-gcm.log" "$RUN_DIR/b-gcm.log"
 say "# a: $(grep '^stats' "$RUN_DIR/a-gcm.log" | tail -n 1)"
 check "rove-a is gone after the stop" tun_gone "$A" rove-a
