@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The four states users see; IDLE only exists before start. */
@@ -29,7 +30,7 @@ static void addr_value(struct rove_jw *w, const char *key, const struct rove_add
 	if (a->family)
 		rove_jw_str(w, rove_addr_str(a, s, sizeof(s)));
 	else
-		rove_jw_null(w);
+		rove_jw_str(w, NULL);
 }
 
 static void spi32(struct rove_jw *w, const char *key, uint32_t spi)
@@ -100,6 +101,27 @@ static void ike_object(struct rove_jw *w, const struct rove_session_info *info)
 	rove_jw_obj_end(w);
 }
 
+/* How long the SAs have been in, and when they rekey and expire (null:
+ * never), as the datapath reports them. */
+static void lifetime(struct rove_jw *w, const struct rove_counters *c)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	uint64_t age = c->installed && now > c->installed ? now - c->installed : 0;
+
+	rove_jw_key(w, "installed_seconds");
+	rove_jw_u64(w, age);
+	rove_jw_key(w, "rekey_in_seconds");
+	if (c->rekey_after)
+		rove_jw_u64(w, c->rekey_after > age ? c->rekey_after - age : 0);
+	else
+		rove_jw_str(w, NULL);
+	rove_jw_key(w, "expires_in_seconds");
+	if (c->expire_after)
+		rove_jw_u64(w, c->expire_after > age ? c->expire_after - age : 0);
+	else
+		rove_jw_str(w, NULL);
+}
+
 static void child_object(struct rove_jw *w, struct rove_datapath *dp, const struct rove_child_sa *sa)
 {
 	struct rove_counters ctr = { 0 };
@@ -123,6 +145,7 @@ static void child_object(struct rove_jw *w, struct rove_datapath *dp, const stru
 	rove_jw_u64(w, ctr.packets_in);
 	rove_jw_key(w, "packets_out");
 	rove_jw_u64(w, ctr.packets_out);
+	lifetime(w, &ctr);
 	rove_jw_obj_end(w);
 }
 

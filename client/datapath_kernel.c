@@ -362,16 +362,23 @@ static int kernel_counters(struct rove_datapath *dp, const struct rove_child_sa 
 			   struct rove_counters *out)
 {
 	struct kdp *k = kdp_of(dp);
+	struct rove_xfrm_sa_use in, o;
 	struct rove_err err;
 
 	memset(out, 0, sizeof(*out));
 	if (!k->child || sa->spi_in != k->spi_in)
 		return -1;
-	if (rove_xfrm_state_counters(k->xfrm, k->spi_in, IPPROTO_ESP, &k->local, &out->bytes_in,
-				     &out->packets_in, &err) < 0 ||
-	    rove_xfrm_state_counters(k->xfrm, k->spi_out, IPPROTO_ESP, &k->remote,
-				     &out->bytes_out, &out->packets_out, &err) < 0)
+	if (rove_xfrm_state_use(k->xfrm, k->spi_in, IPPROTO_ESP, &k->local, &in, &err) < 0 ||
+	    rove_xfrm_state_use(k->xfrm, k->spi_out, IPPROTO_ESP, &k->remote, &o, &err) < 0)
 		return -1;
+	out->bytes_in = in.bytes;
+	out->packets_in = in.packets;
+	out->bytes_out = o.bytes;
+	out->packets_out = o.packets;
+	/* The pair goes in together; the older one dates it. */
+	out->installed = in.add_time < o.add_time ? in.add_time : o.add_time;
+	out->rekey_after = o.soft_add_secs;
+	out->expire_after = o.hard_add_secs;
 	return 0;
 }
 

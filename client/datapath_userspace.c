@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_PATH_MTU 1500
@@ -308,6 +309,7 @@ static int us_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 	d->last.local = sa->local;
 	d->last.remote = sa->remote;
 	d->installed = true;
+	d->installed_at = (uint64_t)time(NULL);
 	if (set_mtu(d, mtu, err) < 0 || rove_tun_set_up(&d->tun, err) < 0)
 		return rove_err_prefix(err, "userspace datapath");
 	return sync_routes(d, err);
@@ -382,6 +384,8 @@ static int us_counters(struct rove_datapath *dp, const struct rove_child_sa *sa,
 		}
 	}
 	pthread_mutex_unlock(&d->rx.lock);
+	/* Installed without limits, like the kernel datapath's SAs. */
+	out->installed = d->installed_at;
 	return found ? 0 : -1;
 }
 

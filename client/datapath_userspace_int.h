@@ -103,6 +103,7 @@ struct dpu {
 	uint64_t ike_dropped;
 
 	/* Daemon thread only. */
+	uint64_t installed_at;     /* Unix seconds of the last install */
 	bool have_cfg;
 	struct rove_config_info cfg;
 	struct rove_route routes[DPU_MAX_ROUTES];

@@ -13,6 +13,8 @@
 
 struct rove_counters {
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
+	uint64_t installed;            /* Unix seconds the SAs went in, 0: unknown */
+	uint64_t rekey_after, expire_after; /* seconds after that; 0: never */
 };
 
 struct rove_datapath;

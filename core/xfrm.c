@@ -328,45 +328,54 @@ int rove_xfrm_state_del(struct rove_nl *nl, const struct rove_addr *dst, uint32_
 			       err);
 }
 
-struct counters {
-	uint64_t bytes, packets;
+struct use_answer {
+	struct rove_xfrm_sa_use *use;
 	bool got;
 };
 
-static int counters_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
+/* XFRM_INF and 0 both mean "no limit". */
+static uint64_t limit(uint64_t v)
 {
-	struct counters *c = arg;
+	return v == XFRM_INF ? 0 : v;
+}
+
+static int use_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
+{
+	struct use_answer *a = arg;
 	const struct xfrm_usersa_info *info;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || mnl_nlmsg_get_payload_len(nlh) < sizeof(*info))
 		return rove_err_set(err, ROVE_E_PARSE, "unexpected answer");
 	info = mnl_nlmsg_get_payload(nlh);
-	c->bytes = info->curlft.bytes;
-	c->packets = info->curlft.packets;
-	c->got = true;
+	a->use->bytes = info->curlft.bytes;
+	a->use->packets = info->curlft.packets;
+	a->use->add_time = info->curlft.add_time;
+	a->use->use_time = info->curlft.use_time;
+	a->use->soft_add_secs = limit(info->lft.soft_add_expires_seconds);
+	a->use->hard_add_secs = limit(info->lft.hard_add_expires_seconds);
+	a->got = true;
 	return 0;
 }
 
-int rove_xfrm_state_counters(struct rove_nl *nl, uint32_t spi, uint8_t proto,
-			     const struct rove_addr *dst, uint64_t *bytes, uint64_t *packets,
-			     struct rove_err *err)
+int rove_xfrm_state_use(struct rove_nl *nl, uint32_t spi, uint8_t proto,
+			const struct rove_addr *dst, struct rove_xfrm_sa_use *out,
+			struct rove_err *err)
 {
 	uint8_t buf[ROVE_NL_MSG_MAX];
-	struct counters c = { 0 };
+	struct use_answer a = { .use = out };
 	char what[48];
 
+	memset(out, 0, sizeof(*out));
 	if (!family_ok(dst->family))
 		return rove_err_set(err, ROVE_E_INVAL, "reading SA counters: bad address");
 	snprintf(what, sizeof(what), "reading SA 0x%08x", spi);
-	if (rove_nl_query(nl, sa_id_msg(buf, XFRM_MSG_GETSA, dst, spi, proto), what, counters_cb,
-			  &c, err) < 0)
+	if (rove_nl_query(nl, sa_id_msg(buf, XFRM_MSG_GETSA, dst, spi, proto), what, use_cb, &a,
+			  err) < 0)
 		return -1;
-	if (!c.got) {
+	if (!a.got) {
 		errno = ESRCH;
 		return rove_err_set(err, ROVE_E_IO, "%s: no answer", what);
 	}
-	*bytes = c.bytes;
-	*packets = c.packets;
 	return 0;
 }
 

@@ -62,11 +62,20 @@ int rove_xfrm_state_add(struct rove_nl *nl, const struct rove_xfrm_sa *sa, struc
 int rove_xfrm_state_del(struct rove_nl *nl, const struct rove_addr *dst, uint32_t spi,
 			struct rove_err *err);
 
-/* Traffic counters of an SA (XFRM_MSG_GETSA, the current lifetime).
- * proto is IPPROTO_ESP. */
-int rove_xfrm_state_counters(struct rove_nl *nl, uint32_t spi, uint8_t proto,
-			     const struct rove_addr *dst, uint64_t *bytes, uint64_t *packets,
-			     struct rove_err *err);
+/* What the kernel reports of an SA's use (XFRM_MSG_GETSA): its current
+ * lifetime (traffic, when it was added and first used, Unix seconds, 0
+ * while unused) and its time limits (seconds after adding, 0: none). */
+struct rove_xfrm_sa_use {
+	uint64_t bytes, packets;
+	uint64_t add_time, use_time;
+	uint64_t soft_add_secs, hard_add_secs;
+};
+
+/* Reads the use of SA (dst, spi); proto is IPPROTO_ESP. A missing SA fails
+ * with ESRCH. */
+int rove_xfrm_state_use(struct rove_nl *nl, uint32_t spi, uint8_t proto,
+			const struct rove_addr *dst, struct rove_xfrm_sa_use *out,
+			struct rove_err *err);
 
 /* An XFRM selector: inner addresses, protocol and ports. A port of 0 with
  * mask 0 means any. */

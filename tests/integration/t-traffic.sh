@@ -18,6 +18,7 @@ J=$WORK/status-vpn.json
 BYTES=4000000
 
 check "the LAN is unreachable without the tunnel" not lan_reachable
+t_up=$SECONDS
 require "rove up vpn exits 0" rove_to up up "$profile"
 require "rove status vpn --json" rove_status_json vpn
 dp=$(json_get "$J" datapath)
@@ -31,6 +32,14 @@ check "bytes out counted ($out >= $BYTES)" test "$out" -ge "$BYTES"
 check "bytes in counted ($in > 0)" test "$in" -gt 0
 check "packets in and out counted" test "$(json_get "$J" children.0.packets_in)" -gt 0 -a \
 	"$(json_get "$J" children.0.packets_out)" -gt 0
+# at least two seconds after up, so that a zero age cannot pass
+while [ $((SECONDS - t_up)) -lt 2 ]; do sleep 0.2; done
+require "rove status vpn --json a third time" rove_status_json vpn
+age=$(json_get "$J" children.0.installed_seconds)
+check "the SAs' age is in status ($age s, up $((SECONDS - t_up)) s ago)" \
+	test "$age" -ge 1 -a "$age" -le $((SECONDS - t_up + 1))
+check "no rekey or expiry is set" test "$(json_get "$J" children.0.rekey_in_seconds) \
+$(json_get "$J" children.0.expires_in_seconds)" = "null null"
 check "the gateway counted the traffic too" gw_sas_match "in +[0-9a-f]+.*, +[1-9][0-9]* bytes"
 
 check "rove down vpn exits 0" rove_to down down vpn

@@ -20,6 +20,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -467,7 +468,7 @@ static void test_kernel_states(void)
 	struct rove_nl *nl = open_nl(NETLINK_XFRM);
 	struct rove_xfrm_sa sa = gcm_sa();
 	struct rove_err err, e1;
-	uint64_t bytes = 1, packets = 1;
+	struct rove_xfrm_sa_use use;
 	int probe;
 
 	if (!nl)
@@ -486,13 +487,15 @@ static void test_kernel_states(void)
 	}
 	CHECK(rove_xfrm_state_add(nl, &sa, &err) == 0);
 	CHECK(rove_xfrm_state_add(nl, &sa, &err) == -1 && errno == EEXIST);
-	CHECK(rove_xfrm_state_counters(nl, sa.spi, IPPROTO_ESP, &sa.dst, &bytes, &packets,
-				       &err) == 0);
-	CHECK(bytes == 0 && packets == 0);
+	CHECK(rove_xfrm_state_use(nl, sa.spi, IPPROTO_ESP, &sa.dst, &use, &err) == 0);
+	CHECK(use.bytes == 0 && use.packets == 0 && use.use_time == 0);
+	/* added just now, by the kernel's wall clock; installed without limits */
+	CHECK(use.add_time + 60 >= (uint64_t)time(NULL) && use.add_time <= (uint64_t)time(NULL) + 1);
+	CHECK(use.soft_add_secs == 0 && use.hard_add_secs == 0);
 	CHECK(rove_xfrm_state_del(nl, &sa.dst, sa.spi, &err) == 0);
 	CHECK(rove_xfrm_state_del(nl, &sa.dst, sa.spi, &err) == -1 && errno == ESRCH);
-	CHECK(rove_xfrm_state_counters(nl, sa.spi, IPPROTO_ESP, &sa.dst, &bytes, &packets,
-				       &err) == -1 && errno == ESRCH);
+	CHECK(rove_xfrm_state_use(nl, sa.spi, IPPROTO_ESP, &sa.dst, &use, &err) == -1 &&
+	      errno == ESRCH);
 	/* NAT-T with CBC/SHA-384 and ESN, then crash cleanup by reqid. */
 	{
 		static const uint8_t ek[32] = { 5 }, ik[48] = { 6 };

@@ -129,6 +129,19 @@ sa_current() {
 		head -n 1
 }
 
+# sa_lifetime SRC DST SPI: "AGE SOFT HARD" of the client's SA 0xSPI as
+# `ip -s xfrm state` shows it: seconds since it was added (by the date it
+# prints), and its add-expiry limits in seconds (0: none).
+sa_lifetime() {
+	_l=$(ip -s -n "$NS_C" xfrm state get src "$1" dst "$2" proto esp spi "$3") || return 1
+	_add=$(printf '%s\n' "$_l" | sed -n 's/^[[:space:]]*add \([0-9-]* [0-9:]*\) .*/\1/p' | head -n 1)
+	_lim=$(printf '%s\n' "$_l" |
+		sed -n 's/^[[:space:]]*expire add: soft \([0-9]*\)(sec), hard \([0-9]*\)(sec).*/\1 \2/p' |
+		head -n 1)
+	[ -n "$_add" ] && [ -n "$_lim" ] || return 1
+	echo "$(($(date +%s) - $(date -d "$_add" +%s))) $_lim"
+}
+
 # sa_has SRC DST SPI [REGEX]: the client has the SA 0xSPI (and its listing
 # matches REGEX). Quiet: the listing holds the keys.
 sa_has() {

@@ -30,6 +30,17 @@ k_out=$(sa_current "$CLIENT_ADDR" "$GW_ADDR" "0x$spi_out")
 check "status counters moved with the ping (packets out $pkts -> $p_out)" test "$p_out" -gt "$pkts"
 check "status in = the kernel's ($b_in bytes $p_in packets; kernel $k_in)" test "$b_in $p_in" = "$k_in"
 check "status out = the kernel's ($b_out bytes $p_out packets; kernel $k_out)" test "$b_out $p_out" = "$k_out"
+# Emulated, reading status and the kernel takes seconds: the two ages may
+# differ by the time between the readings.
+t0=$SECONDS
+read -r age rekey expires <<<"$(status_of vpn $C.installed_seconds $C.rekey_in_seconds \
+	$C.expires_in_seconds)"
+read -r k_age k_soft k_hard <<<"$(sa_lifetime "$CLIENT_ADDR" "$GW_ADDR" "0x$spi_out")"
+dt=$((SECONDS - t0 + 2))
+check "status age = the kernel's ($age s; kernel ${k_age:-?} s, read ${dt} s apart at most)" \
+	test -n "$k_age" -a "$age" -le $((${k_age:-0} + 2)) -a "$age" -ge $((${k_age:-0} - dt))
+check "no rekey or expiry in status, none in the kernel ($rekey $expires; kernel ${k_soft:-?} ${k_hard:-?})" \
+	test "$rekey $expires $k_soft $k_hard" = "null null 0 0"
 check "rove down vpn exits 0" rove_to down down vpn
 check_clean "after rove down"
 check "the LAN is unreachable without the tunnel" not lan_reachable
