@@ -30,7 +30,7 @@ static void addr_value(struct rove_jw *w, const char *key, const struct rove_add
 	if (a->family)
 		rove_jw_str(w, rove_addr_str(a, s, sizeof(s)));
 	else
-		rove_jw_str(w, NULL);
+		rove_jw_null(w);
 }
 
 static void spi32(struct rove_jw *w, const char *key, uint32_t spi)
@@ -101,8 +101,19 @@ static void ike_object(struct rove_jw *w, const struct rove_session_info *info)
 	rove_jw_obj_end(w);
 }
 
-/* How long the SAs have been in, and when they rekey and expire (null:
- * never), as the datapath reports them. */
+/* Seconds from `age` until `limit` (seconds after installation), or null
+ * when there is no limit. */
+static void seconds_left(struct rove_jw *w, const char *key, uint64_t limit, uint64_t age)
+{
+	rove_jw_key(w, key);
+	if (limit)
+		rove_jw_u64(w, limit > age ? limit - age : 0);
+	else
+		rove_jw_null(w);
+}
+
+/* How long the SAs have been in, and when they rekey and expire, as the
+ * datapath reports them. */
 static void lifetime(struct rove_jw *w, const struct rove_counters *c)
 {
 	uint64_t now = (uint64_t)time(NULL);
@@ -110,16 +121,8 @@ static void lifetime(struct rove_jw *w, const struct rove_counters *c)
 
 	rove_jw_key(w, "installed_seconds");
 	rove_jw_u64(w, age);
-	rove_jw_key(w, "rekey_in_seconds");
-	if (c->rekey_after)
-		rove_jw_u64(w, c->rekey_after > age ? c->rekey_after - age : 0);
-	else
-		rove_jw_str(w, NULL);
-	rove_jw_key(w, "expires_in_seconds");
-	if (c->expire_after)
-		rove_jw_u64(w, c->expire_after > age ? c->expire_after - age : 0);
-	else
-		rove_jw_str(w, NULL);
+	seconds_left(w, "rekey_in_seconds", c->rekey_after, age);
+	seconds_left(w, "expires_in_seconds", c->expire_after, age);
 }
 
 static void child_object(struct rove_jw *w, struct rove_datapath *dp, const struct rove_child_sa *sa)

@@ -102,12 +102,19 @@ static bool find_fns(EVP_CIPHER *alg, struct prov_fns *f)
 	       f->get_params && f->set_params;
 }
 
+/* The provider's encrypt or decrypt init, whichever the context is for. */
+static bool prov_init(struct rove_cipher *c, const uint8_t *key, size_t key_len,
+		      const uint8_t *iv, size_t iv_len, const OSSL_PARAM *params)
+{
+	return (c->encrypt ? c->f.einit : c->f.dinit)(c->algctx, key, key_len, iv, iv_len,
+						      params) > 0;
+}
+
 static bool direct_setup(struct rove_cipher *c, const uint8_t *key, size_t key_len)
 {
 	void *provctx = OSSL_PROVIDER_get0_provider_ctx(EVP_CIPHER_get0_provider(c->alg));
 	unsigned int pad = 0;
 	OSSL_PARAM params[2] = { OSSL_PARAM_END, OSSL_PARAM_END };
-	int ok;
 
 	if (!find_fns(c->alg, &c->f))
 		return false;
@@ -117,19 +124,16 @@ static bool direct_setup(struct rove_cipher *c, const uint8_t *key, size_t key_l
 	/* AEADs take no padding parameter; block modes must not pad. */
 	if (!(EVP_CIPHER_get_flags(c->alg) & EVP_CIPH_FLAG_AEAD_CIPHER))
 		params[0] = OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad);
-	ok = (c->encrypt ? c->f.einit(c->algctx, key, key_len, NULL, 0, params)
-			 : c->f.dinit(c->algctx, key, key_len, NULL, 0, params)) > 0;
-	if (!ok) {
-		c->f.freectx(c->algctx);
-		c->algctx = NULL;
-	}
-	return ok;
+	if (prov_init(c, key, key_len, NULL, 0, params))
+		return true;
+	c->f.freectx(c->algctx);
+	c->algctx = NULL;
+	return false;
 }
 
-static bool evp_setup(struct rove_cipher *c, const uint8_t *key, size_t key_len)
+static bool evp_setup(struct rove_cipher *c, const uint8_t *key)
 {
 	c->evp = EVP_CIPHER_CTX_new();
-	(void)key_len; /* checked by the caller */
 	return c->evp && EVP_CipherInit_ex2(c->evp, c->alg, key, NULL, c->encrypt, NULL) &&
 	       EVP_CIPHER_CTX_set_padding(c->evp, 0);
 }
@@ -147,7 +151,7 @@ struct rove_cipher *rove_cipher_new(const char *name, const uint8_t *key, size_t
 	c->alg = EVP_CIPHER_fetch(NULL, name, NULL);
 	if (c->alg && (size_t)EVP_CIPHER_get_key_length(c->alg) == key_len &&
 	    ((!(flags & ROVE_CIPHER_EVP) && direct_setup(c, key, key_len)) ||
-	     evp_setup(c, key, key_len)))
+	     evp_setup(c, key)))
 		return c;
 	rove_cipher_free(c);
 	rove_err_set(err, ROVE_E_CRYPTO, "cannot set up %s", name);
@@ -176,8 +180,7 @@ static bool init_iv(struct rove_cipher *c, const uint8_t *iv, size_t iv_len,
 {
 	if (!c->algctx)
 		return EVP_CipherInit_ex2(c->evp, NULL, NULL, iv, -1, params) > 0;
-	return (c->encrypt ? c->f.einit(c->algctx, NULL, 0, iv, iv_len, params)
-			   : c->f.dinit(c->algctx, NULL, 0, iv, iv_len, params)) > 0;
+	return prov_init(c, NULL, 0, iv, iv_len, params);
 }
 
 static bool update(struct rove_cipher *c, uint8_t *out, const uint8_t *in, size_t n)
