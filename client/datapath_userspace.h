@@ -98,6 +98,7 @@ struct rove_dpu_stats_rx {
 	uint64_t drop_inner;         /* inner packet malformed or of the wrong family */
 	uint64_t drop_policy;        /* inner addresses outside the selectors */
 	uint64_t drop_dummy;         /* next header 59 (RFC 4303 2.6) */
+	uint64_t drop_ecn;           /* CE outside, not ECN-capable inside (RFC 6040) */
 	uint64_t drop_bad;           /* runts */
 	uint64_t drop_write;         /* TUN write failed */
 	uint64_t gro_trains;         /* datagrams that arrived coalesced */

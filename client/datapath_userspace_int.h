@@ -64,6 +64,7 @@ struct dpu_tx {
 	size_t stride;
 	size_t nq;
 	uint16_t qoff[DPU_TX_SLOTS], qlen[DPU_TX_SLOTS];
+	uint8_t qtos[DPU_TX_SLOTS];  /* the outer TOS / traffic class */
 };
 
 struct dpu_rx {
@@ -133,6 +134,21 @@ bool dpu_policy_match(const struct rove_ts *src, size_t nsrc, const struct rove_
  * padding), 0 when it is not a well-formed IPv4/IPv6 packet of the family
  * next_header announces. */
 size_t dpu_inner_len(const uint8_t *pkt, size_t len, uint8_t next_header);
+/* The outer header's DSCP and ECN follow the inner packet's: DSCP copied
+ * (RFC 4301 5.1.2.1), ECN copied as RFC 6040's normal mode says, CE
+ * included. dpu_tos gives an IPv4 packet's TOS
+ * or an IPv6 packet's traffic class (0 for anything else). */
+#define DPU_ECN_MASK 0x03
+#define DPU_ECN_NOT_ECT 0
+#define DPU_ECN_ECT1 1
+#define DPU_ECN_ECT0 2
+#define DPU_ECN_CE 3
+uint8_t dpu_tos(const uint8_t *pkt, size_t len);
+/* Applies the outer header's ECN to the decapsulated packet at pkt (a
+ * well-formed IPv4 or IPv6 packet: dpu_inner_len said so), fixing the IPv4
+ * header checksum; false when the packet must be dropped (CE outside, a
+ * sender that does not understand ECN inside). */
+bool dpu_ecn_decap(uint8_t *pkt, size_t len, uint8_t outer_tos);
 /* An ICMP "fragmentation needed" (IPv4 with DF) or ICMPv6 "packet too big"
  * about pkt, from its destination back to its source, written to out;
  * returns its length, 0 when none is due (no DF, an ICMP error itself...). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Packet facts for the userspace datapath: selectors against inner
- * packets, inner packet lengths, ICMP "too big" errors, selector ranges as
- * route prefixes. Pure functions. */
+ * packets, inner packet lengths, DSCP and ECN across the tunnel, ICMP "too
+ * big" errors, selector ranges as route prefixes. Pure functions. */
 #include "datapath_userspace_int.h"
 #include "gso.h"
 
@@ -121,6 +121,45 @@ size_t dpu_inner_len(const uint8_t *pkt, size_t len, uint8_t next_header)
 		return tot <= len ? tot : 0;
 	}
 	return 0;
+}
+
+uint8_t dpu_tos(const uint8_t *pkt, size_t len)
+{
+	if (len >= 20 && (pkt[0] >> 4) == 4)
+		return pkt[1];
+	if (len >= 40 && (pkt[0] >> 4) == 6)
+		return (uint8_t)((pkt[0] & 0x0f) << 4 | pkt[1] >> 4);
+	return 0;
+}
+
+static void set_ecn(uint8_t *pkt, uint8_t ecn)
+{
+	if ((pkt[0] >> 4) == 4) {
+		pkt[1] = (uint8_t)((pkt[1] & ~DPU_ECN_MASK) | ecn);
+		rove_ipv4_set_csum(pkt);
+	} else {
+		/* the ECN bits are the low two of the traffic class */
+		pkt[1] = (uint8_t)((pkt[1] & ~(DPU_ECN_MASK << 4)) | ecn << 4);
+	}
+}
+
+/* RFC 6040 4.2, figure 4: the outer CE reaches the inner packet when its
+ * sender understands ECN, and becomes a drop when it does not; an outer
+ * ECT(1) turns an inner ECT(0) into ECT(1). The other combinations leave
+ * the inner packet as it is. */
+bool dpu_ecn_decap(uint8_t *pkt, size_t len, uint8_t outer_tos)
+{
+	uint8_t outer = outer_tos & DPU_ECN_MASK, inner = dpu_tos(pkt, len) & DPU_ECN_MASK;
+
+	if (outer == DPU_ECN_CE) {
+		if (inner == DPU_ECN_NOT_ECT)
+			return false;
+		if (inner != DPU_ECN_CE)
+			set_ecn(pkt, DPU_ECN_CE);
+	} else if (outer == DPU_ECN_ECT1 && inner == DPU_ECN_ECT0) {
+		set_ecn(pkt, DPU_ECN_ECT1);
+	}
+	return true;
 }
 
 static size_t icmp4(const uint8_t *pkt, size_t len, size_t mtu, uint8_t *out, size_t cap)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ESP -> TUN: read a burst of datagrams from the NAT-T socket (coalesced
- * trains with UDP_GRO), decrypt ESP in place and write the inner packets
- * to the TUN; IKE goes to the daemon's queue. */
+ * trains with UDP_GRO), decrypt ESP in place, carry the outer ECN inward
+ * and write the inner packets to the TUN; IKE goes to the daemon's queue. */
 #include "datapath_userspace_int.h"
 #include "udp.h"
 #include "gso.h"
@@ -18,7 +18,7 @@
 
 union rx_cmsg {
 	struct cmsghdr align;
-	uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+	uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 2 * CMSG_SPACE(sizeof(int))];
 };
 
 struct recvq {
@@ -28,11 +28,38 @@ struct recvq {
 	union rx_cmsg cm[DPU_RX_VLEN];
 };
 
-/* The local address from PKTINFO and the GRO segment size, if any. */
-static void parse_cmsgs(struct msghdr *m, struct rove_addr *local, size_t *seg)
+/* What a datagram (or a GRO train, whose segments the kernel only
+ * coalesces with equal IP headers) arrived with. */
+struct rx_meta {
+	struct rove_addr local, remote;
+	uint8_t tos;               /* the outer TOS / traffic class */
+};
+
+/* IP_TOS comes as one byte, IPV6_TCLASS as an int. */
+static bool parse_tos(const struct cmsghdr *c, uint8_t *tos)
+{
+	int v;
+
+	if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS &&
+	    c->cmsg_len >= CMSG_LEN(1)) {
+		*tos = *CMSG_DATA(c);
+		return true;
+	}
+	if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS &&
+	    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+		memcpy(&v, CMSG_DATA(c), sizeof(v));
+		*tos = (uint8_t)v;
+		return true;
+	}
+	return false;
+}
+
+/* The local address from PKTINFO, the outer TOS and the GRO segment size,
+ * if any. */
+static void parse_cmsgs(struct msghdr *m, struct rx_meta *meta, size_t *seg)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
-		if (rove_udp_pktinfo(c, local))
+		if (rove_udp_pktinfo(c, &meta->local) || parse_tos(c, &meta->tos))
 			continue;
 		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
@@ -97,7 +124,7 @@ static struct dpu_in *find_in(struct dpu *d, uint32_t spi)
 	return NULL;
 }
 
-static void rx_esp(struct dpu *d, uint8_t *p, size_t n)
+static void rx_esp(struct dpu *d, uint8_t *p, size_t n, uint8_t outer_tos)
 {
 	struct dpu_rx *rx = &d->rx;
 	struct dpu_in *in = find_in(d, rove_get_be32(p));
@@ -134,12 +161,15 @@ static void rx_esp(struct dpu *d, uint8_t *p, size_t n)
 		rx->st.drop_policy++;
 		return;
 	}
+	if (!dpu_ecn_decap(inner, ilen, outer_tos)) {
+		rx->st.drop_ecn++;
+		return;
+	}
 	deliver(d, inner, ilen);
 }
 
 /* One datagram (or one segment of a GRO train) from the NAT-T socket. */
-static void rx_datagram(struct dpu *d, uint8_t *p, size_t n, const struct rove_addr *local,
-			const struct rove_addr *remote)
+static void rx_datagram(struct dpu *d, uint8_t *p, size_t n, const struct rx_meta *meta)
 {
 	if (n == 1 && p[0] == 0xff) {
 		d->rx.st.keepalives++;
@@ -151,8 +181,8 @@ static void rx_datagram(struct dpu *d, uint8_t *p, size_t n, const struct rove_a
 	}
 	if (!(p[0] | p[1] | p[2] | p[3])) {
 		d->rx.st.ike++;
-		if (local->family)
-			dpu_ike_push(d, p + 4, n - 4, local, remote);
+		if (meta->local.family)
+			dpu_ike_push(d, p + 4, n - 4, &meta->local, &meta->remote);
 		else
 			d->rx.st.drop_bad++;
 		return;
@@ -161,33 +191,33 @@ static void rx_datagram(struct dpu *d, uint8_t *p, size_t n, const struct rove_a
 		d->rx.st.drop_bad++;
 		return;
 	}
-	rx_esp(d, p, n);
+	rx_esp(d, p, n, meta->tos);
 }
 
 static void rx_message(struct dpu *d, struct recvq *q, unsigned i, size_t len)
 {
 	struct msghdr *m = &q->msg[i].msg_hdr;
-	struct rove_addr local = { 0 }, remote;
+	struct rx_meta meta = { 0 };
 	uint8_t *p = q->iov[i].iov_base;
 	size_t seg = 0;
 
 	if ((m->msg_flags & MSG_TRUNC) ||
-	    !rove_addr_from_sockaddr((struct sockaddr *)&q->from[i], &remote)) {
+	    !rove_addr_from_sockaddr((struct sockaddr *)&q->from[i], &meta.remote)) {
 		d->rx.st.drop_bad++;
 		return;
 	}
-	parse_cmsgs(m, &local, &seg);
-	if (!local.family && !dpu_addr_unspecified(&d->natt_bound))
-		local = d->natt_bound;
-	if (local.family)
-		local.port = d->natt_bound.port;
+	parse_cmsgs(m, &meta, &seg);
+	if (!meta.local.family && !dpu_addr_unspecified(&d->natt_bound))
+		meta.local = d->natt_bound;
+	if (meta.local.family)
+		meta.local.port = d->natt_bound.port;
 	if (!seg || seg >= len) {
-		rx_datagram(d, p, len, &local, &remote);
+		rx_datagram(d, p, len, &meta);
 		return;
 	}
 	d->rx.st.gro_trains++;
 	for (size_t off = 0; off < len; off += seg)
-		rx_datagram(d, p + off, len - off < seg ? len - off : seg, &local, &remote);
+		rx_datagram(d, p + off, len - off < seg ? len - off : seg, &meta);
 }
 
 static void setup_recvq(struct dpu *d, struct recvq *q)

@@ -19,7 +19,8 @@
 
 union cmsgbuf {
 	struct cmsghdr align;
-	uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(uint16_t))];
+	uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) +
+		  CMSG_SPACE(sizeof(uint16_t))];
 };
 
 struct sendq {
@@ -27,14 +28,30 @@ struct sendq {
 	struct iovec iov[DPU_TX_SLOTS];
 	union cmsgbuf cm[DPU_TX_SLOTS];
 	uint16_t nseg[DPU_TX_SLOTS];   /* packets per entry */
+	uint8_t tos[DPU_TX_SLOTS];     /* and their outer TOS */
 	struct sockaddr_storage to;
 	socklen_t tolen;
 };
 
+/* The outer header's TOS (IPv4) or traffic class (IPv6): the socket's
+ * default is 0, so only other values need saying. */
+static size_t put_tos(struct cmsghdr *c, int family, uint8_t tos)
+{
+	int v = tos;
+
+	c->cmsg_level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	c->cmsg_type = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
+	c->cmsg_len = CMSG_LEN(sizeof(v));
+	memcpy(CMSG_DATA(c), &v, sizeof(v));
+	return CMSG_SPACE(sizeof(v));
+}
+
 /* The control data of one entry: the source address when the socket is
- * bound to the wildcard (as in core/udp.c), the segment size for GSO. */
+ * bound to the wildcard (as in core/udp.c), the outer TOS, the segment
+ * size for GSO. The whole buffer stays visible to CMSG_NXTHDR while it is
+ * filled, else there is no room for the next header. */
 static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
-		      uint16_t gso_size)
+		      uint8_t tos, uint16_t gso_size)
 {
 	const struct rove_addr *src = &d->tx.local;
 	struct cmsghdr *c;
@@ -46,8 +63,10 @@ static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
 	c = CMSG_FIRSTHDR(m);
 	if (!dpu_addr_unspecified(src) && dpu_addr_unspecified(&d->natt_bound) && src->family == d->natt_bound.family) {
 		len += rove_udp_put_pktinfo(c, src);
-		/* The whole buffer stays visible to CMSG_NXTHDR, else there is
-		 * no room for the next header. */
+		c = CMSG_NXTHDR(m, c);
+	}
+	if (tos) {
+		len += put_tos(c, d->tx.remote.family, tos);
 		c = CMSG_NXTHDR(m, c);
 	}
 	if (gso_size) {
@@ -63,8 +82,8 @@ static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
 }
 
 /* Groups the queued packets into entries: with GSO, a run of equal sizes
- * (the segments of one super-packet) plus at most one shorter last packet,
- * within the kernel's limits. Returns the number of entries. */
+ * and TOS (the segments of one super-packet) plus at most one shorter last
+ * packet, within the kernel's limits. Returns the number of entries. */
 static unsigned build_entries(struct dpu *d, struct sendq *q)
 {
 	struct dpu_tx *tx = &d->tx;
@@ -79,13 +98,14 @@ static unsigned build_entries(struct dpu *d, struct sendq *q)
 	while (i < tx->nq) {
 		struct msghdr *m = &q->msg[nmsg].msg_hdr;
 		size_t j = i + 1, size = tx->qlen[i], total = size;
+		uint8_t tos = tx->qtos[i];
 
 		if (tx->gso) {
 			while (j < tx->nq && j - i < DPU_GSO_MAX_SEGS && tx->qlen[j] == size &&
-			       total + size <= DPU_GSO_MAX_BYTES)
+			       tx->qtos[j] == tos && total + size <= DPU_GSO_MAX_BYTES)
 				total += tx->qlen[j++];
 			if (j < tx->nq && j - i < DPU_GSO_MAX_SEGS && tx->qlen[j] < size &&
-			    total + tx->qlen[j] <= DPU_GSO_MAX_BYTES)
+			    tx->qtos[j] == tos && total + tx->qlen[j] <= DPU_GSO_MAX_BYTES)
 				total += tx->qlen[j++];
 		}
 		memset(m, 0, sizeof(*m));
@@ -93,8 +113,9 @@ static unsigned build_entries(struct dpu *d, struct sendq *q)
 		m->msg_namelen = q->tolen;
 		m->msg_iov = &q->iov[i];
 		m->msg_iovlen = j - i;
-		set_cmsgs(d, m, &q->cm[nmsg], j - i > 1 ? (uint16_t)size : 0);
+		set_cmsgs(d, m, &q->cm[nmsg], tos, j - i > 1 ? (uint16_t)size : 0);
 		q->nseg[nmsg] = (uint16_t)(j - i);
+		q->tos[nmsg] = tos;
 		nmsg++;
 		i = j;
 	}
@@ -122,7 +143,7 @@ static void send_split(struct dpu *d, struct sendq *q, unsigned k)
 
 		one.msg_iov = &iov[i];
 		one.msg_iovlen = 1;
-		set_cmsgs(d, &one, &q->cm[k], 0);
+		set_cmsgs(d, &one, &q->cm[k], q->tos[k], 0);
 		if (sendmsg(d->natt_fd, &one, MSG_DONTWAIT) < 0) {
 			d->tx.st.drop_send++;
 		} else {
@@ -194,7 +215,7 @@ static bool may_fragment(const uint8_t *pkt, size_t len)
 	return len >= 20 && (pkt[0] >> 4) == 4 && !(pkt[6] & 0x40);
 }
 
-static void encap_one(struct dpu *d, uint8_t *slot, size_t n)
+static void encap_one(struct dpu *d, uint8_t *slot, size_t n, uint8_t tos)
 {
 	struct dpu_tx *tx = &d->tx;
 	size_t off;
@@ -207,6 +228,7 @@ static void encap_one(struct dpu *d, uint8_t *slot, size_t n)
 	}
 	tx->qoff[tx->nq] = (uint16_t)off;
 	tx->qlen[tx->nq] = (uint16_t)e;
+	tx->qtos[tx->nq] = tos;
 	tx->nq++;
 }
 
@@ -216,6 +238,7 @@ static void tx_packet(struct dpu *d, uint8_t *vnet, uint8_t *pkt, size_t len)
 	size_t room = tx->stride - DPU_TX_HEAD - DPU_TX_TAIL;
 	struct rove_gso g;
 	int nseg = rove_gso_init(&g, vnet, pkt, len);
+	uint8_t tos;
 
 	if (nseg < 0) {
 		tx->st.drop_bad++;
@@ -232,6 +255,8 @@ static void tx_packet(struct dpu *d, uint8_t *vnet, uint8_t *pkt, size_t len)
 		tx->st.drop_policy += (uint64_t)nseg;
 		return;
 	}
+	/* and its DSCP and ECN, which the outer header copies */
+	tos = dpu_tos(pkt, len);
 	for (;;) {
 		size_t cap = !g.proto && may_fragment(pkt, len) ? room : tx->inner_mtu;
 		uint8_t *slot;
@@ -243,7 +268,7 @@ static void tx_packet(struct dpu *d, uint8_t *vnet, uint8_t *pkt, size_t len)
 		n = rove_gso_next(&g, slot + DPU_TX_HEAD, cap < room ? cap : room);
 		if (!n)
 			break;
-		encap_one(d, slot, n);
+		encap_one(d, slot, n, tos);
 	}
 	if (g.idx < g.nseg) {
 		/* The MTU shrank under the kernel's feet: tell the sender. */

@@ -1,8 +1,8 @@
 #!/bin/bash
 # The userspace datapath end to end, without IKE: two esp-pair processes
 # (tests/tools/esp-pair.c) with fixed keys in two namespaces, pings and TCP
-# transfers through the tunnel with several ciphers, the MTU, mismatched
-# keys, and the cleanup after an orderly stop and after kill -9.
+# transfers through the tunnel with several ciphers, DSCP and ECN, the MTU,
+# mismatched keys, and the cleanup after an orderly stop and after kill -9.
 #
 #   a rc-$$ 192.0.2.2 (out0) ==== ESP in UDP 4500 ==== 192.0.2.1 (out0) rg-$$ b
 #   inner: 10.9.0.1, fd00:9::1 (rove-a)     10.9.0.2, fd00:9::2 (rove-b)
@@ -36,13 +36,23 @@ BIG=${ESP_PAIR_BYTES:-200000000}
 add_ns "$A"
 add_ns "$B"
 link_ns "$A" out0 "$A_OUT/24" "$B" out0 "$B_OUT/24"
+# The prerouting rule plays a congested router on the way to b: it marks
+# CE on a's ESP packets that carry DSCP CS1 (RFC 6040 decapsulation).
 in_ns "$B" nft -f - <<EOF
 table inet espcount {
+	chain prerouting {
+		type filter hook prerouting priority raw; policy accept;
+		iifname "out0" udp dport 4500 ip dscp cs1 ip ecn set ce
+	}
 	chain input {
 		type filter hook input priority 0; policy accept;
 		iifname "out0" udp dport 4500 counter
 		iifname "out0" ip daddr $B_IN counter
 		iifname "out0" ip6 daddr $B_IN6 counter
+		iifname "out0" udp dport 4500 ip dscp ef ip ecn ect1 counter
+		iifname "rove-b" ip dscp ef ip ecn ect1 counter
+		iifname "rove-b" ip dscp cs1 ip ecn ce counter
+		iifname "rove-b" ip dscp cs1 ip ecn not-ect counter
 	}
 }
 EOF
@@ -134,6 +144,20 @@ check "ping b -> a over IPv4" ping4 "$B" $A_IN
 # datapath must refuse it (RFC 4301 5.1) rather than encrypt it.
 in_ns "$A" ip route add 10.9.0.3/32 dev rove-a src $A_IN
 check "a packet outside the selectors does not get through" not ping4 "$A" 10.9.0.3
+# DSCP and ECN: copied outward, and the outer CE carried inward or, for a
+# sender without ECN, turned into a drop (RFC 4301 5.1.2.1, RFC 6040).
+pingq() { in_ns "$A" ping -c 3 -i 0.2 -W 2 -q -Q "$1" $B_IN >/dev/null 2>&1; }
+check "ping a -> b with DSCP EF and ECT(1)" pingq 0xb9
+check "the ESP packets carried EF and ECT(1) outside" \
+	test "$(counted 'iifname "out0" udp dport 4500 ip dscp ef ip ecn ect1')" -ge 3
+check "and b's packets inside still had them" \
+	test "$(counted 'iifname "rove-b" ip dscp ef ip ecn ect1')" -ge 3
+check "ping a -> b with DSCP CS1 and ECT(0) through a router marking CE" pingq 0x22
+check "the CE reached the inner packets" \
+	test "$(counted 'iifname "rove-b" ip dscp cs1 ip ecn ce')" -ge 3
+check "CE on packets of a sender without ECN: dropped" not pingq 0x20
+check "none of them reached b" \
+	test "$(counted 'iifname "rove-b" ip dscp cs1 ip ecn not-ect')" = 0
 check "ping a -> b over IPv6" ping6 "$A" $B_IN6
 check "TCP a -> b, $BIG bytes intact" transfer gcm-ab "$A" "$B" $B_IN "$BIG"
 check "TCP b -> a over IPv6, 20 MB intact" transfer gcm-ba6 "$B" "$A" $A_IN6 20000000
@@ -145,6 +169,7 @@ check "a's counters show the transfer" test "$(stat "$RUN_DIR/a-gcm.log" bytes_o
 check "b received what a sent" test "$(stat "$RUN_DIR/b-gcm.log" bytes_in)" -gt "$BIG"
 check "a counted those pings as outside its selectors" \
 	test "$(stat "$RUN_DIR/a-gcm.log" drop_policy_out)" -ge 3
+check "b counted the CE drops" test "$(stat "$RUN_DIR/b-gcm.log" drop_ecn)" -ge 3
 check "no ESP errors on either side" no_esp_errors "$RUN_DIR/a-gcm.log" "$RUN_DIR/b-gcm.log"
 say "# a: $(grep '^stats' "$RUN_DIR/a-gcm.log" | tail -n 1)"
 check "rove-a is gone after the stop" tun_gone "$A" rove-a

@@ -165,7 +165,7 @@ static void print_stats(struct rove_datapath *dp, const struct rove_child_sa *c,
 	       "esp_sent=%llu gso_sends=%llu esp_received=%llu gro_trains=%llu "
 	       "drop_replay=%llu drop_auth=%llu drop_pad=%llu drop_malformed=%llu drop_spi=%llu "
 	       "drop_policy_out=%llu drop_policy_in=%llu drop_toobig=%llu icmp_sent=%llu "
-	       "drop_send=%llu drop_write=%llu drop_nosa=%llu keepalives=%llu ike=%llu\n",
+	       "drop_send=%llu drop_write=%llu drop_nosa=%llu drop_ecn=%llu keepalives=%llu ike=%llu\n",
 	       (unsigned long long)cn.packets_out, (unsigned long long)cn.bytes_out,
 	       (unsigned long long)cn.packets_in, (unsigned long long)cn.bytes_in,
 	       (unsigned long long)st.tx.packets, (unsigned long long)st.tx.gso_sends,
@@ -176,6 +176,7 @@ static void print_stats(struct rove_datapath *dp, const struct rove_child_sa *c,
 	       (unsigned long long)st.rx.drop_policy, (unsigned long long)st.tx.drop_toobig,
 	       (unsigned long long)st.tx.icmp_sent, (unsigned long long)st.tx.drop_send,
 	       (unsigned long long)st.rx.drop_write, (unsigned long long)st.tx.drop_nosa,
+	       (unsigned long long)st.rx.drop_ecn,
 	       (unsigned long long)st.rx.keepalives, (unsigned long long)ike);
 	fflush(stdout);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The userspace datapath's packet facts (client/datapath_userspace_pkt.c):
- * selectors, inner lengths, ICMP "too big" errors, selector prefixes. */
+ * selectors, inner lengths, DSCP and ECN, ICMP "too big" errors, selector
+ * prefixes. */
 #include "check.h"
 #include "datapath_userspace_int.h"
 #include "gso.h"
@@ -102,6 +103,52 @@ static void test_inner_len(void)
 	CHECK(dpu_inner_len(p, 48, 59) == 0);
 }
 
+/* RFC 6040 figure 4, row by inner ECN, column by outer ECN; -1: drop. */
+static const int ecn_table[4][4] = {
+	/*              Not-ECT ECT(1) ECT(0) CE      (outer, in codepoint order) */
+	/* Not-ECT */ { 0,      0,     0,     -1 },
+	/* ECT(1)  */ { 1,      1,     1,     3 },
+	/* ECT(0)  */ { 2,      1,     2,     3 },
+	/* CE      */ { 3,      3,     3,     3 },
+};
+
+static void test_ecn(void)
+{
+	uint8_t p[60], want[60];
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		for (unsigned in = 0; in < 4; in++) {
+			for (unsigned out = 0; out < 4; out++) {
+				/* DSCP AF41 inside, CS1 outside: DSCP never crosses inward */
+				uint8_t tos = (uint8_t)(0x88 | in);
+
+				if (v6) {
+					ip6(p, 60, "fd00::1", "fd00::2", IPPROTO_UDP);
+					p[0] = (uint8_t)(0x60 | tos >> 4);
+					p[1] = (uint8_t)(tos << 4);
+				} else {
+					ip4(p, 60, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+					p[1] = tos;
+					rove_ipv4_set_csum(p);
+				}
+				CHECK(dpu_tos(p, 60) == tos);
+				memcpy(want, p, sizeof(p));
+				if (ecn_table[in][out] < 0) {
+					CHECK(!dpu_ecn_decap(p, 60, (uint8_t)(0x20 | out)));
+					continue;
+				}
+				CHECK(dpu_ecn_decap(p, 60, (uint8_t)(0x20 | out)));
+				CHECK(dpu_tos(p, 60) == (0x88 | ecn_table[in][out]));
+				/* nothing else changed, and the IPv4 header still sums */
+				CHECK(memcmp(p + 2, want + 2, 58) == 0 || !v6);
+				CHECK(v6 || rove_csum_fold(rove_csum_add(0, p, 20)) == 0);
+				CHECK(v6 || memcmp(p + 12, want + 12, 48) == 0);
+			}
+		}
+	}
+	CHECK(dpu_tos((const uint8_t[]){ 0x45, 0xb8 }, 2) == 0); /* too short */
+}
+
 static void test_icmp(void)
 {
 	static uint8_t p[1500], out[1400];
@@ -180,6 +227,7 @@ int main(void)
 {
 	RUN(test_policy);
 	RUN(test_inner_len);
+	RUN(test_ecn);
 	RUN(test_icmp);
 	RUN(test_prefixes);
 	return check_summary();
