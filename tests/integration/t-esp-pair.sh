@@ -1,10 +1,12 @@
 #!/bin/bash
 # The userspace datapath end to end, without IKE: two esp-pair processes
 # (tests/tools/esp-pair.c) with fixed keys in two namespaces, pings and TCP
-# transfers through the tunnel with several ciphers, DSCP and ECN, the MTU,
-# mismatched keys, and the cleanup after an orderly stop and after kill -9.
+# transfers through the tunnel with several ciphers, DSCP and ECN, IPv6
+# outside, the MTU, mismatched keys, and the cleanup after an orderly stop
+# and after kill -9.
 #
 #   a rc-$$ 192.0.2.2 (out0) ==== ESP in UDP 4500 ==== 192.0.2.1 (out0) rg-$$ b
+#           2001:db8:4::2                               2001:db8:4::1
 #   inner: 10.9.0.1, fd00:9::1 (rove-a)     10.9.0.2, fd00:9::2 (rove-b)
 #
 # The inner addresses exist only on the TUN devices and are routed only
@@ -28,6 +30,8 @@ trap 'exit 143' TERM
 A=$NS_C
 B=$NS_G
 A_OUT=192.0.2.2 B_OUT=192.0.2.1
+A_OUT6=2001:db8:4::2 B_OUT6=2001:db8:4::1
+OUT_A=$A_OUT OUT_B=$B_OUT # the outer addresses start_pair uses
 A_IN=10.9.0.1 B_IN=10.9.0.2
 A_IN6=fd00:9::1 B_IN6=fd00:9::2
 PID_A="" PID_B=""
@@ -36,6 +40,8 @@ BIG=${ESP_PAIR_BYTES:-200000000}
 add_ns "$A"
 add_ns "$B"
 link_ns "$A" out0 "$A_OUT/24" "$B" out0 "$B_OUT/24"
+in_ns "$A" ip addr add $A_OUT6/64 dev out0 nodad
+in_ns "$B" ip addr add $B_OUT6/64 dev out0 nodad
 # The prerouting rule plays a congested router on the way to b: it marks
 # CE on a's ESP packets that carry DSCP CS1 (RFC 6040 decapsulation).
 in_ns "$B" nft -f - <<EOF
@@ -43,6 +49,7 @@ table inet espcount {
 	chain prerouting {
 		type filter hook prerouting priority raw; policy accept;
 		iifname "out0" udp dport 4500 ip dscp cs1 ip ecn set ce
+		iifname "out0" udp dport 4500 ip6 dscp cs1 ip6 ecn set ce
 	}
 	chain input {
 		type filter hook input priority 0; policy accept;
@@ -50,6 +57,8 @@ table inet espcount {
 		iifname "out0" ip daddr $B_IN counter
 		iifname "out0" ip6 daddr $B_IN6 counter
 		iifname "out0" udp dport 4500 ip dscp ef ip ecn ect1 counter
+		iifname "out0" meta nfproto ipv6 udp dport 4500 counter
+		iifname "out0" udp dport 4500 ip6 dscp ef ip6 ecn ect1 counter
 		iifname "rove-b" ip dscp ef ip ecn ect1 counter
 		iifname "rove-b" ip dscp cs1 ip ecn ce counter
 		iifname "rove-b" ip dscp cs1 ip ecn not-ect counter
@@ -57,10 +66,10 @@ table inet espcount {
 }
 EOF
 
-# counted RULE-TEXT: the packets b's rule matching RULE-TEXT counted
+# counted RULE-TEXT: the packets b's rule RULE-TEXT (all of it) counted
 counted() {
 	in_ns "$B" nft list chain inet espcount input |
-		sed -n "s/.*$1 counter packets \([0-9]*\) .*/\1/p"
+		sed -n "s/^[[:space:]]*$1 counter packets \([0-9]*\) .*/\1/p"
 }
 
 # start_pair NAME PROPOSAL [esp-pair options for both] [-- options for b]
@@ -71,12 +80,12 @@ start_pair() {
 	[ $# -gt 0 ] && shift && bonly=("$@")
 	# not through in_ns: a function would run in a subshell, and $! would
 	# not be the process that SIGTERM must reach
-	ip netns exec "$A" "$ESP_PAIR" run --name a --side a --local $A_OUT --remote $B_OUT \
+	ip netns exec "$A" "$ESP_PAIR" run --name a --side a --local $OUT_A --remote $OUT_B \
 		--vip $A_IN/32 --local-ts $A_IN/32 --remote-ts $B_IN/32 \
 		--vip6 $A_IN6/128 --local-ts6 $A_IN6/128 --remote-ts6 $B_IN6/128 \
 		--proposal "$prop" "${both[@]}" >"$RUN_DIR/a-$name.log" 2>&1 &
 	PID_A=$!
-	ip netns exec "$B" "$ESP_PAIR" run --name b --side b --local $B_OUT --remote $A_OUT \
+	ip netns exec "$B" "$ESP_PAIR" run --name b --side b --local $OUT_B --remote $OUT_A \
 		--vip $B_IN/32 --local-ts $B_IN/32 --remote-ts $A_IN/32 \
 		--vip6 $B_IN6/128 --local-ts6 $B_IN6/128 --remote-ts6 $A_IN6/128 \
 		--proposal "$prop" "${both[@]}" "${bonly[@]}" >"$RUN_DIR/b-$name.log" 2>&1 &
@@ -161,9 +170,9 @@ check "none of them reached b" \
 check "ping a -> b over IPv6" ping6 "$A" $B_IN6
 check "TCP a -> b, $BIG bytes intact" transfer gcm-ab "$A" "$B" $B_IN "$BIG"
 check "TCP b -> a over IPv6, 20 MB intact" transfer gcm-ba6 "$B" "$A" $A_IN6 20000000
-check "ESP in UDP reached b" test "$(counted 'udp dport 4500')" -gt 1000
-check "no plain IPv4 packet for the inner address reached b" test "$(counted "ip daddr $B_IN")" = 0
-check "no plain IPv6 packet for the inner address reached b" test "$(counted "ip6 daddr $B_IN6")" = 0
+check "ESP in UDP reached b" test "$(counted 'iifname "out0" udp dport 4500')" -gt 1000
+check "no plain IPv4 packet for the inner address reached b" test "$(counted "iifname \"out0\" ip daddr $B_IN")" = 0
+check "no plain IPv6 packet for the inner address reached b" test "$(counted "iifname \"out0\" ip6 daddr $B_IN6")" = 0
 stop_pair
 check "a's counters show the transfer" test "$(stat "$RUN_DIR/a-gcm.log" bytes_out)" -gt "$BIG"
 check "b received what a sent" test "$(stat "$RUN_DIR/b-gcm.log" bytes_in)" -gt "$BIG"
@@ -189,6 +198,33 @@ for prop in aes128-sha256 aes256-sha512 aes128-sha1 chacha20poly1305 aes128gcm8;
 	stop_pair
 	check "$prop: no ESP errors" no_esp_errors "$RUN_DIR/a-$prop.log" "$RUN_DIR/b-$prop.log"
 done
+
+say "# IPv6 outside"
+OUT_A=$A_OUT6 OUT_B=$B_OUT6
+ce0=$(counted 'iifname "rove-b" ip dscp cs1 ip ecn ce')
+require "both ends come up over IPv6" start_pair v6 aes256gcm16
+check "rove-a's MTU leaves room for the IPv6 header (1418)" \
+	in_ns "$A" sh -c 'ip link show rove-a | grep -q "mtu 1418 "'
+check "table 220 pins the IPv6 peer outside the tunnel" \
+	in_ns "$A" sh -c "ip -6 route show table 220 | grep -q '^$B_OUT6 dev out0'"
+check "ping a -> b over IPv4 in IPv6" ping4 "$A" $B_IN
+check "ping b -> a over IPv6 in IPv6" ping6 "$B" $A_IN6
+check "TCP a -> b in IPv6, 20 MB intact" transfer v6-ab "$A" "$B" $B_IN 20000000
+# (nft counts a GSO train of ESP packets once)
+check "ESP in UDP over IPv6 reached b" \
+	test "$(counted 'iifname "out0" meta nfproto ipv6 udp dport 4500')" -gt 100
+check "ping a -> b with DSCP EF and ECT(1), IPv6 outside" pingq 0xb9
+check "the ESP packets' traffic class carried EF and ECT(1)" \
+	test "$(counted 'iifname "out0" udp dport 4500 ip6 dscp ef ip6 ecn ect1')" -ge 3
+check "ping a -> b through a router marking CE on IPv6" pingq 0x22
+check "the CE reached the inner packets" \
+	test "$(counted 'iifname "rove-b" ip dscp cs1 ip ecn ce')" -ge $((ce0 + 3))
+check "CE on packets of a sender without ECN: dropped" not pingq 0x20
+stop_pair
+check "no ESP errors over IPv6" no_esp_errors "$RUN_DIR/a-v6.log" "$RUN_DIR/b-v6.log"
+check "b counted the CE drops" test "$(stat "$RUN_DIR/b-v6.log" drop_ecn)" -ge 3
+check "table 220 is empty again in a" table_empty "$A"
+OUT_A=$A_OUT OUT_B=$B_OUT
 
 say "# a smaller path MTU"
 require "both ends come up with a path MTU of 1400" start_pair mtu aes256gcm16 --path-mtu 1400
