@@ -148,6 +148,10 @@ static void child_object(struct rove_jw *w, struct rove_datapath *dp, const stru
 	rove_jw_u64(w, ctr.packets_in);
 	rove_jw_key(w, "packets_out");
 	rove_jw_u64(w, ctr.packets_out);
+	rove_jw_key(w, "dropped_replay");
+	rove_jw_u64(w, ctr.dropped_replay);
+	rove_jw_key(w, "dropped_auth");
+	rove_jw_u64(w, ctr.dropped_auth);
 	lifetime(w, &ctr);
 	rove_jw_obj_end(w);
 }

@@ -379,6 +379,8 @@ static int kernel_counters(struct rove_datapath *dp, const struct rove_child_sa 
 	out->installed = in.add_time < o.add_time ? in.add_time : o.add_time;
 	out->rekey_after = o.soft_add_secs;
 	out->expire_after = o.hard_add_secs;
+	out->dropped_replay = in.replay;
+	out->dropped_auth = in.auth;
 	return 0;
 }
 

@@ -378,8 +378,12 @@ static int us_counters(struct rove_datapath *dp, const struct rove_child_sa *sa,
 	pthread_mutex_lock(&d->rx.lock);
 	for (size_t i = 0; i < d->rx.nin; i++) {
 		if (d->rx.in[i].spi == sa->spi_in) {
-			out->packets_in = rove_esp_stats(d->rx.in[i].sa)->packets;
-			out->bytes_in = rove_esp_stats(d->rx.in[i].sa)->bytes;
+			const struct rove_esp_stats *st = rove_esp_stats(d->rx.in[i].sa);
+
+			out->packets_in = st->packets;
+			out->bytes_in = st->bytes;
+			out->dropped_replay = st->drop_replay;
+			out->dropped_auth = st->drop_auth;
 			found++;
 		}
 	}

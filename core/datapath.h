@@ -15,6 +15,9 @@ struct rove_counters {
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
 	uint64_t installed;            /* Unix seconds the SAs went in, 0: unknown */
 	uint64_t rekey_after, expire_after; /* seconds after that; 0: never */
+	/* Inbound ESP packets refused: replayed or older than the window, and
+	 * forged (the ICV did not verify). */
+	uint64_t dropped_replay, dropped_auth;
 };
 
 struct rove_datapath;

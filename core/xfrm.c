@@ -353,6 +353,8 @@ static int use_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
 	a->use->use_time = info->curlft.use_time;
 	a->use->soft_add_secs = limit(info->lft.soft_add_expires_seconds);
 	a->use->hard_add_secs = limit(info->lft.hard_add_expires_seconds);
+	a->use->replay = (uint64_t)info->stats.replay_window + info->stats.replay;
+	a->use->auth = info->stats.integrity_failed;
 	a->got = true;
 	return 0;
 }

@@ -69,6 +69,8 @@ struct rove_xfrm_sa_use {
 	uint64_t bytes, packets;
 	uint64_t add_time, use_time;
 	uint64_t soft_add_secs, hard_add_secs;
+	uint64_t replay;   /* packets refused as replayed or outside the window */
+	uint64_t auth;     /* packets whose ICV did not verify */
 };
 
 /* Reads the use of SA (dst, spi); proto is IPPROTO_ESP. A missing SA fails

@@ -39,6 +39,20 @@ s.close()
 
 # What a session leaves in the client namespace: TUN devices, rove's
 # routes (protocol 181) and rule, addresses from the pool.
+# forge_esp SPI-HEX SEQ PORT: one ESP-in-UDP packet to the client's NAT-T
+# PORT, sent from inside the client namespace, with the inbound SA's SPI and
+# the sequence number SEQ but a body and ICV that no key made. The datapath
+# must refuse it and count it: as a replay when SEQ is one it has seen or
+# is older than the window, else as forged.
+forge_esp() {
+	in_ns "$NS_C" "$PY" - "$CLIENT_ADDR" "$3" "$1" "$2" <<'PY'
+import socket, struct, sys
+addr, port, spi, seq = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 16), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(struct.pack("!II", spi, seq) + bytes(range(64)), (addr, port))
+PY
+}
+
 tun_devices() { ip -n "$NS_C" -o link show | grep -c ': rove-' || true; }
 rove_routes() { ip -n "$NS_C" route show table all proto 181 | grep -c . || true; }
 rove_rules() { ip -n "$NS_C" rule show | grep -c 'lookup 220' || true; }
