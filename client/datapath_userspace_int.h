@@ -74,7 +74,8 @@ struct dpu_rx {
 	bool udp_gro;            /* UDP_GRO accepted on the socket */
 	struct rove_dpu_stats_rx st;
 	uint8_t *bufs;             /* DPU_RX_VLEN buffers of DPU_RX_BUF */
-	struct rove_gro gro;       /* TCP segments merged for one TUN write */
+	struct rove_gro gro;       /* TCP segments merged for one TUN write (they
+				    * stay in bufs until the burst ends) */
 };
 
 struct dpu_ike {

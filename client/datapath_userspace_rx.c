@@ -72,9 +72,10 @@ static void parse_cmsgs(struct msghdr *m, struct rx_meta *meta, size_t *seg)
 	}
 }
 
-static void tun_write(struct dpu *d, const uint8_t *p, size_t n)
+static void tun_writev(struct dpu *d, const struct iovec *iov, int n)
 {
-	while (write(d->tun.fd, p, n) < 0) {
+	d->rx.st.tun_writes++;
+	while (writev(d->tun.fd, iov, n) < 0) {
 		if (errno == EINTR)
 			continue;
 		d->rx.st.drop_write++;
@@ -82,19 +83,20 @@ static void tun_write(struct dpu *d, const uint8_t *p, size_t n)
 	}
 }
 
+/* A merged train: the kernel gathers it from the segments where they were
+ * decrypted. */
 static void gro_flush(struct dpu *d)
 {
 	size_t n = rove_gro_finish(&d->rx.gro);
 
-	if (n) {
-		d->rx.st.tun_writes++;
-		tun_write(d, d->rx.gro.buf, n);
-	}
+	if (n)
+		tun_writev(d, d->rx.gro.iov, (int)n);
 }
 
-/* Into the coalescing buffer when it continues a TCP train, else out on
- * its own: the ESP header and IV before the inner packet make room for
- * the vnet header, so that costs no copy. */
+/* Into the pending train when it continues one, else out on its own: the
+ * ESP header and IV before the inner packet make room for the vnet header,
+ * so that costs no copy (and touches no byte of an earlier segment the
+ * train refers to). */
 static void deliver(struct dpu *d, uint8_t *inner, size_t n)
 {
 	switch (rove_gro_add(&d->rx.gro, inner, n)) {
@@ -112,8 +114,8 @@ static void deliver(struct dpu *d, uint8_t *inner, size_t n)
 	memset(inner - ROVE_TUN_VNET_LEN, 0, ROVE_TUN_VNET_LEN);
 	/* authenticated by ESP: the kernel need not verify its checksum */
 	inner[-ROVE_TUN_VNET_LEN] = VIRTIO_NET_HDR_F_DATA_VALID;
-	d->rx.st.tun_writes++;
-	tun_write(d, inner - ROVE_TUN_VNET_LEN, ROVE_TUN_VNET_LEN + n);
+	tun_writev(d, &(struct iovec){ .iov_base = inner - ROVE_TUN_VNET_LEN,
+				       .iov_len = ROVE_TUN_VNET_LEN + n }, 1);
 }
 
 static struct dpu_in *find_in(struct dpu *d, uint32_t spi)

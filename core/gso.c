@@ -274,7 +274,6 @@ size_t rove_gso_next(struct rove_gso *g, uint8_t *out, size_t cap)
 
 #define GRO_VNET 10
 #define TCP_ACK 0x10
-#define GRO_MAX_SEGS 64 /* bounds the work one bad merge decision can waste */
 
 static void put_le16(uint8_t *p, size_t v)
 {
@@ -350,7 +349,10 @@ enum rove_gro_res rove_gro_add(struct rove_gro *g, const uint8_t *pkt, size_t le
 	pay = len - hdr;
 	fl = pkt[l4 + 13];
 	if (!g->len) {
-		memcpy(g->buf + GRO_VNET, pkt, len);
+		memcpy(g->buf + GRO_VNET, pkt, hdr);
+		g->iov[0] = (struct iovec){ .iov_base = g->buf, .iov_len = GRO_VNET + hdr };
+		g->iov[1] = (struct iovec){ .iov_base = (uint8_t *)pkt + hdr, .iov_len = pay };
+		g->niov = 2;
 		g->len = len;
 		g->l4 = l4;
 		g->hdr_len = hdr;
@@ -362,10 +364,10 @@ enum rove_gro_res rove_gro_add(struct rove_gro *g, const uint8_t *pkt, size_t le
 		return ROVE_GRO_MERGED;
 	}
 	if (g->closed || v6 != g->v6 || pay > g->mss || g->len + pay > 65535 ||
-	    g->nseg >= GRO_MAX_SEGS || rove_get_be32(pkt + l4 + 4) != g->next_seq ||
+	    g->nseg >= ROVE_GRO_MAX_SEGS || rove_get_be32(pkt + l4 + 4) != g->next_seq ||
 	    !gro_same(g, pkt, l4, hdr))
 		return ROVE_GRO_FLUSH_FIRST;
-	memcpy(g->buf + GRO_VNET + g->len, pkt + hdr, pay);
+	g->iov[g->niov++] = (struct iovec){ .iov_base = (uint8_t *)pkt + hdr, .iov_len = pay };
 	g->len += pay;
 	g->nseg++;
 	g->next_seq += (uint32_t)pay;
@@ -417,5 +419,5 @@ size_t rove_gro_finish(struct rove_gro *g)
 	g->len = 0;
 	g->nseg = 0;
 	g->closed = false;
-	return n + GRO_VNET;
+	return g->niov;
 }

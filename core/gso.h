@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct rove_gso {
 	const uint8_t *pkt;  /* the (super-)packet, without vnet header */
@@ -55,20 +56,28 @@ size_t rove_gso_next(struct rove_gso *g, uint8_t *out, size_t cap);
  * which the kernel also trusts on local delivery), a single one goes out
  * with the checksum it came with and DATA_VALID.
  *
- * The caller provides the buffer (ROVE_GRO_BUF bytes) and, for each inner
- * packet in order, calls rove_gro_add:
- *   ROVE_GRO_MERGED       it is in the buffer now;
+ * Nothing is copied but the first segment's headers: the merged packet is
+ * an iovec list (the vnet header and those headers, then each segment's
+ * payload where it lies), written with one writev. The caller provides
+ * the header buffer (ROVE_GRO_BUF bytes) and, for each inner packet in
+ * order, calls rove_gro_add:
+ *   ROVE_GRO_MERGED       it is part of the pending packet now, and must
+ *                         stay where it is, unchanged, until
+ *                         rove_gro_finish();
  *   ROVE_GRO_FLUSH_FIRST  write out rove_gro_finish() first, then add again;
  *   ROVE_GRO_ALONE        write out rove_gro_finish() (if any), then write
  *                         the packet as it is.
  * rove_gro_finish() also ends a burst. */
-#define ROVE_GRO_BUF (10 + 65535)
+#define ROVE_GRO_BUF (10 + 40 + 60) /* vnet, IPv6 (no options in IPv4), TCP */
+#define ROVE_GRO_MAX_SEGS 64        /* bounds what one bad merge decision wastes */
 
 enum rove_gro_res { ROVE_GRO_MERGED, ROVE_GRO_FLUSH_FIRST, ROVE_GRO_ALONE };
 
 struct rove_gro {
-	uint8_t *buf;        /* vnet header, then the packet */
-	size_t len;          /* packet bytes in buf; 0 = nothing pending */
+	uint8_t *buf;        /* vnet header, then the first segment's headers */
+	struct iovec iov[1 + ROVE_GRO_MAX_SEGS]; /* buf, then the payloads */
+	size_t niov;
+	size_t len;          /* bytes of the merged IP packet; 0 = nothing pending */
 	size_t l4, hdr_len;  /* TCP header offset, IP+TCP header length */
 	size_t mss;          /* payload of the first segment */
 	unsigned nseg;
@@ -79,8 +88,9 @@ struct rove_gro {
 void rove_gro_init(struct rove_gro *g, uint8_t *buf);
 enum rove_gro_res rove_gro_add(struct rove_gro *g, const uint8_t *pkt, size_t len);
 /* Completes the pending packet (lengths, checksums, vnet header) and
- * returns how many bytes of g->buf to write, 0 when nothing is pending;
- * the buffer is empty afterwards. */
+ * returns how many entries of g->iov make it (for writev: vnet header
+ * first), 0 when nothing is pending. They stay valid until the next
+ * rove_gro_add; nothing is pending afterwards. */
 size_t rove_gro_finish(struct rove_gro *g);
 
 /* One's-complement sum of p[0..n) added to `sum` (not folded, not

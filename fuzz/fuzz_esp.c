@@ -149,12 +149,32 @@ static void round_trip(size_t s, const uint8_t *p, size_t n)
 		abort();
 }
 
+/* Reads every byte the merged packet refers to, as writev would. */
+static void write_out(struct rove_gro *c)
+{
+	size_t niov = rove_gro_finish(c), total = 0;
+	volatile uint8_t sink = 0;
+
+	for (size_t i = 0; i < niov; i++) {
+		const uint8_t *b = c->iov[i].iov_base;
+
+		for (size_t k = 0; k < c->iov[i].iov_len; k++)
+			sink ^= b[k];
+		total += c->iov[i].iov_len;
+	}
+	if (total > ROVE_GRO_BUF + 65535)
+		abort();
+	(void)sink;
+}
+
 static void offload(const uint8_t *p, size_t n)
 {
-	static uint8_t pkt[65536], seg[9216], gbuf[ROVE_GRO_BUF];
+	/* segments one after another, as they lie in a receive buffer: a
+	 * merged packet refers to them until it is written out */
+	static uint8_t pkt[65536], segs[4 * 9216], gbuf[ROVE_GRO_BUF];
 	struct rove_gso g;
 	struct rove_gro c;
-	size_t len;
+	size_t len, off = 0;
 
 	if (n < 10 || n - 10 > sizeof(pkt))
 		return;
@@ -162,13 +182,21 @@ static void offload(const uint8_t *p, size_t n)
 	if (rove_gso_init(&g, p, pkt, n - 10) < 0)
 		return;
 	rove_gro_init(&c, gbuf);
-	while ((len = rove_gso_next(&g, seg, sizeof(seg))) > 0) {
-		if (rove_gro_add(&c, seg, len) == ROVE_GRO_FLUSH_FIRST) {
-			rove_gro_finish(&c);
-			rove_gro_add(&c, seg, len);
+	for (;;) {
+		if (off + 9216 > sizeof(segs)) {
+			write_out(&c);
+			off = 0;
 		}
+		len = rove_gso_next(&g, segs + off, 9216);
+		if (!len)
+			break;
+		if (rove_gro_add(&c, segs + off, len) == ROVE_GRO_FLUSH_FIRST) {
+			write_out(&c);
+			rove_gro_add(&c, segs + off, len);
+		}
+		off += len;
 	}
-	rove_gro_finish(&c);
+	write_out(&c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
