@@ -437,6 +437,17 @@ static void stop_workers(struct dpu *d)
 	d->tx_started = d->rx_started = false;
 }
 
+/* Whether the NAT-T socket reports each datagram's outer TOS (IPv4) or
+ * traffic class (IPv6): the receive worker needs its ECN bits for RFC 6040
+ * decapsulation. */
+static void report_tos(struct dpu *d, int on)
+{
+	if (d->natt_bound.family == AF_INET6)
+		setsockopt(d->natt_fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on));
+	else
+		setsockopt(d->natt_fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on));
+}
+
 /* The NAT-T socket goes back to the daemon's IKE code as it came: one
  * datagram per read, no TOS. */
 static void release_socket(struct dpu *d)
@@ -445,10 +456,7 @@ static void release_socket(struct dpu *d)
 
 	if (d->rx.udp_gro)
 		setsockopt(d->natt_fd, IPPROTO_UDP, UDP_GRO, &zero, sizeof(zero));
-	if (d->natt_bound.family == AF_INET6)
-		setsockopt(d->natt_fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &zero, sizeof(zero));
-	else
-		setsockopt(d->natt_fd, IPPROTO_IP, IP_RECVTOS, &zero, sizeof(zero));
+	report_tos(d, 0);
 }
 
 static void us_destroy(struct rove_datapath *dp)
@@ -546,11 +554,7 @@ static int alloc_buffers(struct dpu *d, struct rove_err *err)
 	rove_gro_init(&d->rx.gro, d->rx.bufs + (size_t)DPU_RX_VLEN * DPU_RX_BUF);
 	d->tx.gso = true; /* until a send says otherwise */
 	d->rx.udp_gro = setsockopt(d->natt_fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one)) == 0;
-	/* The outer ECN of each datagram, for RFC 6040 decapsulation. */
-	if (d->natt_bound.family == AF_INET6)
-		setsockopt(d->natt_fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one));
-	else
-		setsockopt(d->natt_fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
+	report_tos(d, 1);
 	/* A burst of ESP outruns the default 208 KiB receive buffer while the
 	 * thread decrypts: every overflow is a lost packet for TCP inside. */
 	set_buffer(d->natt_fd, SO_RCVBUFFORCE, SO_RCVBUF);

@@ -137,8 +137,8 @@ bool dpu_policy_match(const struct rove_ts *src, size_t nsrc, const struct rove_
 size_t dpu_inner_len(const uint8_t *pkt, size_t len, uint8_t next_header);
 /* The outer header's DSCP and ECN follow the inner packet's: DSCP copied
  * (RFC 4301 5.1.2.1), ECN copied as RFC 6040's normal mode says, CE
- * included. dpu_tos gives an IPv4 packet's TOS
- * or an IPv6 packet's traffic class (0 for anything else). */
+ * included. dpu_tos gives an IPv4 packet's TOS or an IPv6 packet's traffic
+ * class (0 for anything else). */
 #define DPU_ECN_MASK 0x03
 #define DPU_ECN_NOT_ECT 0
 #define DPU_ECN_ECT1 1
