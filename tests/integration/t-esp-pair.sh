@@ -115,6 +115,26 @@ no_esp_errors() { # LOG...
 }
 
 ping4() { in_ns "$1" ping -c 3 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1; }
+pingq() { in_ns "$A" ping -c 3 -i 0.2 -W 2 -q -Q "$1" $B_IN >/dev/null 2>&1; }
+
+# check_dscp_ecn OUTER-MATCH: DSCP and ECN copied outward (OUTER-MATCH is
+# the nft match for EF and ECT(1) in the outer header's family), and the
+# outer CE carried inward or, for a sender without ECN, turned into a drop
+# (RFC 4301 5.1.2.1, RFC 6040). b's counters only grow: each check counts
+# from where they stood.
+check_dscp_ecn() {
+	local outer="iifname \"out0\" udp dport 4500 $1" o0 ef0 ce0
+	local ef='iifname "rove-b" ip dscp ef ip ecn ect1' ce='iifname "rove-b" ip dscp cs1 ip ecn ce'
+	o0=$(counted "$outer") ef0=$(counted "$ef") ce0=$(counted "$ce")
+	check "ping a -> b with DSCP EF and ECT(1)" pingq 0xb9
+	check "the ESP packets carried EF and ECT(1) outside" test "$(counted "$outer")" -ge $((o0 + 3))
+	check "and b's packets inside still had them" test "$(counted "$ef")" -ge $((ef0 + 3))
+	check "ping a -> b with DSCP CS1 and ECT(0) through a router marking CE" pingq 0x22
+	check "the CE reached the inner packets" test "$(counted "$ce")" -ge $((ce0 + 3))
+	check "CE on packets of a sender without ECN: dropped" not pingq 0x20
+	check "none of them reached b" \
+		test "$(counted 'iifname "rove-b" ip dscp cs1 ip ecn not-ect')" = 0
+}
 ping6() { in_ns "$1" ping -6 -c 3 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1; }
 
 # transfer NAME FROM-NS TO-NS TO-ADDR BYTES: a TCP transfer, checked byte by byte
@@ -153,20 +173,7 @@ check "ping b -> a over IPv4" ping4 "$B" $A_IN
 # datapath must refuse it (RFC 4301 5.1) rather than encrypt it.
 in_ns "$A" ip route add 10.9.0.3/32 dev rove-a src $A_IN
 check "a packet outside the selectors does not get through" not ping4 "$A" 10.9.0.3
-# DSCP and ECN: copied outward, and the outer CE carried inward or, for a
-# sender without ECN, turned into a drop (RFC 4301 5.1.2.1, RFC 6040).
-pingq() { in_ns "$A" ping -c 3 -i 0.2 -W 2 -q -Q "$1" $B_IN >/dev/null 2>&1; }
-check "ping a -> b with DSCP EF and ECT(1)" pingq 0xb9
-check "the ESP packets carried EF and ECT(1) outside" \
-	test "$(counted 'iifname "out0" udp dport 4500 ip dscp ef ip ecn ect1')" -ge 3
-check "and b's packets inside still had them" \
-	test "$(counted 'iifname "rove-b" ip dscp ef ip ecn ect1')" -ge 3
-check "ping a -> b with DSCP CS1 and ECT(0) through a router marking CE" pingq 0x22
-check "the CE reached the inner packets" \
-	test "$(counted 'iifname "rove-b" ip dscp cs1 ip ecn ce')" -ge 3
-check "CE on packets of a sender without ECN: dropped" not pingq 0x20
-check "none of them reached b" \
-	test "$(counted 'iifname "rove-b" ip dscp cs1 ip ecn not-ect')" = 0
+check_dscp_ecn 'ip dscp ef ip ecn ect1'
 check "ping a -> b over IPv6" ping6 "$A" $B_IN6
 check "TCP a -> b, $BIG bytes intact" transfer gcm-ab "$A" "$B" $B_IN "$BIG"
 check "TCP b -> a over IPv6, 20 MB intact" transfer gcm-ba6 "$B" "$A" $A_IN6 20000000
@@ -201,7 +208,6 @@ done
 
 say "# IPv6 outside"
 OUT_A=$A_OUT6 OUT_B=$B_OUT6
-ce0=$(counted 'iifname "rove-b" ip dscp cs1 ip ecn ce')
 require "both ends come up over IPv6" start_pair v6 aes256gcm16
 check "rove-a's MTU leaves room for the IPv6 header (1418)" \
 	in_ns "$A" sh -c 'ip link show rove-a | grep -q "mtu 1418 "'
@@ -213,13 +219,7 @@ check "TCP a -> b in IPv6, 20 MB intact" transfer v6-ab "$A" "$B" $B_IN 20000000
 # (nft counts a GSO train of ESP packets once)
 check "ESP in UDP over IPv6 reached b" \
 	test "$(counted 'iifname "out0" meta nfproto ipv6 udp dport 4500')" -gt 100
-check "ping a -> b with DSCP EF and ECT(1), IPv6 outside" pingq 0xb9
-check "the ESP packets' traffic class carried EF and ECT(1)" \
-	test "$(counted 'iifname "out0" udp dport 4500 ip6 dscp ef ip6 ecn ect1')" -ge 3
-check "ping a -> b through a router marking CE on IPv6" pingq 0x22
-check "the CE reached the inner packets" \
-	test "$(counted 'iifname "rove-b" ip dscp cs1 ip ecn ce')" -ge $((ce0 + 3))
-check "CE on packets of a sender without ECN: dropped" not pingq 0x20
+check_dscp_ecn 'ip6 dscp ef ip6 ecn ect1'
 stop_pair
 check "no ESP errors over IPv6" no_esp_errors "$RUN_DIR/a-v6.log" "$RUN_DIR/b-v6.log"
 check "b counted the CE drops" test "$(stat "$RUN_DIR/b-v6.log" drop_ecn)" -ge 3

@@ -53,6 +53,23 @@ s.sendto(struct.pack("!II", spi, seq) + bytes(range(64)), (addr, port))
 PY
 }
 
+# forge_replay_and_forged SPI-HEX PORT: a replay (sequence number 1, which
+# the SA has seen or left behind its window) and two forged packets (far
+# ahead of the window, so only the ICV can refuse them).
+forge_replay_and_forged() {
+	forge_esp "$1" 1 "$2"
+	forge_esp "$1" 2000000000 "$2"
+	forge_esp "$1" 2000000001 "$2"
+}
+
+# dropped_is NAME REPLAY AUTH: session NAME's status says its first CHILD SA
+# refused REPLAY packets as replays and AUTH as forged.
+dropped_is() {
+	local j=$WORK/status-$1.json
+	rove_status_json "$1" &&
+		test "$(json_get "$j" children.0.dropped_replay) $(json_get "$j" children.0.dropped_auth)" = "$2 $3"
+}
+
 tun_devices() { ip -n "$NS_C" -o link show | grep -c ': rove-' || true; }
 rove_routes() { ip -n "$NS_C" route show table all proto 181 | grep -c . || true; }
 rove_rules() { ip -n "$NS_C" rule show | grep -c 'lookup 220' || true; }
