@@ -14,10 +14,26 @@ if [ "$(id -u)" != 0 ]; then
 	echo "demo: run me as root: I create network namespaces and a gateway" >&2
 	exit 1
 fi
+# A failed step says which one, and what to install or check.
+fail() { printf 'demo: %s\n' "$@" >&2; exit 1; }
 if [ "${1:-}" = --install ]; then
-	bash "$root/tests/install-deps.sh"
-	[ -d "$root/build" ] || meson setup "$root/build" >/dev/null
-	ninja -C "$root/build" >/dev/null
+	echo "== installing the Debian packages rove needs (tests/install-deps.sh)"
+	bash "$root/tests/install-deps.sh" ||
+		fail "installing packages failed (tests/install-deps.sh said why above)."
+	echo "== building rove in build/"
+	if [ ! -d "$root/build" ]; then
+		meson setup "$root/build" >"$root/build.setup.log" 2>&1 || {
+			tail -n 15 "$root/build.setup.log" >&2
+			rm -rf "$root/build"
+			fail "meson setup failed (above): a missing library is a missing -dev" \
+				"package; run 'bash tests/install-deps.sh' as root, then try again."
+		}
+	fi
+	ninja -C "$root/build" >"$root/build.log" 2>&1 || {
+		tail -n 25 "$root/build.log" >&2
+		fail "the build failed; the whole log is in build.log. A missing header" \
+			"is a missing -dev package: 'bash tests/install-deps.sh' installs them."
+	}
 fi
 export ROVE_BIN=${ROVE_BIN:-$root/build/client/rove}
 if [ ! -x "$ROVE_BIN" ]; then
@@ -29,7 +45,12 @@ fi
 # shellcheck source=tests/integration/lib.sh
 . "$root/tests/integration/lib.sh"
 
-step() { printf '\n== %s\n' "$*"; }
+CURRENT_STEP=""
+step() { CURRENT_STEP=$*; printf '\n== %s\n' "$*"; }
+# A command of a step that fails with nothing said: name the step.
+trap 'echo "demo: the step \"$CURRENT_STEP\" failed (exit $?); the lines above say where" >&2' ERR
+# A missing tool is an error here, not a skipped test.
+HARNESS_STRICT=1
 indent() { sed 's/^/    /'; }
 
 integ_init

@@ -14,7 +14,21 @@ for p in $pkgs; do
 		missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
+fail() { printf 'install-deps: %s\n' "$@" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || fail "these packages are missing:$missing" \
+	"run me as root (or install them with apt-get install)."
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+echo "install-deps: installing$missing"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+apt-get update -qq >"$log" 2>&1 || {
+	tail -n 10 "$log" >&2
+	fail "apt-get update failed (above): check the network and the Debian" \
+		"mirror in /etc/apt/sources.list, then run me again."
+}
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get install -y -qq --no-install-recommends $missing >"$log" 2>&1 || {
+	tail -n 15 "$log" >&2
+	fail "apt-get install failed (above) for:$missing" \
+		"rove needs Debian 12 (bookworm) with its main component; check the mirror."
+}

@@ -7,7 +7,8 @@
 set -u
 cd "$(dirname "$0")/.."
 root=$PWD
-fuzz_seconds=${ROVE_FUZZ_SECONDS:-20}
+# One time budget shared by every fuzz target, however many there are.
+fuzz_budget=${ROVE_FUZZ_BUDGET:-140}
 passed=0
 failed=0
 failures=()
@@ -40,14 +41,29 @@ PY
 build() { # dir, meson options...
 	local dir=$1; shift
 	if [ ! -d "$dir" ]; then
-		meson setup "$dir" "$@" >/dev/null || return 1
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
+			tail -15 "$dir.setup.log"; rm -rf "$dir"
+			echo "meson setup $dir failed (above): a missing library is a missing -dev"
+			echo "package; bash tests/install-deps.sh (as root) installs them"
+			return 1
+		}
 	fi
-	ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -30 "$dir.build.log"; return 1; }
+	ninja -C "$dir" >"$dir.build.log" 2>&1 || {
+		tail -30 "$dir.build.log"
+		echo "building $dir failed (above; whole log in $dir.build.log)"
+		return 1
+	}
 }
 
 note "installing dependencies"
 if [ "$(id -u)" = 0 ]; then
-	bash tests/install-deps.sh || { echo "dependency installation failed"; }
+	if ! bash tests/install-deps.sh; then
+		echo "installing packages failed (tests/install-deps.sh said why above);"
+		echo "the steps below may fail for the same reason"
+		failed=$((failed + 1)); failures+=("installing packages (tests/install-deps.sh)")
+	fi
+else
+	echo "not root: packages not checked (bash tests/install-deps.sh as root installs them)"
 fi
 
 note "build"
@@ -69,7 +85,7 @@ if build build; then
 		echo "integration tests need root: skipped"
 	fi
 else
-	failed=$((failed + 1)); failures+=("build failed")
+	failed=$((failed + 1)); failures+=("build failed: see the build step above")
 fi
 
 note "unit tests under ASan and UBSan"
@@ -81,10 +97,16 @@ else
 	failed=$((failed + 1)); failures+=("ASan build failed")
 fi
 
-note "fuzz targets, ${fuzz_seconds}s each"
+note "fuzz targets, ${fuzz_budget}s in all"
 if CC=clang build build-fuzz -Dfuzz=true; then
+	targets=()
 	for t in build-fuzz/fuzz/fuzz_*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] && targets+=("$t")
+	done
+	fuzz_seconds=$((fuzz_budget / (${#targets[@]} > 0 ? ${#targets[@]} : 1)))
+	[ "$fuzz_seconds" -ge 5 ] || fuzz_seconds=5
+	echo "${#targets[@]} targets, ${fuzz_seconds}s each"
+	for t in "${targets[@]}"; do
 		name=${t##*/fuzz_}
 		corpus=$root/fuzz/corpus/$name
 		work=$(mktemp -d)
@@ -100,7 +122,7 @@ if CC=clang build build-fuzz -Dfuzz=true; then
 		rm -rf "$work" "$work.log"
 	done
 else
-	failed=$((failed + 1)); failures+=("fuzz build failed")
+	failed=$((failed + 1)); failures+=("fuzz build failed: clang and libclang-rt-14-dev installed?")
 fi
 
 note "summary"

@@ -102,10 +102,32 @@ finish() {
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 }
+# The Debian package that brings a tool the harness calls.
+tool_package() {
+	case ${1##*/} in
+	ip) echo iproute2 ;;
+	nft) echo nftables ;;
+	unshare) echo util-linux ;;
+	ping) echo iputils-ping ;;
+	python3) echo python3 ;;
+	pki) echo strongswan-pki ;;
+	swanctl) echo strongswan-swanctl ;;
+	charon) echo strongswan-charon ;;
+	tcpdump) echo tcpdump ;;
+	iperf3) echo iperf3 ;;
+	*) echo "the package providing $1" ;;
+	esac
+}
+# A missing tool skips the test (exit 77), or ends a script that cannot do
+# without it (HARNESS_STRICT=1, the demo) with an error; either way the
+# message names the package and the command that installs it.
 need_tools() {
-	local t
+	local t why
 	for t in "$@"; do
-		command -v "$t" >/dev/null 2>&1 || [ -x "$t" ] || skip "$t is not installed"
+		command -v "$t" >/dev/null 2>&1 || [ -x "$t" ] && continue
+		why="$t is not installed: install $(tool_package "$t") (as root: bash tests/install-deps.sh)"
+		[ -n "${HARNESS_STRICT:-}" ] && die "$why"
+		skip "$why"
 	done
 }
 

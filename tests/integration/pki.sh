@@ -39,12 +39,29 @@ pki_server() {
 		--flag serverAuth --flag ikeIntermediate --outform pem >"$dir/$name.pem"
 }
 
+# pki's plugins; the tests change the list only to check pki_probe's message.
+PKI_PLUGINS=${PKI_PLUGINS:-random openssl pem pkcs1 pkcs8 x509 pubkey}
+
+# pki makes ECDSA keys through strongSwan's openssl plugin, which Debian
+# ships in libstrongswan-standard-plugins, only a Recommends of
+# strongswan-pki: without it pki says "building CRED_PRIVATE_KEY - ECDSA
+# failed". Try once and say what to install instead.
+pki_probe() { # dir
+	local out
+	out=$(pki --gen --type ecdsa --size 256 --outform pem 2>&1 >/dev/null) && return 0
+	die "strongSwan's pki cannot make an ECDSA key for the test certificates:
+$(printf '%s\n' "$out" | tail -n 4 | sed 's/^/    /')
+  Its openssl plugin is missing: install libstrongswan-standard-plugins
+  (as root: bash tests/install-deps.sh installs everything the tests need)."
+}
+
 make_pki() { # dir
 	local dir=$1
 	mkdir -p "$dir"
 	PKI_DIR=$dir
 	PKI_CONF=$dir/pki.conf
-	printf 'pki {\n\tload = random openssl pem pkcs1 pkcs8 x509 pubkey\n}\n' >"$PKI_CONF"
+	printf 'pki {\n\tload = %s\n}\n' "$PKI_PLUGINS" >"$PKI_CONF"
+	pki_probe "$dir"
 	pki_ca "$dir" ca "rove test CA"
 	pki_ca "$dir" evil-ca "rove evil CA"
 	pki_server "$dir" gw ca "$GW_NAME" ${GW_ADDR:+"$GW_ADDR"}

@@ -82,9 +82,14 @@ start_charon() {
 	CHARON_PID=$!
 	PIDS+=("$CHARON_PID")
 	wait_for 100 test -S "$dir/charon.vici" ||
-		die "charon in $ns did not start: $(tail -5 "$dir/charon.out" "$dir/charon.log" 2>&1)"
+		die "the strongSwan gateway (charon in $ns) did not start:
+$(tail -5 "$dir/charon.out" "$dir/charon.log" 2>&1)
+  Check that its plugins are installed (strongswan-charon, libcharon-extra-plugins,
+  libstrongswan-extra-plugins, libstrongswan-standard-plugins: bash tests/install-deps.sh)."
 	swanctl_at "$dir" --load-all --file "$dir/swanctl.conf" >"$dir/swanctl.out" 2>&1 ||
-		die "swanctl --load-all failed: $(cat "$dir/swanctl.out")"
+		die "swanctl --load-all could not load the gateway's configuration:
+$(cat "$dir/swanctl.out")
+  A plugin it names failed to load? bash tests/install-deps.sh installs strongSwan's plugins."
 }
 
 # stop_charon PID: stops it and forgets it.

@@ -73,6 +73,23 @@ phase_blocked() {
 		test "$(gw_log_count "$LOG_IKE_SA_INIT" "$mark")" = 0
 }
 
+# A new machine without a package gets the package's name, not only the
+# tool's own message (strongSwan's pki without its openssl plugin, a tool
+# that is not there).
+phase_messages() {
+	local out
+	out=$( (PKI_PLUGINS="random pem pkcs1 pkcs8 x509 pubkey" make_pki "$WORK/pki-noossl") 2>&1) || true
+	check "pki without its openssl plugin: the harness names libstrongswan-standard-plugins" \
+		grep -q "install libstrongswan-standard-plugins" <<<"$out"
+	check "... and shows pki's own message" grep -q "CRED_PRIVATE_KEY" <<<"$out"
+	out=$( (HARNESS_STRICT=1 need_tools ip /usr/sbin/rove-no-such-tool) 2>&1) || true
+	check "a missing tool is named with how to install it" \
+		grep -q "rove-no-such-tool is not installed: .*bash tests/install-deps.sh" <<<"$out"
+	out=$( (need_tools swanctl-missing) 2>&1) && flunk "a missing tool skips" || true
+	check "... and skips a test without it" grep -q "^SKIP: swanctl-missing" <<<"$out"
+}
+
+phase_messages
 setup_net
 phase_plain
 teardown
