@@ -187,6 +187,7 @@ static void check_up(struct rove_daemon *d)
 	}
 	d->announced_up = true;
 	apply_dns(d);
+	rove_daemon_block_apply(d);
 	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
 	rove_daemon_say(d, 'u', "%s: up", d->name);
 	if (d->report_fd >= 0) {
@@ -408,6 +409,7 @@ static void teardown(struct rove_daemon *d, bool own_socket)
 			rove_daemon_say(d, 'p', "%s", err.msg);
 		d->dns = NULL;
 	}
+	rove_daemon_block_remove(d);
 	if (d->dp)
 		d->dp->ops->destroy(d->dp);
 	d->dp = NULL;

@@ -37,6 +37,7 @@ struct rove_daemon {
 	bool verbose, foreground;
 	int report_fd;                /* -1: nobody waits */
 	enum rove_datapath_pref dp_pref;
+	bool leak_block;              /* block a full tunnel's unassigned family */
 	struct rove_addr gateway;     /* the gateway's address (outer) */
 
 	/* Private to daemon*.c. */
@@ -46,6 +47,7 @@ struct rove_daemon {
 	struct rove_state_file *state; /* run_dir/NAME.state (cleanup.h) */
 	struct rove_config_info config; /* from ROVE_EV_CONFIG */
 	bool full_tunnel;             /* a child's remote selectors cover 0/0 */
+	bool blocked[2];              /* IPv4, IPv6 blocked (daemon_block.c) */
 	GMainContext *ctx;
 	GMainLoop *loop;
 	GSource *timer, *close_timer;
@@ -88,6 +90,11 @@ int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err);
 int rove_daemon_dp_choose(enum rove_datapath_pref pref, enum rove_datapath_pref *out,
 			  struct rove_err *err);
 GSource *rove_daemon_dp_ike_source(struct rove_daemon *d);
+
+/* daemon_block.c: once up, blocks in table 220 each family a full tunnel
+ * got no virtual IP for (d->leak_block); remove takes the blocks away. */
+void rove_daemon_block_apply(struct rove_daemon *d);
+void rove_daemon_block_remove(struct rove_daemon *d);
 uint16_t rove_daemon_reqid_index(const char *name);
 
 /* daemon_ctl.c: the control socket inside the loop. */

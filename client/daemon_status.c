@@ -195,6 +195,13 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_str(&w, d->dp->ops->name);
 	rove_jw_key(&w, "dns_method");
 	rove_jw_str(&w, rove_dns_method(d->dns));
+	rove_jw_key(&w, "blocked");
+	rove_jw_arr_begin(&w);
+	if (d->blocked[0])
+		rove_jw_str(&w, "ipv4");
+	if (d->blocked[1])
+		rove_jw_str(&w, "ipv6");
+	rove_jw_arr_end(&w);
 	rove_jw_key(&w, "remote_id");
 	rove_jw_strn(&w, info.server_id, strnlen(info.server_id, sizeof(info.server_id)));
 	rove_jw_key(&w, "round_trips");

@@ -293,6 +293,7 @@ static int run(struct up_state *st, const struct up_opts *o)
 	d.foreground = o->foreground;
 	d.report_fd = -1;
 	d.dp_pref = st->datapath;
+	d.leak_block = st->p.leak_block;
 	d.gateway = st->server;
 	if (o->foreground)
 		return rove_daemon_run(&d);

@@ -51,6 +51,7 @@ struct rove_profile {
 	size_t nroutes;
 	char *ike, *esp;          /* raw proposal strings (validated), NULL = defaults */
 	bool encap, mobike;       /* defaults: no, yes */
+	bool leak_block;          /* default yes: block a family the gateway assigned nothing for */
 	unsigned dpd;             /* seconds, 0 = off; default 30 */
 	enum rove_datapath_pref datapath;
 	/* Secrets: heap, NUL-terminated, wiped on free. */

@@ -248,6 +248,11 @@ static int key_mobike(const struct kctx *c)
 	return get_bool(c, &c->p->mobike);
 }
 
+static int key_leak_block(const struct kctx *c)
+{
+	return get_bool(c, &c->p->leak_block);
+}
+
 /* Decimal digits only (no sign, no spaces); false on overflow past max. */
 static bool get_uint(const char *s, size_t n, unsigned long max, unsigned long *out)
 {
@@ -442,6 +447,7 @@ static const struct key keys[] = {
 	{ "encap", false, key_encap, false },
 	{ "datapath", false, key_datapath, false },
 	{ "mobike", false, key_mobike, false },
+	{ "leak-block", false, key_leak_block, false },
 	{ "dpd", false, key_dpd, false },
 	{ "password-flags", false, key_password_flags, false },
 	{ "psk-flags", false, key_psk_flags, false },
@@ -558,6 +564,7 @@ void rove_profile_init(struct rove_profile *p, const char *path)
 
 	memset(p, 0, sizeof(*p));
 	p->mobike = true;
+	p->leak_block = true;
 	p->dpd = 30;
 	if (!path)
 		return;

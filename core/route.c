@@ -103,13 +103,15 @@ static int route_request(struct rove_nl *nl, uint16_t type, uint16_t flags,
 	rtm->rtm_dst_len = r->dst.len;
 	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = ROVE_RTPROT;
-	rtm->rtm_type = RTN_UNICAST;
-	/* NOWHERE makes a delete match any scope; an added route without a
-	 * next hop is on-link. */
+	rtm->rtm_type = r->type ? r->type : RTN_UNICAST;
+	/* NOWHERE makes a delete match any scope; an added unicast route
+	 * without a next hop is on-link. */
 	if (type == RTM_DELROUTE)
 		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	else if (rtm->rtm_type == RTN_UNICAST && !r->via.family)
+		rtm->rtm_scope = RT_SCOPE_LINK;
 	else
-		rtm->rtm_scope = r->via.family ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+		rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	ok = put_u32(nlh, RTA_TABLE, r->table);
 	if (ok && r->dst.len)
 		ok = put_addr(nlh, RTA_DST, &r->dst.addr);
@@ -252,6 +254,7 @@ static int parse_route(const struct nlmsghdr *nlh, struct route_info *ri)
 	memset(ri, 0, sizeof(*ri));
 	ri->protocol = rtm->rtm_protocol;
 	ri->type = rtm->rtm_type;
+	ri->r.type = rtm->rtm_type;
 	ri->r.table = rtm->rtm_table;
 	if (get_u32(tb[RTA_TABLE], &v))
 		ri->r.table = v;
@@ -365,8 +368,14 @@ int rove_route_get(struct rove_nl *nl, const struct rove_addr *dst, struct rove_
 	if (!put_addr(nlh, RTA_DST, dst))
 		return rove_err_set(err, ROVE_E_INVAL, "%s: message too long", w);
 	memset(&ri, 0, sizeof(ri));
-	if (rove_nl_query(nl, nlh, w, get_cb, &ri, err) < 0)
-		return -1;
+	if (rove_nl_query(nl, nlh, w, get_cb, &ri, err) < 0) {
+		/* A blocked family (rove_route_block) answers "unreachable"
+		 * from table 220: the path under it is in the main table. */
+		if (errno != ENETUNREACH && errno != EHOSTUNREACH)
+			return -1;
+		rove_err_clear(err);
+		ri.r.table = ROVE_ROUTE_TABLE;
+	}
 	if (ri.r.table == ROVE_ROUTE_TABLE) {
 		/* A tunnel already captures dst: find the path under it. */
 		if (dump_routes(nl, dst->family, lpm_cb, &l, err) < 0)
@@ -459,8 +468,9 @@ static int flush_family(struct rove_nl *nl, int family, struct rove_err *err)
 		goto fail;
 	}
 	for (size_t i = 0; i < o.n; i++) {
-		/* Table, destination and protocol identify it. */
-		struct rove_route r = { .dst = o.routes[i].dst, .table = ROVE_ROUTE_TABLE };
+		/* Table, destination, type and protocol identify it. */
+		struct rove_route r = { .dst = o.routes[i].dst, .table = ROVE_ROUTE_TABLE,
+					.type = o.routes[i].type };
 		if (rove_route_del(nl, &r, err) == 0)
 			removed++;
 		else if (errno != ESRCH)
@@ -486,4 +496,63 @@ int rove_route_flush_ours(struct rove_nl *nl, struct rove_err *err)
 	if (b < 0)
 		return -1;
 	return a + b;
+}
+
+/* ---- blocking a family ---- */
+
+static void block_routes(int family, struct rove_route r[2])
+{
+	memset(r, 0, 2 * sizeof(*r));
+	r[0].dst.addr.family = family;
+	r[0].type = RTN_UNREACHABLE;
+	r[0].table = ROVE_ROUTE_TABLE;
+	r[1] = r[0];
+	r[1].type = RTN_THROW;
+	if (family == AF_INET6) {
+		r[1].dst.addr.addr[0] = 0xfe; /* fe80::/10 */
+		r[1].dst.addr.addr[1] = 0x80;
+		r[1].dst.len = 10;
+	} else {
+		r[1].dst.addr.addr[0] = 169; /* 169.254.0.0/16 */
+		r[1].dst.addr.addr[1] = 254;
+		r[1].dst.len = 16;
+	}
+}
+
+int rove_route_block(struct rove_nl *nl, int family, struct rove_err *err)
+{
+	struct rove_route r[2];
+
+	if (!family_ok(family))
+		return rove_err_set(err, ROVE_E_INVAL, "blocking: bad address family");
+	block_routes(family, r);
+	if (rove_rule_add(nl, family, err) < 0)
+		return -1;
+	for (int i = 1; i >= 0; i--) { /* the exception before the block */
+		if (rove_route_add(nl, &r[i], err) < 0 && errno != EEXIST) {
+			struct rove_err ignored;
+
+			rove_route_unblock(nl, family, &ignored);
+			return rove_err_prefix(err, family == AF_INET6 ? "blocking IPv6"
+								       : "blocking IPv4");
+		}
+	}
+	rove_err_clear(err);
+	return 0;
+}
+
+int rove_route_unblock(struct rove_nl *nl, int family, struct rove_err *err)
+{
+	struct rove_route r[2];
+	int rc = 0;
+
+	if (!family_ok(family))
+		return rove_err_set(err, ROVE_E_INVAL, "unblocking: bad address family");
+	block_routes(family, r);
+	for (int i = 0; i < 2; i++)
+		if (rove_route_del(nl, &r[i], err) < 0 && errno != ESRCH)
+			rc = -1;
+	if (drop_rule_if_unused(nl, family, err) < 0)
+		rc = -1;
+	return rc;
 }

@@ -42,6 +42,7 @@ struct rove_route {
 	struct rove_addr src; /* preferred source (the VIP); family 0 = unset */
 	struct rove_addr via; /* next hop, same family as dst; family 0 = unset */
 	uint32_t table;       /* ROVE_ROUTE_TABLE for rove's routes */
+	uint8_t type;         /* RTN_UNREACHABLE, RTN_THROW; 0 = RTN_UNICAST */
 };
 
 /* Adds or deletes one route with protocol ROVE_RTPROT. Adding a route that
@@ -55,11 +56,22 @@ int rove_route_del(struct rove_nl *nl, const struct rove_route *r, struct rove_e
 int rove_rule_add(struct rove_nl *nl, int family, struct rove_err *err);
 int rove_rule_del(struct rove_nl *nl, int family, struct rove_err *err);
 
+/* Blocks a whole family in table 220: "unreachable default" (a local
+ * sender gets ENETUNREACH at once, nothing leaves) plus "throw" for the
+ * link-local prefix, so neighbour discovery, DHCP and router advertisements
+ * keep working; adds the family's rule. Used when a full tunnel got no
+ * virtual IP of that family: its traffic would otherwise go out in clear.
+ * Both routes carry ROVE_RTPROT, so crash cleanup finds them too. Unblock
+ * removes them, and the rule when no route of ours is left. */
+int rove_route_block(struct rove_nl *nl, int family, struct rove_err *err);
+int rove_route_unblock(struct rove_nl *nl, int family, struct rove_err *err);
+
 /* The route the main table uses to reach `dst` (RTM_GETROUTE): oif,
  * gateway (via, unset when on-link), preferred source (src, may be unset)
  * and out->dst the host prefix of dst. When the kernel's answer comes from
  * table 220 (a tunnel is already up) the main table is searched instead,
- * so the answer is always the path outside any tunnel. Used to pin the
+ * so the answer is always the path outside any tunnel (also when table 220
+ * blocks the family, see rove_route_block). Used to pin the
  * gateway's own address outside the tunnel: a host route for the gateway in
  * table 220 via the original next hop, so a full tunnel (0.0.0.0/0, ::/0)
  * never captures the IKE/ESP packets themselves. */

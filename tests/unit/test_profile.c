@@ -143,6 +143,11 @@ static void test_every_key(void)
 	CHECK(p.datapath == ROVE_DP_USERSPACE && p.mobike && !p.encap && p.dpd == 0);
 	CHECK(parse("[vpn]\nserver=vpn_1.example.com.\nuser=u\nmobike=FALSE\nencap=1\ndpd=86400\n") == 0);
 	CHECK(!p.mobike && p.encap && p.dpd == 86400);
+	CHECK(p.leak_block);
+	CHECK(parse("[vpn]\nserver=vpn.example.com\nuser=u\nleak-block=no\n") == 0);
+	CHECK(!p.leak_block);
+	CHECK(parse("[vpn]\nserver=vpn.example.com\nuser=u\nleak-block=sometimes\n") != 0);
+	CHECK(has(4, "leak-block", "\"sometimes\" is not yes or no"));
 	/* NetworkManager's own properties are accepted and ignored. */
 	CHECK(parse("[vpn]\nserver=gw\nuser=u\nuser-name=\npersistent=false\ntimeout=0\n") == 0);
 }
