@@ -94,6 +94,8 @@ int rove_cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const char shortopts[] = ":h";
+	static const struct rove_optdoc docs[] = { { 0 } };
 	struct rove_profile p;
 	struct rove_diags diags;
 	struct rove_err err;
@@ -101,9 +103,9 @@ int rove_cmd_check(int argc, char **argv)
 	int c, problems;
 	bool clean;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		if (c == 'h') {
-			rove_usage(stdout);
+			rove_cmd_help("check", shortopts, opts, docs);
 			return ROVE_EXIT_OK;
 		}
 		return rove_option_error(c, argv);

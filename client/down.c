@@ -88,16 +88,21 @@ int rove_cmd_down(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const char shortopts[] = ":ah";
+	static const struct rove_optdoc docs[] = {
+		{ 'a', NULL, "close every session in the run directory" },
+		{ 0 },
+	};
 	bool all = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
 			break;
 		case 'h':
-			rove_usage(stdout);
+			rove_cmd_help("down", shortopts, opts, docs);
 			return ROVE_EXIT_OK;
 		default:
 			return rove_option_error(c, argv);

@@ -4,22 +4,62 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 #ifndef ROVE_VERSION
 #define ROVE_VERSION "unknown"
 #endif
 
+/* The synopsis of docs/cli.md and rove(8): tests/unit/t-cli-doc.sh checks
+ * they are the same, and the options each command prints with --help. */
+static const char *const synopsis[] = {
+	"rove up PROFILE [--foreground] [-v] [--password-file FILE]",
+	"rove down NAME|--all",
+	"rove status [NAME] [--json]",
+	"rove check PROFILE",
+	"rove help | --help | --version",
+};
+
 void rove_usage(FILE *f)
 {
-	fputs("usage: rove up PROFILE [--foreground] [-v] [--password-file FILE]\n"
-	      "       rove down NAME|--all\n"
-	      "       rove status [NAME] [--json]\n"
-	      "       rove check PROFILE\n"
-	      "       rove help | --help | --version\n"
-	      "\n"
+	for (size_t i = 0; i < sizeof(synopsis) / sizeof(synopsis[0]); i++)
+		fprintf(f, "%s%s\n", i ? "       " : "usage: ", synopsis[i]);
+	fputs("\n"
 	      "PROFILE is a name (looked up as /etc/rove/NAME.conf) or a path.\n"
+	      "rove COMMAND --help lists its options; rove(8) describes everything.\n"
 	      "Exit status: 0 ok, 1 failure, 2 usage or configuration error.\n", f);
+}
+
+void rove_cmd_help(const char *cmd, const char *shortopts, const struct option *opts,
+		   const struct rove_optdoc *docs)
+{
+	size_t n = strlen(cmd);
+	bool first = true;
+
+	for (size_t i = 0; i < sizeof(synopsis) / sizeof(synopsis[0]); i++)
+		if (!strncmp(synopsis[i], "rove ", 5) && !strncmp(synopsis[i] + 5, cmd, n) &&
+		    (synopsis[i][5 + n] == ' ' || !synopsis[i][5 + n]))
+			printf("usage: %s\n", synopsis[i]);
+	for (; opts->name; opts++) {
+		const struct rove_optdoc *d = docs;
+		char label[64];
+		int w;
+
+		if (!strcmp(opts->name, "help"))
+			continue;
+		while (d->val && d->val != opts->val)
+			d++;
+		if (opts->val > 0 && opts->val < 128 && strchr(shortopts, opts->val))
+			w = snprintf(label, sizeof(label), "-%c, --%s", opts->val, opts->name);
+		else
+			w = snprintf(label, sizeof(label), "    --%s", opts->name);
+		if (opts->has_arg && d->arg && w > 0 && (size_t)w < sizeof(label))
+			snprintf(label + w, sizeof(label) - (size_t)w, " %s", d->arg);
+		printf("%s  %-24s  %s\n", first ? "\n" : "", label, d->text ? d->text : "");
+		first = false;
+	}
+	puts("\nrove(8) has the details.");
 }
 
 int rove_usage_error(const char *fmt, ...)

@@ -258,16 +258,21 @@ int rove_cmd_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const char shortopts[] = ":jh";
+	static const struct rove_optdoc docs[] = {
+		{ 'j', NULL, "print the JSON status document instead of the table" },
+		{ 0 },
+	};
 	bool json = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'h':
-			rove_usage(stdout);
+			rove_cmd_help("status", shortopts, opts, docs);
 			return ROVE_EXIT_OK;
 		default:
 			return rove_option_error(c, argv);

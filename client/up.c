@@ -49,10 +49,17 @@ static int parse_args(int argc, char **argv, struct up_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const char shortopts[] = ":fvh";
+	static const struct rove_optdoc docs[] = {
+		{ 'f', NULL, "keep the session in this process, logging to stderr" },
+		{ 'v', NULL, "print a line per IKE exchange" },
+		{ 'p', "FILE", "read the EAP password from the first line of FILE" },
+		{ 0 },
+	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, ":fvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->foreground = true;
@@ -64,7 +71,7 @@ static int parse_args(int argc, char **argv, struct up_opts *o)
 			o->password_file = optarg;
 			break;
 		case 'h':
-			rove_usage(stdout);
+			rove_cmd_help("up", shortopts, opts, docs);
 			return -1;
 		default:
 			return rove_option_error(c, argv);
