@@ -15,11 +15,23 @@
 static void add_cp_request(struct rove_session *s, struct rove_mb *mb)
 {
 	struct rove_cp_attr a[8];
+	uint8_t v6[17];
 	size_t n = 0;
 
-	a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP4_ADDRESS, NULL, 0 };
+	/* On a reconnect or reauthentication we ask for the address we had
+	 * (RFC 7296 3.15.1), so connections through the tunnel survive. */
+	if (s->cfg.want_vip4.family == AF_INET)
+		a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP4_ADDRESS,
+						s->cfg.want_vip4.addr, 4 };
+	else
+		a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP4_ADDRESS, NULL, 0 };
 	a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP4_DNS, NULL, 0 };
-	if (s->cfg.request_ipv6) {
+	if (s->cfg.request_ipv6 && s->cfg.want_vip6.family == AF_INET6) {
+		memcpy(v6, s->cfg.want_vip6.addr, 16);
+		v6[16] = 128;
+		a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP6_ADDRESS, v6, 17 };
+		a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP6_DNS, NULL, 0 };
+	} else if (s->cfg.request_ipv6) {
 		a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP6_ADDRESS, NULL, 0 };
 		a[n++] = (struct rove_cp_attr){ ROVE_CA_INTERNAL_IP6_DNS, NULL, 0 };
 	}
@@ -332,6 +344,23 @@ static void announce(struct rove_session *s)
 		sess_event(s, ROVE_EV_PROGRESS, "DNS %s", line);
 }
 
+/* RFC 4478: the gateway wants us to authenticate again within this many
+ * seconds (the driver does it, make-before-break, with a new IKE SA). */
+static void take_auth_lifetime(struct rove_session *s, const struct rove_msg *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct rove_notify n;
+
+		if (m->pl[i].type != ROVE_PL_NOTIFY ||
+		    rove_notify_parse(m->pl[i].body, m->pl[i].len, &n, NULL) < 0 ||
+		    n.type != ROVE_N_AUTH_LIFETIME || n.len != 4)
+			continue;
+		s->auth_lifetime_s = rove_get_be32(n.data);
+		sess_log(s, "the gateway wants us to authenticate again within %u s",
+			 s->auth_lifetime_s);
+	}
+}
+
 void child_established(struct rove_session *s, const struct rove_msg *m)
 {
 	struct rove_chosen ch;
@@ -354,6 +383,7 @@ void child_established(struct rove_session *s, const struct rove_msg *m)
 		info_send_delete(s, &err);
 		return;
 	}
+	take_auth_lifetime(s, m);
 	s->phase = PH_UP;
 	s->established_ms = s->now_ms;
 	s->next_keepalive_ms = s->now_ms + s->cfg.keepalive_ms;

@@ -18,6 +18,7 @@ const char *rove_fail_name(enum rove_fail f)
 	case ROVE_FAIL_TS_UNACCEPTABLE: return "ts_unacceptable";
 	case ROVE_FAIL_NO_VIP: return "no_vip";
 	case ROVE_FAIL_PEER_DELETED: return "peer_deleted";
+	case ROVE_FAIL_PEER_DEAD: return "peer_dead";
 	case ROVE_FAIL_PROTOCOL: return "protocol";
 	case ROVE_FAIL_INTERNAL: return "internal";
 	}
@@ -41,6 +42,9 @@ const char *rove_fail_hint(enum rove_fail f)
 	case ROVE_FAIL_TS_UNACCEPTABLE: return "check routes= against the networks the gateway offers";
 	case ROVE_FAIL_NO_VIP: return "check the gateway's address pool";
 	case ROVE_FAIL_PEER_DELETED: return "the gateway closed the connection";
+	case ROVE_FAIL_PEER_DEAD:
+		return "the gateway stopped answering: check the network connection and that the "
+		       "gateway is running";
 	case ROVE_FAIL_PROTOCOL: return "the gateway sent something rove does not understand";
 	case ROVE_FAIL_INTERNAL: return "an internal error; run with -v for details";
 	}

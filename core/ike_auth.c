@@ -155,7 +155,8 @@ int ike_auth_start(struct rove_session *s, struct rove_err *err)
 		goto out;
 	if (child_add_request(s, &mb, err) < 0)
 		goto out;
-	rove_mb_add_notify(&mb, 0, NULL, 0, ROVE_N_INITIAL_CONTACT, NULL, 0);
+	if (s->cfg.initial_contact)
+		rove_mb_add_notify(&mb, 0, NULL, 0, ROVE_N_INITIAL_CONTACT, NULL, 0);
 	s->phase = PH_AUTH;
 	rc = send_auth_request(s, &mb, err);
 out:

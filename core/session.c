@@ -17,6 +17,7 @@
 #define DEFAULT_RETRANSMIT_TOTAL_MS 30000
 #define MAX_RETRANSMIT_INTERVAL_MS 8000
 #define DEFAULT_KEEPALIVE_MS 20000
+#define DEFAULT_DPD_TIMEOUT_MS 15000
 #define CLOSE_TOTAL_MS 3000
 #define MAX_IKE_MSG 65535
 
@@ -159,6 +160,8 @@ void sess_send_request(struct rove_session *s, uint8_t exchange, uint32_t msg_id
 	s->req_interval_ms = s->cfg.retransmit_base_ms;
 	s->req_next_ms = s->now_ms + s->req_interval_ms;
 	s->req_total_ms = s->phase == PH_DELETING ? CLOSE_TOTAL_MS : s->cfg.retransmit_total_ms;
+	s->req_sends = 1;
+	s->dpd_pending = false; /* dpd.c sets it again for its own requests */
 	sess_queue(s, s->req.data, s->req.len);
 }
 
@@ -168,6 +171,10 @@ static void timeout_failure(struct rove_session *s)
 	unsigned secs = (s->req_total_ms + 999) / 1000;
 
 	rove_addr_str(&s->remote, a, sizeof(a));
+	if (s->dpd_pending) {
+		dpd_dead(s);
+		return;
+	}
 	if (s->phase == PH_DELETING) {
 		s->req_outstanding = false;
 		s->phase = PH_DONE;
@@ -194,6 +201,7 @@ static void retransmit_due(struct rove_session *s)
 	}
 	sess_log(s, "retransmitting request %u", s->req_msg_id);
 	sess_queue(s, s->req.data, s->req.len);
+	s->req_sends++;
 	s->req_interval_ms *= 2;
 	if (s->req_interval_ms > MAX_RETRANSMIT_INTERVAL_MS)
 		s->req_interval_ms = MAX_RETRANSMIT_INTERVAL_MS;
@@ -221,6 +229,8 @@ uint64_t rove_session_next_timer(const struct rove_session *s)
 		t = s->req_next_ms;
 	if (s->nat_local && s->natt && s->phase == PH_UP && s->next_keepalive_ms < t)
 		t = s->next_keepalive_ms;
+	if (dpd_next_timer(s) < t)
+		t = dpd_next_timer(s);
 	return t;
 }
 
@@ -233,6 +243,8 @@ void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms)
 		retransmit_due(s);
 	if (s->nat_local && s->natt && s->phase == PH_UP && now_ms >= s->next_keepalive_ms)
 		keepalive_due(s);
+	if (s->state != ROVE_ST_CLOSED)
+		dpd_handle_timer(s);
 }
 
 /* ---- SK payload ---- */
@@ -356,6 +368,11 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 	}
 	s->req_outstanding = false;
 	s->round_trips++;
+	s->last_rx_ms = s->now_ms;
+	if (s->dpd_pending) {
+		s->dpd_pending = false;
+		sess_log(s, "the gateway is alive");
+	}
 	log_msg(s, "received", m);
 	switch (s->phase) {
 	case PH_INIT:
@@ -395,6 +412,7 @@ static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t le
 			info_unsupported_critical(s, m);
 		return;
 	}
+	s->last_rx_ms = s->now_ms;
 	log_msg(s, "received", m);
 	info_peer_request(s, m);
 }
@@ -484,6 +502,8 @@ static int copy_config(struct rove_session *s, const struct rove_session_config 
 		s->cfg.retransmit_total_ms = DEFAULT_RETRANSMIT_TOTAL_MS;
 	if (!s->cfg.keepalive_ms)
 		s->cfg.keepalive_ms = DEFAULT_KEEPALIVE_MS;
+	if (!s->cfg.dpd_timeout_ms)
+		s->cfg.dpd_timeout_ms = DEFAULT_DPD_TIMEOUT_MS;
 	return 0;
 }
 
@@ -645,6 +665,14 @@ void rove_session_get_info(const struct rove_session *s, struct rove_session_inf
 		info->children[info->nchildren++] = &s->child;
 	info->last_failure = s->last_failure;
 	info->round_trips = s->round_trips;
+	info->last_received_ms = s->last_rx_ms;
+	info->dpd_outstanding = s->req_outstanding && s->dpd_pending;
+	info->auth_lifetime_s = s->auth_lifetime_s;
+}
+
+const struct rove_session_config *rove_session_config(const struct rove_session *s)
+{
+	return &s->cfg;
 }
 
 const char *rove_state_name(enum rove_state st)

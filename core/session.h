@@ -68,6 +68,20 @@ struct rove_session_config {
 	uint32_t retransmit_total_ms; /* give up after this; 0 = 30000 */
 	uint32_t keepalive_ms;     /* NAT keepalive interval; 0 = 20000 */
 	bool verbose;              /* emit ROVE_EV_LOG lines per exchange */
+	/* Liveness (RFC 7296 2.4): after dpd_ms without any message from the
+	 * gateway an empty INFORMATIONAL request goes out, retransmitted from
+	 * retransmit_base_ms on; no answer within dpd_timeout_ms ends the
+	 * session with ROVE_FAIL_PEER_DEAD. Any answer counts, and a check
+	 * waits while another request is outstanding. dpd_ms 0 = off. */
+	uint32_t dpd_ms;
+	uint32_t dpd_timeout_ms;   /* 0 = 15000 */
+	/* N(INITIAL_CONTACT) in IKE_AUTH: set it only for the first IKE SA of
+	 * a session, never on a reconnect or reauthentication (the gateway
+	 * would drop the SAs it still holds for us, RFC 7296 2.4). */
+	bool initial_contact;
+	/* The virtual IPs to ask for again (reconnect, reauthentication);
+	 * family 0 = whatever the pool gives. */
+	struct rove_addr want_vip4, want_vip6;
 };
 
 /* Why a session failed; each maps to a sentence (rove_fail_hint). */
@@ -84,6 +98,7 @@ enum rove_fail {
 	ROVE_FAIL_TS_UNACCEPTABLE,
 	ROVE_FAIL_NO_VIP,
 	ROVE_FAIL_PEER_DELETED,     /* the gateway closed the session */
+	ROVE_FAIL_PEER_DEAD,        /* no answer to liveness checks (DPD) */
 	ROVE_FAIL_PROTOCOL,         /* malformed or unexpected messages */
 	ROVE_FAIL_INTERNAL,
 };
@@ -180,6 +195,9 @@ struct rove_session_info {
 	const struct rove_child_sa *children[4];
 	enum rove_fail last_failure;
 	unsigned round_trips;           /* request/response exchanges so far */
+	uint64_t last_received_ms;      /* caller's clock, last authenticated message; 0 = none */
+	bool dpd_outstanding;           /* a liveness check awaits its answer */
+	uint64_t auth_lifetime_s;       /* the gateway's AUTH_LIFETIME (RFC 4478), 0 = none */
 };
 
 struct rove_session *rove_session_new(const struct rove_session_config *cfg, struct rove_err *err);
@@ -202,6 +220,11 @@ uint64_t rove_session_next_timer(const struct rove_session *s);
 void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms);
 bool rove_session_poll_event(struct rove_session *s, struct rove_event *ev);
 void rove_session_get_info(const struct rove_session *s, struct rove_session_info *info);
+/* The session's own copy of its configuration (secrets included), valid
+ * until rove_session_free: a driver that reconnects or reauthenticates
+ * builds the next session from it, so the secrets need not live anywhere
+ * else. Owned by the session. */
+const struct rove_session_config *rove_session_config(const struct rove_session *s);
 enum rove_state rove_session_state(const struct rove_session *s);
 
 #endif

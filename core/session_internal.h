@@ -91,6 +91,12 @@ struct rove_session {
 	uint64_t next_keepalive_ms;
 	uint64_t now_ms;
 
+	/* liveness (dpd.c) */
+	uint64_t last_rx_ms;          /* last authenticated message from the gateway */
+	bool dpd_pending;             /* the outstanding request is a liveness check */
+	unsigned req_sends;           /* transmissions of the outstanding request */
+	uint32_t auth_lifetime_s;     /* N(AUTH_LIFETIME) in IKE_AUTH, 0 = none */
+
 	/* results */
 	struct rove_child_sa child;
 	bool child_up;
@@ -155,6 +161,12 @@ void info_response(struct rove_session *s, struct rove_msg *m);
 void info_peer_request(struct rove_session *s, struct rove_msg *m);
 /* Answers a request that carried an unsupported critical payload (2.5). */
 void info_unsupported_critical(struct rove_session *s, const struct rove_msg *m);
+
+/* dpd.c: liveness checks */
+uint64_t dpd_next_timer(const struct rove_session *s);
+void dpd_handle_timer(struct rove_session *s);
+/* The outstanding liveness check ran out of time. */
+void dpd_dead(struct rove_session *s);
 
 /* fail.c: the first error notify in m, mapped to a failure; 0 if none. */
 uint16_t first_error_notify(const struct rove_msg *m);

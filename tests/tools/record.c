@@ -5,12 +5,16 @@
  *
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM eap USER PASSWORD
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM|- psk LOCAL_ID PSK
+ *   ... [dpd]
  *
  * OUT gets the session's parameters ("time", "seed", "local", "remote",
  * "remote-id", "auth" lines; the CA is stored beside it by the caller), then
  * "> HEX" for each sent and "< HEX" for each received IKE message, and
  * "# event" lines. After the tunnel is up the
- * session is closed, so the recording includes the DELETE exchange. */
+ * session is closed, so the recording includes the DELETE exchange. With
+ * "dpd" the session checks liveness after one idle second and is closed
+ * only once the gateway has answered one such check (a "dpd 1000" line
+ * says so), so the recording holds that INFORMATIONAL exchange too. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,10 +73,21 @@ static int drain_events(struct rove_session *s, FILE *f)
 	return r;
 }
 
-static int run(struct rove_session *s, struct rove_udp *u, FILE *f)
+/* With liveness checks on: true once one was sent and answered. */
+static bool dpd_answered(struct rove_session *s, bool *seen)
+{
+	struct rove_session_info info;
+
+	rove_session_get_info(s, &info);
+	if (info.dpd_outstanding)
+		*seen = true;
+	return *seen && !info.dpd_outstanding;
+}
+
+static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd)
 {
 	uint8_t buf[65536];
-	bool closing = false;
+	bool closing = false, up = false, seen = false;
 
 	rove_session_start(s, now_ms());
 	for (;;) {
@@ -84,7 +99,8 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f)
 		r = drain_events(s, f);
 		if (r == -1 || r == 2)
 			return r == 2 ? 0 : 1;
-		if (r == 1 && !closing) {
+		up |= r == 1;
+		if (up && !closing && (!dpd || dpd_answered(s, &seen))) {
 			closing = true;
 			rove_session_close(s, now_ms());
 			continue;
@@ -122,7 +138,9 @@ int main(int argc, char **argv)
 	FILE *f;
 	int rc;
 
-	if (argc != 10) {
+	bool dpd = argc == 11 && !strcmp(argv[10], "dpd");
+
+	if (argc != 10 && !dpd) {
 		fprintf(stderr, "usage: see the comment at the top of record.c\n");
 		return 2;
 	}
@@ -147,6 +165,8 @@ int main(int argc, char **argv)
 	cfg.rng = &rng.rng;
 	cfg.verify_time = time(NULL);
 	cfg.verbose = true;
+	cfg.initial_contact = true;
+	cfg.dpd_ms = dpd ? 1000 : 0;
 	if (!strcmp(argv[7], "eap")) {
 		cfg.auth = ROVE_AUTHK_EAP_MSCHAPV2;
 		cfg.user = argv[8];
@@ -174,8 +194,10 @@ int main(int argc, char **argv)
 			rove_addr_str(&cfg.local, a, sizeof(a)), cfg.local.port,
 			cfg.local_natt.port, rove_addr_str(&cfg.remote, r, sizeof(r)), argv[5]);
 		fprintf(f, "auth %s %s %s\n", argv[7], argv[8], argv[9]);
+		if (dpd)
+			fprintf(f, "dpd %u\n", cfg.dpd_ms);
 	}
-	rc = run(s, &u, f);
+	rc = run(s, &u, f, dpd);
 	fclose(f);
 	rove_session_free(s);
 	rove_udp_close(&u);

@@ -7,6 +7,7 @@
 # when the engine's messages change on purpose, and commit the result.
 #   bash tests/tools/record.sh [BUILD_DIR]          # eap, psk, retry
 #   bash tests/tools/record.sh BUILD_DIR --nat     # nat (behind a NAT box)
+#   bash tests/tools/record.sh BUILD_DIR --dpd     # dpd (one liveness check)
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -34,6 +35,17 @@ record() { # name, args...
 	cp "$PKI_DIR/ca.pem" "$data/$name.ca.pem"
 	say "recorded $data/$name.rec ($(grep -c '^[<>]' "$data/$name.rec") datagrams)"
 }
+
+if [ "${2:-}" = --dpd ]; then
+	# dpd.rec: PSK, then one liveness check after an idle second, answered
+	# by the gateway, then the DELETE.
+	setup_net
+	make_pki "$WORK/pki"
+	start_gw "$WORK/gw"
+	record dpd rove-dpd-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
+		psk "$PSK_ID_CERT" "$PSK_SECRET" dpd
+	finish
+fi
 
 if [ "${2:-}" = --nat ]; then
 	record nat rove-nat-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \

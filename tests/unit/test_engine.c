@@ -25,6 +25,7 @@ struct rec {
 	long long time;
 	char seed[64], local[64], remote[64], remote_id[128], auth[8], id[128], secret[128];
 	unsigned lport, nport;
+	unsigned dpd; /* ms, from a "dpd" line (liveness checks on) */
 	size_t n;
 	struct step s[MAX_STEPS];
 	char ca[512];
@@ -47,6 +48,7 @@ static bool load_rec(const char *path, struct rec *r)
 		    sscanf(line, "local %63s %u %u", r->local, &r->lport, &r->nport) == 3 ||
 		    sscanf(line, "remote-id %127s", r->remote_id) == 1 ||
 		    sscanf(line, "remote %63s", r->remote) == 1 ||
+		    sscanf(line, "dpd %u", &r->dpd) == 1 ||
 		    sscanf(line, "auth %7s %127s %127s", r->auth, r->id, r->secret) == 3)
 			continue;
 		if ((line[0] == '>' || line[0] == '<') && r->n < MAX_STEPS) {
@@ -104,6 +106,8 @@ static bool start_run(struct run *ru, const struct rec *r, const struct variant 
 	cfg.remote_id = v->remote_id ? v->remote_id : r->remote_id;
 	cfg.rng = &ru->rng.rng;
 	cfg.verify_time = r->time + v->time_shift;
+	cfg.initial_contact = true; /* the recordings are first IKE SAs */
+	cfg.dpd_ms = r->dpd;
 	ru->trust = rove_trust_new(v->ca ? v->ca : r->ca, &err);
 	CHECK(ru->trust != NULL);
 	if (!ru->trust)
@@ -448,6 +452,148 @@ static void test_timeout(void)
 	free_rec(&r);
 }
 
+/* ---- liveness checks (dpd.rec: PSK, one check after 1 s, the DELETE) ---- */
+
+static uint32_t msg_id_of(const uint8_t *p, size_t len)
+{
+	return len >= 28 ? (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23]
+			 : UINT32_MAX;
+}
+
+/* Plays dpd.rec up to the tunnel; returns the index of the next step. */
+static size_t dpd_until_up(struct run *ru, const struct rec *r)
+{
+	struct rove_addr l, rem;
+	struct rove_datagram dg;
+	size_t i;
+
+	rove_addr_parse(r->local, &l);
+	rove_addr_parse(r->remote, &rem);
+	for (i = 0; i < r->n && !ru->up && !ru->failed; i++) {
+		const struct step *st = &r->s[i];
+
+		ru->now += 5;
+		if (st->dir == '>') {
+			CHECK(rove_session_pop_datagram(ru->s, &dg));
+			CHECK(dg.len == st->len && !memcmp(dg.data, st->data, st->len));
+		} else {
+			rove_session_recv(ru->s, st->data, st->len, &l, &rem, ru->now);
+		}
+		drain(ru);
+	}
+	CHECK(ru->up);
+	return i;
+}
+
+/* Silent for dpd ms after the last message: exactly then the recorded
+ * empty INFORMATIONAL goes out (message ID 2, after IKE_SA_INIT 0 and
+ * IKE_AUTH 1); the gateway's answer re-arms the check from its arrival;
+ * the DELETE that follows uses the next message ID. */
+static void test_dpd_check_and_answer(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	struct rove_session_info info;
+	struct rove_addr l, rem;
+	char p[256];
+	uint64_t t_up;
+	size_t i;
+
+	CHECK(load_rec(rec_path("dpd.rec", p, sizeof(p)), &r));
+	CHECK(r.dpd == 1000);
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	i = dpd_until_up(&ru, &r);
+	t_up = ru.now;
+	CHECK(i + 4 <= r.n && r.s[i].dir == '>' && r.s[i + 1].dir == '<');
+	CHECK(rove_session_next_timer(ru.s) == t_up + 1000);
+	ru.now = t_up + 999;
+	rove_session_handle_timer(ru.s, ru.now);
+	CHECK(!rove_session_pop_datagram(ru.s, &dg)); /* not yet */
+	ru.now = t_up + 1000;
+	rove_session_handle_timer(ru.s, ru.now);
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(dg.len == r.s[i].len && !memcmp(dg.data, r.s[i].data, dg.len));
+	CHECK(dg.data[18] == 37 && (dg.data[19] & 0x28) == 0x08); /* INFORMATIONAL request */
+	CHECK(msg_id_of(dg.data, dg.len) == 2);
+	rove_session_get_info(ru.s, &info);
+	CHECK(info.dpd_outstanding);
+	/* The answer (recorded) arrives 300 ms later: alive, re-armed. */
+	ru.now += 300;
+	rove_session_recv(ru.s, r.s[i + 1].data, r.s[i + 1].len, &l, &rem, ru.now);
+	drain(&ru);
+	CHECK(!ru.failed);
+	rove_session_get_info(ru.s, &info);
+	CHECK(!info.dpd_outstanding && info.last_received_ms == ru.now);
+	CHECK(rove_session_next_timer(ru.s) == ru.now + 1000);
+	/* Then the recorded close, byte for byte. */
+	rove_session_close(ru.s, ru.now);
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(dg.len == r.s[i + 2].len && !memcmp(dg.data, r.s[i + 2].data, dg.len));
+	CHECK(msg_id_of(dg.data, dg.len) == 3);
+	rove_session_recv(ru.s, r.s[i + 3].data, r.s[i + 3].len, &l, &rem, ru.now);
+	drain(&ru);
+	CHECK(ru.closed && !ru.failed);
+	end_run(&ru);
+	free_rec(&r);
+}
+
+/* No answer: the same check (same message ID, same bytes) is retransmitted
+ * with growing gaps until the DPD timeout (15 s by default) runs out, then
+ * the session fails as PEER_DEAD with a sentence that says so. */
+static void test_dpd_no_answer(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	char p[256], n[16];
+	uint64_t first = 0, last = 0, gap = 0;
+	unsigned sent = 0;
+	size_t i;
+
+	CHECK(load_rec(rec_path("dpd.rec", p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	i = dpd_until_up(&ru, &r);
+	while (!ru.failed && ru.now < 120000) {
+		uint64_t t = rove_session_next_timer(ru.s);
+
+		if (t == UINT64_MAX)
+			break;
+		ru.now = t;
+		rove_session_handle_timer(ru.s, ru.now);
+		while (rove_session_pop_datagram(ru.s, &dg)) {
+			CHECK(dg.len == r.s[i].len && !memcmp(dg.data, r.s[i].data, dg.len));
+			CHECK(msg_id_of(dg.data, dg.len) == 2);
+			if (!sent++)
+				first = last = ru.now;
+			else
+				CHECK(ru.now - last >= gap); /* backoff never shrinks */
+			gap = ru.now - last;
+			last = ru.now;
+		}
+		drain(&ru);
+	}
+	CHECK(ru.failed);
+	CHECK(ru.reason == ROVE_FAIL_PEER_DEAD);
+	CHECK(ru.now - first == 15000);
+	CHECK(sent >= 4);
+	snprintf(n, sizeof(n), "to %u liveness", sent);
+	CHECK(strstr(ru.fail_msg, "stopped answering") != NULL);
+	CHECK(strstr(ru.fail_msg, n) != NULL);
+	CHECK(strstr(ru.fail_msg, "192.0.2.1") != NULL);
+	CHECK(rove_session_state(ru.s) == ROVE_ST_CLOSED);
+	CHECK(rove_session_next_timer(ru.s) == UINT64_MAX);
+	CHECK_STR(rove_fail_name(ru.reason), "peer_dead");
+	end_run(&ru);
+	free_rec(&r);
+}
+
 int main(void)
 {
 	RUN(test_replay_eap);
@@ -461,5 +607,7 @@ int main(void)
 	RUN(test_gateway_must_prove_password);
 	RUN(test_tampered);
 	RUN(test_timeout);
+	RUN(test_dpd_check_and_answer);
+	RUN(test_dpd_no_answer);
 	return check_summary();
 }
