@@ -39,6 +39,9 @@ enum rove_datapath_pref {
 #define ROVE_PROFILE_MAX_ROUTES 16
 #define ROVE_PROFILE_MAX_SIZE (64 * 1024)
 #define ROVE_PROFILE_DPD_MAX 86400
+#define ROVE_PROFILE_DPD_TIMEOUT_MAX 3600
+#define ROVE_PROFILE_REAUTH_MIN 10
+#define ROVE_PROFILE_REAUTH_MAX (30u * 86400u)
 
 struct rove_profile {
 	char name[64];           /* the file name without .conf (or .nmconnection) */
@@ -53,6 +56,9 @@ struct rove_profile {
 	bool encap, mobike;       /* defaults: no, yes */
 	bool leak_block;          /* default yes: block a family the gateway assigned nothing for */
 	unsigned dpd;             /* seconds, 0 = off; default 30 */
+	unsigned dpd_timeout;     /* seconds a liveness check may go unanswered; default 15 */
+	bool reconnect;           /* reconnect after the gateway died or closed; default yes */
+	unsigned reauth;          /* seconds between reauthentications, 0 = off (default) */
 	enum rove_datapath_pref datapath;
 	/* Secrets: heap, NUL-terminated, wiped on free. */
 	char *password, *psk;

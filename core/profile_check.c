@@ -285,6 +285,52 @@ static int key_dpd(const struct kctx *c)
 	return 0;
 }
 
+static int key_dpd_timeout(const struct kctx *c)
+{
+	size_t n = c->len;
+	unsigned long v;
+
+	if (n > 1 && c->v[n - 1] == 's')
+		n--;
+	if (!get_uint(c->v, n, ROVE_PROFILE_DPD_TIMEOUT_MAX, &v) || v == 0)
+		return bad(c, "\"%.*s\" is not a number of seconds from 1 to %d (e.g. 15 or 15s)",
+			   QV(c), ROVE_PROFILE_DPD_TIMEOUT_MAX);
+	c->p->dpd_timeout = (unsigned)v;
+	return 0;
+}
+
+static int key_reconnect(const struct kctx *c)
+{
+	return get_bool(c, &c->p->reconnect);
+}
+
+/* Seconds, or strongSwan's durations: 90, 90s, 30m, 8h, 1d; 0 or no = off. */
+static int key_reauth(const struct kctx *c)
+{
+	static const struct { char suffix; unsigned long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	unsigned long v, mult = 1;
+	size_t n = c->len;
+
+	if (strcasecmp(c->v, "no") == 0 || strcmp(c->v, "0") == 0) {
+		c->p->reauth = 0;
+		return 0;
+	}
+	for (size_t i = 0; n > 1 && i < sizeof(units) / sizeof(units[0]); i++)
+		if (c->v[n - 1] == units[i].suffix) {
+			mult = units[i].mult;
+			n--;
+			break;
+		}
+	if (!get_uint(c->v, n, ROVE_PROFILE_REAUTH_MAX, &v) || v * mult > ROVE_PROFILE_REAUTH_MAX ||
+	    v * mult < ROVE_PROFILE_REAUTH_MIN)
+		return bad(c, "\"%.*s\" is not a time from %us to 30d (e.g. 3600, 90m, 8h or 1d; "
+			   "0 or no turns reauthentication off)", QV(c), ROVE_PROFILE_REAUTH_MIN);
+	c->p->reauth = (unsigned)(v * mult);
+	return 0;
+}
+
 static int get_flags(const struct kctx *c, unsigned *out)
 {
 	unsigned long v;
@@ -449,6 +495,9 @@ static const struct key keys[] = {
 	{ "mobike", false, key_mobike, false },
 	{ "leak-block", false, key_leak_block, false },
 	{ "dpd", false, key_dpd, false },
+	{ "dpd-timeout", false, key_dpd_timeout, false },
+	{ "reconnect", false, key_reconnect, false },
+	{ "reauth", false, key_reauth, false },
 	{ "password-flags", false, key_password_flags, false },
 	{ "psk-flags", false, key_psk_flags, false },
 	{ "service-type", false, key_service_type, false },
@@ -566,6 +615,8 @@ void rove_profile_init(struct rove_profile *p, const char *path)
 	p->mobike = true;
 	p->leak_block = true;
 	p->dpd = 30;
+	p->dpd_timeout = 15;
+	p->reconnect = true;
 	if (!path)
 		return;
 	snprintf(p->path, sizeof(p->path), "%s", path);

@@ -76,6 +76,7 @@ static void test_minimal(void)
 	CHECK_STR(rove_prefix_str(&p.routes[0], a, sizeof(a)), "0.0.0.0/0");
 	CHECK_STR(rove_prefix_str(&p.routes[1], a, sizeof(a)), "::/0");
 	CHECK(!p.encap && p.mobike && p.dpd == 30 && p.datapath == ROVE_DP_AUTO);
+	CHECK(p.dpd_timeout == 15 && p.reconnect && p.reauth == 0);
 	CHECK(p.password == NULL && p.psk == NULL && !p.secrets_readable_by_others);
 	rove_profile_free(&p);
 	CHECK(p.server == NULL);
@@ -148,6 +149,18 @@ static void test_every_key(void)
 	CHECK(!p.leak_block);
 	CHECK(parse("[vpn]\nserver=vpn.example.com\nuser=u\nleak-block=sometimes\n") != 0);
 	CHECK(has(4, "leak-block", "\"sometimes\" is not yes or no"));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\ndpd-timeout=4s\nreconnect=no\nreauth=90m\n") == 0);
+	CHECK(p.dpd_timeout == 4 && !p.reconnect && p.reauth == 5400);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreauth=1d\n") == 0 && p.reauth == 86400);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreauth=20\n") == 0 && p.reauth == 20);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreauth=no\n") == 0 && p.reauth == 0);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreauth=5s\n") != 0 &&
+	      has(4, "reauth", "\"5s\" is not a time from 10s to 30d"));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreauth=31d\n") != 0);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\ndpd-timeout=0\n") != 0 &&
+	      has(4, "dpd-timeout", "from 1 to 3600"));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreconnect=sometimes\n") != 0 &&
+	      has(4, "reconnect", "is not yes or no"));
 	/* NetworkManager's own properties are accepted and ignored. */
 	CHECK(parse("[vpn]\nserver=gw\nuser=u\nuser-name=\npersistent=false\ntimeout=0\n") == 0);
 }
