@@ -110,6 +110,12 @@ static void fail(struct rove_daemon *d, const char *msg)
 	rove_daemon_say(d, 'f', "%s", msg);
 }
 
+void rove_daemon_end(struct rove_daemon *d, const char *msg)
+{
+	fail(d, msg);
+	finish(d);
+}
+
 static void say_child(struct rove_daemon *d, const struct rove_child_sa *sa)
 {
 	char line[512] = "", ts[128];
@@ -213,6 +219,15 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 	case ROVE_EV_CONFIG:
 		d->got_config = true;
 		d->have_vip = ev->config->has_vip4 || ev->config->has_vip6;
+		/* After a reconnect the addresses and routes are there already. */
+		if (d->announced_up) {
+			if (rove_daemon_reconfigure(d, ev->config, &err) < 0) {
+				fail(d, err.msg);
+				rove_daemon_close(d);
+			}
+			record_vips(d);
+			break;
+		}
 		d->config = *ev->config;
 		/* The engine announces the addresses and DNS itself. */
 		if (d->dp->ops->configure(d->dp, ev->config, &err) < 0) {
@@ -225,16 +240,27 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 		d->got_child = true;
 		say_child(d, ev->child);
 		d->full_tunnel |= rove_dns_full_tunnel(ev->child->ts_remote, ev->child->nts_remote);
-		if (d->dp->ops->install(d->dp, ev->child, &err) < 0) {
+		if (rove_daemon_install_child(d, ev->child, &err) < 0) {
 			fail(d, err.msg);
 			rove_daemon_close(d);
+			break;
 		}
+		rove_daemon_reconnected(d);
 		break;
 	case ROVE_EV_CHILD_DOWN:
-		if (ev->child)
+		/* A failed session's child stays in while we may reconnect:
+		 * its routes keep the traffic from leaking in clear. */
+		if (ev->child && rove_session_state(d->s) == ROVE_ST_CLOSED && d->reconnect &&
+		    d->announced_up && !d->closing)
+			rove_daemon_keep_child(d, ev->child);
+		else if (ev->child)
 			d->dp->ops->remove(d->dp, ev->child);
 		break;
 	case ROVE_EV_FAILED:
+		if (rove_daemon_wants_reconnect(d, ev->reason)) {
+			rove_daemon_reconnect_later(d, ev->msg);
+			break;
+		}
 		fail(d, ev->msg);
 		finish(d);
 		break;
@@ -396,6 +422,7 @@ static void teardown(struct rove_daemon *d, bool own_socket)
 		drop_source(&d->watch[i]);
 	drop_source(&d->timer);
 	drop_source(&d->close_timer);
+	rove_daemon_reconnect_stop(d);
 	if (own_socket)
 		rove_run_cleanup(d->name);
 	if (d->report_fd >= 0) {

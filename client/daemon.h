@@ -39,6 +39,8 @@ struct rove_daemon {
 	enum rove_datapath_pref dp_pref;
 	bool leak_block;              /* block a full tunnel's unassigned family */
 	struct rove_addr gateway;     /* the gateway's address (outer) */
+	bool reconnect;               /* profile reconnect= */
+	unsigned reauth_s;            /* profile reauth=, 0: off */
 
 	/* Private to daemon*.c. */
 	struct rove_datapath *dp;
@@ -56,6 +58,17 @@ struct rove_daemon {
 	uid_t euid;
 	GList *conns;                 /* struct ctl_conn *: open control connections */
 	bool got_child, got_config, have_vip, announced_up, closing, finished;
+	/* Reconnecting (daemon_reconnect.c): the tunnel's routes, DNS and
+	 * its last CHILD SA stay installed, so nothing goes out in clear,
+	 * until a new session replaces the child. */
+	bool reconnecting;
+	unsigned attempts;            /* since the tunnel was last up */
+	uint64_t next_attempt_ms;     /* rove_daemon_now() clock, 0: none planned */
+	GSource *reconnect_timer;
+	struct rove_child_sa kept;    /* keys wiped when it goes */
+	bool have_kept;
+	char down_reason[512];        /* why the last session ended */
+	uint64_t down_since_ms;
 	int exit_code;
 	uint8_t rx[65536];
 };
@@ -74,6 +87,8 @@ int rove_spawn(struct rove_daemon *d);
 void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t rove_daemon_now(void);
+/* Reports a failure ('f', exit code 1) and ends the loop. */
+void rove_daemon_end(struct rove_daemon *d, const char *msg);
 /* Starts an orderly close (SIGTERM, `rove down`): bounded to 3 s. */
 void rove_daemon_close(struct rove_daemon *d);
 
@@ -96,6 +111,24 @@ GSource *rove_daemon_dp_ike_source(struct rove_daemon *d);
 void rove_daemon_block_apply(struct rove_daemon *d);
 void rove_daemon_block_remove(struct rove_daemon *d);
 uint16_t rove_daemon_reqid_index(const char *name);
+
+/* daemon_reconnect.c */
+/* Whether a failure of the current session is for reconnecting (the
+ * gateway died, deleted us or timed out after the tunnel was up). */
+bool rove_daemon_wants_reconnect(const struct rove_daemon *d, enum rove_fail reason);
+/* The session failed with `msg`: keep the tunnel, plan the next attempt. */
+void rove_daemon_reconnect_later(struct rove_daemon *d, const char *msg);
+/* CHILD_DOWN of a failed session while reconnecting: keep it installed. */
+void rove_daemon_keep_child(struct rove_daemon *d, const struct rove_child_sa *sa);
+/* A new CHILD SA: installs it over the kept one; 0 or -1 with err. */
+int rove_daemon_install_child(struct rove_daemon *d, const struct rove_child_sa *sa,
+			      struct rove_err *err);
+/* The configuration of a reconnected session: applied only if the virtual
+ * IPs changed (the routes and addresses stay otherwise). */
+int rove_daemon_reconfigure(struct rove_daemon *d, const struct rove_config_info *c,
+			    struct rove_err *err);
+void rove_daemon_reconnected(struct rove_daemon *d);
+void rove_daemon_reconnect_stop(struct rove_daemon *d);
 
 /* daemon_ctl.c: the control socket inside the loop. */
 int rove_daemon_ctl_open(struct rove_daemon *d, struct rove_err *err);

@@ -156,8 +156,60 @@ static void child_object(struct rove_jw *w, struct rove_datapath *dp, const stru
 	rove_jw_obj_end(w);
 }
 
+/* Seconds from a past point of the daemon's clock; null when unset. */
+static void seconds_since(struct rove_jw *w, const char *key, uint64_t then, uint64_t now)
+{
+	rove_jw_key(w, key);
+	if (then && now >= then)
+		rove_jw_u64(w, (now - then) / 1000);
+	else
+		rove_jw_null(w);
+}
+
+/* Liveness checks: how long the gateway has been silent, whether a check
+ * waits for its answer. */
+static void dpd_object(struct rove_jw *w, const struct rove_session_config *cfg,
+		       const struct rove_session_info *info, uint64_t now)
+{
+	rove_jw_key(w, "dpd");
+	rove_jw_obj_begin(w);
+	rove_jw_key(w, "interval_seconds");
+	rove_jw_u64(w, cfg->dpd_ms / 1000);
+	rove_jw_key(w, "timeout_seconds");
+	rove_jw_u64(w, cfg->dpd_timeout_ms / 1000);
+	seconds_since(w, "last_received_seconds", info->last_received_ms, now);
+	rove_jw_key(w, "checking");
+	rove_jw_bool(w, info->dpd_outstanding);
+	rove_jw_obj_end(w);
+}
+
+static void reconnect_object(struct rove_jw *w, const struct rove_daemon *d, uint64_t now)
+{
+	rove_jw_key(w, "reconnect");
+	rove_jw_obj_begin(w);
+	rove_jw_key(w, "enabled");
+	rove_jw_bool(w, d->reconnect);
+	rove_jw_key(w, "reconnecting");
+	rove_jw_bool(w, d->reconnecting);
+	rove_jw_key(w, "attempts");
+	rove_jw_u64(w, d->attempts);
+	rove_jw_key(w, "next_attempt_seconds");
+	if (d->reconnecting && d->next_attempt_ms)
+		rove_jw_u64(w, d->next_attempt_ms > now ? (d->next_attempt_ms - now + 999) / 1000 : 0);
+	else
+		rove_jw_null(w);
+	seconds_since(w, "down_seconds", d->reconnecting ? d->down_since_ms : 0, now);
+	rove_jw_key(w, "reason");
+	if (d->reconnecting)
+		rove_jw_str(w, d->down_reason);
+	else
+		rove_jw_null(w);
+	rove_jw_obj_end(w);
+}
+
 const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 {
+	uint64_t now = rove_daemon_now();
 	struct rove_session_info info;
 	struct rove_jw w;
 
@@ -169,7 +221,7 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_key(&w, "pid");
 	rove_jw_i64(&w, getpid());
 	rove_jw_key(&w, "state");
-	rove_jw_str(&w, state_word(info.state));
+	rove_jw_str(&w, d->reconnecting ? "reconnecting" : state_word(info.state));
 	rove_jw_key(&w, "server");
 	rove_jw_str(&w, d->server);
 	addr_value(&w, "local_address", &info.local);
@@ -208,6 +260,8 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_u64(&w, info.round_trips);
 	rove_jw_key(&w, "last_failure");
 	rove_jw_str(&w, rove_fail_name(info.last_failure));
+	dpd_object(&w, rove_session_config(d->s), &info, now);
+	reconnect_object(&w, d, now);
 	rove_jw_obj_end(&w);
 	return rove_jw_finish(&w);
 }

@@ -104,6 +104,19 @@ static void fill_row(struct row *r, const struct rove_json *j)
 	}
 	snprintf(r->cell[0], sizeof(r->cell[0]), "%s", rove_json_get_str(j, "name", "?"));
 	snprintf(r->cell[1], sizeof(r->cell[1]), "%s", state);
+	if (strcmp(state, "reconnecting") == 0) {
+		const struct rove_json *rc = rove_json_get(j, "reconnect");
+		const struct rove_json *next = rove_json_get(rc, "next_attempt_seconds");
+
+		/* "reconnecting (#3 in 4s)", or "(#3)" while an attempt runs */
+		if (next && rove_json_get_u64(rc, "next_attempt_seconds", UINT64_MAX) != UINT64_MAX)
+			snprintf(r->cell[1], sizeof(r->cell[1]), "reconnecting (#%" PRIu64 " in %" PRIu64 "s)",
+				 rove_json_get_u64(rc, "attempts", 0) + 1,
+				 rove_json_get_u64(rc, "next_attempt_seconds", 0));
+		else
+			snprintf(r->cell[1], sizeof(r->cell[1]), "reconnecting (#%" PRIu64 ")",
+				 rove_json_get_u64(rc, "attempts", 0));
+	}
 	snprintf(r->cell[2], sizeof(r->cell[2]), "%s", rove_json_get_str(j, "server", "?"));
 	join_strings(r->cell[3], sizeof(r->cell[3]), rove_json_get(j, "virtual_ips"));
 	if (strcmp(state, "established") == 0)

@@ -267,6 +267,10 @@ static void build_config(struct up_state *st, bool verbose)
 	c->force_encap = p->encap || st->datapath == ROVE_DP_USERSPACE;
 	c->rng = NULL;
 	c->verbose = verbose;
+	c->dpd_ms = p->dpd * 1000u;
+	c->dpd_timeout_ms = p->dpd_timeout * 1000u;
+	/* Only the session's first IKE SA: reconnects clear it. */
+	c->initial_contact = true;
 }
 
 static int run(struct up_state *st, const struct up_opts *o)
@@ -302,6 +306,8 @@ static int run(struct up_state *st, const struct up_opts *o)
 	d.dp_pref = st->datapath;
 	d.leak_block = st->p.leak_block;
 	d.gateway = st->server;
+	d.reconnect = st->p.reconnect;
+	d.reauth_s = st->p.reauth;
 	if (o->foreground)
 		return rove_daemon_run(&d);
 	return rove_spawn(&d);
