@@ -50,8 +50,9 @@ void dpd_handle_timer(struct rove_session *s)
 void dpd_dead(struct rove_session *s)
 {
 	char a[ROVE_ADDR_STRLEN];
-	unsigned secs = (unsigned)((s->now_ms - s->req_first_ms + 999) / 1000);
-	unsigned silent = (unsigned)((s->now_ms - s->last_rx_ms + 999) / 1000);
+	/* Rounded: a timer that fires a few ms late should not add a second. */
+	unsigned secs = (unsigned)((s->now_ms - s->req_first_ms + 500) / 1000);
+	unsigned silent = (unsigned)((s->now_ms - s->last_rx_ms + 500) / 1000);
 
 	rove_addr_str(&s->remote, a, sizeof(a));
 	s->dpd_pending = false;

@@ -91,6 +91,8 @@ require "the tunnel comes back" wait_for 600 state_is vpn established
 say "    reconnected $(elapsed "$t1") ms after the gateway came back"
 check "the log says reconnected" log_has vpn 'reconnected after'
 check "the same virtual IP $vip" test "$(json_get "$J" virtual_ips.0)" = "$vip"
+check "rove asked the gateway for $vip again" \
+	test "$(gw_log_count "peer requested virtual IP ${vip//./\\.}\$")" -ge 1
 check "traffic flows again" wait_for 50 lan_reachable
 check "the reconnect's IKE_AUTH carried no INITIAL_CONTACT" \
 	test "$(gw_log_count 'N\(INIT_CONTACT\)')" = 1
