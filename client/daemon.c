@@ -192,6 +192,7 @@ static void check_up(struct rove_daemon *d)
 		return;
 	}
 	d->announced_up = true;
+	rove_daemon_reauth_schedule(d);
 	apply_dns(d);
 	rove_daemon_block_apply(d);
 	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
@@ -257,6 +258,7 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 			d->dp->ops->remove(d->dp, ev->child);
 		break;
 	case ROVE_EV_FAILED:
+		rove_daemon_reauth_abort(d);
 		if (rove_daemon_wants_reconnect(d, ev->reason)) {
 			rove_daemon_reconnect_later(d, ev->msg);
 			break;
@@ -282,6 +284,7 @@ static gboolean on_timer(gpointer data)
 	d->timer = NULL;
 	g_source_unref(t);
 	rove_session_handle_timer(d->s, rove_daemon_now());
+	rove_daemon_reauth_timer(d, rove_daemon_now());
 	rove_daemon_pump(d);
 	return G_SOURCE_REMOVE;
 }
@@ -300,6 +303,8 @@ static void rearm_timer(struct rove_daemon *d)
 	uint64_t next = rove_session_next_timer(d->s), now = rove_daemon_now();
 	uint64_t delay;
 
+	if (rove_daemon_reauth_next_timer(d) < next)
+		next = rove_daemon_reauth_next_timer(d);
 	drop_source(&d->timer);
 	if (d->finished || next == UINT64_MAX)
 		return;
@@ -331,7 +336,9 @@ void rove_daemon_pump(struct rove_daemon *d)
 			handle_event(d, &ev);
 			more = true;
 		}
+		more |= rove_daemon_reauth_drain(d);
 	}
+	rove_daemon_reauth_reap(d);
 	rearm_timer(d);
 }
 
@@ -345,6 +352,7 @@ static void read_socket(struct rove_daemon *d, enum rove_udp_sock which)
 	 * queue is drained between messages. */
 	while ((n = rove_udp_recv(d->udp, which, d->rx, sizeof(d->rx), &local, &remote, &err)) > 0) {
 		rove_session_recv(d->s, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
+		rove_daemon_reauth_recv(d, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
 		rove_daemon_pump(d);
 	}
 	if (n < 0)
@@ -385,6 +393,7 @@ void rove_daemon_close(struct rove_daemon *d)
 		d->exit_code = 1;
 		rove_daemon_say(d, 'f', "the session was stopped before it came up");
 	}
+	rove_daemon_reauth_abort(d);
 	if (st == ROVE_ST_IDLE || st == ROVE_ST_CLOSED ||
 	    rove_session_close(d->s, rove_daemon_now()) < 0) {
 		finish(d);
@@ -423,6 +432,7 @@ static void teardown(struct rove_daemon *d, bool own_socket)
 	drop_source(&d->timer);
 	drop_source(&d->close_timer);
 	rove_daemon_reconnect_stop(d);
+	rove_daemon_reauth_stop(d);
 	if (own_socket)
 		rove_run_cleanup(d->name);
 	if (d->report_fd >= 0) {

@@ -69,6 +69,13 @@ struct rove_daemon {
 	bool have_kept;
 	char down_reason[512];        /* why the last session ended */
 	uint64_t down_since_ms;
+	/* Reauthentication (daemon_reauth.c), make-before-break: the next
+	 * IKE SA coming up, and the replaced one while it is deleted. */
+	struct rove_session *s_next, *s_old;
+	bool next_done, old_done;     /* finished: freed after the pump */
+	GSource *reauth_timer;
+	uint64_t next_reauth_ms;      /* rove_daemon_now() clock, 0: none planned */
+	unsigned reauths;
 	int exit_code;
 	uint8_t rx[65536];
 };
@@ -129,6 +136,20 @@ int rove_daemon_reconfigure(struct rove_daemon *d, const struct rove_config_info
 			    struct rove_err *err);
 void rove_daemon_reconnected(struct rove_daemon *d);
 void rove_daemon_reconnect_stop(struct rove_daemon *d);
+
+/* daemon_reauth.c */
+/* Plans the next reauthentication (reauth=, AUTH_LIFETIME) from now. */
+void rove_daemon_reauth_schedule(struct rove_daemon *d);
+/* Sends and handles what the other sessions queued; true if anything. */
+bool rove_daemon_reauth_drain(struct rove_daemon *d);
+void rove_daemon_reauth_reap(struct rove_daemon *d);
+uint64_t rove_daemon_reauth_next_timer(const struct rove_daemon *d);
+void rove_daemon_reauth_timer(struct rove_daemon *d, uint64_t now);
+void rove_daemon_reauth_recv(struct rove_daemon *d, const uint8_t *pkt, size_t len,
+			     const struct rove_addr *local, const struct rove_addr *remote,
+			     uint64_t now);
+void rove_daemon_reauth_abort(struct rove_daemon *d);
+void rove_daemon_reauth_stop(struct rove_daemon *d);
 
 /* daemon_ctl.c: the control socket inside the loop. */
 int rove_daemon_ctl_open(struct rove_daemon *d, struct rove_err *err);

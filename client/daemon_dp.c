@@ -77,6 +77,7 @@ static gboolean on_dpu_ike(gint fd, GIOCondition cond, gpointer data)
 	while ((n = rove_datapath_userspace_pop_ike(d->dp, d->rx, sizeof(d->rx), &local,
 						     &remote)) > 0) {
 		rove_session_recv(d->s, d->rx, n, &local, &remote, rove_daemon_now());
+		rove_daemon_reauth_recv(d, d->rx, n, &local, &remote, rove_daemon_now());
 		rove_daemon_pump(d);
 	}
 	return G_SOURCE_CONTINUE;

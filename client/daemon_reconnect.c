@@ -164,6 +164,7 @@ void rove_daemon_reconnected(struct rove_daemon *d)
 	d->reconnecting = false;
 	d->attempts = 0;
 	d->next_attempt_ms = 0;
+	rove_daemon_reauth_schedule(d);
 }
 
 void rove_daemon_reconnect_stop(struct rove_daemon *d)

@@ -207,6 +207,33 @@ static void reconnect_object(struct rove_jw *w, const struct rove_daemon *d, uin
 	rove_jw_obj_end(w);
 }
 
+static void reauth_object(struct rove_jw *w, const struct rove_daemon *d,
+			  const struct rove_session_info *info, uint64_t now)
+{
+	rove_jw_key(w, "reauth");
+	rove_jw_obj_begin(w);
+	rove_jw_key(w, "interval_seconds");
+	if (d->reauth_s)
+		rove_jw_u64(w, d->reauth_s);
+	else
+		rove_jw_null(w);
+	rove_jw_key(w, "auth_lifetime_seconds");
+	if (info->auth_lifetime_s)
+		rove_jw_u64(w, info->auth_lifetime_s);
+	else
+		rove_jw_null(w);
+	rove_jw_key(w, "next_seconds");
+	if (d->next_reauth_ms)
+		rove_jw_u64(w, d->next_reauth_ms > now ? (d->next_reauth_ms - now + 999) / 1000 : 0);
+	else
+		rove_jw_null(w);
+	rove_jw_key(w, "in_progress");
+	rove_jw_bool(w, d->s_next != NULL);
+	rove_jw_key(w, "count");
+	rove_jw_u64(w, d->reauths);
+	rove_jw_obj_end(w);
+}
+
 const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 {
 	uint64_t now = rove_daemon_now();
@@ -262,6 +289,7 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_str(&w, rove_fail_name(info.last_failure));
 	dpd_object(&w, rove_session_config(d->s), &info, now);
 	reconnect_object(&w, d, now);
+	reauth_object(&w, d, &info, now);
 	rove_jw_obj_end(&w);
 	return rove_jw_finish(&w);
 }

@@ -32,6 +32,7 @@ GW_NAME=gw.rove.test
 GW_IKE_PROPOSALS=${GW_IKE_PROPOSALS:-} # the gateway's IKE proposals (default: strongSwan's)
 GW_ESP_PROPOSALS=${GW_ESP_PROPOSALS:-} # and its ESP proposals
 GW_LOCAL_TS=${GW_LOCAL_TS:-} # what the gateway offers (default: its LAN)
+GW_REAUTH_TIME=${GW_REAUTH_TIME:-} # the eap connection's reauth_time (AUTH_LIFETIME to the client)
 EAP_USER=alice
 EAP_PASSWORD=alice-password-123
 PSK_SECRET=rove-integration-psk-6d1f0c2a9b

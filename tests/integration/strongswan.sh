@@ -108,6 +108,7 @@ connections {
 		local_addrs = $GW_ADDR
 		pools = pool
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
+		${GW_REAUTH_TIME:+reauth_time = $GW_REAUTH_TIME}
 		local {
 			auth = pubkey
 			certs = $cert.pem
