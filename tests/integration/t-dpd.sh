@@ -4,8 +4,8 @@
 # liveness checks (dpd=2, dpd-timeout=3), says so in its log and status,
 # keeps the tunnel's routes so nothing goes out in clear, and reconnects
 # with the same virtual IP once the gateway is back; only the first IKE_AUTH
-# carries INITIAL_CONTACT. The gateway deleting the IKE SA: rove reconnects
-# too. With reconnect=no the session ends instead and leaves nothing behind.
+# carries INITIAL_CONTACT. The gateway deleting the IKE SA or the CHILD
+# SA: rove reconnects too. With reconnect=no the session ends instead and leaves nothing behind.
 # Detection and reconnection times are reported, not asserted.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -107,6 +107,14 @@ check "and is established again" wait_for 300 state_is vpn established
 check "the same virtual IP $vip" test "$(json_get "$J" virtual_ips.0)" = "$vip"
 check "traffic flows again" wait_for 50 lan_reachable
 say "    the gateway had $gw_sas_before IKE SA(s) before, $(gw_sa_count) now"
+
+say "# the gateway deletes the CHILD SA: rove answers, and builds a new IKE SA"
+swanctl_at "$GW_DIR" --terminate --child c --force --timeout 5 >/dev/null 2>&1 || true
+require "rove saw it" wait_for 300 log_has vpn 'the gateway closed the tunnel'
+check "and is established again" wait_for 300 state_is vpn established
+check "the same virtual IP $vip" test "$(json_get "$J" virtual_ips.0)" = "$vip"
+check "traffic flows again" wait_for 50 lan_reachable
+check "the gateway holds one IKE SA (the childless one was deleted)" wait_for 50 gw_sa_count_is 1
 check "rove down vpn exits 0" rove_to down down vpn
 check "nothing of rove is left" wait_for 10 client_has_nothing_left
 in_ns "$NS_C" nft delete table inet rove_leak
