@@ -273,6 +273,16 @@ static void build_config(struct up_state *st, bool verbose)
 	c->initial_contact = true;
 }
 
+static void drop_secret(char **p, size_t *len)
+{
+	if (*p) {
+		rove_wipe(*p, *len);
+		free(*p);
+	}
+	*p = NULL;
+	*len = 0;
+}
+
 static int run(struct up_state *st, const struct up_opts *o)
 {
 	struct rove_daemon d = { 0 };
@@ -291,8 +301,13 @@ static int run(struct up_state *st, const struct up_opts *o)
 	}
 	build_config(st, o->verbose);
 	d.s = rove_session_new(&st->cfg, &err);
-	/* The session keeps its own copy of the secret. */
+	/* The session keeps its own copy of the secret, and reconnects and
+	 * reauthentication take it from there (rove_session_config): no other
+	 * copy lives on in the session process. */
 	rove_wipe(st->password, sizeof(st->password));
+	drop_secret(&st->p.password, &st->p.password_len);
+	drop_secret(&st->p.psk, &st->p.psk_len);
+	st->cfg.password = st->cfg.psk = NULL;
 	if (!d.s) {
 		fprintf(stderr, "rove: %s\n", err.msg);
 		return ROVE_EXIT_USAGE;
