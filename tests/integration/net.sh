@@ -110,3 +110,34 @@ blocked_count() {
 lan_reachable() {
 	in_ns "$NS_C" ping -c 2 -i 0.2 -W 2 -q "$LAN_HOST" >/dev/null 2>&1
 }
+
+# The gateway vanishes: its outer interface passes nothing either way.
+gw_vanish() {
+	in_ns "$NS_G" nft -f - <<'EOF'
+table inet rove_dead {
+	chain in { type filter hook input priority -10; policy accept; iifname "out0" drop; }
+	chain out { type filter hook output priority -10; policy accept; oifname "out0" drop; }
+	chain forward_ { type filter hook forward priority -10; policy accept; iifname "out0" drop; }
+}
+EOF
+}
+gw_return() { in_ns "$NS_G" nft delete table inet rove_dead; }
+
+# Counts what arrives in clear at the gateway for its LAN: packets on the
+# wire (prerouting, before anything drops them) whose destination is the
+# LAN itself, i.e. not ESP. Counting on the client would not do: its
+# output hooks see a packet before XFRM encrypts it. clear_packets reads
+# the count; clear_counter_stop removes the table.
+clear_counter_start() {
+	in_ns "$NS_G" nft -f - <<EOF
+table inet rove_leak {
+	chain pre { type filter hook prerouting priority -300; policy accept;
+		iifname "out0" ip daddr $LAN_NET counter; }
+}
+EOF
+}
+clear_packets() {
+	in_ns "$NS_G" nft list chain inet rove_leak pre |
+		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
+}
+clear_counter_stop() { in_ns "$NS_G" nft delete table inet rove_leak; }

@@ -3,7 +3,8 @@
 # by the integration harness: EAP-MSCHAPv2 with datapath=kernel, rove's
 # SAs and policies in `ip xfrm`, a ping to the LAN through the tunnel,
 # status counters read back from the kernel, nothing left after `rove
-# down`; datapath=auto picks the kernel; after kill -9 of the session
+# down`; a gateway that vanishes and returns (reconnect: policies kept,
+# SAs swapped); datapath=auto picks the kernel; after kill -9 of the session
 # process, `rove down` removes what it left.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${ROVE_VM_SHARE:-/run/rove-vm}/lib.sh"
@@ -44,6 +45,40 @@ check "no rekey or expiry in status, none in the kernel ($rekey $expires; kernel
 check "rove down vpn exits 0" rove_to down down vpn
 check_clean "after rove down"
 check "the LAN is unreachable without the tunnel" not lan_reachable
+
+stage "the gateway vanishes: the kernel datapath keeps its policies, then swaps the SAs"
+# Liveness checks notice (dpd=2, dpd-timeout=3); while reconnecting the
+# XFRM policies and routes stay, so nothing reaches the LAN in clear; the
+# new CHILD SA replaces the kept one (this datapath holds one at a time).
+p=$(write_profile dead server="$GW_ADDR" remote-id="$GW_NAME" user="$EAP_USER" \
+	ca="$PKI_DIR/ca.pem" datapath=kernel dpd=2 dpd-timeout=3 -- password="$EAP_PASSWORD")
+require "rove up dead (datapath=kernel, dpd=2) exits 0" rove_to up-dead up "$p"
+read -r vip spi_in spi_out <<<"$(status_of dead virtual_ips.0 $C.spi_in $C.spi_out)"
+check "the LAN host answers through the tunnel" lan_reachable
+clear_counter_start
+gw_vanish
+t0=$SECONDS
+dead_state_is() { test "$(status_of dead state)" = "$1"; }
+require "rove notices (status reconnecting)" wait_for 600 dead_state_is reconnecting
+say "    detected after about $((SECONDS - t0)) s (emulated)"
+check "the policies stay while reconnecting" test "$(xfrm_ours policy)" = 3
+check "so do the routes in table 220" test -n "$(ip -n "$NS_C" route show table 220)"
+in_ns "$NS_C" ping -c 3 -i 0.2 -W 1 -q "$LAN_HOST" >/dev/null 2>&1 || true
+check "nothing went out in clear to the LAN" test "$(clear_packets)" = 0
+gw_return
+require "the tunnel comes back" wait_for 900 dead_state_is established
+read -r vip2 spi_in2 spi_out2 <<<"$(status_of dead virtual_ips.0 $C.spi_in $C.spi_out)"
+check "the same virtual IP ($vip2, was $vip)" test "$vip2" = "$vip"
+check "new SAs ($spi_in2/$spi_out2 after $spi_in/$spi_out)" test "$spi_in2" != "$spi_in"
+check "the kept SAs are gone: two of rove's SAs, three policies" \
+	test "$(xfrm_ours state) $(xfrm_ours policy)" = "2 3"
+check "the LAN host answers through the new SAs" wait_for 50 lan_reachable
+check "rove down dead exits 0" rove_to down-dead down dead
+check_clean "after rove down dead"
+in_ns "$NS_C" ping -c 1 -W 1 -q "$LAN_HOST" >/dev/null 2>&1 || true
+check "without the tunnel a ping to the LAN arrives in clear (the counter counts)" \
+	test "$(clear_packets)" -gt 0
+clear_counter_stop
 
 stage "datapath=auto"
 require "rove up auto (datapath=auto) exits 0" rove_to up-auto up "$(profile_dp auto auto)"
