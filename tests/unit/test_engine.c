@@ -594,6 +594,45 @@ static void test_dpd_no_answer(void)
 	free_rec(&r);
 }
 
+/* A liveness check never goes out while another request waits for its
+ * answer (here our DELETE): what goes out until the close gives up is that
+ * request alone, under its message ID. */
+static void test_dpd_waits_for_outstanding_request(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	char p[256];
+	unsigned sent = 0;
+	size_t i;
+
+	CHECK(load_rec(rec_path("dpd.rec", p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	i = dpd_until_up(&ru, &r);
+	(void)i;
+	ru.now += 900; /* just before the check would be due */
+	rove_session_close(ru.s, ru.now);
+	while (!ru.closed && ru.now < 60000) {
+		uint64_t t = rove_session_next_timer(ru.s);
+
+		while (rove_session_pop_datagram(ru.s, &dg)) {
+			CHECK(msg_id_of(dg.data, dg.len) == 2); /* the DELETE, not a check */
+			sent++;
+		}
+		if (t == UINT64_MAX)
+			break;
+		ru.now = t;
+		rove_session_handle_timer(ru.s, ru.now);
+		drain(&ru);
+	}
+	CHECK(ru.closed && !ru.failed);
+	CHECK(sent >= 2);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 int main(void)
 {
 	RUN(test_replay_eap);
@@ -609,5 +648,6 @@ int main(void)
 	RUN(test_timeout);
 	RUN(test_dpd_check_and_answer);
 	RUN(test_dpd_no_answer);
+	RUN(test_dpd_waits_for_outstanding_request);
 	return check_summary();
 }
