@@ -269,6 +269,7 @@ static void build_config(struct up_state *st, bool verbose)
 	c->verbose = verbose;
 	c->dpd_ms = p->dpd * 1000u;
 	c->dpd_timeout_ms = p->dpd_timeout * 1000u;
+	c->fragment_size = p->fragment_size;
 	/* Only the session's first IKE SA: reconnects clear it. */
 	c->initial_contact = true;
 }

@@ -42,6 +42,8 @@ enum rove_datapath_pref {
 #define ROVE_PROFILE_DPD_TIMEOUT_MAX 3600
 #define ROVE_PROFILE_REAUTH_MIN 10
 #define ROVE_PROFILE_REAUTH_MAX (30u * 86400u)
+#define ROVE_PROFILE_FRAG_MIN 400   /* = ROVE_FRAG_MIN_SIZE in frag.h */
+#define ROVE_PROFILE_FRAG_MAX 65535
 
 struct rove_profile {
 	char name[64];           /* the file name without .conf (or .nmconnection) */
@@ -59,6 +61,7 @@ struct rove_profile {
 	unsigned dpd_timeout;     /* seconds a liveness check may go unanswered; default 15 */
 	bool reconnect;           /* reconnect after the gateway died or closed; default yes */
 	unsigned reauth;          /* seconds between reauthentications, 0 = off (default) */
+	unsigned fragment_size;   /* IP packet size for our IKE fragments, 0 = RFC 7383 default */
 	enum rove_datapath_pref datapath;
 	/* Secrets: heap, NUL-terminated, wiped on free. */
 	char *password, *psk;

@@ -471,6 +471,19 @@ static int key_psk(const struct kctx *c)
 	return set_secret(c, &c->p->psk, &c->p->psk_len);
 }
 
+/* IKE fragmentation: the IP datagram size our fragments must fit. */
+static int key_fragment_size(const struct kctx *c)
+{
+	unsigned long v;
+
+	if (!get_uint(c->v, c->len, ROVE_PROFILE_FRAG_MAX, &v) || v < ROVE_PROFILE_FRAG_MIN)
+		return bad(c, "\"%.*s\" is not a size in bytes from %d to %d (the IP packet size "
+			   "IKE fragments must fit, e.g. 1280)", QV(c), ROVE_PROFILE_FRAG_MIN,
+			   ROVE_PROFILE_FRAG_MAX);
+	c->p->fragment_size = (unsigned)v;
+	return 0;
+}
+
 /* ---- the key table ---- */
 
 struct key {
@@ -498,6 +511,7 @@ static const struct key keys[] = {
 	{ "dpd-timeout", false, key_dpd_timeout, false },
 	{ "reconnect", false, key_reconnect, false },
 	{ "reauth", false, key_reauth, false },
+	{ "fragment-size", false, key_fragment_size, false },
 	{ "password-flags", false, key_password_flags, false },
 	{ "psk-flags", false, key_psk_flags, false },
 	{ "service-type", false, key_service_type, false },

@@ -162,7 +162,7 @@ void sess_send_request(struct rove_session *s, uint8_t exchange, uint32_t msg_id
 	s->req_total_ms = s->phase == PH_DELETING ? CLOSE_TOTAL_MS : s->cfg.retransmit_total_ms;
 	s->req_sends = 1;
 	s->dpd_pending = false; /* dpd.c sets it again for its own requests */
-	sess_queue(s, s->req.data, s->req.len);
+	frag_queue_request(s);
 }
 
 static void timeout_failure(struct rove_session *s)
@@ -200,7 +200,7 @@ static void retransmit_due(struct rove_session *s)
 		return;
 	}
 	sess_log(s, "retransmitting request %u", s->req_msg_id);
-	sess_queue(s, s->req.data, s->req.len);
+	frag_queue_request(s);
 	s->req_sends++;
 	s->req_interval_ms *= 2;
 	if (s->req_interval_ms > MAX_RETRANSMIT_INTERVAL_MS)
@@ -231,6 +231,8 @@ uint64_t rove_session_next_timer(const struct rove_session *s)
 		t = s->next_keepalive_ms;
 	if (dpd_next_timer(s) < t)
 		t = dpd_next_timer(s);
+	if (frag_next_timer(s) < t)
+		t = frag_next_timer(s);
 	return t;
 }
 
@@ -245,6 +247,7 @@ void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms)
 		keepalive_due(s);
 	if (s->state != ROVE_ST_CLOSED)
 		dpd_handle_timer(s);
+	frag_handle_timer(s);
 }
 
 /* ---- SK payload ---- */
@@ -278,6 +281,8 @@ int sess_seal(struct rove_session *s, uint8_t exchange, bool response, uint32_t 
 		rove_buf_add(out, outer.buf.data, outer.buf.len);
 	}
 	rove_mb_free(&outer);
+	if (rc == 0 && !response)
+		rc = frag_seal_request(s, exchange, flags, msg_id, inner, out->len, err);
 	return rc;
 }
 
@@ -288,6 +293,8 @@ int sess_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 	struct rove_sk_dir dir;
 	size_t plen;
 
+	if (m->n && m->pl[m->n - 1].type == ROVE_PL_SKF)
+		return frag_open(s, pkt, len, m, plain, err);
 	if (!sk)
 		return rove_err_set(err, ROVE_E_PROTO, "message is not encrypted");
 	if (!s->have_keys)
@@ -376,6 +383,7 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 	log_msg(s, "received", m);
 	switch (s->phase) {
 	case PH_INIT:
+		frag_init_response(s, m);
 		ike_sa_init_response(s, pkt, len, m);
 		break;
 	case PH_AUTH:
@@ -447,6 +455,7 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 	else
 		handle_request(s, pkt, len, m, plain);
 out:
+	frag_recv_done(s);
 	if (plain)
 		rove_wipe(plain, len);
 	free(plain);
@@ -588,6 +597,7 @@ void rove_session_free(struct rove_session *s)
 	rove_buf_free(&s->idr_body);
 	rove_buf_free(&s->req);
 	rove_buf_free(&s->last_resp);
+	frag_free(s);
 	rove_buf_free(&s->cur_out.data);
 	for (size_t i = 0; i < OUTQ_LEN; i++)
 		rove_buf_free(&s->outq[i].data);

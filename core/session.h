@@ -82,6 +82,10 @@ struct rove_session_config {
 	/* The virtual IPs to ask for again (reconnect, reauthentication);
 	 * family 0 = whatever the pool gives. */
 	struct rove_addr want_vip4, want_vip6;
+	/* IKE fragmentation (RFC 7383), when the gateway announces it: our
+	 * requests larger than fits an IP datagram of this many bytes go as
+	 * fragments. 0 = 576 for IPv4, 1280 for IPv6 (RFC 7383 2.5.1). */
+	unsigned fragment_size;
 };
 
 /* Why a session failed; each maps to a sentence (rove_fail_hint). */

@@ -6,6 +6,7 @@
 #define ROVE_SESSION_INTERNAL_H
 
 #include "buf.h"
+#include "frag.h"
 #include "keys.h"
 #include "payload.h"
 #include "proposal.h"
@@ -26,8 +27,10 @@ enum phase {
 	PH_DONE,
 };
 
-#define OUTQ_LEN 8
+#define OUTQ_LEN 32 /* room for a fragmented request (FRAG_TX_MAX) */
 #define EVQ_LEN 32
+
+#define FRAG_TX_MAX 24 /* fragments of one message of ours */
 
 struct outq_item {
 	struct rove_buf data;
@@ -104,6 +107,15 @@ struct rove_session {
 	uint64_t established_ms;
 	unsigned round_trips;
 
+	/* IKE fragmentation (session_frag.c) */
+	bool frag_peer;               /* the gateway sent IKEV2_FRAGMENTATION_SUPPORTED */
+	struct rove_frag_rx frag_rx;  /* the gateway's message being reassembled */
+	uint8_t *frag_whole;          /* a reassembled message, until recv returns */
+	size_t frag_whole_len;
+	struct rove_buf frag_tx[FRAG_TX_MAX]; /* our outstanding request, fragmented */
+	size_t frag_tx_n;
+	uint32_t frag_tx_msg_id;
+
 	struct outq_item outq[OUTQ_LEN];
 	size_t outq_head, outq_n;
 	struct outq_item cur_out; /* the datagram last popped, owned here */
@@ -167,6 +179,27 @@ uint64_t dpd_next_timer(const struct rove_session *s);
 void dpd_handle_timer(struct rove_session *s);
 /* The outstanding liveness check ran out of time. */
 void dpd_dead(struct rove_session *s);
+
+/* session_frag.c: IKE fragmentation (RFC 7383) */
+/* Notes whether the IKE_SA_INIT response m announced fragmentation. */
+void frag_init_response(struct rove_session *s, const struct rove_msg *m);
+/* sess_open for a message whose last payload is SKF: opens the fragment
+ * and adds it to the set; when that completes the message, appends the
+ * inner payloads to m (they point into s->frag_whole) and returns 0. An
+ * incomplete set returns -1 with err saying the fragment was kept. */
+int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rove_msg *m,
+	      uint8_t *plain, struct rove_err *err);
+/* After sealing a request of len bytes: cuts it into fragments instead
+ * when the gateway takes them and it does not fit the fragment size. */
+int frag_seal_request(struct rove_session *s, uint8_t exchange, uint8_t flags, uint32_t msg_id,
+		      struct rove_mb *inner, size_t len, struct rove_err *err);
+/* Queues the outstanding request: all its fragments, or s->req whole. */
+void frag_queue_request(struct rove_session *s);
+uint64_t frag_next_timer(const struct rove_session *s);
+void frag_handle_timer(struct rove_session *s);
+/* Frees what the session's fragmentation state holds. */
+void frag_free(struct rove_session *s);
+void frag_recv_done(struct rove_session *s);
 
 /* fail.c: the first error notify in m, mapped to a failure; 0 if none. */
 uint16_t first_error_notify(const struct rove_msg *m);

@@ -72,9 +72,12 @@ static int protect(const struct rove_sk_dir *d, const struct shape *s, uint8_t *
 	return rove_integ(d->integ, d->akey, d->akey_len, msg, (size_t)(icv - msg), icv, err);
 }
 
-int rove_sk_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct rove_buf *out,
-		 size_t sk_off, uint8_t first_inner, const uint8_t *inner, size_t inner_len,
-		 struct rove_err *err)
+/* hdr: the payload's fixed header, 4 bytes for SK, 8 for SKF (generic
+ * header plus fragment number and total, RFC 7383 2.5); all of it is in the
+ * AAD / under the ICV. */
+static int seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct rove_buf *out,
+		size_t sk_off, uint8_t first_inner, const uint8_t *inner, size_t inner_len,
+		size_t hdr, uint16_t frag_num, uint16_t frag_total, struct rove_err *err)
 {
 	struct shape s;
 	size_t pad, ct_len, pl_len;
@@ -90,7 +93,7 @@ int rove_sk_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct
 				    inner_len);
 	pad = (s.block - (inner_len + 1) % s.block) % s.block;
 	ct_len = inner_len + pad + 1;
-	pl_len = ROVE_PLD_HDR_LEN + s.iv + ct_len + s.icv;
+	pl_len = hdr + s.iv + ct_len + s.icv;
 	if (pl_len > UINT16_MAX || sk_off + pl_len > UINT32_MAX)
 		return rove_err_set(err, ROVE_E_INVAL, "SK payload too long (%zu bytes)", pl_len);
 	p = rove_buf_put(out, pl_len);
@@ -99,7 +102,11 @@ int rove_sk_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct
 	p[0] = first_inner;
 	p[1] = 0;
 	rove_put_be16(p + 2, (uint16_t)pl_len);
-	iv = p + ROVE_PLD_HDR_LEN;
+	if (hdr > ROVE_PLD_HDR_LEN) {
+		rove_put_be16(p + 4, frag_num);
+		rove_put_be16(p + 6, frag_total);
+	}
+	iv = p + hdr;
 	ct = iv + s.iv;
 	if (rove_rng_fill(rng, iv, s.iv) < 0) {
 		rove_err_set(err, ROVE_E_CRYPTO, "random generator failed");
@@ -111,7 +118,7 @@ int rove_sk_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct
 	ct[ct_len - 1] = (uint8_t)pad;
 	/* The length is part of the AAD/ICV, so it must be final first. */
 	rove_put_be32(out->data + LEN_OFF, (uint32_t)out->len);
-	if (protect(d, &s, out->data, sk_off + ROVE_PLD_HDR_LEN, iv, ct, ct_len, err) < 0)
+	if (protect(d, &s, out->data, sk_off + hdr, iv, ct, ct_len, err) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -120,14 +127,43 @@ fail:
 	return -1;
 }
 
+int rove_sk_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct rove_buf *out,
+		 size_t sk_off, uint8_t first_inner, const uint8_t *inner, size_t inner_len,
+		 struct rove_err *err)
+{
+	return seal(d, rng, out, sk_off, first_inner, inner, inner_len, ROVE_PLD_HDR_LEN, 0, 0,
+		    err);
+}
+
+int rove_skf_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct rove_buf *out,
+		  size_t sk_off, uint8_t first_inner, uint16_t frag_num, uint16_t frag_total,
+		  const uint8_t *inner, size_t inner_len, struct rove_err *err)
+{
+	if (frag_num == 0 || frag_num > frag_total)
+		return rove_err_set(err, ROVE_E_INVAL, "fragment %u of %u", frag_num, frag_total);
+	return seal(d, rng, out, sk_off, frag_num == 1 ? first_inner : ROVE_PL_NONE, inner,
+		    inner_len, ROVE_SKF_HDR_LEN, frag_num, frag_total, err);
+}
+
+size_t rove_sk_overhead(const struct rove_sk_dir *d, size_t inner_len, bool frag)
+{
+	struct shape s;
+	size_t pad;
+
+	if (dir_shape(d, &s, NULL) < 0)
+		return 0;
+	pad = (s.block - (inner_len + 1) % s.block) % s.block;
+	return (frag ? ROVE_SKF_HDR_LEN : ROVE_PLD_HDR_LEN) + s.iv + pad + 1 + s.icv;
+}
+
 /* Checks the frame around the SK payload; gives the ciphertext length. */
 static int frame(const struct shape *s, const uint8_t *msg, size_t msg_len, size_t sk_off,
-		 size_t *ct_len, struct rove_err *err)
+		 size_t hdr, size_t *ct_len, struct rove_err *err)
 {
 	size_t pl_len, body;
 
 	if (msg_len < ROVE_IKE_HDR_LEN || sk_off < ROVE_IKE_HDR_LEN || sk_off > msg_len ||
-	    msg_len - sk_off < ROVE_PLD_HDR_LEN)
+	    msg_len - sk_off < hdr)
 		return rove_err_set(err, ROVE_E_PARSE, "message too short for an SK payload");
 	if (rove_get_be32(msg + LEN_OFF) != msg_len)
 		return rove_err_set(err, ROVE_E_PARSE, "IKE header length %u, message is %zu bytes",
@@ -137,7 +173,9 @@ static int frame(const struct shape *s, const uint8_t *msg, size_t msg_len, size
 		return rove_err_set(err, ROVE_E_PARSE,
 				    "SK payload length %zu does not end the %zu-byte message", pl_len,
 				    msg_len);
-	body = pl_len - ROVE_PLD_HDR_LEN;
+	if (pl_len < hdr)
+		return rove_err_set(err, ROVE_E_PARSE, "SK payload too short (%zu bytes)", pl_len);
+	body = pl_len - hdr;
 	if (body < s->iv + s->icv + (s->aead ? 1 : s->block))
 		return rove_err_set(err, ROVE_E_PARSE, "SK payload too short (%zu bytes)", pl_len);
 	*ct_len = body - s->iv - s->icv;
@@ -172,21 +210,22 @@ static int unprotect(const struct rove_sk_dir *d, const struct shape *s, const u
 	return 0;
 }
 
-int rove_sk_open(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_len, size_t sk_off,
-		 uint8_t *plain, size_t plain_cap, size_t *plain_len, struct rove_err *err)
+static int open_payload(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_len,
+			size_t sk_off, size_t hdr, uint8_t *plain, size_t plain_cap,
+			size_t *plain_len, struct rove_err *err)
 {
 	struct shape s;
 	const uint8_t *iv;
 	size_t ct_len = 0, pad;
 
 	*plain_len = 0;
-	if (dir_shape(d, &s, err) < 0 || frame(&s, msg, msg_len, sk_off, &ct_len, err) < 0)
+	if (dir_shape(d, &s, err) < 0 || frame(&s, msg, msg_len, sk_off, hdr, &ct_len, err) < 0)
 		return -1;
 	if (plain_cap < ct_len)
 		return rove_err_set(err, ROVE_E_INVAL, "plaintext buffer of %zu bytes, need %zu",
 				    plain_cap, ct_len);
-	iv = msg + sk_off + ROVE_PLD_HDR_LEN;
-	if (unprotect(d, &s, msg, sk_off + ROVE_PLD_HDR_LEN, iv, iv + s.iv, ct_len, plain, err) < 0)
+	iv = msg + sk_off + hdr;
+	if (unprotect(d, &s, msg, sk_off + hdr, iv, iv + s.iv, ct_len, plain, err) < 0)
 		return -1;
 	pad = plain[ct_len - 1];
 	if (pad + 1 > ct_len) {
@@ -195,5 +234,28 @@ int rove_sk_open(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_len
 	}
 	*plain_len = ct_len - pad - 1;
 	rove_wipe(plain + *plain_len, pad + 1);
+	return 0;
+}
+
+int rove_sk_open(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_len, size_t sk_off,
+		 uint8_t *plain, size_t plain_cap, size_t *plain_len, struct rove_err *err)
+{
+	return open_payload(d, msg, msg_len, sk_off, ROVE_PLD_HDR_LEN, plain, plain_cap, plain_len,
+			    err);
+}
+
+int rove_skf_open(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_len, size_t sk_off,
+		  uint8_t *plain, size_t plain_cap, size_t *plain_len, uint16_t *frag_num,
+		  uint16_t *frag_total, struct rove_err *err)
+{
+	*plain_len = 0;
+	if (sk_off > msg_len || msg_len - sk_off < ROVE_SKF_HDR_LEN)
+		return rove_err_set(err, ROVE_E_PARSE, "message too short for an SKF payload");
+	if (open_payload(d, msg, msg_len, sk_off, ROVE_SKF_HDR_LEN, plain, plain_cap, plain_len,
+			 err) < 0)
+		return -1;
+	/* Authenticated along with the rest, so only now worth reading. */
+	*frag_num = rove_get_be16(msg + sk_off + 4);
+	*frag_total = rove_get_be16(msg + sk_off + 6);
 	return 0;
 }

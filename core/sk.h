@@ -60,4 +60,28 @@ int rove_sk_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct
 int rove_sk_open(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_len, size_t sk_off,
 		 uint8_t *plain, size_t plain_cap, size_t *plain_len, struct rove_err *err);
 
+/* RFC 7383: the Encrypted Fragment payload (SKF, 53) is the SK payload with
+ * a Fragment Number and a Total Fragments field (2 bytes each) after the
+ * generic header; both are covered by the AAD / ICV like the header. */
+#define ROVE_SKF_HDR_LEN 8
+
+/* As rove_sk_seal, for fragment frag_num (1-based) of frag_total: the SKF
+ * header's next payload is first_inner for fragment 1, 0 for the others
+ * (RFC 7383 2.5). The previous next-payload field must say SKF (53). */
+int rove_skf_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct rove_buf *out,
+		  size_t sk_off, uint8_t first_inner, uint16_t frag_num, uint16_t frag_total,
+		  const uint8_t *inner, size_t inner_len, struct rove_err *err);
+
+/* As rove_sk_open for an SKF payload at sk_off; gives its fragment number
+ * and total (unchecked against each other: that is frag.c's business) only
+ * once the ICV verified. */
+int rove_skf_open(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_len, size_t sk_off,
+		  uint8_t *plain, size_t plain_cap, size_t *plain_len, uint16_t *frag_num,
+		  uint16_t *frag_total, struct rove_err *err);
+
+/* Bytes an SK (frag false) or SKF payload adds around inner_len bytes of
+ * inner payloads: header, IV, padding, pad length, ICV. 0 if d's
+ * algorithms are unknown. */
+size_t rove_sk_overhead(const struct rove_sk_dir *d, size_t inner_len, bool frag);
+
 #endif

@@ -159,6 +159,9 @@ static void test_every_key(void)
 	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreauth=31d\n") != 0);
 	CHECK(parse("[vpn]\nserver=gw\nuser=u\ndpd-timeout=0\n") != 0 &&
 	      has(4, "dpd-timeout", "from 1 to 3600"));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nfragment-size=600\n") == 0 && p.fragment_size == 600);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nfragment-size=100\n") != 0 &&
+	      has(4, "fragment-size", "\"100\" is not a size in bytes from 400 to 65535"));
 	CHECK(parse("[vpn]\nserver=gw\nuser=u\nreconnect=sometimes\n") != 0 &&
 	      has(4, "reconnect", "is not yes or no"));
 	/* NetworkManager's own properties are accepted and ignored. */
