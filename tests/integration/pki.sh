@@ -6,7 +6,10 @@
 # DIR/gw.pem        gateway certificate: gw.rove.test and the gateway's address
 # DIR/other.pem     same CA, but for other.rove.test (identity mismatch)
 # DIR/evil-ca.pem   an unrelated CA (untrusted-CA test)
-# and the matching *.key files.
+# and the matching *.key files. make_pki_chain3 (only the tests that need
+# it, RSA keys are slow) adds a three-level RSA-3072 chain:
+# DIR/root3.pem -> DIR/int3.pem -> DIR/gw3.pem (gw3.rove.test and the
+# gateway's address), whose CERT payloads no longer fit one 1500-byte packet.
 
 PKI_DIR=""
 PKI_CONF=""
@@ -66,5 +69,25 @@ make_pki() { # dir
 	pki_ca "$dir" evil-ca "rove evil CA"
 	pki_server "$dir" gw ca "$GW_NAME" ${GW_ADDR:+"$GW_ADDR"}
 	pki_server "$dir" other ca other.rove.test
+	chmod 600 "$dir"/*.key
+}
+
+# make_pki_chain3 DIR: after make_pki, root -> intermediate -> gateway,
+# all RSA-3072.
+make_pki_chain3() {
+	local dir=$1
+	pki --gen --type rsa --size 3072 --outform pem >"$dir/root3.key"
+	pki --self --ca --lifetime 30 --type rsa --in "$dir/root3.key" \
+		--dn "O=rove tests, CN=rove test root CA (RSA-3072)" --outform pem >"$dir/root3.pem"
+	pki --gen --type rsa --size 3072 --outform pem >"$dir/int3.key"
+	pki --issue --ca --lifetime 30 --type priv --in "$dir/int3.key" \
+		--cacert "$dir/root3.pem" --cakey "$dir/root3.key" \
+		--dn "O=rove tests, CN=rove test intermediate CA (RSA-3072)" \
+		--outform pem >"$dir/int3.pem"
+	pki --gen --type rsa --size 3072 --outform pem >"$dir/gw3.key"
+	pki --issue --lifetime 30 --type priv --in "$dir/gw3.key" \
+		--cacert "$dir/int3.pem" --cakey "$dir/int3.key" \
+		--dn "O=rove tests, CN=gw3.rove.test" --san gw3.rove.test ${GW_ADDR:+--san "$GW_ADDR"} \
+		--flag serverAuth --flag ikeIntermediate --outform pem >"$dir/gw3.pem"
 	chmod 600 "$dir"/*.key
 }

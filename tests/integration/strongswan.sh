@@ -109,6 +109,7 @@ connections {
 		pools = pool
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		${GW_REAUTH_TIME:+reauth_time = $GW_REAUTH_TIME}
+		${GW_FRAGMENTATION:+fragmentation = $GW_FRAGMENTATION}
 		local {
 			auth = pubkey
 			certs = $cert.pem
@@ -196,7 +197,7 @@ EOF
 # identity-mismatch test). --keylog also writes DIR/keys.log with the
 # derived IKE keys (Sk_d, Sk_ai, ...): recording known-answer data only.
 start_gw() {
-	local dir=$1 cert=gw id=$GW_NAME keylog="" charon_extra="" plugins=$CHARON_PLUGINS
+	local dir=$1 cert=gw id=$GW_NAME keylog="" charon_extra="" plugins=$CHARON_PLUGINS ca
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -224,10 +225,17 @@ start_gw() {
 	[ "$cert" = gw ] || id=$cert.rove.test
 	[ -n "$GW_ADDR" ] || die "start_gw before setup_net"
 	[ -s "$PKI_DIR/$cert.pem" ] || die "start_gw before make_pki"
-	mkdir -p "$dir/x509" "$dir/x509ca" "$dir/ecdsa"
+	mkdir -p "$dir/x509" "$dir/x509ca" "$dir/ecdsa" "$dir/rsa"
 	cp "$PKI_DIR/ca.pem" "$dir/x509ca/"
+	# GW_CA_CERTS: more CA certificates (names in PKI_DIR) the gateway
+	# holds, e.g. the intermediate it sends along with its own.
+	for ca in $GW_CA_CERTS; do cp "$PKI_DIR/$ca.pem" "$dir/x509ca/"; done
 	cp "$PKI_DIR/$cert.pem" "$dir/x509/"
-	cp "$PKI_DIR/$cert.key" "$dir/ecdsa/"
+	if grep -q 'RSA PRIVATE KEY' "$PKI_DIR/$cert.key"; then
+		cp "$PKI_DIR/$cert.key" "$dir/rsa/"
+	else
+		cp "$PKI_DIR/$cert.key" "$dir/ecdsa/"
+	fi
 	[ -z "$GW_KERNEL_ESP" ] || plugins=${plugins/ kernel-libipsec/}
 	CHARON_PLUGINS=$plugins charon_conf "$dir" "$charon_extra" "$keylog"
 	gw_swanctl_conf "$cert" "$id" >"$dir/swanctl.conf"
