@@ -5,7 +5,7 @@
  *
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM eap USER PASSWORD
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM|- psk LOCAL_ID PSK
- *   ... [dpd]
+ *   ... [dpd | frag=BYTES]
  *
  * OUT gets the session's parameters ("time", "seed", "local", "remote",
  * "remote-id", "auth" lines; the CA is stored beside it by the caller), then
@@ -14,7 +14,9 @@
  * session is closed, so the recording includes the DELETE exchange. With
  * "dpd" the session checks liveness after one idle second and is closed
  * only once the gateway has answered one such check (a "dpd 1000" line
- * says so), so the recording holds that INFORMATIONAL exchange too. */
+ * says so), so the recording holds that INFORMATIONAL exchange too. With
+ * "frag=BYTES" the session's fragment-size is BYTES (a "fragment-size"
+ * line says so), so its larger requests go as IKE fragments. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,8 +141,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	bool dpd = argc == 11 && !strcmp(argv[10], "dpd");
+	unsigned frag = 0;
 
-	if (argc != 10 && !dpd) {
+	if (argc == 11 && !strncmp(argv[10], "frag=", 5))
+		frag = (unsigned)strtoul(argv[10] + 5, NULL, 10);
+	if (argc != 10 && !dpd && !frag) {
 		fprintf(stderr, "usage: see the comment at the top of record.c\n");
 		return 2;
 	}
@@ -167,6 +172,7 @@ int main(int argc, char **argv)
 	cfg.verbose = true;
 	cfg.initial_contact = true;
 	cfg.dpd_ms = dpd ? 1000 : 0;
+	cfg.fragment_size = frag;
 	if (!strcmp(argv[7], "eap")) {
 		cfg.auth = ROVE_AUTHK_EAP_MSCHAPV2;
 		cfg.user = argv[8];
@@ -196,6 +202,8 @@ int main(int argc, char **argv)
 		fprintf(f, "auth %s %s %s\n", argv[7], argv[8], argv[9]);
 		if (dpd)
 			fprintf(f, "dpd %u\n", cfg.dpd_ms);
+		if (frag)
+			fprintf(f, "fragment-size %u\n", frag);
 	}
 	rc = run(s, &u, f, dpd);
 	fclose(f);

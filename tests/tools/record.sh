@@ -8,6 +8,7 @@
 #   bash tests/tools/record.sh [BUILD_DIR]          # eap, psk, retry
 #   bash tests/tools/record.sh BUILD_DIR --nat     # nat (behind a NAT box)
 #   bash tests/tools/record.sh BUILD_DIR --dpd     # dpd (one liveness check)
+#   bash tests/tools/record.sh BUILD_DIR --frag    # frag (IKE fragments both ways)
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -32,7 +33,7 @@ record() { # name, args...
 	ip netns exec "$NS_C" "$recorder" "$WORK/$name.rec" "$@" ||
 		{ show_logs; die "recording $name failed"; }
 	cp "$WORK/$name.rec" "$data/$name.rec"
-	cp "$PKI_DIR/ca.pem" "$data/$name.ca.pem"
+	cp "$PKI_DIR/${REC_CA:-ca}.pem" "$data/$name.ca.pem"
 	say "recorded $data/$name.rec ($(grep -c '^[<>]' "$data/$name.rec") datagrams)"
 }
 
@@ -44,6 +45,22 @@ if [ "${2:-}" = --dpd ]; then
 	start_gw "$WORK/gw"
 	record dpd rove-dpd-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
 		psk "$PSK_ID_CERT" "$PSK_SECRET" dpd
+	finish
+fi
+
+if [ "${2:-}" = --frag ]; then
+	# frag.rec: the gateway of t-frag.sh (RSA-3072 chain, fragment_size
+	# 600) sends its IKE_AUTH answer in fragments; fragment-size=400 makes
+	# the engine send its first IKE_AUTH request in fragments too.
+	setup_net
+	make_pki "$WORK/pki"
+	make_pki_chain3 "$PKI_DIR"
+	GW_CA_CERTS="root3 int3"
+	start_gw "$WORK/gw" --cert gw3 --charon "fragment_size = 600"
+	REC_CA=root3 record frag rove-frag-seed "$CLIENT_ADDR" "$GW_ADDR" gw3.rove.test \
+		"$PKI_DIR/root3.pem" eap "$EAP_USER" "$EAP_PASSWORD" frag=400
+	grep -q 'reassembled message 1' "$data/frag.rec" || die "no reassembled message"
+	grep -q 'fragments of at most' "$data/frag.rec" || die "no request sent in fragments"
 	finish
 fi
 

@@ -26,6 +26,7 @@ struct rec {
 	char seed[64], local[64], remote[64], remote_id[128], auth[8], id[128], secret[128];
 	unsigned lport, nport;
 	unsigned dpd; /* ms, from a "dpd" line (liveness checks on) */
+	unsigned frag; /* from a "fragment-size" line */
 	size_t n;
 	struct step s[MAX_STEPS];
 	char ca[512];
@@ -49,6 +50,7 @@ static bool load_rec(const char *path, struct rec *r)
 		    sscanf(line, "remote-id %127s", r->remote_id) == 1 ||
 		    sscanf(line, "remote %63s", r->remote) == 1 ||
 		    sscanf(line, "dpd %u", &r->dpd) == 1 ||
+		    sscanf(line, "fragment-size %u", &r->frag) == 1 ||
 		    sscanf(line, "auth %7s %127s %127s", r->auth, r->id, r->secret) == 3)
 			continue;
 		if ((line[0] == '>' || line[0] == '<') && r->n < MAX_STEPS) {
@@ -108,6 +110,7 @@ static bool start_run(struct run *ru, const struct rec *r, const struct variant 
 	cfg.verify_time = r->time + v->time_shift;
 	cfg.initial_contact = true; /* the recordings are first IKE SAs */
 	cfg.dpd_ms = r->dpd;
+	cfg.fragment_size = r->frag;
 	ru->trust = rove_trust_new(v->ca ? v->ca : r->ca, &err);
 	CHECK(ru->trust != NULL);
 	if (!ru->trust)
@@ -633,6 +636,11 @@ static void test_dpd_waits_for_outstanding_request(void)
 	free_rec(&r);
 }
 
+/* ---- IKE fragments (frag.rec: RSA-3072 chain, the gateway's IKE_AUTH
+ * answer in 6 fragments, our first IKE_AUTH request in 2) ---- */
+
+#include "test_engine_frag.h"
+
 int main(void)
 {
 	RUN(test_replay_eap);
@@ -649,5 +657,8 @@ int main(void)
 	RUN(test_dpd_check_and_answer);
 	RUN(test_dpd_no_answer);
 	RUN(test_dpd_waits_for_outstanding_request);
+	RUN(test_replay_frag);
+	RUN(test_frag_reordered_and_duplicated);
+	RUN(test_frag_lost);
 	return check_summary();
 }
