@@ -405,8 +405,10 @@ static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t le
 	if (!s->have_keys || s->phase < PH_AUTH)
 		return;
 	if (m->hdr.msg_id + 1 == s->peer_msg_id && s->have_last_resp) {
-		/* A retransmit of the gateway's last request: same answer. */
-		sess_queue(s, s->last_resp.data, s->last_resp.len);
+		/* A retransmit of the gateway's last request: same answer
+		 * (once per fragmented request, RFC 7383 2.6.1). */
+		if (frag_answers_retransmit(m))
+			sess_queue(s, s->last_resp.data, s->last_resp.len);
 		return;
 	}
 	if (m->hdr.msg_id != s->peer_msg_id) {

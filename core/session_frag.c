@@ -53,6 +53,17 @@ int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 	return rove_msg_parse_inner(first, s->frag_whole, s->frag_whole_len, m, err);
 }
 
+bool frag_answers_retransmit(const struct rove_msg *m)
+{
+	const struct rove_payload *p = m->n ? &m->pl[m->n - 1] : NULL;
+
+	/* The fragment number is not authenticated yet here, but neither is
+	 * anything else a plain retransmission is answered on. */
+	if (!p || p->type != ROVE_PL_SKF || p->len < 4)
+		return true;
+	return rove_get_be16(p->body) == 1;
+}
+
 void frag_recv_done(struct rove_session *s)
 {
 	if (s->frag_whole) {

@@ -200,6 +200,9 @@ void frag_handle_timer(struct rove_session *s);
 /* Frees what the session's fragmentation state holds. */
 void frag_free(struct rove_session *s);
 void frag_recv_done(struct rove_session *s);
+/* Whether a retransmitted request m gets our last response again: a
+ * fragmented one only on its fragment 1, not once per fragment. */
+bool frag_answers_retransmit(const struct rove_msg *m);
 
 /* fail.c: the first error notify in m, mapped to a failure; 0 if none. */
 uint16_t first_error_notify(const struct rove_msg *m);
