@@ -6,6 +6,8 @@
 # IKE fragments get through. rove reassembles the gateway's fragments; with
 # fragment-size lowered in the profile its own IKE_AUTH requests go as
 # fragments too, and the gateway reassembles them.
+# The helpers below run through require and check:
+# shellcheck disable=SC2317
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
