@@ -369,8 +369,10 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 		return;
 	}
 	if (m->hdr.exchange != ROVE_EXCH_IKE_SA_INIT && sess_open(s, pkt, len, m, plain, &err) < 0) {
-		/* An attacker can inject garbage; only a valid reply counts. */
-		sess_log(s, "dropping response %u: %s", m->hdr.msg_id, err.msg);
+		/* An attacker can inject garbage; only a valid reply counts.
+		 * (ROVE_E_OK: a fragment kept for later, logged by frag.) */
+		if (err.code != ROVE_E_OK)
+			sess_log(s, "dropping response %u: %s", m->hdr.msg_id, err.msg);
 		return;
 	}
 	s->req_outstanding = false;
@@ -417,7 +419,8 @@ static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t le
 		return;
 	}
 	if (sess_open(s, pkt, len, m, plain, &err) < 0) {
-		sess_log(s, "dropping request %u: %s", m->hdr.msg_id, err.msg);
+		if (err.code != ROVE_E_OK)
+			sess_log(s, "dropping request %u: %s", m->hdr.msg_id, err.msg);
 		if (err.code == ROVE_E_CRITICAL)
 			info_unsupported_critical(s, m);
 		return;

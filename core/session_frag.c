@@ -39,9 +39,12 @@ int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 	rove_wipe(plain, plen);
 	if (v == ROVE_FRAG_REJECTED)
 		return -1;
-	if (v == ROVE_FRAG_KEPT)
-		return rove_err_set(err, ROVE_E_PROTO, "fragment %u of %u kept, waiting for the rest",
-				    num, total);
+	if (v == ROVE_FRAG_KEPT) {
+		sess_log(s, "%s %u: fragment %u of %u kept, waiting for the rest",
+			 (m->hdr.flags & ROVE_FLAG_RESPONSE) ? "response" : "request", m->hdr.msg_id,
+			 num, total);
+		return rove_err_set(err, ROVE_E_OK, "fragment %u of %u kept", num, total);
+	}
 	frag_recv_done(s);
 	if (rove_frag_take(&s->frag_rx, &first, &s->frag_whole, &s->frag_whole_len, err) < 0)
 		return -1;

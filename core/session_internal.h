@@ -185,8 +185,9 @@ void dpd_dead(struct rove_session *s);
 void frag_init_response(struct rove_session *s, const struct rove_msg *m);
 /* sess_open for a message whose last payload is SKF: opens the fragment
  * and adds it to the set; when that completes the message, appends the
- * inner payloads to m (they point into s->frag_whole) and returns 0. An
- * incomplete set returns -1 with err saying the fragment was kept. */
+ * inner payloads to m (they point into s->frag_whole) and returns 0. A
+ * fragment kept for an incomplete set returns -1 with err->code ROVE_E_OK
+ * (already logged; nothing to process yet). */
 int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rove_msg *m,
 	      uint8_t *plain, struct rove_err *err);
 /* After sealing a request of len bytes: cuts it into fragments instead
