@@ -77,6 +77,7 @@ require "rove up small exits 0" up_with small fragment-size=400
 grep -h 'fragments of at most' "$WORK/up-small.out" "$WORK/up-small.err" | sed 's/^/    /'
 check "rove cut a request into fragments" grep -q 'sending it in [0-9]* fragments' \
 	"$WORK/up-small.out" "$WORK/up-small.err"
+gw_log | tail -n +"$mark" | grep -E 'received fragment' | sed 's/^/    /'
 check "the gateway reassembled rove's fragments" \
 	test "$(gw_log_count 'received fragment #[0-9]+ of [0-9]+, reassembled' "$mark")" -ge 1
 check "the LAN host $LAN_HOST answers through the tunnel" lan_reachable
