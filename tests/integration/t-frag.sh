@@ -51,7 +51,11 @@ up_with() {
 	shift
 	profile=$(write_profile "$name" server="$GW_ADDR" remote-id=gw3.rove.test \
 		user="$EAP_USER" ca="$PKI_DIR/root3.pem" "$@" -- password="$EAP_PASSWORD")
-	rove_to "up-$name" up -v "$profile"
+	local t0 rc=0
+	t0=$(date +%s%N)
+	rove_to "up-$name" up -v "$profile" || rc=$?
+	say "    rove up $name took $((($(date +%s%N) - t0) / 1000000)) ms (reported, not checked)"
+	return "$rc"
 }
 
 say "# the gateway's messages in fragments, ours whole"
