@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "addr.h"
+#include "certpolicy.h"
 #include "ikev2.h"
 
 #define CA_FILE_MAX (8u << 20) /* a bundle larger than this is a mistake */
@@ -28,12 +29,14 @@ struct rove_trust {
 	bool system;
 	struct rove_buf certreq; /* concatenated SHA-1(SPKI) */
 	size_t nhashes;
+	struct rove_revoke rv; /* CRLs, fetcher, OCSP mode */
 };
 
 struct rove_peer_cert {
 	X509 *x;
 	char *subject;
 	char *identity;
+	char revocation[400];
 };
 
 /* ---- small helpers ---- */
@@ -241,12 +244,29 @@ void rove_trust_free(struct rove_trust *t)
 		return;
 	X509_STORE_free(t->store);
 	rove_buf_free(&t->certreq);
+	rove_revoke_free(&t->rv);
 	free(t);
 }
 
 bool rove_trust_is_system(const struct rove_trust *t)
 {
 	return t && t->system;
+}
+
+int rove_trust_add_crls(struct rove_trust *t, const char *path, struct rove_err *err)
+{
+	return rove_revoke_load_crls(&t->rv, path, err);
+}
+
+void rove_trust_set_fetch(struct rove_trust *t, rove_fetch_fn fn, void *ctx)
+{
+	t->rv.fetch = fn;
+	t->rv.fetch_ctx = ctx;
+}
+
+void rove_trust_set_ocsp(struct rove_trust *t, enum rove_ocsp_mode mode)
+{
+	t->rv.ocsp = mode;
 }
 
 size_t rove_trust_certreq(const struct rove_trust *t, struct rove_buf *out)
@@ -539,7 +559,7 @@ static enum rove_cert_fail chain_fail(X509_STORE_CTX *ctx, X509 *leaf, bool syst
 		name_buf(X509_get_subject_name(cur), cn, sizeof(cn));
 		snprintf(which, sizeof(which), "the certificate of %s in the server's chain", cn);
 	} else {
-		snprintf(which, sizeof(which), "the server's certificate");
+		snprintf(which, sizeof(which), "the server's certificate %s", subj);
 		cur = leaf;
 	}
 	switch (code) {
@@ -573,25 +593,6 @@ static enum rove_cert_fail chain_fail(X509_STORE_CTX *ctx, X509 *leaf, bool syst
 	}
 }
 
-/* An Extended Key Usage, when present, must allow an IKE server. */
-static bool eku_ok(X509 *x)
-{
-	EXTENDED_KEY_USAGE *eku;
-	int crit = 0;
-	bool ok = false;
-
-	eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
-	if (!eku)
-		return crit == -1; /* -1: absent; -2 (twice) or a parse error: reject */
-	for (int i = 0; !ok && i < sk_ASN1_OBJECT_num(eku); i++) {
-		int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
-
-		ok = nid == NID_server_auth || nid == NID_ipsec_IKE || nid == NID_anyExtendedKeyUsage;
-	}
-	EXTENDED_KEY_USAGE_free(eku);
-	return ok;
-}
-
 static enum rove_cert_fail parse_chain(const struct rove_bytes *certs, size_t ncerts,
 				       X509 **leaf, STACK_OF(X509) **chain, struct rove_err *err)
 {
@@ -618,9 +619,10 @@ static enum rove_cert_fail parse_chain(const struct rove_bytes *certs, size_t nc
 	return ROVE_CERT_OK;
 }
 
+/* On success *verified holds the chain OpenSSL built, leaf first. */
 static enum rove_cert_fail check_chain(const struct rove_trust *t, X509 *leaf,
 				       STACK_OF(X509) *chain, int64_t verify_time,
-				       struct rove_err *err)
+				       STACK_OF(X509) **verified, struct rove_err *err)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	enum rove_cert_fail f = ROVE_CERT_OK;
@@ -633,6 +635,8 @@ static enum rove_cert_fail check_chain(const struct rove_trust *t, X509 *leaf,
 			X509_STORE_CTX_set_time(ctx, 0, (time_t)verify_time);
 		if (X509_verify_cert(ctx) != 1)
 			f = chain_fail(ctx, leaf, t->system, err);
+		else if (!(*verified = X509_STORE_CTX_get1_chain(ctx)))
+			f = ROVE_CERT_BAD;
 	}
 	X509_STORE_CTX_free(ctx);
 	return f;
@@ -665,10 +669,10 @@ struct rove_peer_cert *rove_peer_cert_verify(const struct rove_trust *t,
 					     enum rove_cert_fail *fail, struct rove_err *err)
 {
 	X509 *leaf = NULL;
-	STACK_OF(X509) *chain = NULL;
+	STACK_OF(X509) *chain = NULL, *verified = NULL;
 	struct rove_peer_cert *pc = NULL;
 	enum rove_cert_fail f;
-	char how[300], names[300];
+	char how[300], names[300], subj[256], revocation[400] = "";
 
 	if (!t || !ncerts || !certs) {
 		rove_err_set(err, ROVE_E_CERT, !t ? "no trusted CA is configured" :
@@ -678,12 +682,11 @@ struct rove_peer_cert *rove_peer_cert_verify(const struct rove_trust *t,
 	}
 	f = parse_chain(certs, ncerts, &leaf, &chain, err);
 	if (f == ROVE_CERT_OK)
-		f = check_chain(t, leaf, chain, verify_time, err);
-	if (f == ROVE_CERT_OK && !eku_ok(leaf)) {
-		rove_err_set(err, ROVE_E_CERT, "the server's certificate is not meant for a VPN "
-			     "gateway: its Extended Key Usage lacks serverAuth and ipsecIKE");
+		f = check_chain(t, leaf, chain, verify_time, &verified, err);
+	if (f == ROVE_CERT_OK)
+		name_buf(X509_get_subject_name(leaf), subj, sizeof(subj));
+	if (f == ROVE_CERT_OK && !rove_eku_check(leaf, subj, err))
 		f = ROVE_CERT_BAD;
-	}
 	if (f == ROVE_CERT_OK && (!remote_id || !*remote_id)) {
 		rove_err_set(err, ROVE_E_CERT, "no remote-id to check the server's certificate against");
 		f = ROVE_CERT_ID_MISMATCH;
@@ -696,12 +699,20 @@ struct rove_peer_cert *rove_peer_cert_verify(const struct rove_trust *t,
 			     "check remote-id or the server name", names, want);
 		f = ROVE_CERT_ID_MISMATCH;
 	}
-	if (f == ROVE_CERT_OK && (pc = peer_new(leaf, how, err)) != NULL)
+	/* Last: it may ask the network, which only a certificate that passed
+	 * everything else deserves. */
+	if (f == ROVE_CERT_OK)
+		f = rove_revoke_check(&t->rv, t->store, verified, verify_time, revocation,
+				      sizeof(revocation), err);
+	if (f == ROVE_CERT_OK && (pc = peer_new(leaf, how, err)) != NULL) {
+		snprintf(pc->revocation, sizeof(pc->revocation), "%s", revocation);
 		leaf = NULL;
-	else if (f == ROVE_CERT_OK)
+	} else if (f == ROVE_CERT_OK) {
 		f = ROVE_CERT_BAD;
+	}
 	X509_free(leaf);
 	sk_X509_pop_free(chain, X509_free);
+	sk_X509_pop_free(verified, X509_free);
 	ERR_clear_error();
 	*fail = f;
 	return pc;
@@ -725,6 +736,11 @@ const char *rove_peer_cert_subject(const struct rove_peer_cert *pc)
 const char *rove_peer_cert_identity(const struct rove_peer_cert *pc)
 {
 	return pc->identity;
+}
+
+const char *rove_peer_cert_revocation(const struct rove_peer_cert *pc)
+{
+	return pc->revocation;
 }
 
 EVP_PKEY *rove_peer_cert_pkey(const struct rove_peer_cert *pc)

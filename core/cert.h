@@ -43,19 +43,52 @@ enum rove_cert_fail {
 	ROVE_CERT_ID_MISMATCH,   /* valid, but not for remote_id */
 	ROVE_CERT_BAD,           /* malformed, wrong Extended Key Usage, ... */
 	ROVE_CERT_NO_CERT,
+	ROVE_CERT_REVOKED,       /* by a CRL or the OCSP responder */
 };
+
+/* Revocation. The engine does no I/O, so the driver lends it a fetcher:
+ * an HTTP GET of url (body NULL) or a POST of body with content_type,
+ * appending the response body to out; it must give up after a few seconds
+ * (it runs synchronously while the certificate is checked). Returns 0, or
+ * -1 with a phrase in err ("connection refused by 192.0.2.9:80"). */
+typedef int (*rove_fetch_fn)(void *ctx, const char *url, const char *content_type,
+			     const uint8_t *body, size_t body_len, struct rove_buf *out,
+			     struct rove_err *err);
+
+enum rove_ocsp_mode {
+	ROVE_OCSP_SOFT = 0, /* ask when the certificate names a responder; no
+			     * answer: connect anyway and say so (the default) */
+	ROVE_OCSP_REQUIRE,  /* a "good" answer is required (ocsp=require) */
+	ROVE_OCSP_OFF,      /* never ask (ocsp=no) */
+};
+
+/* Adds the CRLs of a PEM or DER file (crl=); errors name the file. A CRL
+ * whose issuer issued the gateway's certificate is then always checked,
+ * and must be current. */
+int rove_trust_add_crls(struct rove_trust *t, const char *path, struct rove_err *err);
+/* fn NULL: no network fetches (CRL distribution points and OCSP are then
+ * skipped, which the revocation outcome says). */
+void rove_trust_set_fetch(struct rove_trust *t, rove_fetch_fn fn, void *ctx);
+void rove_trust_set_ocsp(struct rove_trust *t, enum rove_ocsp_mode mode);
 
 struct rove_peer_cert; /* the verified end-entity certificate and its key */
 
-/* certs[0] is the end-entity certificate (DER, from the first CERT payload of
+/* The whole server-certificate policy in one call; IKE_AUTH uses it, and
+ * EAP-TLS should too for the TLS server's certificate (pass the DER of
+ * SSL_get0_peer_certificate first, then the rest of the peer's chain).
+ *
+ * certs[0] is the end-entity certificate (DER, from the first CERT payload of
  * encoding 4), the others are intermediates in any order. verify_time: Unix
  * seconds, 0 = now.
  *
  * Checks the chain to a trust anchor of t with OpenSSL's default rules
  * (not X509_STRICT, which rejects too many deployed certificates), the
  * validity dates of every certificate, the Extended Key Usage of the
- * end-entity certificate (if present it must list serverAuth, ipsecIKE or
- * anyExtendedKeyUsage; Key Usage is not checked) and the identity:
+ * end-entity certificate (if present it must list serverAuth, ipsecIKE,
+ * ikeIntermediate (1.3.6.1.5.5.8.2.2) or anyExtendedKeyUsage, RFC 4945
+ * 5.1.3.12; Key Usage is not checked), revocation (see rove_trust_add_crls,
+ * rove_trust_set_fetch and rove_trust_set_ocsp; only the end-entity
+ * certificate is checked) and the identity:
  *  - remote_id an IPv4/IPv6 literal: an iPAddress SAN must equal it;
  *  - containing '@' (and no '='): an rfc822Name SAN, case-insensitive;
  *  - containing '=': a DN ("CN=gw, O=Example", in certificate order or in
@@ -63,8 +96,8 @@ struct rove_peer_cert; /* the verified end-entity certificate and its key */
  *  - otherwise a DNS name: a dNSName SAN, case-insensitive, where "*.x.y"
  *    matches exactly one leftmost label; only when the certificate has no
  *    dNSName SAN at all does the subject CN count (legacy certificates).
- * On failure returns NULL, sets *fail and puts a sentence in err saying
- * what to check. */
+ * On failure returns NULL, sets *fail and puts a sentence in err naming the
+ * certificate, the check that failed and what to do. */
 struct rove_peer_cert *rove_peer_cert_verify(const struct rove_trust *t,
 					     const struct rove_bytes *certs, size_t ncerts,
 					     const char *remote_id, int64_t verify_time,
@@ -76,6 +109,10 @@ const char *rove_peer_cert_subject(const struct rove_peer_cert *pc);
 /* What the certificate proved: the subject and the name that matched
  * remote_id, "CN=gw.example.com,O=Example (DNS:gw.example.com)". */
 const char *rove_peer_cert_identity(const struct rove_peer_cert *pc);
+/* What revocation checking found, for `rove status`: "not revoked (CRL
+ * from /etc/rove/ca.crl); OCSP http://ocsp.example:8080: good", or why it
+ * was not checked ("OCSP responder ... unreachable: not checked"). */
+const char *rove_peer_cert_revocation(const struct rove_peer_cert *pc);
 /* The certified public key, borrowed from pc (for sigverify). */
 EVP_PKEY *rove_peer_cert_pkey(const struct rove_peer_cert *pc);
 

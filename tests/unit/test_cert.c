@@ -159,7 +159,7 @@ static void test_validity(void)
 	struct rove_peer_cert *pc;
 
 	CHECK(verify_fail(chain, 2, "gw.example.com", &err) == ROVE_CERT_EXPIRED);
-	expect_date(err.msg, "the server's certificate expired on", c.not_after);
+	expect_date(err.msg, "the server's certificate CN=gw.example.com expired on", c.not_after);
 	/* The same certificate was fine two days earlier. */
 	pc = verify_at(trust, chain, 2, "gw.example.com", CG_NOW - 2 * CG_DAY, &f, &err);
 	CHECK(pc && f == ROVE_CERT_OK);
@@ -167,7 +167,7 @@ static void test_validity(void)
 	/* ... and not yet valid before its notBefore. */
 	pc = verify_at(trust, chain, 2, "gw.example.com", c.not_before - 60, &f, &err);
 	CHECK(!pc && f == ROVE_CERT_NOT_YET_VALID);
-	expect_date(err.msg, "the server's certificate is not valid before", c.not_before);
+	expect_date(err.msg, "the server's certificate CN=gw.example.com is not valid before", c.not_before);
 	X509_free(old);
 
 	/* An expired intermediate is named as such. */
@@ -290,6 +290,9 @@ static void test_eku(void)
 		{ "clientAuth,serverAuth", ROVE_CERT_OK },
 		{ "1.3.6.1.5.5.7.3.17", ROVE_CERT_OK },
 		{ "anyExtendedKeyUsage", ROVE_CERT_OK },
+		{ "1.3.6.1.5.5.8.2.2", ROVE_CERT_OK }, /* ikeIntermediate */
+		{ "clientAuth,1.3.6.1.5.5.8.2.2", ROVE_CERT_OK },
+		{ "1.3.6.1.5.5.8.2.3", ROVE_CERT_BAD }, /* a neighbour of ikeIntermediate */
 		{ "clientAuth", ROVE_CERT_BAD },
 		{ "codeSigning,emailProtection", ROVE_CERT_BAD },
 	};
@@ -307,6 +310,16 @@ static void test_eku(void)
 			CHECK(strstr(err.msg, "Extended Key Usage") != NULL);
 		X509_free(leaf);
 	}
+	/* The refusal names the certificate, what it is for and what to do. */
+	X509 *leaf = server("CN=gw.example.com", "DNS:gw.example.com", "clientAuth");
+	X509 *chain[2] = { leaf, inter };
+	struct rove_err err;
+
+	CHECK(verify_fail(chain, 2, "gw.example.com", &err) == ROVE_CERT_BAD);
+	CHECK_STR(err.msg, "the server's certificate CN=gw.example.com has Extended Key Usage "
+		  "clientAuth only, not serverAuth or ipsecIKE: the gateway needs a certificate "
+		  "issued for servers");
+	X509_free(leaf);
 }
 
 static void test_bad_input(void)
