@@ -70,6 +70,14 @@ static int check_loaded(const char *path, const struct rove_profile *p, bool cle
 		}
 		rove_trust_free(t);
 	}
+	if (p->crl) {
+		t = rove_trust_new(NULL, &err);
+		if (t && rove_trust_add_crls(t, p->crl, &err) < 0) {
+			report(path, "crl", err.msg);
+			problems++;
+		}
+		rove_trust_free(t);
+	}
 	if (!clean)
 		return problems;
 	if (p->ike && rove_proposals_parse(p->ike, false, &props, &err) < 0) {

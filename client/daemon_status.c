@@ -283,6 +283,8 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_arr_end(&w);
 	rove_jw_key(&w, "remote_id");
 	rove_jw_strn(&w, info.server_id, strnlen(info.server_id, sizeof(info.server_id)));
+	rove_jw_key(&w, "revocation");
+	rove_jw_str(&w, info.revocation);
 	rove_jw_key(&w, "round_trips");
 	rove_jw_u64(&w, info.round_trips);
 	rove_jw_key(&w, "last_failure");

@@ -20,6 +20,7 @@ static const char *const headers[NCOLS] = {
 
 struct row {
 	char cell[NCOLS][128];
+	char note[512]; /* a revocation check that did not happen */
 };
 
 /* Asks one session; 0 with the document in reply, 1 when it is not up,
@@ -118,6 +119,10 @@ static void fill_row(struct row *r, const struct rove_json *j)
 				 rove_json_get_u64(rc, "attempts", 0));
 	}
 	snprintf(r->cell[2], sizeof(r->cell[2]), "%s", rove_json_get_str(j, "server", "?"));
+	r->note[0] = '\0';
+	if (strstr(rove_json_get_str(j, "revocation", ""), "not checked"))
+		snprintf(r->note, sizeof(r->note), "%s: gateway certificate revocation: %s",
+			 r->cell[0], rove_json_get_str(j, "revocation", ""));
 	join_strings(r->cell[3], sizeof(r->cell[3]), rove_json_get(j, "virtual_ips"));
 	if (strcmp(state, "established") == 0)
 		fmt_duration(r->cell[4], sizeof(r->cell[4]),
@@ -167,6 +172,11 @@ static void print_table(struct row *rows, size_t n)
 			print_cell(rows[i].cell[c], w[c], c == NCOLS - 1);
 		putchar('\n');
 	}
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].note[0]) {
+			print_cell(rows[i].note, 0, true);
+			putchar('\n');
+		}
 }
 
 /* Parses and collects one answer; prints it raw in JSON mode. */

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "http.h"
 #include "ikev2.h"
 #include "password.h"
 #include "profile.h"
@@ -201,6 +202,24 @@ static int check_not_up(const char *name)
 
 /* Server address, sockets, trust and proposals: runtime problems exit 1,
  * configuration problems 2. */
+/* crl= and ocsp= onto the trust store; network fetches go through the small
+ * HTTP client (the engine itself does no I/O). */
+static int rove_revocation_setup(struct rove_trust *t, const struct rove_profile *p,
+				 struct rove_err *err)
+{
+	static const enum rove_ocsp_mode modes[] = {
+		[ROVE_OCSP_PREF_SOFT] = ROVE_OCSP_SOFT,
+		[ROVE_OCSP_PREF_REQUIRE] = ROVE_OCSP_REQUIRE,
+		[ROVE_OCSP_PREF_NO] = ROVE_OCSP_OFF,
+	};
+
+	if (p->crl && rove_trust_add_crls(t, p->crl, err) < 0)
+		return -1;
+	rove_trust_set_fetch(t, rove_http_fetch, NULL);
+	rove_trust_set_ocsp(t, modes[p->ocsp]);
+	return 0;
+}
+
 static int prepare_network(struct up_state *st, int *code)
 {
 	struct rove_err err;
@@ -216,7 +235,7 @@ static int prepare_network(struct up_state *st, int *code)
 	/* PSK both ways needs no CA; otherwise the system store by default. */
 	if (st->p.ca || st->p.auth != ROVE_PROFILE_AUTH_PSK) {
 		st->trust = rove_trust_new(st->p.ca, &err);
-		if (!st->trust) {
+		if (!st->trust || rove_revocation_setup(st->trust, &st->p, &err) < 0) {
 			fprintf(stderr, "rove: %s\n", err.msg);
 			return -1;
 		}

@@ -110,8 +110,10 @@ const char *rove_peer_cert_subject(const struct rove_peer_cert *pc);
  * remote_id, "CN=gw.example.com,O=Example (DNS:gw.example.com)". */
 const char *rove_peer_cert_identity(const struct rove_peer_cert *pc);
 /* What revocation checking found, for `rove status`: "not revoked (CRL
- * from /etc/rove/ca.crl); OCSP http://ocsp.example:8080: good", or why it
- * was not checked ("OCSP responder ... unreachable: not checked"). */
+ * from /etc/rove/ca.crl); OCSP http://ocsp.example:8080: good", "no CRL or
+ * OCSP responder named", or, containing "not checked", why a check that
+ * should have happened did not ("OCSP http://...: unreachable: ..., not
+ * checked"). Empty when the certificate is itself the trust anchor. */
 const char *rove_peer_cert_revocation(const struct rove_peer_cert *pc);
 /* The certified public key, borrowed from pc (for sigverify). */
 EVP_PKEY *rove_peer_cert_pkey(const struct rove_peer_cert *pc);

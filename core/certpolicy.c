@@ -527,6 +527,6 @@ enum rove_cert_fail rove_revoke_check(const struct rove_revoke *rv, X509_STORE *
 	if (f == ROVE_CERT_OK && rv->ocsp != ROVE_OCSP_OFF)
 		f = ocsp_check(rv, store, chain, verify_time, outcome, cap, err);
 	if (f == ROVE_CERT_OK && !outcome[0])
-		snprintf(outcome, cap, "no CRL or OCSP responder: not checked");
+		snprintf(outcome, cap, "no CRL or OCSP responder named");
 	return f;
 }

@@ -447,6 +447,7 @@ void rove_profile_free(struct rove_profile *p)
 	free(p->local_id);
 	free(p->user);
 	free(p->ca);
+	free(p->crl);
 	free(p->ike);
 	free(p->esp);
 	free_secret(&p->password, &p->password_len);

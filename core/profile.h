@@ -36,6 +36,13 @@ enum rove_datapath_pref {
 	ROVE_DP_USERSPACE,
 };
 
+/* ocsp=: what an unanswered OCSP check of the gateway's certificate does. */
+enum rove_ocsp_pref {
+	ROVE_OCSP_PREF_SOFT = 0, /* connect, and say so in status */
+	ROVE_OCSP_PREF_REQUIRE,  /* refuse */
+	ROVE_OCSP_PREF_NO,       /* never ask */
+};
+
 #define ROVE_PROFILE_MAX_ROUTES 16
 #define ROVE_PROFILE_MAX_SIZE (64 * 1024)
 #define ROVE_PROFILE_DPD_MAX 86400
@@ -63,6 +70,8 @@ struct rove_profile {
 	unsigned reauth;          /* seconds between reauthentications, 0 = off (default) */
 	unsigned fragment_size;   /* IP packet size for our IKE fragments, 0 = RFC 7383 default */
 	enum rove_datapath_pref datapath;
+	char *crl;                /* crl=: absolute path of a CRL file, NULL = none */
+	enum rove_ocsp_pref ocsp; /* default soft */
 	/* Secrets: heap, NUL-terminated, wiped on free. */
 	char *password, *psk;
 	size_t password_len, psk_len;

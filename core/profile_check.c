@@ -170,7 +170,8 @@ static int profile_dir(const char *path, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-static int key_ca(const struct kctx *c)
+/* A file path; relative ones are taken from the profile's directory. */
+static int key_path(const struct kctx *c, char **dst, const char *what)
 {
 	char dir[4096], full[4096];
 	const char *rel = c->v;
@@ -179,9 +180,9 @@ static int key_ca(const struct kctx *c)
 	if (has_control(c->v, c->len))
 		return bad(c, "contains a control character");
 	if (c->v[c->len - 1] == '/')
-		return bad(c, "\"%.*s\" is a directory; name the CA certificate file (PEM)", QV(c));
+		return bad(c, "\"%.*s\" is a directory; name the %s file (PEM)", QV(c), what);
 	if (c->v[0] == '/')
-		return c->len < sizeof(full) ? set_str(c, &c->p->ca) : bad(c, "path too long");
+		return c->len < sizeof(full) ? set_str(c, dst) : bad(c, "path too long");
 	while (rel[0] == '.' && rel[1] == '/')
 		rel += 2;
 	if (profile_dir(c->p->path, dir, sizeof(dir)) < 0)
@@ -193,7 +194,30 @@ static int key_ca(const struct kctx *c)
 	struct kctx abs = *c;
 	abs.v = full;
 	abs.len = (size_t)n;
-	return set_str(&abs, &c->p->ca);
+	return set_str(&abs, dst);
+}
+
+static int key_ca(const struct kctx *c)
+{
+	return key_path(c, &c->p->ca, "CA certificate");
+}
+
+static int key_crl(const struct kctx *c)
+{
+	return key_path(c, &c->p->crl, "CRL");
+}
+
+static int key_ocsp(const struct kctx *c)
+{
+	if (strcmp(c->v, "soft") == 0)
+		c->p->ocsp = ROVE_OCSP_PREF_SOFT;
+	else if (strcmp(c->v, "require") == 0)
+		c->p->ocsp = ROVE_OCSP_PREF_REQUIRE;
+	else if (strcmp(c->v, "no") == 0)
+		c->p->ocsp = ROVE_OCSP_PREF_NO;
+	else
+		return bad(c, "\"%.*s\" is not an OCSP mode (expected soft, require or no)", QV(c));
+	return 0;
 }
 
 /* ---- enumerations, numbers, booleans ---- */
@@ -499,6 +523,8 @@ static const struct key keys[] = {
 	{ "local-id", false, key_local_id, false },
 	{ "user", false, key_user, false },
 	{ "ca", false, key_ca, false },
+	{ "crl", false, key_crl, false },
+	{ "ocsp", false, key_ocsp, false },
 	{ "auth", false, key_auth, false },
 	{ "routes", false, key_routes, false },
 	{ "ike", false, key_ike, false },

@@ -675,6 +675,8 @@ void rove_session_get_info(const struct rove_session *s, struct rove_session_inf
 		rove_chosen_str(&s->ike_chosen, false, info->ike_proposal, sizeof(info->ike_proposal));
 	info->established_ms = s->established_ms;
 	snprintf(info->server_id, sizeof(info->server_id), "%s", s->server_id);
+	snprintf(info->revocation, sizeof(info->revocation), "%s",
+		 s->peer_cert ? rove_peer_cert_revocation(s->peer_cert) : "");
 	info->config = s->config;
 	if (s->child_up)
 		info->children[info->nchildren++] = &s->child;

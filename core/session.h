@@ -194,6 +194,7 @@ struct rove_session_info {
 	char ike_proposal[96];          /* "aes256gcm16-prfsha384-x25519" */
 	uint64_t established_ms;        /* caller's clock when IKE came up */
 	char server_id[256];            /* identity the server proved */
+	char revocation[400];           /* rove_peer_cert_revocation, "" = no certificate */
 	struct rove_config_info config;
 	size_t nchildren;
 	const struct rove_child_sa *children[4];
