@@ -362,7 +362,7 @@ static enum rove_cert_fail crl_check(const struct rove_revoke *rv, X509_STORE *s
 		char subj[256];
 
 		subject_of(leaf, subj, sizeof(subj));
-		rove_err_set(err, ROVE_E_CERT, "the CRL in %s cannot vouch for the gateway's "
+		rove_err_set(err, ROVE_E_CERT, "the CRL in %s cannot vouch for the server's "
 			     "certificate %s: %s; get a current CRL from the CA or drop crl= "
 			     "from the profile", src, subj, X509_verify_cert_error_string(code));
 		return ROVE_CERT_BAD;
@@ -503,7 +503,7 @@ static enum rove_cert_fail ocsp_check(const struct rove_revoke *rv, X509_STORE *
 			     "installs a new certificate", subj, why, url);
 	} else if (rv->ocsp == ROVE_OCSP_REQUIRE) {
 		rove_err_set(err, ROVE_E_CERT, "the OCSP responder %s gave no valid answer for the "
-			     "gateway's certificate %s (%s), and the profile has ocsp=require: check "
+			     "server's certificate %s (%s), and the profile has ocsp=require: check "
 			     "that the responder is reachable, or set ocsp=soft", url, subj, why);
 	} else {
 		append(outcome, cap, "OCSP %s: %s, not checked", url, why);

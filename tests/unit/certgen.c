@@ -89,6 +89,18 @@ static int add_exts(X509 *x, X509 *issuer, const struct cg_cert *c)
 		rc |= add_ext(x, &ctx, "subjectAltName", c->san);
 	if (c->eku)
 		rc |= add_ext(x, &ctx, "extendedKeyUsage", c->eku);
+	if (c->crl_url) {
+		char v[300];
+
+		snprintf(v, sizeof(v), "URI:%s", c->crl_url);
+		rc |= add_ext(x, &ctx, "crlDistributionPoints", v);
+	}
+	if (c->ocsp_url) {
+		char v[300];
+
+		snprintf(v, sizeof(v), "OCSP;URI:%s", c->ocsp_url);
+		rc |= add_ext(x, &ctx, "authorityInfoAccess", v);
+	}
 	return rc;
 }
 
@@ -143,6 +155,47 @@ X509 *cg_server(const char *subject, const char *san, const char *eku, EVP_PKEY 
 	return cg_cert(&c, key, ca, ca_key);
 }
 
+X509_CRL *cg_crl(X509 *issuer, EVP_PKEY *key, X509 *const *revoked, size_t n, int64_t last,
+		 int64_t next)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *t = ASN1_TIME_new();
+	bool ok = crl && t && X509_CRL_set_version(crl, 1) &&
+		  X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) &&
+		  ASN1_TIME_set(t, (time_t)last) && X509_CRL_set1_lastUpdate(crl, t) &&
+		  ASN1_TIME_set(t, (time_t)next) && X509_CRL_set1_nextUpdate(crl, t);
+
+	for (size_t i = 0; ok && i < n; i++) {
+		X509_REVOKED *r = X509_REVOKED_new();
+
+		ok = r && ASN1_TIME_set(t, (time_t)(CG_NOW - 3600)) &&
+		     X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked[i])) &&
+		     X509_REVOKED_set_revocationDate(r, t) && X509_CRL_add0_revoked(crl, r);
+		if (!ok)
+			X509_REVOKED_free(r);
+	}
+	ok = ok && X509_CRL_sort(crl) && X509_CRL_sign(crl, key, EVP_sha256()) > 0;
+	ASN1_TIME_free(t);
+	if (!ok) {
+		fail("CRL");
+		X509_CRL_free(crl);
+		return NULL;
+	}
+	return crl;
+}
+
+int cg_crl_der(X509_CRL *crl, struct rove_buf *out)
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509_CRL(crl, &der);
+
+	if (len <= 0)
+		return fail("i2d_X509_CRL");
+	rove_buf_add(out, der, (size_t)len);
+	OPENSSL_free(der);
+	return out->failed ? -1 : 0;
+}
+
 int cg_der(X509 *x, struct rove_buf *out)
 {
 	unsigned char *der = NULL;
@@ -184,6 +237,16 @@ int cg_write_der(X509 *x, char *path)
 	if (f && fclose(f))
 		ok = 0;
 	return ok ? 0 : fail("writing DER");
+}
+
+int cg_write_crl(X509_CRL *crl, char *path)
+{
+	FILE *f = tmp_open(path);
+	int ok = f && PEM_write_X509_CRL(f, crl);
+
+	if (f && fclose(f))
+		ok = 0;
+	return ok ? 0 : fail("writing a CRL");
 }
 
 int cg_write_text(const char *text, char *path)

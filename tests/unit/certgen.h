@@ -36,6 +36,8 @@ struct cg_cert {
 	int64_t not_before;    /* Unix seconds; 0 = CG_NOW - 1 day */
 	int64_t not_after;     /* 0 = CG_NOW + 1 year */
 	bool ca;               /* basicConstraints CA:TRUE, keyCertSign */
+	const char *crl_url;   /* crlDistributionPoints URI, NULL = none */
+	const char *ocsp_url;  /* authorityInfoAccess OCSP URI, NULL = none */
 };
 
 /* Issues a certificate for `key`, signed by issuer/issuer_key (both NULL:
@@ -48,6 +50,13 @@ X509 *cg_intermediate(const char *subject, EVP_PKEY *key, X509 *ca, EVP_PKEY *ca
 /* A server certificate with SANs and EKU (NULL = none), default validity. */
 X509 *cg_server(const char *subject, const char *san, const char *eku, EVP_PKEY *key,
 		X509 *ca, EVP_PKEY *ca_key);
+
+/* A CRL of issuer listing the serial numbers of revoked[] (revoked at
+ * CG_NOW - 1 hour), thisUpdate last, nextUpdate next (Unix seconds). */
+X509_CRL *cg_crl(X509 *issuer, EVP_PKEY *key, X509 *const *revoked, size_t n, int64_t last,
+		 int64_t next);
+int cg_crl_der(X509_CRL *crl, struct rove_buf *out);
+int cg_write_crl(X509_CRL *crl, char *path); /* PEM */
 
 /* DER of the certificate, appended to out. */
 int cg_der(X509 *x, struct rove_buf *out);
