@@ -416,6 +416,24 @@ static void test_ca_paths(void)
 	CHECK(p.name[0] == '\0');
 }
 
+/* crl= (a path, like ca=) and ocsp= (soft, require, no). */
+static void test_revocation_keys(void)
+{
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\n") == 0);
+	CHECK(!p.crl && p.ocsp == ROVE_OCSP_PREF_SOFT);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\ncrl=crls/ca.crl\nocsp=require\n") == 0);
+	CHECK_STR(p.crl, "/etc/rove/crls/ca.crl");
+	CHECK(p.ocsp == ROVE_OCSP_PREF_REQUIRE);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\ncrl=/var/ca.crl\nocsp=no\n") == 0);
+	CHECK_STR(p.crl, "/var/ca.crl");
+	CHECK(p.ocsp == ROVE_OCSP_PREF_NO);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nocsp=soft\n") == 0);
+	CHECK(p.ocsp == ROVE_OCSP_PREF_SOFT);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nocsp=maybe\ncrl=/etc/\n") != 0);
+	CHECK(has(4, "ocsp", "\"maybe\" is not an OCSP mode (expected soft, require or no)"));
+	CHECK(has(5, "crl", "\"/etc/\" is a directory; name the CRL file (PEM)"));
+}
+
 static void test_names_and_format(void)
 {
 	struct rove_diag d = { .file = "/x.conf", .line = 3, .key = "ike", .msg = "bad" };
@@ -577,6 +595,7 @@ int main(void)
 	RUN(test_did_you_mean);
 	RUN(test_many_problems);
 	RUN(test_ca_paths);
+	RUN(test_revocation_keys);
 	RUN(test_names_and_format);
 	RUN(test_set_api);
 	RUN(test_load);
