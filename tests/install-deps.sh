@@ -6,7 +6,7 @@ pkgs="meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
  libssl-dev libglib2.0-dev libmnl-dev
  strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
  libcharon-extra-plugins libstrongswan-extra-plugins libcharon-extauth-plugins
- nftables iproute2 iputils-ping tcpdump python3 util-linux procps groff-base
+ nftables iproute2 iputils-ping tcpdump python3 util-linux procps groff-base openssl
  qemu-system-x86 busybox-static kmod cpio iperf3"
 missing=""
 for p in $pkgs; do
