@@ -70,7 +70,7 @@ cp_ocsp_index() {
 # cp_ocsp_start INDEX: `openssl ocsp` as a responder signing with the CA.
 cp_ocsp_start() {
 	CP_OCSP_LOG=$WORK/ocsp.log
-	ip netns exec "$NS_G" openssl ocsp -index "$1" -port "$CP_OCSP_PORT" \
+	ip netns exec "$NS_G" stdbuf -oL openssl ocsp -index "$1" -port "$CP_OCSP_PORT" \
 		-CA "$PKI_DIR/ca.pem" -rsigner "$PKI_DIR/ca.pem" -rkey "$PKI_DIR/ca.key" \
 		-nmin 10 -text >"$CP_OCSP_LOG" 2>&1 &
 	CP_OCSP_PID=$!
