@@ -65,5 +65,13 @@ check "the status says the fetched CRL was checked" \
 	test "$(json_get "$WORK/status-vpn.json" revocation)" = "not revoked (CRL from $CRL_URL)"
 check "the CRL server saw the GET" grep -q 'GET /ca.crl' "$CP_HTTP_LOG"
 rove_to down down vpn || true
+
+# rove check loads crl= as rove up would.
+profile=$(cp_profile listed crl="$WORK/missing.crl")
+rc=0
+rove_to check check "$profile" || rc=$?
+check "rove check with a missing CRL file exits 2" test "$rc" = 2
+check "rove check names the crl key and the file" \
+	grep -q "crl: cannot read CRL file $WORK/missing.crl" "$WORK/check.out" "$WORK/check.err"
 check "no process is left in the client namespace" wait_for 30 client_ns_idle
 finish

@@ -69,6 +69,18 @@ up_ok good "responder unreachable (soft-fail)" \
 	"OCSP $OCSP_URL: unreachable: cannot connect to $GW_ADDR port $CP_OCSP_PORT.*, not checked"
 check "rove status says revocation was not checked" \
 	grep -q "vpn: gateway certificate revocation: OCSP .* not checked" "$WORK/status-good.out"
+# A responder whose packets vanish: the fetch gives up on its own.
+in_ns "$NS_G" nft -f - <<EOF
+table inet rove_ocsp_drop {
+	chain input {
+		type filter hook input priority -10; policy accept;
+		tcp dport $CP_OCSP_PORT drop
+	}
+}
+EOF
+up_ok good "responder silent (soft-fail)" \
+	"OCSP $OCSP_URL: unreachable: cannot connect to $GW_ADDR port $CP_OCSP_PORT within the time limit, not checked"
+in_ns "$NS_G" nft delete table inet rove_ocsp_drop
 refused good "responder unreachable, ocsp=require" \
 	"the OCSP responder $OCSP_URL gave no valid answer .* and the profile has ocsp=require" \
 	ocsp=require
