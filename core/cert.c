@@ -587,8 +587,9 @@ static enum rove_cert_fail chain_fail(X509_STORE_CTX *ctx, X509 *leaf, bool syst
 			     "check the ca= setting of the profile");
 		return ROVE_CERT_UNTRUSTED;
 	default:
-		rove_err_set(err, ROVE_E_CERT, "%s (%s) was rejected: %s", which,
-			     depth > 0 ? iss : subj, X509_verify_cert_error_string(code));
+		rove_err_set(err, ROVE_E_CERT, "%s was rejected (%s): the gateway's administrator "
+			     "must fix the certificate or its chain", which,
+			     X509_verify_cert_error_string(code));
 		return ROVE_CERT_BAD;
 	}
 }

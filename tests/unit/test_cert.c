@@ -322,6 +322,23 @@ static void test_eku(void)
 	X509_free(leaf);
 }
 
+/* A chain OpenSSL refuses for another reason: the issuer is no CA. */
+static void test_other_chain_errors(void)
+{
+	X509 *notca = cg_server("CN=Not A CA", NULL, NULL, int_key, ca, ca_key);
+	X509 *leaf = cg_server("CN=gw.example.com", "DNS:gw.example.com", NULL, srv_key, notca,
+			       int_key);
+	X509 *chain[2] = { leaf, notca };
+	struct rove_err err;
+
+	CHECK(verify_fail(chain, 2, "gw.example.com", &err) == ROVE_CERT_BAD);
+	CHECK_STR(err.msg, "the certificate of CN=Not A CA in the server's chain was rejected "
+		  "(invalid CA certificate): the gateway's administrator must fix the "
+		  "certificate or its chain");
+	X509_free(leaf);
+	X509_free(notca);
+}
+
 static void test_bad_input(void)
 {
 	X509 *leaf = server("CN=gw.example.com", "DNS:gw.example.com", NULL);
@@ -545,6 +562,7 @@ int main(void)
 	RUN(test_wildcards);
 	RUN(test_dn);
 	RUN(test_eku);
+	RUN(test_other_chain_errors);
 	RUN(test_bad_input);
 	RUN(test_ca_files);
 	RUN(test_certreq);
