@@ -87,8 +87,8 @@ struct rove_peer_cert; /* the verified end-entity certificate and its key */
  * end-entity certificate (if present it must list serverAuth, ipsecIKE,
  * ikeIntermediate (1.3.6.1.5.5.8.2.2) or anyExtendedKeyUsage, RFC 4945
  * 5.1.3.12; Key Usage is not checked), revocation (see rove_trust_add_crls,
- * rove_trust_set_fetch and rove_trust_set_ocsp; only the end-entity
- * certificate is checked) and the identity:
+ * rove_trust_set_fetch and rove_trust_set_ocsp: CRLs for every certificate
+ * below the trust anchor, OCSP for the end-entity one) and the identity:
  *  - remote_id an IPv4/IPv6 literal: an iPAddress SAN must equal it;
  *  - containing '@' (and no '='): an rfc822Name SAN, case-insensitive;
  *  - containing '=': a DN ("CN=gw, O=Example", in certificate order or in

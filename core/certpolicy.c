@@ -5,6 +5,7 @@
 #include "certpolicy.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +44,19 @@ static void date_of(const ASN1_TIME *t, char *buf, size_t cap)
 		snprintf(buf, cap, "an unreadable date");
 }
 
-static void append(char *out, size_t cap, const char *fmt, const char *a, const char *b)
+/* Adds one finding to the revocation outcome, "; " between them. */
+__attribute__((format(printf, 3, 4)))
+static void append(char *out, size_t cap, const char *fmt, ...)
 {
 	size_t n = strlen(out);
+	va_list ap;
 
 	if (n + 2 < cap && n)
 		n += (size_t)snprintf(out + n, cap - n, "; ");
+	va_start(ap, fmt);
 	if (n < cap)
-		snprintf(out + n, cap - n, fmt, a, b);
+		vsnprintf(out + n, cap - n, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- Extended Key Usage (RFC 4945 5.1.3.12) ---- */
@@ -309,42 +315,59 @@ static X509_CRL *fetch_crl(const struct rove_revoke *rv, const char *url, char *
 	return crl;
 }
 
-static enum rove_cert_fail revoked(X509 *leaf, X509_CRL *crl, const char *src,
+/* Who a certificate of the chain is, for messages: "the server's
+ * certificate CN=gw" or "the certificate of CN=Int in the server's chain";
+ * pre: "" or "CN=Int: " for the outcome. */
+static void who_is(X509 *x, int depth, char *who, size_t wcap, char *pre, size_t pcap)
+{
+	char subj[256];
+
+	subject_of(x, subj, sizeof(subj));
+	if (depth == 0) {
+		snprintf(who, wcap, "the server's certificate %s", subj);
+		pre[0] = '\0';
+	} else {
+		snprintf(who, wcap, "the certificate of %s in the server's chain", subj);
+		snprintf(pre, pcap, "%s: ", subj);
+	}
+}
+
+static enum rove_cert_fail revoked(X509 *x, const char *who, X509_CRL *crl, const char *src,
 				   struct rove_err *err)
 {
 	X509_REVOKED *r = NULL;
-	char subj[256], when[40] = "an unknown date";
+	char when[40] = "an unknown date";
 
-	subject_of(leaf, subj, sizeof(subj));
-	if (X509_CRL_get0_by_cert(crl, &r, leaf) == 1 && r)
+	if (X509_CRL_get0_by_cert(crl, &r, x) == 1 && r)
 		date_of(X509_REVOKED_get0_revocationDate(r), when, sizeof(when));
-	rove_err_set(err, ROVE_E_CERT, "the server's certificate %s was revoked on %s (CRL from "
-		     "%s): do not use this gateway until its administrator installs a new "
-		     "certificate", subj, when, src);
+	rove_err_set(err, ROVE_E_CERT, "%s was revoked on %s (CRL from %s): do not use this "
+		     "gateway until its administrator installs a new certificate", who, when, src);
 	return ROVE_CERT_REVOKED;
 }
 
-/* The CRL from the file or the distribution point; a file's CRL must be
- * usable, a fetched one that is not only leaves the status unchecked. */
+/* The CRL for chain[0] (the server's certificate at depth 0, else an
+ * intermediate) from the file or the distribution point; a file's CRL must
+ * be usable, a fetched one that is not only leaves the status unchecked. */
 static enum rove_cert_fail crl_check(const struct rove_revoke *rv, X509_STORE *store,
-				     STACK_OF(X509) *chain, int64_t when, char *outcome,
-				     size_t cap, struct rove_err *err)
+				     STACK_OF(X509) *chain, int depth, int64_t when,
+				     char *outcome, size_t cap, struct rove_err *err)
 {
 	X509 *leaf = sk_X509_value(chain, 0);
 	X509_CRL *crl = file_crl_for(rv, leaf), *owned = NULL;
-	char *url = NULL, why[200] = "", src[300];
+	char *url = NULL, why[200] = "", src[300], who[300], pre[260];
 	int code;
 
+	who_is(leaf, depth, who, sizeof(who), pre, sizeof(pre));
 	if (crl) {
 		snprintf(src, sizeof(src), "%s", rv->crl_path);
 	} else if ((url = crl_url(leaf)) == NULL) {
 		return ROVE_CERT_OK;
 	} else if (!rv->fetch) {
-		append(outcome, cap, "CRL %s not fetched%s", url, "");
+		append(outcome, cap, "%sCRL %s not fetched", pre, url);
 		free(url);
 		return ROVE_CERT_OK;
 	} else if (!(crl = owned = fetch_crl(rv, url, why, sizeof(why)))) {
-		append(outcome, cap, "CRL %s unavailable (%s): not checked", url, why);
+		append(outcome, cap, "%sCRL %s unavailable (%s): not checked", pre, url, why);
 		free(url);
 		return ROVE_CERT_OK;
 	} else {
@@ -353,21 +376,18 @@ static enum rove_cert_fail crl_check(const struct rove_revoke *rv, X509_STORE *s
 	free(url);
 	code = verify_with_crl(store, chain, crl, when);
 	if (code == X509_V_OK) {
-		append(outcome, cap, "not revoked (CRL from %s)%s", src, "");
+		append(outcome, cap, "%snot revoked (CRL from %s)", pre, src);
 	} else if (code == X509_V_ERR_CERT_REVOKED) {
-		revoked(leaf, crl, src, err);
+		revoked(leaf, who, crl, src, err);
 		X509_CRL_free(owned);
 		return ROVE_CERT_REVOKED;
 	} else if (!owned) {
-		char subj[256];
-
-		subject_of(leaf, subj, sizeof(subj));
-		rove_err_set(err, ROVE_E_CERT, "the CRL in %s cannot vouch for the server's "
-			     "certificate %s: %s; get a current CRL from the CA or drop crl= "
-			     "from the profile", src, subj, X509_verify_cert_error_string(code));
+		rove_err_set(err, ROVE_E_CERT, "the CRL in %s cannot vouch for %s: %s; get a current "
+			     "CRL from the CA or drop crl= from the profile", src, who,
+			     X509_verify_cert_error_string(code));
 		return ROVE_CERT_BAD;
 	} else {
-		append(outcome, cap, "CRL from %s unusable (%s): not checked", src,
+		append(outcome, cap, "%sCRL from %s unusable (%s): not checked", pre, src,
 		       X509_verify_cert_error_string(code));
 	}
 	X509_CRL_free(owned);
@@ -496,7 +516,7 @@ static enum rove_cert_fail ocsp_check(const struct rove_revoke *rv, X509_STORE *
 	}
 	r = ocsp_ask(rv, store, chain, url, when, why, sizeof(why));
 	if (r == ROVE_OCSP_GOOD) {
-		append(outcome, cap, "OCSP %s: good%s", url, "");
+		append(outcome, cap, "OCSP %s: good", url);
 	} else if (r == ROVE_OCSP_REVOKED) {
 		rove_err_set(err, ROVE_E_CERT, "the server's certificate %s was revoked on %s "
 			     "(OCSP responder %s): do not use this gateway until its administrator "
@@ -514,16 +534,40 @@ static enum rove_cert_fail ocsp_check(const struct rove_revoke *rv, X509_STORE *
 	return r != ROVE_OCSP_GOOD && rv->ocsp == ROVE_OCSP_REQUIRE ? ROVE_CERT_BAD : ROVE_CERT_OK;
 }
 
+/* chain[d..] as a new stack borrowing the certificates. */
+static STACK_OF(X509) *chain_from(STACK_OF(X509) *chain, int d)
+{
+	STACK_OF(X509) *sub = sk_X509_new_null();
+
+	for (int i = d; sub && i < sk_X509_num(chain); i++)
+		if (!sk_X509_push(sub, sk_X509_value(chain, i))) {
+			sk_X509_free(sub);
+			sub = NULL;
+		}
+	return sub;
+}
+
 enum rove_cert_fail rove_revoke_check(const struct rove_revoke *rv, X509_STORE *store,
 				      STACK_OF(X509) *chain, int64_t verify_time,
 				      char *outcome, size_t cap, struct rove_err *err)
 {
-	enum rove_cert_fail f;
+	enum rove_cert_fail f = ROVE_CERT_OK;
 
 	outcome[0] = '\0';
 	if (sk_X509_num(chain) < 2) /* the certificate itself is the anchor */
 		return ROVE_CERT_OK;
-	f = crl_check(rv, store, chain, verify_time, outcome, cap, err);
+	/* CRLs for the server's certificate and each intermediate below the
+	 * trust anchor (the last of the chain), each against its own issuer. */
+	for (int d = 0; f == ROVE_CERT_OK && d + 1 < sk_X509_num(chain); d++) {
+		STACK_OF(X509) *sub = chain_from(chain, d);
+
+		if (!sub) {
+			rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+			return ROVE_CERT_BAD;
+		}
+		f = crl_check(rv, store, sub, d, verify_time, outcome, cap, err);
+		sk_X509_free(sub);
+	}
 	if (f == ROVE_CERT_OK && rv->ocsp != ROVE_OCSP_OFF)
 		f = ocsp_check(rv, store, chain, verify_time, outcome, cap, err);
 	if (f == ROVE_CERT_OK && !outcome[0])

@@ -38,8 +38,9 @@ int rove_revoke_load_crls(struct rove_revoke *rv, const char *path, struct rove_
 /* The EKU rule for the end-entity certificate; subj names it in err. */
 bool rove_eku_check(X509 *x, const char *subj, struct rove_err *err);
 
-/* Revocation of the end-entity certificate whose chain already verified
- * (chain: the verified chain, leaf first, so chain[1] is its issuer).
+/* Revocation of a certificate whose chain already verified (chain: the
+ * verified chain, leaf first, trust anchor last): a CRL for each
+ * certificate but the anchor, OCSP for the leaf.
  * Writes what was found to outcome ("not revoked (CRL from ...)",
  * "OCSP responder ... unreachable: not checked") and returns ROVE_CERT_OK,
  * or ROVE_CERT_REVOKED / ROVE_CERT_BAD with a sentence in err. */

@@ -192,6 +192,35 @@ static void test_crl_file(void)
 	X509_free(good);
 }
 
+/* The root's CRL revokes the intermediate: every certificate below it
+ * is refused, and the message names the intermediate. */
+static void test_crl_intermediate(void)
+{
+	X509 *leaf = leaf_with(NULL, NULL);
+	X509_CRL *bad = cg_crl(ca, ca_key, &inter, 1, CG_NOW - CG_DAY, CG_NOW + 7 * CG_DAY);
+	X509_CRL *good = cg_crl(ca, ca_key, NULL, 0, CG_NOW - CG_DAY, CG_NOW + 7 * CG_DAY);
+	char path[64], gpath[64], msg[512], want[300];
+	struct rove_trust *t;
+
+	CHECK(bad && good && cg_write_crl(bad, path) == 0 && cg_write_crl(good, gpath) == 0);
+	t = trust_with(path, ROVE_OCSP_SOFT, false);
+	CHECK(verify(t, leaf, msg, sizeof(msg)) == ROVE_CERT_REVOKED);
+	HAS(msg, "the certificate of CN=Test Intermediate,O=Test in the server's chain was "
+	    "revoked on 2023-11-14 21:13:20 UTC (CRL from ");
+	rove_trust_free(t);
+	t = trust_with(gpath, ROVE_OCSP_SOFT, false);
+	CHECK(verify(t, leaf, msg, sizeof(msg)) == ROVE_CERT_OK);
+	snprintf(want, sizeof(want), "CN=Test Intermediate,O=Test: not revoked (CRL from %s)",
+		 gpath);
+	CHECK_STR(msg, want);
+	rove_trust_free(t);
+	unlink(path);
+	unlink(gpath);
+	X509_CRL_free(bad);
+	X509_CRL_free(good);
+	X509_free(leaf);
+}
+
 static void test_crl_files_bad(void)
 {
 	struct rove_err err;
@@ -317,6 +346,7 @@ int main(void)
 		return 1;
 	}
 	RUN(test_crl_file);
+	RUN(test_crl_intermediate);
 	RUN(test_crl_files_bad);
 	RUN(test_crl_fetched);
 	RUN(test_ocsp);
