@@ -462,5 +462,7 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 	}
 	if (s->cfg.auth == ROVE_AUTHK_PSK)
 		sess_event(s, ROVE_EV_PROGRESS, "authenticated with the pre-shared key");
+	if (redirect_auth_response(s, m))
+		return;
 	child_established(s, m);
 }

@@ -77,6 +77,7 @@ static int build_request(struct rove_session *s, struct rove_err *err)
 	if (add_natd(s, &mb, err) < 0)
 		goto out;
 	rove_mb_add_notify(&mb, 0, NULL, 0, ROVE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	redirect_add_notify(s, &mb);
 	rove_sig_hash_algorithms(&body);
 	rove_mb_add_notify(&mb, 0, NULL, 0, ROVE_N_SIGNATURE_HASH_ALGORITHMS, body.data, body.len);
 	if (rove_mb_finish(&mb, err) < 0)
@@ -287,7 +288,7 @@ void ike_sa_init_response(struct rove_session *s, const uint8_t *pkt, size_t len
 	struct rove_err err;
 	uint16_t nerr;
 
-	if (handle_retry_notifies(s, m))
+	if (redirect_init_response(s, m) || handle_retry_notifies(s, m))
 		return;
 	nerr = first_error_notify(m);
 	if (nerr == ROVE_N_NO_PROPOSAL_CHOSEN) {

@@ -129,6 +129,8 @@ static void informational_request(struct rove_session *s, const struct rove_msg 
 	}
 	respond(s, ROVE_EXCH_INFORMATIONAL, &resp);
 	rove_mb_free(&resp);
+	if (!ike_deleted && !child_deleted && redirect_info_request(s, m))
+		return;
 	if (ike_deleted) {
 		if (s->phase == PH_DELETING) {
 			s->phase = PH_DONE;

@@ -53,6 +53,8 @@ void sess_event(struct rove_session *s, enum rove_event_type type, const char *f
 		ev->child = &s->child;
 	if (type == ROVE_EV_CONFIG)
 		ev->config = &s->config;
+	if (type == ROVE_EV_REDIRECT)
+		ev->redirect = &s->redirect;
 }
 
 void sess_log(struct rove_session *s, const char *fmt, ...)

@@ -30,6 +30,7 @@
 
 struct rove_session;
 struct rove_trust;     /* cert.h: trusted CAs */
+struct rove_redirect;  /* redirect.h: where a redirect sends us */
 struct rove_proposals; /* proposal.h: what we offer */
 
 enum rove_auth_kind {
@@ -86,6 +87,10 @@ struct rove_session_config {
 	 * requests larger than fits an IP datagram of this many bytes go as
 	 * fragments. 0 = 576 for IPv4, 1280 for IPv6 (RFC 7383 2.5.1). */
 	unsigned fragment_size;
+	/* RFC 5685: the gateway that redirected us here (port ignored), sent
+	 * as N(REDIRECTED_FROM) in IKE_SA_INIT; family 0 = not redirected,
+	 * N(REDIRECT_SUPPORTED) instead. */
+	struct rove_addr redirected_from;
 };
 
 /* Why a session failed; each maps to a sentence (rove_fail_hint). */
@@ -163,6 +168,15 @@ enum rove_event_type {
 	ROVE_EV_CHILD_DOWN,   /* child: remove it from the datapath */
 	ROVE_EV_FAILED,       /* reason + msg; session is CLOSED */
 	ROVE_EV_CLOSED,       /* orderly close finished */
+	/* The gateway sent us elsewhere (RFC 5685) during IKE_SA_INIT, in the
+	 * last IKE_AUTH response (after it authenticated) or in an
+	 * INFORMATIONAL request (answered, and our IKE SA deleted): redirect
+	 * holds the new gateway, msg "redirected by X to Y". The session is
+	 * CLOSED afterwards (a CHILD_DOWN follows if a child was up); the
+	 * driver starts a new session there with redirected_from set, the
+	 * same profile (identity, CA) and its own loop protection
+	 * (redirect.h). */
+	ROVE_EV_REDIRECT,
 };
 
 struct rove_event {
@@ -171,6 +185,7 @@ struct rove_event {
 	char msg[512];
 	const struct rove_child_sa *child;     /* CHILD_UP/DOWN */
 	const struct rove_config_info *config; /* CONFIG */
+	const struct rove_redirect *redirect;  /* REDIRECT */
 };
 
 /* A datagram to send from the socket bound to `local` (the IKE or the

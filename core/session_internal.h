@@ -10,6 +10,7 @@
 #include "keys.h"
 #include "payload.h"
 #include "proposal.h"
+#include "redirect.h"
 #include "session.h"
 
 struct rove_dh;
@@ -99,6 +100,9 @@ struct rove_session {
 	bool dpd_pending;             /* the outstanding request is a liveness check */
 	unsigned req_sends;           /* transmissions of the outstanding request */
 	uint32_t auth_lifetime_s;     /* N(AUTH_LIFETIME) in IKE_AUTH, 0 = none */
+
+	/* RFC 5685 (redirect.c) */
+	struct rove_redirect redirect;
 
 	/* results */
 	struct rove_child_sa child;
@@ -204,6 +208,15 @@ void frag_recv_done(struct rove_session *s);
 /* Whether a retransmitted request m gets our last response again: a
  * fragmented one only on its fragment 1, not once per fragment. */
 bool frag_answers_retransmit(const struct rove_msg *m);
+/* redirect.c: RFC 5685 */
+/* N(REDIRECT_SUPPORTED), or N(REDIRECTED_FROM) after a redirect. */
+void redirect_add_notify(struct rove_session *s, struct rove_mb *mb);
+/* Each returns true if m carried a REDIRECT it acted on (the session then
+ * ended with ROVE_EV_REDIRECT) or dropped. */
+bool redirect_init_response(struct rove_session *s, const struct rove_msg *m);
+bool redirect_auth_response(struct rove_session *s, const struct rove_msg *m);
+/* An INFORMATIONAL request of an established session, already answered. */
+bool redirect_info_request(struct rove_session *s, const struct rove_msg *m);
 
 /* fail.c: the first error notify in m, mapped to a failure; 0 if none. */
 uint16_t first_error_notify(const struct rove_msg *m);

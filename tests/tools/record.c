@@ -5,7 +5,7 @@
  *
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM eap USER PASSWORD
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM|- psk LOCAL_ID PSK
- *   ... [dpd | frag=BYTES]
+ *   ... [dpd | frag=BYTES | redirect]
  *
  * OUT gets the session's parameters ("time", "seed", "local", "remote",
  * "remote-id", "auth" lines; the CA is stored beside it by the caller), then
@@ -16,7 +16,10 @@
  * only once the gateway has answered one such check (a "dpd 1000" line
  * says so), so the recording holds that INFORMATIONAL exchange too. With
  * "frag=BYTES" the session's fragment-size is BYTES (a "fragment-size"
- * line says so), so its larger requests go as IKE fragments. */
+ * line says so), so its larger requests go as IKE fragments. With
+ * "redirect" the session stays up until the gateway redirects it (the
+ * caller runs `swanctl --redirect`; a "redirect" line says so), and the
+ * recording ends with our answer and our DELETE. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +59,8 @@ static void flush_out(struct rove_session *s, struct rove_udp *u, FILE *f)
 	}
 }
 
-/* Returns 1 when up, -1 on failure, 2 when closed, 0 otherwise. */
+/* Returns 1 when up, -1 on failure, 2 when closed or redirected, 0
+ * otherwise. */
 static int drain_events(struct rove_session *s, FILE *f)
 {
 	struct rove_event ev;
@@ -69,7 +73,7 @@ static int drain_events(struct rove_session *s, FILE *f)
 			r = 1;
 		else if (ev.type == ROVE_EV_FAILED)
 			return -1;
-		else if (ev.type == ROVE_EV_CLOSED)
+		else if (ev.type == ROVE_EV_CLOSED || ev.type == ROVE_EV_REDIRECT)
 			return 2;
 	}
 	return r;
@@ -86,7 +90,7 @@ static bool dpd_answered(struct rove_session *s, bool *seen)
 	return *seen && !info.dpd_outstanding;
 }
 
-static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd)
+static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bool redirect)
 {
 	uint8_t buf[65536];
 	bool closing = false, up = false, seen = false;
@@ -99,10 +103,12 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd)
 
 		flush_out(s, u, f);
 		r = drain_events(s, f);
+		if (r == 2)
+			flush_out(s, u, f); /* after a redirect: our answer and DELETE */
 		if (r == -1 || r == 2)
 			return r == 2 ? 0 : 1;
 		up |= r == 1;
-		if (up && !closing && (!dpd || dpd_answered(s, &seen))) {
+		if (up && !closing && !redirect && (!dpd || dpd_answered(s, &seen))) {
 			closing = true;
 			rove_session_close(s, now_ms());
 			continue;
@@ -141,11 +147,12 @@ int main(int argc, char **argv)
 	int rc;
 
 	bool dpd = argc == 11 && !strcmp(argv[10], "dpd");
+	bool redirect = argc == 11 && !strcmp(argv[10], "redirect");
 	unsigned frag = 0;
 
 	if (argc == 11 && !strncmp(argv[10], "frag=", 5))
 		frag = (unsigned)strtoul(argv[10] + 5, NULL, 10);
-	if (argc != 10 && !dpd && !frag) {
+	if (argc != 10 && !dpd && !frag && !redirect) {
 		fprintf(stderr, "usage: see the comment at the top of record.c\n");
 		return 2;
 	}
@@ -204,8 +211,11 @@ int main(int argc, char **argv)
 			fprintf(f, "dpd %u\n", cfg.dpd_ms);
 		if (frag)
 			fprintf(f, "fragment-size %u\n", frag);
+		if (redirect)
+			fprintf(f, "redirect\n");
+		fflush(f);
 	}
-	rc = run(s, &u, f, dpd);
+	rc = run(s, &u, f, dpd, redirect);
 	fclose(f);
 	rove_session_free(s);
 	rove_udp_close(&u);

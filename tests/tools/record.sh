@@ -9,6 +9,7 @@
 #   bash tests/tools/record.sh BUILD_DIR --nat     # nat (behind a NAT box)
 #   bash tests/tools/record.sh BUILD_DIR --dpd     # dpd (one liveness check)
 #   bash tests/tools/record.sh BUILD_DIR --frag    # frag (IKE fragments both ways)
+#   bash tests/tools/record.sh BUILD_DIR --redirect # redirect (swanctl --redirect)
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -61,6 +62,26 @@ if [ "${2:-}" = --frag ]; then
 		"$PKI_DIR/root3.pem" eap "$EAP_USER" "$EAP_PASSWORD" frag=400
 	grep -q 'reassembled message 1' "$data/frag.rec" || die "no reassembled message"
 	grep -q 'fragments of at most' "$data/frag.rec" || die "no request sent in fragments"
+	finish
+fi
+
+if [ "${2:-}" = --redirect ]; then
+	# redirect.rec: EAP; once up, the gateway redirects the session to
+	# 198.51.100.7 (swanctl --redirect, an INFORMATIONAL request with
+	# N(REDIRECT)); the engine answers and deletes its IKE SA. Nothing
+	# needs to listen at the new address: the recording stops there.
+	setup_net
+	make_pki "$WORK/pki"
+	start_gw "$WORK/gw"
+	(
+		wait_for 200 gw_sa_count_is 1 && sleep 0.5 &&
+			swanctl_at "$GW_DIR" --redirect --ike eap --gateway 198.51.100.7 \
+				>"$WORK/redirect.out" 2>&1
+	) &
+	PIDS+=("$!")
+	record redirect rove-redirect-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
+		eap "$EAP_USER" "$EAP_PASSWORD" redirect
+	grep -q 'N(REDIRECT)' "$data/redirect.rec" || die "the gateway sent no REDIRECT"
 	finish
 fi
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "cert.h"
+#include "redirect.h"
 #include "session.h"
 
 #define MAX_STEPS 64
@@ -27,6 +28,7 @@ struct rec {
 	unsigned lport, nport;
 	unsigned dpd; /* ms, from a "dpd" line (liveness checks on) */
 	unsigned frag; /* from a "fragment-size" line */
+	bool redirect; /* a "redirect" line: up until the gateway redirects */
 	size_t n;
 	struct step s[MAX_STEPS];
 	char ca[512];
@@ -53,6 +55,8 @@ static bool load_rec(const char *path, struct rec *r)
 		    sscanf(line, "fragment-size %u", &r->frag) == 1 ||
 		    sscanf(line, "auth %7s %127s %127s", r->auth, r->id, r->secret) == 3)
 			continue;
+		if (!strcmp(line, "redirect\n"))
+			r->redirect = true;
 		if ((line[0] == '>' || line[0] == '<') && r->n < MAX_STEPS) {
 			size_t hl = strlen(line) / 2 + 1;
 			struct step *st = &r->s[r->n++];
@@ -78,8 +82,9 @@ struct run {
 	struct rove_trust *trust;
 	struct rove_session *s;
 	uint64_t now;
-	bool up, closed, failed;
+	bool up, closed, failed, child_down;
 	enum rove_fail reason;
+	char redirect_to[256], redirect_msg[512]; /* ROVE_EV_REDIRECT */
 	char fail_msg[512];
 	char vip[64];
 	unsigned eap_after_fail; /* datagrams queued after the failure */
@@ -148,6 +153,12 @@ static void drain(struct run *ru)
 			ru->up = true;
 		if (ev.type == ROVE_EV_CLOSED)
 			ru->closed = true;
+		if (ev.type == ROVE_EV_CHILD_DOWN)
+			ru->child_down = true;
+		if (ev.type == ROVE_EV_REDIRECT) {
+			rove_redirect_str(ev.redirect, ru->redirect_to, sizeof(ru->redirect_to));
+			snprintf(ru->redirect_msg, sizeof(ru->redirect_msg), "%s", ev.msg);
+		}
 		if (ev.type == ROVE_EV_FAILED) {
 			ru->failed = true;
 			ru->reason = ev.reason;
@@ -200,7 +211,7 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 		drain(ru);
 		if (ru->up && stop_when_up)
 			break;
-		if (ru->up && !closing) {
+		if (ru->up && !closing && !r->redirect) {
 			closing = true;
 			rove_session_close(ru->s, ru->now);
 			drain(ru);
@@ -455,6 +466,38 @@ static void test_timeout(void)
 	free_rec(&r);
 }
 
+/* ---- RFC 5685 redirect (redirect.rec: EAP, then `swanctl --redirect`) ---- */
+
+/* The gateway's INFORMATIONAL request with N(REDIRECT) to 198.51.100.7:
+ * the engine answers it and deletes its IKE SA (both as recorded, byte for
+ * byte), reports the new gateway and ends without a failure. */
+static void test_replay_redirect_established(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	char p[256];
+
+	CHECK(load_rec(rec_path("redirect.rec", p, sizeof(p)), &r));
+	CHECK(r.redirect);
+	CHECK(r.n >= 3 && r.s[r.n - 1].dir == '>' && r.s[r.n - 2].dir == '>');
+	if (!start_run(&ru, &r, &v))
+		return;
+	CHECK(play(&ru, &r, true, SIZE_MAX) == 0);
+	CHECK(ru.up);
+	CHECK(!ru.failed);
+	CHECK(!ru.closed);
+	CHECK_STR(ru.redirect_to, "198.51.100.7");
+	CHECK_STR(ru.redirect_msg, "redirected by 192.0.2.1 to 198.51.100.7");
+	CHECK(ru.child_down);
+	CHECK(rove_session_state(ru.s) == ROVE_ST_CLOSED);
+	CHECK(!rove_session_pop_datagram(ru.s, &dg));
+	CHECK(rove_session_next_timer(ru.s) == UINT64_MAX);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 /* ---- liveness checks (dpd.rec: PSK, one check after 1 s, the DELETE) ---- */
 
 static uint32_t msg_id_of(const uint8_t *p, size_t len)
@@ -654,6 +697,7 @@ int main(void)
 	RUN(test_gateway_must_prove_password);
 	RUN(test_tampered);
 	RUN(test_timeout);
+	RUN(test_replay_redirect_established);
 	RUN(test_dpd_check_and_answer);
 	RUN(test_dpd_no_answer);
 	RUN(test_dpd_waits_for_outstanding_request);
