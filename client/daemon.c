@@ -251,8 +251,8 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 	case ROVE_EV_CHILD_DOWN:
 		/* A failed session's child stays in while we may reconnect:
 		 * its routes keep the traffic from leaking in clear. */
-		if (ev->child && rove_session_state(d->s) == ROVE_ST_CLOSED && d->reconnect &&
-		    d->announced_up && !d->closing)
+		if (ev->child && rove_session_state(d->s) == ROVE_ST_CLOSED &&
+		    (d->reconnect || d->redirect_pending) && d->announced_up && !d->closing)
 			rove_daemon_keep_child(d, ev->child);
 		else if (ev->child)
 			d->dp->ops->remove(d->dp, ev->child);
@@ -269,6 +269,10 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 	case ROVE_EV_CLOSED:
 		rove_daemon_say(d, 'p', "%s", ev->msg[0] ? ev->msg : "closed");
 		finish(d);
+		break;
+	case ROVE_EV_REDIRECT:
+		rove_daemon_reauth_abort(d);
+		rove_daemon_redirect(d, ev);
 		break;
 	}
 	check_up(d);
@@ -433,6 +437,7 @@ static void teardown(struct rove_daemon *d, bool own_socket)
 	drop_source(&d->close_timer);
 	rove_daemon_reconnect_stop(d);
 	rove_daemon_reauth_stop(d);
+	rove_daemon_redirect_stop(d);
 	if (own_socket)
 		rove_run_cleanup(d->name);
 	if (d->report_fd >= 0) {

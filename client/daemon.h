@@ -18,6 +18,8 @@
 #include "buf.h"
 #include "datapath.h"
 #include "profile.h"
+#include "redirect.h"
+#include "route.h"
 #include "session.h"
 #include "udp.h"
 
@@ -76,6 +78,15 @@ struct rove_daemon {
 	GSource *reauth_timer;
 	uint64_t next_reauth_ms;      /* rove_daemon_now() clock, 0: none planned */
 	unsigned reauths;
+	/* Redirects (daemon_redirect.c): the new gateway, its local address
+	 * and the one that sent us there, until the new session starts. */
+	struct rove_redirect_history redirect_history;
+	unsigned redirects;           /* followed since the start */
+	struct rove_addr redirect_to, redirect_local, redirect_from;
+	bool redirect_pending;
+	GSource *redirect_idle;
+	struct rove_route pins[4];    /* redirected-to gateways kept outside the tunnel */
+	size_t npins;
 	int exit_code;
 	uint8_t rx[65536];
 };
@@ -150,6 +161,13 @@ void rove_daemon_reauth_recv(struct rove_daemon *d, const uint8_t *pkt, size_t l
 			     uint64_t now);
 void rove_daemon_reauth_abort(struct rove_daemon *d);
 void rove_daemon_reauth_stop(struct rove_daemon *d);
+
+/* daemon_redirect.c */
+/* ROVE_EV_REDIRECT: checks for a loop, pins the new gateway outside the
+ * tunnel and starts a session there from the loop (or ends the session). */
+void rove_daemon_redirect(struct rove_daemon *d, const struct rove_event *ev);
+void rove_daemon_redirect_unpin(struct rove_daemon *d);
+void rove_daemon_redirect_stop(struct rove_daemon *d);
 
 /* daemon_ctl.c: the control socket inside the loop. */
 int rove_daemon_ctl_open(struct rove_daemon *d, struct rove_err *err);

@@ -165,6 +165,13 @@ static void next_event(struct rove_daemon *d, const struct rove_event *ev)
 	case ROVE_EV_CLOSED:
 		d->next_done = true;
 		break;
+	case ROVE_EV_REDIRECT:
+		/* New sessions go elsewhere: a reconnect would follow it. */
+		rove_daemon_say(d, 'p', "reauthentication: %s; the current IKE SA carries on, "
+				"next try in %u s", ev->msg, RETRY_S);
+		d->next_done = true;
+		arm(d, RETRY_S);
+		break;
 	default:
 		break;
 	}
@@ -184,6 +191,7 @@ static void old_event(struct rove_daemon *d, const struct rove_event *ev)
 		break;
 	case ROVE_EV_FAILED:
 	case ROVE_EV_CLOSED:
+	case ROVE_EV_REDIRECT:
 		d->old_done = true;
 		break;
 	default:

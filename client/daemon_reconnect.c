@@ -42,6 +42,8 @@ static void attempt(struct rove_daemon *d)
 	struct rove_err err;
 
 	cfg.initial_contact = false;
+	/* REDIRECTED_FROM goes only to the first contact after a redirect. */
+	memset(&cfg.redirected_from, 0, sizeof(cfg.redirected_from));
 	memset(&cfg.want_vip4, 0, sizeof(cfg.want_vip4));
 	memset(&cfg.want_vip6, 0, sizeof(cfg.want_vip6));
 	if (d->config.has_vip4)
@@ -158,7 +160,11 @@ void rove_daemon_reconnected(struct rove_daemon *d)
 
 	if (!d->reconnecting)
 		return;
-	rove_daemon_say(d, 'p', "reconnected after %.1f s (%u attempt%s)",
+	if (!d->attempts) /* a redirect, followed at once */
+		rove_daemon_say(d, 'p', "the new gateway carries the tunnel after %.1f s",
+				(double)(now - d->down_since_ms) / 1000);
+	else
+		rove_daemon_say(d, 'p', "reconnected after %.1f s (%u attempt%s)",
 			(double)(now - d->down_since_ms) / 1000, d->attempts,
 			d->attempts == 1 ? "" : "s");
 	d->reconnecting = false;

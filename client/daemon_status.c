@@ -207,6 +207,23 @@ static void reconnect_object(struct rove_jw *w, const struct rove_daemon *d, uin
 	rove_jw_obj_end(w);
 }
 
+/* RFC 5685: the gateway this session talks to now and how it got there. */
+static void redirect_object(struct rove_jw *w, const struct rove_daemon *d,
+			    const struct rove_session_info *info, uint64_t now)
+{
+	rove_jw_key(w, "redirect");
+	rove_jw_obj_begin(w);
+	rove_jw_key(w, "count");
+	rove_jw_u64(w, d->redirects);
+	addr_value(w, "gateway", &info->remote);
+	addr_value(w, "from", &d->redirect_from);
+	rove_jw_key(w, "recent");
+	rove_jw_u64(w, rove_redirect_recent(&d->redirect_history, now));
+	rove_jw_key(w, "recent_limit");
+	rove_jw_u64(w, ROVE_REDIRECT_MAX);
+	rove_jw_obj_end(w);
+}
+
 static void reauth_object(struct rove_jw *w, const struct rove_daemon *d,
 			  const struct rove_session_info *info, uint64_t now)
 {
@@ -291,6 +308,7 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_str(&w, rove_fail_name(info.last_failure));
 	dpd_object(&w, rove_session_config(d->s), &info, now);
 	reconnect_object(&w, d, now);
+	redirect_object(&w, d, &info, now);
 	reauth_object(&w, d, &info, now);
 	rove_jw_obj_end(&w);
 	return rove_jw_finish(&w);

@@ -91,6 +91,18 @@ static void join_strings(char *out, size_t len, const struct rove_json *arr)
 		snprintf(out, len, "-");
 }
 
+/* After a redirect the server column names the gateway in use:
+ * "203.0.113.2 (redirected 1x)". */
+static void redirect_cell(char *out, size_t len, const struct rove_json *j)
+{
+	const struct rove_json *rd = rove_json_get(j, "redirect");
+	uint64_t n = rove_json_get_u64(rd, "count", 0);
+
+	if (n)
+		snprintf(out, len, "%s (redirected %" PRIu64 "x)",
+			 rove_json_get_str(rd, "gateway", "?"), n);
+}
+
 static void fill_row(struct row *r, const struct rove_json *j)
 {
 	const struct rove_json *ike = rove_json_get(j, "ike");
@@ -123,6 +135,7 @@ static void fill_row(struct row *r, const struct rove_json *j)
 	if (strstr(rove_json_get_str(j, "revocation", ""), "not checked"))
 		snprintf(r->note, sizeof(r->note), "%s: gateway certificate revocation: %s",
 			 r->cell[0], rove_json_get_str(j, "revocation", ""));
+	redirect_cell(r->cell[2], sizeof(r->cell[2]), j);
 	join_strings(r->cell[3], sizeof(r->cell[3]), rove_json_get(j, "virtual_ips"));
 	if (strcmp(state, "established") == 0)
 		fmt_duration(r->cell[4], sizeof(r->cell[4]),

@@ -23,6 +23,8 @@ NS_C=rc-$SUFFIX  # client
 NS_G=rg-$SUFFIX  # gateway
 NS_L=rl-$SUFFIX  # host on the gateway's LAN
 NS_N=rn-$SUFFIX  # NAT box (setup_net --nat)
+NS_G2=rg2-$SUFFIX # a second gateway (t-redirect.sh)
+NS_L2=rl2-$SUFFIX # the host on the second gateway's LAN
 POOL=10.3.0.0/24
 LAN_NET=10.1.0.0/16
 LAN_GW=10.1.0.1
@@ -164,7 +166,7 @@ teardown() {
 	local pid ns
 	for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
 	PIDS=()
-	for ns in "$NS_C" "$NS_N" "$NS_L" "$NS_G"; do
+	for ns in "$NS_C" "$NS_N" "$NS_L" "$NS_G" "$NS_L2" "$NS_G2"; do
 		[ -e "/run/netns/$ns" ] || continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do stop_pid "$pid"; done
 		ip netns del "$ns" 2>/dev/null || true
