@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "payload.h"
+#include "redirect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -87,6 +88,28 @@ static void check_id(const struct rove_payload *p)
 		abort();
 }
 
+/* RFC 5685 data: with and without nonce data (the last 4 bytes as the
+ * nonce); an address that parses must build back to the same bytes. */
+static void check_redirect(const struct rove_notify *n)
+{
+	struct rove_redirect r;
+	struct rove_buf b;
+	char s[256];
+
+	if (n->len >= 4)
+		rove_redirect_parse(n->data, n->len, n->data + n->len - 4, 4, &r, NULL);
+	if (rove_redirect_parse(n->data, n->len, NULL, 0, &r, NULL) < 0)
+		return;
+	rove_redirect_str(&r, s, sizeof(s));
+	if (!r.addr.family)
+		return;
+	rove_buf_init(&b);
+	rove_redirect_build_addr(&b, &r.addr);
+	if (b.failed || b.len != n->len || memcmp(b.data, n->data, b.len))
+		abort();
+	rove_buf_free(&b);
+}
+
 static void check_payload(const struct rove_payload *p)
 {
 	struct rove_ke ke;
@@ -107,6 +130,8 @@ static void check_payload(const struct rove_payload *p)
 	case ROVE_PL_NOTIFY:
 		if (rove_notify_parse(p->body, p->len, &n, NULL) == 0 && !rove_notify_name(n.type))
 			abort();
+		if (rove_notify_parse(p->body, p->len, &n, NULL) == 0)
+			check_redirect(&n);
 		break;
 	case ROVE_PL_DELETE: rove_delete_parse(p->body, p->len, &d, NULL); break;
 	case ROVE_PL_TSI:
