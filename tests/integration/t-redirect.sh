@@ -13,8 +13,11 @@
 # deletes its IKE SA on gw1, connects to gw2 at once with REDIRECTED_FROM
 # and the same virtual IP, and the tunnel carries traffic again (the ping
 # can only be answered by lan2: gw1 holds no SA any more). Then the
-# gateways send the session back and forth: the sixth redirect within five
-# minutes is a loop and ends the session, leaving nothing behind.
+# gateways send the session back and forth (once by name): the sixth
+# redirect within five minutes is a loop and ends the session, leaving
+# nothing behind. Last, gw2 gets a certificate for another identity: the
+# redirected session refuses it, as the profile says, before any password
+# proof goes there.
 # Times are reported, not asserted.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -26,9 +29,18 @@ setup_net
 make_pki "$WORK/pki"
 start_gw "$WORK/gw"
 GW1_DIR=$GW_DIR
+GW1_PID=$GW_PID
 GW1_ADDR=$GW_ADDR
 GW2_ADDR=203.0.113.2
+GW2_FQDN=gw2.rove.test
 J=$WORK/status-vpn.json
+# The client resolves gw2 by name from its namespace's hosts file (setup_net
+# made /etc/netns/NS; teardown removes it).
+if [ -d "/etc/netns/$NS_C" ]; then
+	printf '127.0.0.1 localhost\n%s %s\n' "$GW2_ADDR" "$GW2_FQDN" >"/etc/netns/$NS_C/hosts"
+else
+	GW2_FQDN=$GW2_ADDR # read-only /etc (the VM tier): by address
+fi
 
 # The second gateway and its LAN, reached through the first one.
 add_ns "$NS_G2"
@@ -47,8 +59,8 @@ table inet rove_gw {
 }
 NFT
 GW_ADDR=$GW2_ADDR NS_G=$NS_G2 start_gw "$WORK/gw2"
-GW2_DIR=$GW_DIR
-GW_DIR=$GW1_DIR
+GW2_DIR=$GW_DIR GW2_PID=$GW_PID
+GW_DIR=$GW1_DIR GW_PID=$GW1_PID
 
 sas_at() { swanctl_at "$1" --list-sas | grep -c ', ESTABLISHED, ' || true; }
 sas_at_is() { test "$(sas_at "$1")" = "$2"; }
@@ -98,10 +110,14 @@ check "rove status names gw2" grep -q "$GW2_ADDR (redirected 1x)" "$WORK/status.
 say "# gateways that keep sending the session back and forth: a loop"
 # Four more redirects are followed (five within five minutes) ...
 for i in 2 3 4 5; do
-	if [ $((i % 2)) = 0 ]; then from=$GW2_DIR to=$GW1_ADDR; else from=$GW1_DIR to=$GW2_ADDR; fi
-	require "redirect $i to $to" redirect_at "$from" "$to"
+	if [ $((i % 2)) = 0 ]; then from=$GW2_DIR to=$GW1_ADDR name=$GW1_ADDR
+	else from=$GW1_DIR to=$GW2_ADDR name=$GW2_ADDR; fi
+	[ "$i" = 3 ] && name=$GW2_FQDN # a gateway given by name
+	require "redirect $i to $name" redirect_at "$from" "$name"
 	require "rove follows to $to" wait_for 200 on_gw "$to"
 done
+check "the log names gw2 as the gateway sent it ($GW2_FQDN)" \
+	grep -q "redirected by $GW1_ADDR to $GW2_FQDN" "$RUN_DIR/vpn.log"
 check "status counts five redirects" test "$(json_get "$J" redirect.count)" = 5
 # ... the sixth is refused (the session is on gw2 now).
 require "redirect 6 to $GW1_ADDR" redirect_at "$GW2_DIR" "$GW1_ADDR"
@@ -111,6 +127,20 @@ check "the log says it is a loop" grep -q 'redirected this session 6 times withi
 check "nothing of rove is left" wait_for 30 client_has_nothing_left
 check "gw2 holds no SA" wait_for 50 sas_at_is "$GW2_DIR" 0
 check "gw1 holds no SA" sas_at_is "$GW1_DIR" 0
+
+say "# the new gateway proves another identity: refused"
+stop_charon "$GW2_PID"
+GW_ADDR=$GW2_ADDR NS_G=$NS_G2 start_gw "$WORK/gw2-other" --cert other
+GW2_DIR=$GW_DIR GW2_PID=$GW_PID
+GW_DIR=$GW1_DIR GW_PID=$GW1_PID
+require "rove up vpn exits 0" rove_to up2 up "$profile"
+require "swanctl --redirect on gw1" redirect_at "$GW1_DIR" "$GW2_ADDR"
+check "the session ends" wait_for 100 rove_lists_no_session vpn
+check "the log says why: not $GW_NAME" grep -qE "^.*rove: .*($GW_NAME|remote-id)" "$RUN_DIR/vpn.log"
+check "no MSCHAPv2 response reached gw2" \
+	test "$(grep -cE "$LOG_MSCHAPV2_RESPONSE" "$GW2_DIR/charon.log" || true)" = 0
+check "nothing of rove is left" wait_for 30 client_has_nothing_left
+check "gw1 holds no SA" wait_for 50 sas_at_is "$GW1_DIR" 0
 check "the run directory holds no socket or pid file" run_dir_clean
 check "no process is left in the client namespace" wait_for 30 client_ns_idle
 finish
