@@ -18,6 +18,8 @@
 # nothing behind. Last, gw2 gets a certificate for another identity: the
 # redirected session refuses it, as the profile says, before any password
 # proof goes there.
+# ROVE_TEST_DATAPATH=kernel (the VM tier, s-rove-kernel-redirect.sh) runs
+# it all with the kernel datapath against gateways doing ESP in the kernel.
 # Times are reported, not asserted.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -77,9 +79,10 @@ now_ms() { echo "$(($(date +%s%N) / 1000000))"; }
 
 say "# an established session is redirected to the second gateway"
 profile=$(write_profile vpn server="$GW1_ADDR" remote-id="$GW_NAME" user="$EAP_USER" \
-	ca="$PKI_DIR/ca.pem" -- password="$EAP_PASSWORD")
+	ca="$PKI_DIR/ca.pem" datapath="${ROVE_TEST_DATAPATH:-auto}" -- password="$EAP_PASSWORD")
 require "rove up vpn exits 0" rove_to up up "$profile"
 require "rove status vpn --json" rove_status_json vpn
+say "    datapath $(json_get "$J" datapath)"
 vip=$(json_get "$J" virtual_ips.0 || true)
 check "the session is on gw1 ($GW1_ADDR)" test "$(json_get "$J" remote_address)" = "$GW1_ADDR"
 check "rove offered redirects in IKE_SA_INIT" \

@@ -51,7 +51,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/out"
 cp "$here"/vm-stage2.sh "$here"/lib.sh "$here"/s-*.sh "$work/"
 mkdir "$work/integration"
-for f in lib net pki strongswan rove traffic; do
+for f in lib net pki strongswan rove traffic t-redirect; do
 	cp "$here/../integration/$f.sh" "$work/integration/"
 done
 for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}"; do
