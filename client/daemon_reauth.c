@@ -166,7 +166,9 @@ static void next_event(struct rove_daemon *d, const struct rove_event *ev)
 		d->next_done = true;
 		break;
 	case ROVE_EV_REDIRECT:
-		/* New sessions go elsewhere: a reconnect would follow it. */
+		/* New sessions go elsewhere: a reconnect would follow it. Its
+		 * DELETE (after IKE_AUTH) is due on its timer. */
+		rove_session_handle_timer(d->s_next, rove_daemon_now());
 		rove_daemon_say(d, 'p', "reauthentication: %s; the current IKE SA carries on, "
 				"next try in %u s", ev->msg, RETRY_S);
 		d->next_done = true;

@@ -70,9 +70,11 @@ void rove_daemon_redirect_unpin(struct rove_daemon *d)
 
 static gboolean on_follow(gpointer data);
 
-/* Where the new session goes: the address (resolved if a name), the local
- * address the kernel uses to reach it (our sockets are bound to the
- * wildcard address, so only the session's idea of it changes). */
+/* Where the new session goes: the address (resolved if a name: the old
+ * gateway still holds our SAs, the engine deletes them after this event,
+ * so a resolver inside the tunnel answers), the local address the kernel
+ * uses to reach it (our sockets are bound to the wildcard address, so only
+ * the session's idea of it changes). */
 static int resolve_target(struct rove_daemon *d, const struct rove_redirect *r,
 			  struct rove_addr *to, struct rove_addr *local, struct rove_err *err)
 {
@@ -99,43 +101,45 @@ static int resolve_target(struct rove_daemon *d, const struct rove_redirect *r,
 void rove_daemon_redirect(struct rove_daemon *d, const struct rove_event *ev)
 {
 	struct rove_err err;
-	char to[256];
+	char to[256], msg[1024];
 
 	rove_daemon_say(d, 'p', "%s", ev->msg);
 	rove_redirect_str(ev->redirect, to, sizeof(to));
 	if (!rove_redirect_allow(&d->redirect_history, rove_daemon_now())) {
-		snprintf(err.msg, sizeof(err.msg), "the gateways redirected this session %u times "
+		snprintf(msg, sizeof(msg), "the gateways redirected this session %u times "
 			 "within %u minutes, last to %s: a redirect loop; check the gateways' "
 			 "redirect settings", ROVE_REDIRECT_MAX + 1, ROVE_REDIRECT_PERIOD_MS / 60000, to);
-		rove_daemon_end(d, err.msg);
-		return;
-	}
-	if (resolve_target(d, ev->redirect, &d->redirect_to, &d->redirect_local, &err) < 0) {
-		char msg[1024];
-
+		rove_daemon_end(d, msg);
+	} else if (resolve_target(d, ev->redirect, &d->redirect_to, &d->redirect_local,
+				  &err) < 0) {
 		snprintf(msg, sizeof(msg), "cannot follow the redirect to %s: %s", to, err.msg);
 		rove_daemon_end(d, msg);
-		return;
+	} else {
+		d->redirect_from = rove_session_config(d->s)->remote;
+		d->redirect_pending = true;
+		/* Start from the loop, after this pump has sent what the old
+		 * session queued. */
+		if (!d->redirect_idle) {
+			d->redirect_idle = g_idle_source_new();
+			g_source_set_callback(d->redirect_idle, on_follow, d, NULL);
+			g_source_attach(d->redirect_idle, d->ctx);
+		}
 	}
-	d->redirect_from = rove_session_config(d->s)->remote;
-	d->redirect_pending = true;
-	/* Start from the loop, after this pump has sent what the old session
-	 * queued (its answer and DELETE). */
-	if (!d->redirect_idle) {
-		d->redirect_idle = g_idle_source_new();
-		g_source_set_callback(d->redirect_idle, on_follow, d, NULL);
-		g_source_attach(d->redirect_idle, d->ctx);
-	}
+	/* Only now the DELETE of the IKE SA we leave (due on the old
+	 * session's timer): the name above may have been resolved through
+	 * the tunnel. The pump that called us sends it. */
+	rove_session_handle_timer(d->s, rove_daemon_now());
 }
 
 static void follow(struct rove_daemon *d)
 {
-	struct rove_session_config cfg = *rove_session_config(d->s);
+	struct rove_session_config cfg;
 	struct rove_session *next;
 	struct rove_err err;
 	char a[ROVE_ADDR_STRLEN];
 
 	d->redirect_pending = false;
+	cfg = *rove_session_config(d->s);
 	cfg.remote = d->redirect_to;
 	cfg.redirected_from = d->redirect_from;
 	cfg.local = d->redirect_local;

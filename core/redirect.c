@@ -79,8 +79,6 @@ bool redirect_init_response(struct rove_session *s, const struct rove_msg *m)
 
 bool redirect_auth_response(struct rove_session *s, const struct rove_msg *m)
 {
-	struct rove_err err;
-
 	/* Only now, after the gateway's AUTH verified, may it send us away
 	 * (RFC 5685 section 6); a malformed one is a protocol failure. */
 	if (find_redirect(s, m, false) <= 0) {
@@ -90,13 +88,12 @@ bool redirect_auth_response(struct rove_session *s, const struct rove_msg *m)
 	}
 	redirect_end(s);
 	/* Our IKE SA there is authenticated: delete it, waiting for nothing. */
-	info_send_delete(s, &err);
+	s->redirect_delete = true;
 	return true;
 }
 
 bool redirect_info_request(struct rove_session *s, const struct rove_msg *m)
 {
-	struct rove_err err;
 	bool busy = s->req_outstanding;
 
 	if (s->phase != PH_UP || find_redirect(s, m, false) <= 0)
@@ -105,7 +102,21 @@ bool redirect_info_request(struct rove_session *s, const struct rove_msg *m)
 	/* Delete the IKE SA with the old gateway once (section 6). With a
 	 * request of ours still in flight the window is full: the gateway
 	 * then deletes it itself after a while. */
-	if (!busy)
-		info_send_delete(s, &err);
+	s->redirect_delete = !busy;
 	return true;
+}
+
+uint64_t redirect_next_timer(const struct rove_session *s)
+{
+	return s->redirect_delete ? s->now_ms : UINT64_MAX;
+}
+
+void redirect_handle_timer(struct rove_session *s)
+{
+	struct rove_err err;
+
+	if (!s->redirect_delete)
+		return;
+	s->redirect_delete = false;
+	info_send_delete(s, &err); /* CLOSED: sent once, no answer awaited */
 }

@@ -226,7 +226,7 @@ uint64_t rove_session_next_timer(const struct rove_session *s)
 	uint64_t t = UINT64_MAX;
 
 	if (s->state == ROVE_ST_CLOSED)
-		return t;
+		return redirect_next_timer(s);
 	if (s->req_outstanding)
 		t = s->req_next_ms;
 	if (s->nat_local && s->natt && s->phase == PH_UP && s->next_keepalive_ms < t)
@@ -241,8 +241,10 @@ uint64_t rove_session_next_timer(const struct rove_session *s)
 void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms)
 {
 	s->now_ms = now_ms;
-	if (s->state == ROVE_ST_CLOSED)
+	if (s->state == ROVE_ST_CLOSED) {
+		redirect_handle_timer(s);
 		return;
+	}
 	if (s->req_outstanding && now_ms >= s->req_next_ms)
 		retransmit_due(s);
 	if (s->nat_local && s->natt && s->phase == PH_UP && now_ms >= s->next_keepalive_ms)

@@ -170,9 +170,12 @@ enum rove_event_type {
 	ROVE_EV_CLOSED,       /* orderly close finished */
 	/* The gateway sent us elsewhere (RFC 5685) during IKE_SA_INIT, in the
 	 * last IKE_AUTH response (after it authenticated) or in an
-	 * INFORMATIONAL request (answered, and our IKE SA deleted): redirect
+	 * INFORMATIONAL request (answered): redirect
 	 * holds the new gateway, msg "redirected by X to Y". The session is
-	 * CLOSED afterwards (a CHILD_DOWN follows if a child was up); the
+	 * CLOSED afterwards (a CHILD_DOWN follows if a child was up) but its
+	 * timer is due at once: that call sends the DELETE of the IKE SA we
+	 * leave, so the driver can still use the tunnel while it handles the
+	 * event (e.g. resolve the new gateway's name). The
 	 * driver starts a new session there with redirected_from set, the
 	 * same profile (identity, CA) and its own loop protection
 	 * (redirect.h). */

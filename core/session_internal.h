@@ -103,6 +103,7 @@ struct rove_session {
 
 	/* RFC 5685 (redirect.c) */
 	struct rove_redirect redirect;
+	bool redirect_delete;         /* our DELETE is due at the next timer */
 
 	/* results */
 	struct rove_child_sa child;
@@ -217,6 +218,12 @@ bool redirect_init_response(struct rove_session *s, const struct rove_msg *m);
 bool redirect_auth_response(struct rove_session *s, const struct rove_msg *m);
 /* An INFORMATIONAL request of an established session, already answered. */
 bool redirect_info_request(struct rove_session *s, const struct rove_msg *m);
+/* The DELETE of the IKE SA we were redirected away from goes out on the
+ * timer right after the event: the driver handles ROVE_EV_REDIRECT (and
+ * may resolve the new gateway's name through the tunnel) while the old
+ * gateway still holds our SAs. */
+uint64_t redirect_next_timer(const struct rove_session *s);
+void redirect_handle_timer(struct rove_session *s);
 
 /* fail.c: the first error notify in m, mapped to a failure; 0 if none. */
 uint16_t first_error_notify(const struct rove_msg *m);

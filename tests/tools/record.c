@@ -103,8 +103,11 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bo
 
 		flush_out(s, u, f);
 		r = drain_events(s, f);
-		if (r == 2)
-			flush_out(s, u, f); /* after a redirect: our answer and DELETE */
+		if (r == 2 && rove_session_next_timer(s) != UINT64_MAX) {
+			/* after a redirect: our DELETE goes on the next timer */
+			rove_session_handle_timer(s, now_ms());
+			flush_out(s, u, f);
+		}
 		if (r == -1 || r == 2)
 			return r == 2 ? 0 : 1;
 		up |= r == 1;
