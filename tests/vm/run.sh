@@ -22,7 +22,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${ROVE_VM_CACHE:-/var/cache/rove-vm}
-timeout_s=${ROVE_VM_TIMEOUT:-540}
+timeout_s=${ROVE_VM_TIMEOUT:-840}
 
 skip() { echo "skip: $*"; exit 77; }
 die() { echo "vm: $*" >&2; exit 1; }
