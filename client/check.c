@@ -3,6 +3,7 @@
  * without touching the network. */
 #include "cert.h"
 #include "commands.h"
+#include "cred.h"
 #include "profile.h"
 #include "proposal.h"
 #include "rundir.h"
@@ -52,6 +53,30 @@ static void report(const char *path, const char *key, const char *msg)
 	fprintf(stderr, "%s\n", text);
 }
 
+/* Our certificate and key: readable, decryptable, belonging together. An
+ * encrypted key without key-password is fine: `rove up` asks for it. */
+static int check_cred(const char *path, const struct rove_profile *p)
+{
+	struct rove_err err;
+	struct rove_cred *c;
+	bool need = false;
+
+	if (!p->cert)
+		return 0;
+	c = rove_cred_load(p->cert, p->key, p->key_password, p->key_password_len, &need, &err);
+	if (c) {
+		rove_cred_free(c);
+		return 0;
+	}
+	if (need) {
+		printf("%s: %s is encrypted and has no key-password: rove up will ask for it\n",
+		       path, p->key ? p->key : p->cert);
+		return 0;
+	}
+	report(path, p->key && strstr(err.msg, p->key) == err.msg ? "key" : "cert", err.msg);
+	return 1;
+}
+
 /* What the loader leaves to others: the CA file, and after a clean load
  * the proposals and file mode again (the loader reports those itself when
  * it fails, so they are not repeated). */
@@ -78,6 +103,7 @@ static int check_loaded(const char *path, const struct rove_profile *p, bool cle
 		}
 		rove_trust_free(t);
 	}
+	problems += check_cred(path, p);
 	if (!clean)
 		return problems;
 	if (p->ike && rove_proposals_parse(p->ike, false, &props, &err) < 0) {

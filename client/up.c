@@ -3,6 +3,7 @@
  * the invoking process, before the session process starts. */
 #include "cert.h"
 #include "commands.h"
+#include "cred.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "http.h"
@@ -35,6 +36,7 @@ struct up_state {
 	struct rove_addr server, source;
 	struct rove_udp udp;
 	struct rove_trust *trust;
+	struct rove_cred *cred;   /* auth=pubkey */
 	struct rove_proposals ike, esp;
 	enum rove_datapath_pref datapath; /* auto resolved: kernel or userspace */
 	struct rove_session_config cfg;
@@ -119,12 +121,39 @@ static int load_profile(struct up_state *st, const char *arg)
 	return 0;
 }
 
+/* Our certificate and key; an encrypted key without key-password in the
+ * profile is opened with a passphrase asked on the terminal. */
+static int load_cred(struct up_state *st)
+{
+	char pass[ROVE_PASSWORD_MAX], prompt[512];
+	struct rove_err err;
+	size_t plen = 0;
+	bool need = false;
+
+	st->cred = rove_cred_load(st->p.cert, st->p.key, st->p.key_password,
+				  st->p.key_password_len, &need, &err);
+	if (!st->cred && need && isatty(STDIN_FILENO)) {
+		snprintf(prompt, sizeof(prompt), "Passphrase for %s: ",
+			 st->p.key ? st->p.key : st->p.cert);
+		if (rove_password_prompt(prompt, pass, sizeof(pass), &plen, &err) == 0)
+			st->cred = rove_cred_load(st->p.cert, st->p.key, pass, plen, NULL, &err);
+		rove_wipe(pass, sizeof(pass));
+	}
+	if (!st->cred) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Password: --password-file, then the profile, then the terminal. */
 static int get_secret(struct up_state *st, const struct up_opts *o)
 {
 	struct rove_err err;
 	char prompt[512];
 
+	if (st->p.auth == ROVE_PROFILE_AUTH_PUBKEY)
+		return load_cred(st);
 	if (st->p.auth == ROVE_PROFILE_AUTH_PSK) {
 		if (!st->p.psk || !st->p.psk_len) {
 			fprintf(stderr, "rove: no pre-shared key: put psk= in [vpn-secrets]\n");
@@ -271,12 +300,16 @@ static void build_config(struct up_state *st, bool verbose)
 		c->auth = ROVE_AUTHK_PSK;
 		c->psk = (const uint8_t *)p->psk;
 		c->psk_len = p->psk_len;
+	} else if (p->auth == ROVE_PROFILE_AUTH_PUBKEY) {
+		c->auth = ROVE_AUTHK_PUBKEY;
+		c->cred = st->cred;
 	} else {
 		c->auth = ROVE_AUTHK_EAP_MSCHAPV2;
 		c->password = (const uint8_t *)st->password;
 		c->password_len = st->password_len;
 	}
 	c->trust = st->trust;
+	c->send_remote_id = p->send_remote_id;
 	c->ike = p->ike ? &st->ike : NULL;
 	c->esp = p->esp ? &st->esp : NULL;
 	for (size_t i = 0; i < p->nroutes && i < ROVE_MAX_ROUTES; i++)
@@ -327,6 +360,7 @@ static int run(struct up_state *st, const struct up_opts *o)
 	rove_wipe(st->password, sizeof(st->password));
 	drop_secret(&st->p.password, &st->p.password_len);
 	drop_secret(&st->p.psk, &st->p.psk_len);
+	drop_secret(&st->p.key_password, &st->p.key_password_len);
 	st->cfg.password = st->cfg.psk = NULL;
 	if (!d.s) {
 		fprintf(stderr, "rove: %s\n", err.msg);
@@ -371,6 +405,7 @@ int rove_cmd_up(int argc, char **argv)
 	rove_wipe(st->password, sizeof(st->password));
 	rove_udp_close(&st->udp);
 	rove_trust_free(st->trust);
+	rove_cred_free(st->cred);
 	if (st->loaded)
 		rove_profile_free(&st->p);
 	free(st);

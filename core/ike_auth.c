@@ -86,9 +86,11 @@ static int make_idi(struct rove_session *s, struct rove_err *err)
 
 	if (!id && s->cfg.auth == ROVE_AUTHK_EAP_MSCHAPV2)
 		id = s->cfg.user;
+	rove_buf_reset(&s->idi);
+	if (!id && s->cfg.auth == ROVE_AUTHK_PUBKEY)
+		return auth_cert_idi(s, &s->idi, err);
 	if (!id)
 		id = rove_addr_str(&s->cfg.local, addr, sizeof(addr));
-	rove_buf_reset(&s->idi);
 	return id_body(id, &s->idi, err);
 }
 
@@ -134,6 +136,20 @@ static int send_auth_request(struct rove_session *s, struct rove_mb *inner, stru
 	return 0;
 }
 
+/* IDr (RFC 7296 3.5): the identity we want the gateway to use. */
+static int add_idr(struct rove_session *s, struct rove_mb *mb, struct rove_err *err)
+{
+	struct rove_buf idr;
+	int rc;
+
+	rove_buf_init(&idr);
+	rc = id_body(s->cfg.remote_id, &idr, err);
+	if (rc == 0)
+		rove_mb_add(mb, ROVE_PL_IDR, idr.data, idr.len);
+	rove_buf_free(&idr);
+	return rc;
+}
+
 int ike_auth_start(struct rove_session *s, struct rove_err *err)
 {
 	struct rove_mb mb;
@@ -145,13 +161,19 @@ int ike_auth_start(struct rove_session *s, struct rove_err *err)
 	if (make_idi(s, err) < 0)
 		goto out;
 	rove_mb_add(&mb, ROVE_PL_IDI, s->idi.data, s->idi.len);
+	if (s->cfg.auth == ROVE_AUTHK_PUBKEY && auth_cert_add(s, &mb, false, err) < 0)
+		goto out;
 	/* Always ask for the certificate: strongSwan sends it only if asked. */
 	if (s->cfg.trust)
 		rove_trust_certreq(s->cfg.trust, &hashes);
 	rove_mb_begin(&mb, ROVE_PL_CERTREQ, false);
 	rove_cert_build(&mb.buf, ROVE_CERT_X509_SIG, hashes.data, hashes.len);
 	rove_mb_end(&mb);
+	if (s->cfg.send_remote_id && add_idr(s, &mb, err) < 0)
+		goto out;
 	if (s->cfg.auth == ROVE_AUTHK_PSK && add_psk_auth(s, &mb, err) < 0)
+		goto out;
+	if (s->cfg.auth == ROVE_AUTHK_PUBKEY && auth_cert_add(s, &mb, true, err) < 0)
 		goto out;
 	if (child_add_request(s, &mb, err) < 0)
 		goto out;
@@ -337,6 +359,9 @@ static void fail_notify(struct rove_session *s, uint16_t n)
 	if (n == ROVE_N_AUTHENTICATION_FAILED && s->cfg.auth == ROVE_AUTHK_PSK)
 		sess_fail(s, f, "the gateway rejected our authentication: check the pre-shared key "
 			  "(psk) and local-id");
+	else if (n == ROVE_N_AUTHENTICATION_FAILED && s->cfg.auth == ROVE_AUTHK_PUBKEY)
+		sess_fail(s, f, "the gateway rejected our certificate: check that it trusts the CA "
+			  "that issued cert= and accepts our identity (local-id)");
 	else if (n == ROVE_N_AUTHENTICATION_FAILED)
 		sess_fail(s, f, "the gateway rejected the login: check the user name and password");
 	else
@@ -449,8 +474,9 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 	}
 	if (ep && s->phase != PH_EAP_AUTH) {
 		if (s->cfg.auth != ROVE_AUTHK_EAP_MSCHAPV2) {
-			sess_fail(s, ROVE_FAIL_PROTOCOL,
-				  "the gateway wants EAP, but this profile uses a pre-shared key");
+			sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway wants EAP, but this profile "
+				  "uses %s", s->cfg.auth == ROVE_AUTHK_PSK ? "a pre-shared key" :
+				  "a certificate (auth=pubkey)");
 			return;
 		}
 		eap_round(s, ep);
@@ -462,6 +488,8 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 	}
 	if (s->cfg.auth == ROVE_AUTHK_PSK)
 		sess_event(s, ROVE_EV_PROGRESS, "authenticated with the pre-shared key");
+	else if (s->cfg.auth == ROVE_AUTHK_PUBKEY)
+		sess_event(s, ROVE_EV_PROGRESS, "authenticated with our certificate");
 	if (redirect_auth_response(s, m))
 		return;
 	child_established(s, m);

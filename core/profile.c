@@ -358,7 +358,7 @@ fail:
 static void check_private(const char *path, const struct stat *st, struct rove_profile *p,
 			  struct rove_diags *diags)
 {
-	if (!p->password && !p->psk)
+	if (!p->password && !p->psk && !p->key_password)
 		return;
 	if (st->st_mode & 077) {
 		p->secrets_readable_by_others = true;
@@ -452,5 +452,8 @@ void rove_profile_free(struct rove_profile *p)
 	free(p->esp);
 	free_secret(&p->password, &p->password_len);
 	free_secret(&p->psk, &p->psk_len);
+	free(p->cert);
+	free(p->key);
+	free_secret(&p->key_password, &p->key_password_len);
 	rove_wipe(p, sizeof(*p));
 }

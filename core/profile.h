@@ -28,6 +28,7 @@ enum rove_auth_pref {
 	ROVE_PROFILE_AUTH_AUTO = 0,
 	ROVE_PROFILE_AUTH_EAP_MSCHAPV2,
 	ROVE_PROFILE_AUTH_PSK,
+	ROVE_PROFILE_AUTH_PUBKEY, /* our certificate (cert=, key=) */
 };
 
 enum rove_datapath_pref {
@@ -77,6 +78,14 @@ struct rove_profile {
 	size_t password_len, psk_len;
 	bool secrets_readable_by_others; /* set by rove_profile_load from the file mode */
 	unsigned password_flags, psk_flags; /* NetworkManager secret flags, 0..7 */
+	/* Our certificate: heap, owned, NULL when absent. A file path is made
+	 * absolute like ca=; a URI (pkcs11:...) is kept as written. key NULL:
+	 * the key is in cert (PKCS#12 or PEM with both). */
+	char *cert, *key;
+	char *key_password;      /* secret: decrypts key (or the PKCS#12 bundle) */
+	size_t key_password_len;
+	unsigned key_password_flags;
+	bool send_remote_id;     /* send remote-id as IDr; default no */
 };
 
 /* One problem: file, line (0 if not about a line), key (may be empty) and

@@ -170,6 +170,43 @@ static int profile_dir(const char *path, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+/* A URI such as pkcs11:object=x: a scheme of letters before the ':'. */
+static bool is_uri(const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	if (!colon || colon == v)
+		return false;
+	for (const char *p = v; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
+static int key_path(const struct kctx *c, char **dst, const char *what);
+
+/* cert= and key=: a file (made absolute like ca=) or a store URI. */
+static int key_file_or_uri(const struct kctx *c, char **dst, const char *what)
+{
+	if (is_uri(c->v) && strncmp(c->v, "file:", 5) != 0)
+		return check_id(c, "a URI") < 0 ? -1 : set_str(c, dst);
+	return key_path(c, dst, what);
+}
+
+static int key_cert(const struct kctx *c)
+{
+	free(c->p->cert);
+	c->p->cert = NULL;
+	return key_file_or_uri(c, &c->p->cert, "certificate");
+}
+
+static int key_key(const struct kctx *c)
+{
+	free(c->p->key);
+	c->p->key = NULL;
+	return key_file_or_uri(c, &c->p->key, "private key");
+}
+
 /* A file path; relative ones are taken from the profile's directory. */
 static int key_path(const struct kctx *c, char **dst, const char *what)
 {
@@ -228,9 +265,14 @@ static int key_auth(const struct kctx *c)
 		c->p->auth = ROVE_PROFILE_AUTH_EAP_MSCHAPV2;
 	else if (strcmp(c->v, "psk") == 0)
 		c->p->auth = ROVE_PROFILE_AUTH_PSK;
+	else if (strcmp(c->v, "pubkey") == 0)
+		c->p->auth = ROVE_PROFILE_AUTH_PUBKEY;
+	else if (strcmp(c->v, "eap-tls") == 0)
+		return bad(c, "EAP-TLS is not supported yet; use auth=pubkey with the same "
+			   "certificate if the gateway allows it");
 	else
-		return bad(c, "\"%.*s\" is not an authentication method (expected eap-mschapv2 or "
-			   "psk)", QV(c));
+		return bad(c, "\"%.*s\" is not an authentication method (expected eap-mschapv2, "
+			   "pubkey or psk)", QV(c));
 	return 0;
 }
 
@@ -508,6 +550,21 @@ static int key_fragment_size(const struct kctx *c)
 	return 0;
 }
 
+static int key_key_password(const struct kctx *c)
+{
+	return set_secret(c, &c->p->key_password, &c->p->key_password_len);
+}
+
+static int key_key_password_flags(const struct kctx *c)
+{
+	return get_flags(c, &c->p->key_password_flags);
+}
+
+static int key_send_remote_id(const struct kctx *c)
+{
+	return get_bool(c, &c->p->send_remote_id);
+}
+
 /* ---- the key table ---- */
 
 struct key {
@@ -526,6 +583,10 @@ static const struct key keys[] = {
 	{ "crl", false, key_crl, false },
 	{ "ocsp", false, key_ocsp, false },
 	{ "auth", false, key_auth, false },
+	{ "cert", false, key_cert, false },
+	{ "key", false, key_key, false },
+	{ "send-remote-id", false, key_send_remote_id, false },
+	{ "key-password-flags", false, key_key_password_flags, false },
 	{ "routes", false, key_routes, false },
 	{ "ike", false, key_ike, false },
 	{ "esp", false, key_esp, false },
@@ -546,6 +607,7 @@ static const struct key keys[] = {
 	{ "timeout", false, key_ignored, false },
 	{ "password", true, key_password, true },
 	{ "psk", true, key_psk, true },
+	{ "key-password", true, key_key_password, true },
 };
 
 /* Levenshtein distance, capped: anything above 3 is "far". */
@@ -690,15 +752,25 @@ int rove_profile_finish(struct rove_profile *p, struct rove_diags *diags)
 	if (p->auth == ROVE_PROFILE_AUTH_AUTO) {
 		if (p->user)
 			p->auth = ROVE_PROFILE_AUTH_EAP_MSCHAPV2;
+		else if (p->cert)
+			p->auth = ROVE_PROFILE_AUTH_PUBKEY;
 		else if (p->psk)
 			p->auth = ROVE_PROFILE_AUTH_PSK;
 		else
 			rove_diags_add(diags, p->path, 0, "auth",
-				       "set user= (EAP-MSCHAPv2) or auth=psk"), rc = -1;
+				       "set user= (EAP-MSCHAPv2), cert= (certificate) or auth=psk"),
+				rc = -1;
 	} else if (p->auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2 && !p->user) {
 		rove_diags_add(diags, p->path, 0, "user",
 			       "missing: auth=eap-mschapv2 needs the EAP user name"), rc = -1;
+	} else if (p->auth == ROVE_PROFILE_AUTH_PUBKEY && !p->cert) {
+		rove_diags_add(diags, p->path, 0, "cert",
+			       "missing: auth=pubkey needs our certificate (a PEM or PKCS#12 "
+			       "file)"), rc = -1;
 	}
+	if (p->key && !p->cert)
+		rove_diags_add(diags, p->path, 0, "key", "set without cert=: name the certificate "
+			       "the key belongs to"), rc = -1;
 	if (!p->nroutes)
 		default_routes(p);
 	return rc;

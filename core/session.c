@@ -537,7 +537,10 @@ static int check_config(const struct rove_session_config *cfg, struct rove_err *
 		return rove_err_set(err, ROVE_E_INVAL, "EAP-MSCHAPv2 needs a user name and a password");
 	if (cfg->auth == ROVE_AUTHK_PSK && (!cfg->psk || !cfg->psk_len))
 		return rove_err_set(err, ROVE_E_INVAL, "auth=psk needs a pre-shared key (psk)");
-	if (cfg->auth != ROVE_AUTHK_PSK && cfg->auth != ROVE_AUTHK_EAP_MSCHAPV2)
+	if (cfg->auth == ROVE_AUTHK_PUBKEY && !cfg->cred)
+		return rove_err_set(err, ROVE_E_INVAL, "auth=pubkey needs a certificate and key");
+	if (cfg->auth != ROVE_AUTHK_PSK && cfg->auth != ROVE_AUTHK_EAP_MSCHAPV2 &&
+	    cfg->auth != ROVE_AUTHK_PUBKEY)
 		return rove_err_set(err, ROVE_E_INVAL, "unknown authentication method");
 	if (!cfg->trust && cfg->auth != ROVE_AUTHK_PSK)
 		return rove_err_set(err, ROVE_E_INVAL,

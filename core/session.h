@@ -32,10 +32,12 @@ struct rove_session;
 struct rove_trust;     /* cert.h: trusted CAs */
 struct rove_redirect;  /* redirect.h: where a redirect sends us */
 struct rove_proposals; /* proposal.h: what we offer */
+struct rove_cred;      /* cred.h: our certificate and key */
 
 enum rove_auth_kind {
 	ROVE_AUTHK_EAP_MSCHAPV2 = 1,
 	ROVE_AUTHK_PSK = 2,
+	ROVE_AUTHK_PUBKEY = 3,     /* our certificate and key (cred) */
 };
 
 #define ROVE_MAX_ROUTES 16
@@ -91,6 +93,13 @@ struct rove_session_config {
 	 * as N(REDIRECTED_FROM) in IKE_SA_INIT; family 0 = not redirected,
 	 * N(REDIRECT_SUPPORTED) instead. */
 	struct rove_addr redirected_from;
+	/* auth=pubkey: our certificate, intermediates and key; borrowed for
+	 * the session's lifetime (reconnects reuse it). local_id NULL then
+	 * means the certificate's subject DN. */
+	const struct rove_cred *cred;
+	/* Send remote_id as IDr in IKE_AUTH (gateways with several identities
+	 * pick the one to use from it). */
+	bool send_remote_id;
 };
 
 /* Why a session failed; each maps to a sentence (rove_fail_hint). */

@@ -164,6 +164,12 @@ int natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const struct rove_
 int ike_auth_start(struct rove_session *s, struct rove_err *err);
 void ike_auth_response(struct rove_session *s, struct rove_msg *m);
 
+/* ike_auth_cert.c: certificate authentication (cfg.auth PUBKEY) */
+/* Appends the IDi body for the certificate's subject DN. */
+int auth_cert_idi(struct rove_session *s, struct rove_buf *idi, struct rove_err *err);
+/* sign false: our CERT payloads; true: our AUTH signature (needs idi). */
+int auth_cert_add(struct rove_session *s, struct rove_mb *mb, bool sign, struct rove_err *err);
+
 /* child.c: the first CHILD SA and mode-config */
 int child_add_request(struct rove_session *s, struct rove_mb *mb, struct rove_err *err);
 void child_established(struct rove_session *s, const struct rove_msg *m);

@@ -147,6 +147,29 @@ connections {
 			}
 		}
 	}
+	# Certificates both ways: client certificates carry O=rove clients
+	# (tests/integration/clientcert.sh), so EAP and PSK clients never
+	# match this connection.
+	pubkey {
+		local_addrs = $GW_ADDR
+		pools = pool
+		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
+		local {
+			auth = pubkey
+			certs = $cert.pem
+			id = $id
+		}
+		remote {
+			auth = pubkey
+			id = "O=rove clients, CN=*"
+		}
+		children {
+			c {
+				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
+				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
+			}
+		}
+	}
 	# PSK both ways.
 	psk {
 		local_addrs = $GW_ADDR
