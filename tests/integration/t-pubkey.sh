@@ -59,6 +59,27 @@ pubkey_up pkcs8 "$(write_profile pkcs8 $(base) cert="$PKI_DIR/carol.pem" \
 pubkey_up p12 "$(write_profile p12 $(base) cert="$PKI_DIR/dave.p12" \
 	-- key-password=p12-pass)" dave RSA_EMSA_PSS_SHA2_256_SALT_32
 
+say "# a certificate under an intermediate CA the gateway does not hold"
+pki_key "$PKI_DIR/int.key"
+pki --issue --ca --lifetime 30 --type priv --in "$PKI_DIR/int.key" \
+	--cacert "$PKI_DIR/ca.pem" --cakey "$PKI_DIR/ca.key" \
+	--dn "O=rove tests, CN=rove intermediate CA" --outform pem >"$PKI_DIR/int.pem"
+client_cert frank ecdsa int
+cat "$PKI_DIR/frank.pem" "$PKI_DIR/int.pem" >"$PKI_DIR/frank-chain.pem"
+# First without it (strongSwan caches intermediates it was sent).
+# shellcheck disable=SC2046
+p=$(write_profile nochain $(base) cert="$PKI_DIR/frank.pem" key="$PKI_DIR/frank.key")
+check "without the intermediate the gateway refuses the certificate" \
+	not rove_to up-nochain up "$p"
+! rove_is_up nochain || rove_to down-nochain down nochain
+check "the gateway no longer lists it" wait_for 30 gw_sa_count_is 0
+mark=$(gw_log_lines)
+# shellcheck disable=SC2046
+pubkey_up chain "$(write_profile chain $(base) cert="$PKI_DIR/frank-chain.pem" \
+	key="$PKI_DIR/frank.key")" frank ECDSA_WITH_SHA256_DER
+check "rove sent the intermediate in a CERT payload" \
+	test "$(gw_log_count "using untrusted intermediate certificate \"O=rove tests, CN=rove intermediate CA\"" "$mark")" -ge 1
+
 say "# refusals before anything is sent"
 # shellcheck disable=SC2046
 p=$(write_profile badpass $(base) cert="$PKI_DIR/dave.p12" -- key-password=wrong)
@@ -85,6 +106,15 @@ check "... saying the gateway rejected our certificate" \
 check "the gateway found no trusted chain" \
 	test "$(gw_log_count "no trusted (ECDSA|RSA|signature)? ?public key found for 'O=rove clients, CN=eve'" "$mark")" -ge 1
 check "the gateway no longer lists it" wait_for 30 gw_sa_count_is 0
+say "# a gateway without RFC 7427: the classic AUTH methods"
+stop_gw
+start_gw "$WORK/gw-classic" --charon "signature_authentication = no"
+# shellcheck disable=SC2046
+pubkey_up classic-ecdsa "$(write_profile classic-ecdsa $(base) cert="$PKI_DIR/carol.pem" \
+	key="$PKI_DIR/carol.key")" carol "ECDSA-256 signature"
+# shellcheck disable=SC2046
+pubkey_up classic-rsa "$(write_profile classic-rsa $(base) cert="$PKI_DIR/dave.p12" \
+	-- key-password=p12-pass)" dave "RSA signature"
 check "the run directory holds no socket or pid file" run_dir_clean
 check "no process is left in the client namespace" wait_for 30 client_ns_idle
 finish
