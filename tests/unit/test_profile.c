@@ -83,6 +83,26 @@ static void test_minimal(void)
 	rove_profile_free(&p); /* twice is harmless */
 }
 
+/* cert= without user= means pubkey; files are anchored like ca=, URIs kept. */
+static void test_auth_pubkey(void)
+{
+	CHECK(parse("[vpn]\nserver=gw\ncert=me.p12\nsend-remote-id=yes\n"
+		    "[vpn-secrets]\nkey-password=pw\n") == 0);
+	CHECK(p.auth == ROVE_PROFILE_AUTH_PUBKEY && p.send_remote_id);
+	CHECK_STR(p.cert, "/etc/rove/me.p12");
+	CHECK(p.key == NULL && p.key_password_len == 2);
+	CHECK(parse("[vpn]\nserver=gw\nauth=pubkey\ncert=pkcs11:token=t;object=me\n"
+		    "key=./k.pem\n") == 0);
+	CHECK_STR(p.cert, "pkcs11:token=t;object=me");
+	CHECK_STR(p.key, "/etc/rove/k.pem");
+	CHECK(parse("[vpn]\nserver=gw\nauth=pubkey\n") != 0);
+	CHECK(has(0, "cert", "missing: auth=pubkey needs our certificate"));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nkey=k.pem\n") != 0);
+	CHECK(has(0, "key", "set without cert="));
+	CHECK(parse("[vpn]\nserver=gw\nauth=eap-tls\n") != 0);
+	CHECK(has(3, "auth", "EAP-TLS is not supported yet"));
+}
+
 static void test_auth_inference(void)
 {
 	CHECK(parse("[vpn]\nserver=gw\nuser=bob\n") == 0 && p.auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2);
@@ -92,11 +112,13 @@ static void test_auth_inference(void)
 	CHECK(p.auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2);
 	CHECK(parse("[vpn]\nserver=gw\nuser=bob\nauth=psk\n") == 0 && p.auth == ROVE_PROFILE_AUTH_PSK);
 	CHECK(parse("[vpn]\nserver=gw\n") != 0);
-	CHECK(has_text(PATH ": auth: set user= (EAP-MSCHAPv2) or auth=psk"));
+	CHECK(has_text(PATH ": auth: set user= (EAP-MSCHAPv2), cert= (certificate) or auth=psk"));
 	CHECK(parse("[vpn]\nserver=gw\nauth=eap-mschapv2\n") != 0);
 	CHECK(has(0, "user", "needs the EAP user name"));
 	CHECK(parse("[vpn]\nserver=gw\nauth=eap\n") != 0);
-	CHECK(has(3, "auth", "\"eap\" is not an authentication method (expected eap-mschapv2 or psk)"));
+	CHECK(has(3, "auth", "\"eap\" is not an authentication method (expected eap-mschapv2, "
+		  "pubkey or psk)"));
+	test_auth_pubkey();
 }
 
 static void test_every_key(void)
