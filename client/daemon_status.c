@@ -302,6 +302,17 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_strn(&w, info.server_id, strnlen(info.server_id, sizeof(info.server_id)));
 	rove_jw_key(&w, "revocation");
 	rove_jw_str(&w, info.revocation);
+	rove_jw_key(&w, "eap_tls");
+	if (info.tls_version[0]) {
+		rove_jw_obj_begin(&w);
+		rove_jw_key(&w, "version");
+		rove_jw_str(&w, info.tls_version);
+		rove_jw_key(&w, "cipher");
+		rove_jw_str(&w, info.tls_cipher);
+		rove_jw_obj_end(&w);
+	} else {
+		rove_jw_null(&w);
+	}
 	rove_jw_key(&w, "round_trips");
 	rove_jw_u64(&w, info.round_trips);
 	rove_jw_key(&w, "last_failure");

@@ -21,6 +21,7 @@ static const char *const headers[NCOLS] = {
 struct row {
 	char cell[NCOLS][128];
 	char note[512]; /* a revocation check that did not happen */
+	char tls_note[160]; /* a line under the table ("" = none): EAP-TLS */
 };
 
 /* Asks one session; 0 with the document in reply, 1 when it is not up,
@@ -110,6 +111,12 @@ static void fill_row(struct row *r, const struct rove_json *j)
 	const struct rove_json *first = rove_json_at(children, 0);
 	const char *state = rove_json_get_str(j, "state", "?");
 	uint64_t in = 0, out = 0;
+	const struct rove_json *tls = rove_json_get(j, "eap_tls");
+
+	if (tls && rove_json_get_str(tls, "version", NULL))
+		snprintf(r->tls_note, sizeof(r->tls_note), "%s: EAP-TLS %s %s",
+			 rove_json_get_str(j, "name", "?"), rove_json_get_str(tls, "version", ""),
+			 rove_json_get_str(tls, "cipher", ""));
 
 	for (size_t i = 0; i < rove_json_count(children); i++) {
 		in += rove_json_get_u64(rove_json_at(children, i), "bytes_in", 0);
@@ -185,11 +192,14 @@ static void print_table(struct row *rows, size_t n)
 			print_cell(rows[i].cell[c], w[c], c == NCOLS - 1);
 		putchar('\n');
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (rows[i].note[0]) {
 			print_cell(rows[i].note, 0, true);
 			putchar('\n');
 		}
+		if (rows[i].tls_note[0])
+			printf("%s\n", rows[i].tls_note);
+	}
 }
 
 /* Parses and collects one answer; prints it raw in JSON mode. */

@@ -152,7 +152,7 @@ static int get_secret(struct up_state *st, const struct up_opts *o)
 	struct rove_err err;
 	char prompt[512];
 
-	if (st->p.auth == ROVE_PROFILE_AUTH_PUBKEY)
+	if (st->p.auth == ROVE_PROFILE_AUTH_PUBKEY || st->p.auth == ROVE_PROFILE_AUTH_EAP_TLS)
 		return load_cred(st);
 	if (st->p.auth == ROVE_PROFILE_AUTH_PSK) {
 		if (!st->p.psk || !st->p.psk_len) {
@@ -303,6 +303,10 @@ static void build_config(struct up_state *st, bool verbose)
 	} else if (p->auth == ROVE_PROFILE_AUTH_PUBKEY) {
 		c->auth = ROVE_AUTHK_PUBKEY;
 		c->cred = st->cred;
+	} else if (p->auth == ROVE_PROFILE_AUTH_EAP_TLS) {
+		c->auth = ROVE_AUTHK_EAP_TLS;
+		c->cred = st->cred;
+		c->eap_tls13 = p->eap_tls13;
 	} else {
 		c->auth = ROVE_AUTHK_EAP_MSCHAPV2;
 		c->password = (const uint8_t *)st->password;

@@ -87,7 +87,7 @@ static int make_idi(struct rove_session *s, struct rove_err *err)
 	if (!id && s->cfg.auth == ROVE_AUTHK_EAP_MSCHAPV2)
 		id = s->cfg.user;
 	rove_buf_reset(&s->idi);
-	if (!id && s->cfg.auth == ROVE_AUTHK_PUBKEY)
+	if (!id && (s->cfg.auth == ROVE_AUTHK_PUBKEY || s->cfg.auth == ROVE_AUTHK_EAP_TLS))
 		return auth_cert_idi(s, &s->idi, err);
 	if (!id)
 		id = rove_addr_str(&s->cfg.local, addr, sizeof(addr));
@@ -337,7 +337,7 @@ static int verify_peer_msk(struct rove_session *s, const struct rove_msg *m, str
 		return -1;
 	if (auth.method != ROVE_AUTH_PSK)
 		return rove_err_set(err, ROVE_E_AUTH, "the gateway's final AUTH is not MSK-based");
-	msk = rove_eap_client_msk(s->eap, &msk_len);
+	msk = auth_eap_msk(s, &msk_len);
 	rove_buf_init(&octets);
 	/* Keyed with the MSK, over the IDr of the first response (strongSwan
 	 * does not repeat IDr in the last message). */
@@ -359,7 +359,8 @@ static void fail_notify(struct rove_session *s, uint16_t n)
 	if (n == ROVE_N_AUTHENTICATION_FAILED && s->cfg.auth == ROVE_AUTHK_PSK)
 		sess_fail(s, f, "the gateway rejected our authentication: check the pre-shared key "
 			  "(psk) and local-id");
-	else if (n == ROVE_N_AUTHENTICATION_FAILED && s->cfg.auth == ROVE_AUTHK_PUBKEY)
+	else if (n == ROVE_N_AUTHENTICATION_FAILED &&
+		 (s->cfg.auth == ROVE_AUTHK_PUBKEY || s->cfg.auth == ROVE_AUTHK_EAP_TLS))
 		sess_fail(s, f, "the gateway rejected our certificate: check that it trusts the CA "
 			  "that issued cert= and accepts our identity (local-id)");
 	else if (n == ROVE_N_AUTHENTICATION_FAILED)
@@ -390,7 +391,7 @@ static void send_msk_auth(struct rove_session *s)
 	size_t msk_len;
 	uint8_t auth[64];
 
-	msk = rove_eap_client_msk(s->eap, &msk_len);
+	msk = auth_eap_msk(s, &msk_len);
 	if (!msk || our_shared_key_auth(s, msk, msk_len, auth, &err) < 0) {
 		sess_fail(s, ROVE_FAIL_INTERNAL, "%s", msk ? err.msg : "EAP produced no MSK");
 		return;
@@ -406,12 +407,38 @@ static void send_msk_auth(struct rove_session *s)
 	rove_mb_free(&mb);
 }
 
+static void eap_tls_round(struct rove_session *s, const struct rove_payload *ep)
+{
+	enum rove_eap_result res = ROVE_EAP_CONTINUE;
+	struct rove_buf out;
+	struct rove_err err;
+
+	rove_buf_init(&out);
+	if (auth_eap_tls_input(s, ep->body, ep->len, &out, &res, &err) < 0)
+		res = ROVE_EAP_DONE_FAILURE;
+	if (res == ROVE_EAP_CONTINUE) {
+		send_eap(s, &out, PH_EAP);
+	} else if (res == ROVE_EAP_DONE_SUCCESS) {
+		send_msk_auth(s);
+	} else {
+		if (out.len)
+			send_eap(s, &out, PH_EAP);
+		sess_fail(s, err.code == ROVE_E_CERT ? ROVE_FAIL_CERT : ROVE_FAIL_AUTH_FAILED,
+			  "%s", err.msg);
+	}
+	rove_buf_free(&out);
+}
+
 static void eap_round(struct rove_session *s, const struct rove_payload *ep)
 {
 	enum rove_eap_result res = ROVE_EAP_CONTINUE;
 	struct rove_buf out;
 	struct rove_err err;
 
+	if (s->cfg.auth == ROVE_AUTHK_EAP_TLS) {
+		eap_tls_round(s, ep);
+		return;
+	}
 	if (!s->eap) {
 		s->eap = rove_eap_client_new(s->cfg.user, s->password, s->cfg.password_len,
 					     s->cfg.rng, &err);
@@ -473,7 +500,7 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 		return;
 	}
 	if (ep && s->phase != PH_EAP_AUTH) {
-		if (s->cfg.auth != ROVE_AUTHK_EAP_MSCHAPV2) {
+		if (s->cfg.auth != ROVE_AUTHK_EAP_MSCHAPV2 && s->cfg.auth != ROVE_AUTHK_EAP_TLS) {
 			sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway wants EAP, but this profile "
 				  "uses %s", s->cfg.auth == ROVE_AUTHK_PSK ? "a pre-shared key" :
 				  "a certificate (auth=pubkey)");
@@ -482,7 +509,8 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 		eap_round(s, ep);
 		return;
 	}
-	if (s->phase == PH_AUTH && s->cfg.auth == ROVE_AUTHK_EAP_MSCHAPV2) {
+	if (s->phase == PH_AUTH &&
+	    (s->cfg.auth == ROVE_AUTHK_EAP_MSCHAPV2 || s->cfg.auth == ROVE_AUTHK_EAP_TLS)) {
 		sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway did not start EAP");
 		return;
 	}

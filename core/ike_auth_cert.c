@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cred.h"
+#include "eap_tls.h"
 #include "sigsign.h"
 
 /* The gateway's IKE_SA_INIT response as it was received (it is not
@@ -106,4 +107,48 @@ int auth_cert_add(struct rove_session *s, struct rove_mb *mb, bool sign, struct 
 	rove_buf_free(&auth);
 	rove_buf_free(&octets);
 	return rc;
+}
+
+/* ---- EAP-TLS ---- */
+
+/* The EAP identity: local-id, else the certificate's subject DN. */
+static const char *eap_tls_identity(const struct rove_session *s)
+{
+	return s->cfg.local_id ? s->cfg.local_id : rove_cred_subject(s->cfg.cred);
+}
+
+int auth_eap_tls_input(struct rove_session *s, const uint8_t *pkt, size_t len,
+		       struct rove_buf *out, enum rove_eap_result *res, struct rove_err *err)
+{
+	int rc;
+
+	if (!s->eap_tls) {
+		struct rove_eap_tls_config c = {
+			.identity = eap_tls_identity(s),
+			.cred = s->cfg.cred,
+			.trust = s->cfg.trust,
+			.server_id = s->cfg.remote_id,
+			.verify_time = s->cfg.verify_time,
+			.tls13 = s->cfg.eap_tls13,
+		};
+
+		s->eap_tls = rove_eap_tls_new(&c, err);
+		if (!s->eap_tls) {
+			*res = ROVE_EAP_DONE_FAILURE;
+			return -1;
+		}
+	}
+	rc = rove_eap_tls_input(s->eap_tls, pkt, len, out, res, err);
+	if (rc == 0 && *res == ROVE_EAP_DONE_SUCCESS)
+		sess_event(s, ROVE_EV_PROGRESS, "EAP-TLS with %s, %s",
+			   rove_eap_tls_version(s->eap_tls), rove_eap_tls_cipher(s->eap_tls));
+	return rc;
+}
+
+const uint8_t *auth_eap_msk(const struct rove_session *s, size_t *len)
+{
+	*len = 0;
+	if (s->eap_tls)
+		return rove_eap_tls_msk(s->eap_tls, len);
+	return s->eap ? rove_eap_client_msk(s->eap, len) : NULL;
 }

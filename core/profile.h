@@ -29,6 +29,7 @@ enum rove_auth_pref {
 	ROVE_PROFILE_AUTH_EAP_MSCHAPV2,
 	ROVE_PROFILE_AUTH_PSK,
 	ROVE_PROFILE_AUTH_PUBKEY, /* our certificate (cert=, key=) */
+	ROVE_PROFILE_AUTH_EAP_TLS, /* the same certificate inside EAP-TLS */
 };
 
 enum rove_datapath_pref {
@@ -86,6 +87,7 @@ struct rove_profile {
 	size_t key_password_len;
 	unsigned key_password_flags;
 	bool send_remote_id;     /* send remote-id as IDr; default no */
+	bool eap_tls13;          /* eap-tls-version=1.3: offer TLS 1.3 too; default 1.2 */
 };
 
 /* One problem: file, line (0 if not about a line), key (may be empty) and

@@ -268,11 +268,10 @@ static int key_auth(const struct kctx *c)
 	else if (strcmp(c->v, "pubkey") == 0)
 		c->p->auth = ROVE_PROFILE_AUTH_PUBKEY;
 	else if (strcmp(c->v, "eap-tls") == 0)
-		return bad(c, "EAP-TLS is not supported yet; use auth=pubkey with the same "
-			   "certificate if the gateway allows it");
+		c->p->auth = ROVE_PROFILE_AUTH_EAP_TLS;
 	else
 		return bad(c, "\"%.*s\" is not an authentication method (expected eap-mschapv2, "
-			   "pubkey or psk)", QV(c));
+			   "eap-tls, pubkey or psk)", QV(c));
 	return 0;
 }
 
@@ -560,6 +559,18 @@ static int key_key_password_flags(const struct kctx *c)
 	return get_flags(c, &c->p->key_password_flags);
 }
 
+static int key_eap_tls_version(const struct kctx *c)
+{
+	if (strcmp(c->v, "1.2") == 0)
+		c->p->eap_tls13 = false;
+	else if (strcmp(c->v, "1.3") == 0)
+		c->p->eap_tls13 = true;
+	else
+		return bad(c, "\"%.*s\" is not a TLS version for EAP-TLS (expected 1.2 or 1.3)",
+			   QV(c));
+	return 0;
+}
+
 static int key_send_remote_id(const struct kctx *c)
 {
 	return get_bool(c, &c->p->send_remote_id);
@@ -586,6 +597,7 @@ static const struct key keys[] = {
 	{ "cert", false, key_cert, false },
 	{ "key", false, key_key, false },
 	{ "send-remote-id", false, key_send_remote_id, false },
+	{ "eap-tls-version", false, key_eap_tls_version, false },
 	{ "key-password-flags", false, key_key_password_flags, false },
 	{ "routes", false, key_routes, false },
 	{ "ike", false, key_ike, false },
@@ -763,10 +775,11 @@ int rove_profile_finish(struct rove_profile *p, struct rove_diags *diags)
 	} else if (p->auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2 && !p->user) {
 		rove_diags_add(diags, p->path, 0, "user",
 			       "missing: auth=eap-mschapv2 needs the EAP user name"), rc = -1;
-	} else if (p->auth == ROVE_PROFILE_AUTH_PUBKEY && !p->cert) {
+	} else if ((p->auth == ROVE_PROFILE_AUTH_PUBKEY || p->auth == ROVE_PROFILE_AUTH_EAP_TLS) &&
+		   !p->cert) {
 		rove_diags_add(diags, p->path, 0, "cert",
-			       "missing: auth=pubkey needs our certificate (a PEM or PKCS#12 "
-			       "file)"), rc = -1;
+			       "missing: auth=%s needs our certificate (a PEM or PKCS#12 file)",
+			       p->auth == ROVE_PROFILE_AUTH_PUBKEY ? "pubkey" : "eap-tls"), rc = -1;
 	}
 	if (p->key && !p->cert)
 		rove_diags_add(diags, p->path, 0, "key", "set without cert=: name the certificate "

@@ -11,6 +11,7 @@
 #include "cert.h"
 #include "dh.h"
 #include "eap.h"
+#include "eap_tls.h"
 #include "sk.h"
 
 #define DEFAULT_RETRANSMIT_BASE_MS 500
@@ -537,10 +538,11 @@ static int check_config(const struct rove_session_config *cfg, struct rove_err *
 		return rove_err_set(err, ROVE_E_INVAL, "EAP-MSCHAPv2 needs a user name and a password");
 	if (cfg->auth == ROVE_AUTHK_PSK && (!cfg->psk || !cfg->psk_len))
 		return rove_err_set(err, ROVE_E_INVAL, "auth=psk needs a pre-shared key (psk)");
-	if (cfg->auth == ROVE_AUTHK_PUBKEY && !cfg->cred)
-		return rove_err_set(err, ROVE_E_INVAL, "auth=pubkey needs a certificate and key");
+	if ((cfg->auth == ROVE_AUTHK_PUBKEY || cfg->auth == ROVE_AUTHK_EAP_TLS) && !cfg->cred)
+		return rove_err_set(err, ROVE_E_INVAL, "auth=pubkey and eap-tls need a certificate "
+				    "and key");
 	if (cfg->auth != ROVE_AUTHK_PSK && cfg->auth != ROVE_AUTHK_EAP_MSCHAPV2 &&
-	    cfg->auth != ROVE_AUTHK_PUBKEY)
+	    cfg->auth != ROVE_AUTHK_PUBKEY && cfg->auth != ROVE_AUTHK_EAP_TLS)
 		return rove_err_set(err, ROVE_E_INVAL, "unknown authentication method");
 	if (!cfg->trust && cfg->auth != ROVE_AUTHK_PSK)
 		return rove_err_set(err, ROVE_E_INVAL,
@@ -601,6 +603,7 @@ void rove_session_free(struct rove_session *s)
 	free_secret(s->psk, s->cfg.psk_len);
 	rove_dh_free(s->dh);
 	rove_eap_client_free(s->eap);
+	rove_eap_tls_free(s->eap_tls);
 	rove_peer_cert_free(s->peer_cert);
 	rove_buf_free(&s->cookie);
 	rove_buf_free(&s->init_req);
@@ -692,6 +695,12 @@ void rove_session_get_info(const struct rove_session *s, struct rove_session_inf
 	info->last_received_ms = s->last_rx_ms;
 	info->dpd_outstanding = s->req_outstanding && s->dpd_pending;
 	info->auth_lifetime_s = s->auth_lifetime_s;
+	if (s->eap_tls) {
+		snprintf(info->tls_version, sizeof(info->tls_version), "%s",
+			 rove_eap_tls_version(s->eap_tls));
+		snprintf(info->tls_cipher, sizeof(info->tls_cipher), "%s",
+			 rove_eap_tls_cipher(s->eap_tls));
+	}
 }
 
 const struct rove_session_config *rove_session_config(const struct rove_session *s)

@@ -38,6 +38,7 @@ enum rove_auth_kind {
 	ROVE_AUTHK_EAP_MSCHAPV2 = 1,
 	ROVE_AUTHK_PSK = 2,
 	ROVE_AUTHK_PUBKEY = 3,     /* our certificate and key (cred) */
+	ROVE_AUTHK_EAP_TLS = 4,    /* EAP-TLS with cred (RFC 5216) */
 };
 
 #define ROVE_MAX_ROUTES 16
@@ -100,6 +101,8 @@ struct rove_session_config {
 	/* Send remote_id as IDr in IKE_AUTH (gateways with several identities
 	 * pick the one to use from it). */
 	bool send_remote_id;
+	/* auth=eap-tls: also offer TLS 1.3 (RFC 9190); default TLS 1.2 only. */
+	bool eap_tls13;
 };
 
 /* Why a session failed; each maps to a sentence (rove_fail_hint). */
@@ -230,6 +233,8 @@ struct rove_session_info {
 	uint64_t last_received_ms;      /* caller's clock, last authenticated message; 0 = none */
 	bool dpd_outstanding;           /* a liveness check awaits its answer */
 	uint64_t auth_lifetime_s;       /* the gateway's AUTH_LIFETIME (RFC 4478), 0 = none */
+	char tls_version[16];           /* EAP-TLS: "TLSv1.2", else "" */
+	char tls_cipher[64];            /* EAP-TLS: OpenSSL's cipher suite name, else "" */
 };
 
 struct rove_session *rove_session_new(const struct rove_session_config *cfg, struct rove_err *err);

@@ -6,6 +6,7 @@
 #define ROVE_SESSION_INTERNAL_H
 
 #include "buf.h"
+#include "eap.h"
 #include "frag.h"
 #include "keys.h"
 #include "payload.h"
@@ -75,6 +76,7 @@ struct rove_session {
 	struct rove_peer_cert *peer_cert;
 	bool peer_verified;           /* cert + AUTH of the gateway checked */
 	struct rove_eap_client *eap;
+	struct rove_eap_tls *eap_tls; /* auth=eap-tls instead of eap */
 	char server_id[256];
 
 	/* message IDs (RFC 7296 2.2) */
@@ -164,11 +166,16 @@ int natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const struct rove_
 int ike_auth_start(struct rove_session *s, struct rove_err *err);
 void ike_auth_response(struct rove_session *s, struct rove_msg *m);
 
-/* ike_auth_cert.c: certificate authentication (cfg.auth PUBKEY) */
+/* ike_auth_cert.c: certificate authentication (cfg.auth PUBKEY), EAP-TLS */
 /* Appends the IDi body for the certificate's subject DN. */
 int auth_cert_idi(struct rove_session *s, struct rove_buf *idi, struct rove_err *err);
 /* sign false: our CERT payloads; true: our AUTH signature (needs idi). */
 int auth_cert_add(struct rove_session *s, struct rove_mb *mb, bool sign, struct rove_err *err);
+/* One EAP-TLS packet from the gateway; the answer goes to out. */
+int auth_eap_tls_input(struct rove_session *s, const uint8_t *pkt, size_t len,
+		       struct rove_buf *out, enum rove_eap_result *res, struct rove_err *err);
+/* The MSK of whichever EAP method ran; NULL before it succeeded. */
+const uint8_t *auth_eap_msk(const struct rove_session *s, size_t *len);
 
 /* child.c: the first CHILD SA and mode-config */
 int child_add_request(struct rove_session *s, struct rove_mb *mb, struct rove_err *err);

@@ -5,16 +5,17 @@
 # exactly that O), repackaged with openssl for the encrypted PKCS#8 and
 # PKCS#12 cases.
 #
-# client_cert NAME ecdsa|rsa [CA]: DIR/NAME.pem and DIR/NAME.key (PEM).
+# client_cert NAME ecdsa|rsa [CA [DOMAIN]]: DIR/NAME.pem and DIR/NAME.key
+# (PEM), with the e-mail SAN NAME@DOMAIN (default rove.test).
 client_cert() {
-	local name=$1 type=$2 ca=${3:-ca} dir=$PKI_DIR
+	local name=$1 type=$2 ca=${3:-ca} domain=${4:-rove.test} dir=$PKI_DIR
 	case $type in
 	ecdsa) pki --gen --type ecdsa --size 256 --outform pem >"$dir/$name.key" ;;
 	rsa) pki --gen --type rsa --size 2048 --outform pem >"$dir/$name.key" ;;
 	esac
 	pki --issue --lifetime 30 --type priv --in "$dir/$name.key" \
 		--cacert "$dir/$ca.pem" --cakey "$dir/$ca.key" \
-		--dn "O=rove clients, CN=$name" --san "$name@rove.test" \
+		--dn "O=rove clients, CN=$name" --san "$name@$domain" \
 		--flag clientAuth --outform pem >"$dir/$name.pem"
 	chmod 600 "$dir/$name.key"
 }

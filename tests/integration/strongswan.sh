@@ -170,6 +170,28 @@ connections {
 			}
 		}
 	}
+	# EAP-TLS: identities under tls.rove.test (clientcert.sh).
+	eap-tls {
+		local_addrs = $GW_ADDR
+		pools = pool
+		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
+		local {
+			auth = pubkey
+			certs = $cert.pem
+			id = $id
+		}
+		remote {
+			auth = eap-tls
+			id = *@tls.rove.test
+			eap_id = %any
+		}
+		children {
+			c {
+				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
+				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
+			}
+		}
+	}
 	# PSK both ways.
 	psk {
 		local_addrs = $GW_ADDR

@@ -100,7 +100,11 @@ static void test_auth_pubkey(void)
 	CHECK(parse("[vpn]\nserver=gw\nuser=u\nkey=k.pem\n") != 0);
 	CHECK(has(0, "key", "set without cert="));
 	CHECK(parse("[vpn]\nserver=gw\nauth=eap-tls\n") != 0);
-	CHECK(has(3, "auth", "EAP-TLS is not supported yet"));
+	CHECK(has(0, "cert", "missing: auth=eap-tls needs our certificate"));
+	CHECK(parse("[vpn]\nserver=gw\nauth=eap-tls\ncert=c.pem\neap-tls-version=1.3\n") == 0);
+	CHECK(p.auth == ROVE_PROFILE_AUTH_EAP_TLS && p.eap_tls13);
+	CHECK(parse("[vpn]\nserver=gw\nauth=eap-tls\ncert=c.pem\neap-tls-version=1.1\n") != 0);
+	CHECK(has(5, "eap-tls-version", "expected 1.2 or 1.3"));
 }
 
 static void test_auth_inference(void)
@@ -117,7 +121,7 @@ static void test_auth_inference(void)
 	CHECK(has(0, "user", "needs the EAP user name"));
 	CHECK(parse("[vpn]\nserver=gw\nauth=eap\n") != 0);
 	CHECK(has(3, "auth", "\"eap\" is not an authentication method (expected eap-mschapv2, "
-		  "pubkey or psk)"));
+		  "eap-tls, pubkey or psk)"));
 	test_auth_pubkey();
 }
 
