@@ -44,6 +44,9 @@ struct rove_eap_tls {
 	char version[16], cipher[64];
 	char verify_err[640];       /* why the server's certificate was refused */
 	struct rove_peer_cert *peer;
+	/* The last request and our answer: a retransmitted request (RFC 3748
+	 * 4.1: same Identifier) gets the same answer again, not a new step. */
+	struct rove_buf last_req, last_resp;
 };
 
 /* ---- the server's certificate: the IKE policy (cert.c) ---- */
@@ -157,6 +160,8 @@ struct rove_eap_tls *rove_eap_tls_new(const struct rove_eap_tls_config *cfg,
 		t->cfg.frag_size = ROVE_EAP_TLS_FRAG_DEFAULT;
 	rove_buf_init(&t->in);
 	rove_buf_init(&t->outq);
+	rove_buf_init(&t->last_req);
+	rove_buf_init(&t->last_resp);
 	if (setup_ctx(t, err) < 0) {
 		ERR_clear_error();
 		rove_eap_tls_free(t);
@@ -174,6 +179,8 @@ void rove_eap_tls_free(struct rove_eap_tls *t)
 	rove_peer_cert_free(t->peer);
 	rove_buf_free(&t->in);
 	rove_buf_free(&t->outq);
+	rove_buf_free(&t->last_req);
+	rove_buf_free(&t->last_resp);
 	rove_wipe(t->msk, sizeof(t->msk));
 	free(t->identity);
 	free(t);
@@ -477,6 +484,10 @@ int rove_eap_tls_input(struct rove_eap_tls *t, const uint8_t *pkt, size_t len,
 	if (p.code != EAP_REQUEST)
 		return rove_err_set(err, ROVE_E_PROTO, "unexpected EAP code %u", p.code);
 	*res = ROVE_EAP_CONTINUE;
+	if (t->last_req.len == len && memcmp(t->last_req.data, pkt, len) == 0) {
+		rove_buf_add(out, t->last_resp.data, t->last_resp.len);
+		return 0;
+	}
 	switch (p.type) {
 	case EAP_TYPE_IDENTITY:
 		eap_response(out, p.id, EAP_TYPE_IDENTITY, (const uint8_t *)t->identity,
@@ -507,6 +518,10 @@ int rove_eap_tls_input(struct rove_eap_tls *t, const uint8_t *pkt, size_t len,
 			return -1;
 		return 0; /* the alert goes out; err says why */
 	}
+	rove_buf_reset(&t->last_req);
+	rove_buf_add(&t->last_req, pkt, len);
+	rove_buf_reset(&t->last_resp);
+	rove_buf_add(&t->last_resp, out->data + mark, out->len - mark);
 	return 0;
 }
 
