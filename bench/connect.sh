@@ -5,15 +5,20 @@
 # ratio rove/strongSwan and the IKE round trips each took (counted in the
 # gateway's log). Needs root. See bench/README.md.
 #
-#   bash bench/connect.sh [-n RUNS]     (ROVE_BIN, default build/client/rove)
+#   bash bench/connect.sh [-n RUNS] [-m METHOD]   (ROVE_BIN, default build/client/rove)
+#
+# METHOD: eap-mschapv2 (default), eap-tls or pubkey (the client's ECDSA
+# P-256 certificate, the same files for both clients).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=10
-while getopts n: opt; do
+method=eap-mschapv2
+while getopts n:m: opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
+	m) method=$OPTARG ;;
 	*)
-		echo "usage: bash bench/connect.sh [-n RUNS]" >&2
+		echo "usage: bash bench/connect.sh [-n RUNS] [-m eap-mschapv2|eap-tls|pubkey]" >&2
 		exit 2
 		;;
 	esac
@@ -22,10 +27,21 @@ done
 	echo "connect: RUNS must be a positive number" >&2
 	exit 2
 }
+case $method in
+eap-mschapv2) sw_conn=eap ;;
+eap-tls) sw_conn=bench-eap-tls ;;
+pubkey) sw_conn=bench-pubkey ;;
+*)
+	echo "connect: METHOD must be eap-mschapv2, eap-tls or pubkey" >&2
+	exit 2
+	;;
+esac
 export ROVE_BIN=${ROVE_BIN:-$root/build/client/rove}
 
 # shellcheck source=tests/integration/lib.sh
 . "$root/tests/integration/lib.sh"
+# shellcheck source=tests/integration/clientcert.sh
+. "$root/tests/integration/clientcert.sh"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -41,11 +57,11 @@ sw_once() {
 	mark=$(gw_log_lines)
 	t0=$(now_ms)
 	in_ns "$NS_C" env STRONGSWAN_CONF="$SW_DIR/strongswan.conf" swanctl --initiate \
-		--ike eap --child c --timeout 10 --uri "unix://$SW_DIR/charon.vici" \
+		--ike "$sw_conn" --child c --timeout 10 --uri "unix://$SW_DIR/charon.vici" \
 		>>"$SW_DIR/initiate.out" 2>&1 || die "swanctl --initiate failed: $(tail -3 "$SW_DIR/initiate.out")"
 	t1=$(now_ms)
 	rt=$(round_trips "$mark")
-	sw_terminate eap || die "swanctl --terminate failed"
+	sw_terminate "$sw_conn" || die "swanctl --terminate failed"
 	wait_for 50 gw_sa_count_is 0 || die "the gateway kept strongSwan's IKE SA"
 	echo "$((t1 - t0)) $rt"
 }
@@ -79,19 +95,55 @@ print(statistics.median(ms))
 PY
 }
 
+# The strongSwan client's connections for the certificate methods.
+sw_cert_conns() {
+	local name auth id
+	echo "connections {"
+	for name in pubkey eap-tls; do
+		auth=$name
+		id='"O=rove clients, CN=carol"'
+		[ "$name" = eap-tls ] && id=carol@tls.rove.test
+		printf '\tbench-%s {\n\t\tremote_addrs = %s\n\t\tvips = 0.0.0.0\n' "$name" "$GW_ADDR"
+		printf '\t\tlocal {\n\t\t\tauth = %s\n\t\t\tcerts = carol.pem\n\t\t\tid = %s\n\t\t}\n' \
+			"$auth" "$id"
+		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tid = %s\n\t\t\tcacerts = ca.pem\n\t\t}\n' \
+			"$GW_NAME"
+		printf '\t\tchildren {\n\t\t\tc {\n\t\t\t\tremote_ts = %s\n\t\t\t}\n\t\t}\n\t}\n' "$LAN_NET"
+	done
+	echo "}"
+}
+
 integ_init
 setup_net
 make_pki "$WORK/pki"
 start_gw "$WORK/gw"
 # Random ports: UDP 500 and 4500 of the client namespace stay rove's.
 start_sw_client --random-ports
+# Certificate methods: one client certificate (e-mail carol@tls.rove.test
+# for EAP-TLS, subject DN for pubkey), added to the strongSwan client.
+if [ "$method" != eap-mschapv2 ]; then
+	client_cert carol ecdsa ca tls.rove.test
+	mkdir -p "$SW_DIR/x509" "$SW_DIR/ecdsa"
+	cp "$PKI_DIR/carol.pem" "$SW_DIR/x509/"
+	cp "$PKI_DIR/carol.key" "$SW_DIR/ecdsa/"
+	sw_cert_conns >>"$SW_DIR/swanctl.conf"
+	swanctl_at "$SW_DIR" --load-all --file "$SW_DIR/swanctl.conf" >"$SW_DIR/load.out" 2>&1 ||
+		die "the strongSwan client refused the certificate connections"
+fi
 have_rove=0
 if [ -x "$ROVE_BIN" ]; then
 	have_rove=1
-	profile=$(profile_eap bench)
+	case $method in
+	eap-mschapv2) profile=$(profile_eap bench) ;;
+	eap-tls) profile=$(write_profile bench server="$GW_ADDR" remote-id="$GW_NAME" \
+		ca="$PKI_DIR/ca.pem" auth=eap-tls local-id=carol@tls.rove.test \
+		cert="$PKI_DIR/carol.pem" key="$PKI_DIR/carol.key") ;;
+	pubkey) profile=$(write_profile bench server="$GW_ADDR" remote-id="$GW_NAME" \
+		ca="$PKI_DIR/ca.pem" cert="$PKI_DIR/carol.pem" key="$PKI_DIR/carol.key") ;;
+	esac
 fi
 
-say "connect time, EAP-MSCHAPv2 with a certificate gateway, $runs runs each"
+say "connect time, $method with a certificate gateway, $runs runs each"
 : >"$WORK/sw.times"
 : >"$WORK/rove.times"
 for _ in $(seq "$runs"); do
