@@ -59,6 +59,16 @@ pubkey_up pkcs8 "$(write_profile pkcs8 $(base) cert="$PKI_DIR/carol.pem" \
 pubkey_up p12 "$(write_profile p12 $(base) cert="$PKI_DIR/dave.p12" \
 	-- key-password=p12-pass)" dave RSA_EMSA_PSS_SHA2_256_SALT_32
 
+say "# send-remote-id=yes: IDr in our IKE_AUTH request"
+mark=$(gw_log_lines)
+# shellcheck disable=SC2046
+pubkey_up idr "$(write_profile idr $(base) send-remote-id=yes cert="$PKI_DIR/carol.pem" \
+	key="$PKI_DIR/carol.key")" carol ECDSA_WITH_SHA256_DER
+check "the gateway parsed IDr in our request" \
+	test "$(gw_log_count "parsed IKE_AUTH request 1 \[ IDi CERT CERTREQ IDr AUTH" "$mark")" = 1
+check "without it, no IDr (the ecdsa run above)" \
+	test "$(gw_log_count "parsed IKE_AUTH request 1 \[ IDi CERT CERTREQ AUTH" 0)" -ge 1
+
 say "# a certificate under an intermediate CA the gateway does not hold"
 pki_key "$PKI_DIR/int.key"
 pki --issue --ca --lifetime 30 --type priv --in "$PKI_DIR/int.key" \
