@@ -120,6 +120,7 @@ tool_package() {
 	charon) echo strongswan-charon ;;
 	tcpdump) echo tcpdump ;;
 	iperf3) echo iperf3 ;;
+	openssl) echo openssl ;;
 	*) echo "the package providing $1" ;;
 	esac
 }

@@ -9,6 +9,7 @@
 . "$(dirname "$0")/clientcert.sh"
 
 need_rove
+need_tools openssl # PKCS#8 and PKCS#12 files (clientcert.sh)
 integ_init
 setup_net
 make_pki "$WORK/pki"
