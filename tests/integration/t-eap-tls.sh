@@ -21,6 +21,7 @@ start_gw "$WORK/gw"
 
 base() { echo server="$GW_ADDR" remote-id="$GW_NAME" ca="$PKI_DIR/ca.pem" auth=eap-tls; }
 
+# shellcheck disable=SC2317 # called through check
 table_shows() { rove status "$1" </dev/null | grep -q "^$1: EAP-TLS TLSv1.2 "; }
 
 # tls_up NAME PROFILE WHO
