@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "datapath_userspace.h"
 #include "dns.h"
+#include "notify.h"
 #include "nl.h"
 #include "route.h"
 #include "xfrm.h"
@@ -71,6 +72,21 @@ static void log_line(struct rove_daemon *d, char kind, const char *msg)
 	fflush(stderr);
 }
 
+/* Under a service manager (Type=notify, --foreground only: a detached
+ * session is not the process systemd started): READY=1 once up, the last
+ * progress line as STATUS= for `systemctl status`, STOPPING=1 at close. */
+static void tell_manager(struct rove_daemon *d, const char *key, const char *value)
+{
+	char msg[700];
+	struct rove_err err;
+
+	if (!d->foreground)
+		return;
+	snprintf(msg, sizeof(msg), "%s%s", key, value);
+	if (rove_notify(msg, &err) < 0)
+		log_line(d, 'p', err.msg);
+}
+
 void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
 {
 	char msg[640], line[660];
@@ -82,6 +98,8 @@ void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
 	va_end(ap);
 	sanitize(msg);
 	log_line(d, kind, msg);
+	if (kind == 'p' || kind == 'f')
+		tell_manager(d, "STATUS=", msg);
 	if (d->report_fd < 0)
 		return;
 	n = snprintf(line, sizeof(line), "%c %s\n", kind, msg);
@@ -197,6 +215,7 @@ static void check_up(struct rove_daemon *d)
 	rove_daemon_block_apply(d);
 	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
 	rove_daemon_say(d, 'u', "%s: up", d->name);
+	tell_manager(d, "READY=1\nSTATUS=up, datapath ", d->dp->ops->name);
 	if (d->report_fd >= 0) {
 		close(d->report_fd);
 		d->report_fd = -1;
@@ -393,6 +412,7 @@ void rove_daemon_close(struct rove_daemon *d)
 	if (d->closing || d->finished)
 		return;
 	d->closing = true;
+	tell_manager(d, "STOPPING=1", "");
 	if (!d->announced_up && d->exit_code == 0) {
 		d->exit_code = 1;
 		rove_daemon_say(d, 'f', "the session was stopped before it came up");
