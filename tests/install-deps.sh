@@ -7,7 +7,7 @@ pkgs="meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
  strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
  libcharon-extra-plugins libstrongswan-extra-plugins libcharon-extauth-plugins
  nftables iproute2 iputils-ping tcpdump python3 util-linux procps groff-base openssl
- qemu-system-x86 busybox-static kmod cpio iperf3"
+ qemu-system-x86 busybox-static kmod cpio iperf3 systemd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
