@@ -9,20 +9,30 @@
 # A scenario is tests/vm/s-NAME.sh, run as root inside the VM (see
 # vm-stage2.sh for what it finds there). Binaries it needs come through the
 # environment: ROVE_XFRM_PAIR (tests/vm/xfrm-pair), ROVE_TEST_XFRM (the
-# unit test), ROVE_BIN (rove); meson sets them. They are copied into the
-# VM's share, so the build tree may live anywhere; so is the integration
-# harness (tests/integration), for the scenarios that run strongSwan.
+# unit test), ROVE_BIN (rove), ROVE_UNIT (the built rove@.service); meson
+# sets them. They are copied into the VM's share, so the build tree may
+# live anywhere; so is the integration harness (tests/integration), for
+# the scenarios that run strongSwan.
 #
 # Needs root, qemu-system-x86, busybox-static, kmod and cpio (listed in
 # tests/install-deps.sh). The kernel package is fetched with apt-get
 # download once and, with the initramfs, cached in $ROVE_VM_CACHE
 # (default /var/cache/rove-vm). Exit 0 when every scenario passed, 1 when
-# one failed, 77 when the VM cannot run here.
+# one failed, 77 when the VM cannot run here. A scenario that exits 77 was
+# skipped (it says why).
+#
+# PID 1 in the VM is the host's systemd when it has one (ROVE_VM_INIT=sh
+# forces the old way, vm-stage2.sh as PID 1): every scenario runs as part
+# of one systemd unit, and s-rove-systemd.sh starts rove@.service there.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${ROVE_VM_CACHE:-/var/cache/rove-vm}
-timeout_s=${ROVE_VM_TIMEOUT:-840}
+timeout_s=${ROVE_VM_TIMEOUT:-1080}
+init=${ROVE_VM_INIT:-}
+if [ -z "$init" ]; then
+	if [ -x /lib/systemd/systemd ]; then init=systemd; else init=sh; fi
+fi
 
 skip() { echo "skip: $*"; exit 77; }
 die() { echo "vm: $*" >&2; exit 1; }
@@ -57,23 +67,25 @@ done
 for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}"; do
 	if [ -n "$b" ]; then cp "$b" "$work/bin/"; fi
 done
+if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
 {
 	echo "ROVE_VM_MODROOT='$modroot'"
 	echo "ROVE_VM_SCENARIOS='$*'"
 } > "$work/env"
 
-echo "vm: booting $kpkg ($kver) for: $*"
+echo "vm: booting $kpkg ($kver), init $init, for: $*"
 start=$(date +%s)
 rc=0
 timeout "$timeout_s" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
 	-kernel "$kroot/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=3 rove.modroot=$modroot" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 rove.modroot=$modroot rove.init=$init" \
 	-nographic -no-reboot -nic none \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$work",mount_tag=rovevm,security_model=none \
 	</dev/null >"$work/console.log" 2>&1 || rc=$?
 echo "vm: qemu exited ($rc) after $(( $(date +%s) - start )) s"
+grep -a '^rove-vm: ' "$work/console.log" || true
 
 # Every scenario must have reported; a missing line is a failure.
 failed=0
@@ -83,6 +95,7 @@ for s in "$@"; do
 	res=$(awk -v s="$s" '$1 == s { print $2 }' "$work/out/results" 2>/dev/null || true)
 	case "$res" in
 	0) echo "=== $s: ok" ;;
+	77) echo "=== $s: skipped" ;;
 	"") echo "=== $s: no result"; failed=1 ;;
 	*) echo "=== $s: FAILED ($res)"; failed=1 ;;
 	esac

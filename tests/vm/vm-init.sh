@@ -1,7 +1,9 @@
 #!/bin/sh
 # /init of the VM's initramfs (busybox): mounts the host's root read-only
 # over virtio 9p, puts tmpfs on /tmp and /run, mounts the writable share at
-# /run/rove-vm and hands PID 1 over to vm-stage2.sh inside the host root.
+# /run/rove-vm and hands PID 1 over, inside the host root, to the host's
+# systemd (rove.init=systemd on the kernel command line), which runs
+# vm-stage2.sh as the one unit of its target, or else to vm-stage2.sh.
 # The root is mounted with cache=loose: the VM only reads it, and caching
 # halves the run time under TCG; binaries that change come via the share.
 /bin/busybox --install -s /bin
@@ -28,9 +30,41 @@ printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$modroot" > /newroot/run/r
 chmod 755 /newroot/run/rove-modprobe
 echo /run/rove-modprobe > /proc/sys/kernel/modprobe
 
+init=$(sed -n 's/.*rove\.init=\([^ ]*\).*/\1/p' /proc/cmdline)
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
 mount --move /dev /newroot/dev
 # exec: PID 1 itself must be chrooted, as the kernel's usermode helpers
 # (modprobe) resolve paths in PID 1's root.
+if [ "$init" = systemd ]; then
+	# /run/systemd/system is in systemd's unit path and on our tmpfs: the
+	# scenarios' target, with nothing of the host's boot in it (the host's
+	# default target would start its daemons, gettys and timers). Units a
+	# scenario starts bring their own dependencies. The target is named
+	# on systemd's command line: in a chroot, systemd 252 ignores the
+	# kernel's (systemd.unit=).
+	mkdir -p /newroot/run/systemd/system
+	cat > /newroot/run/systemd/system/rove-vm.target <<EOF
+[Unit]
+Description=rove VM scenarios
+Requires=rove-vm.service
+After=rove-vm.service
+EOF
+	cat > /newroot/run/systemd/system/rove-vm.service <<EOF
+[Unit]
+Description=rove VM scenarios (vm-stage2.sh)
+DefaultDependencies=no
+[Service]
+Type=oneshot
+ExecStart=/bin/sh /run/rove-vm/vm-stage2.sh
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/console
+EOF
+	# switch_root, not chroot: the host root becomes the root of PID 1's
+	# mount namespace. Under a chrooted systemd, ProtectSystem=strict
+	# left /run and /tmp writable (its read-only remount of / did not
+	# reach the mounts below it).
+	exec switch_root /newroot /lib/systemd/systemd --unit=rove-vm.target --show-status=no
+fi
 exec chroot /newroot /bin/sh /run/rove-vm/vm-stage2.sh
