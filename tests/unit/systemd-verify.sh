@@ -7,9 +7,9 @@
 # systemd-analyze needs no systemd as PID 1 (package systemd, listed in
 # tests/install-deps.sh); without it the test skips (77).
 #
-#   systemd-verify.sh BUILT_UNIT ROVE_BIN SBINDIR
+#   systemd-verify.sh BUILT_UNIT ROVE_BIN SBINDIR [BUILT_MAN_PAGE]
 set -eu
-unit=$1 rove=$2 sbindir=$3
+unit=$1 rove=$2 sbindir=$3 page=${4:-}
 command -v systemd-analyze >/dev/null || { echo "skip: no systemd-analyze (systemd)"; exit 77; }
 
 tmp=$(mktemp -d /tmp/rove-unit.XXXXXX)
@@ -23,10 +23,16 @@ grep -qx "ExecStart=$sbindir/rove up %i --foreground" "$unit" ||
 
 # An instance, as `systemctl start rove@verify` would load it.
 sed "s#^ExecStart=$sbindir/rove #ExecStart=$rove #" "$unit" > "$tmp/rove@verify.service"
-# man:rove(8) is checked only where the man page is installed.
+# Documentation=man:rove(8): verify runs man(1), which finds the built
+# page through MANPATH. Without man or the page, that part is left out.
 man=no
-if man -w 8 rove >/dev/null 2>&1; then man=yes; fi
-out=$(cd "$tmp" && systemd-analyze verify --man=$man ./rove@verify.service 2>&1) && rc=0 || rc=$?
+if [ -n "$page" ] && command -v man >/dev/null; then
+	mkdir "$tmp/man8"
+	cp "$page" "$tmp/man8/rove.8"
+	man=yes
+fi
+out=$(cd "$tmp" && MANPATH=$tmp systemd-analyze verify --man=$man ./rove@verify.service 2>&1) &&
+	rc=0 || rc=$?
 echo "systemd-analyze verify (man=$man): exit $rc"
 [ -z "$out" ] || { echo "$out"; fail "systemd-analyze verify complained"; }
 [ $rc = 0 ] || fail "systemd-analyze verify exited $rc"
