@@ -12,7 +12,7 @@
 # changed, by a drop-in: the unit runs in the client namespace of the
 # harness, reads its profile from /run (the VM's /etc is the host's, read
 # only), and does without sysinit.target (the host's whole early boot,
-# about 20 s under TCG, none of it needed here).
+# about 20 s under TCG, none of it needed here) but for journald.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${ROVE_VM_SHARE:-/run/rove-vm}/lib.sh"
 export ROVE_BIN=$bin/rove GW_KERNEL_ESP=1
