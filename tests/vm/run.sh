@@ -76,10 +76,12 @@ if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
 echo "vm: booting $kpkg ($kver), init $init, for: $*"
 start=$(date +%s)
 rc=0
+# no_timer_check: under TCG on a busy host the kernel's IO-APIC timer test
+# can time out and panic the boot ("IO-APIC + timer doesn't work").
 timeout "$timeout_s" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
 	-kernel "$kroot/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=3 rove.modroot=$modroot rove.init=$init" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 no_timer_check rove.modroot=$modroot rove.init=$init" \
 	-nographic -no-reboot -nic none \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$work",mount_tag=rovevm,security_model=none \
