@@ -393,6 +393,7 @@ void child_established(struct rove_session *s, const struct rove_msg *m)
 	sess_event(s, ROVE_EV_CONFIG, NULL);
 	s->child_up = true;
 	sess_event(s, ROVE_EV_CHILD_UP, NULL);
+	cc_init_timers(s); /* create_child.c: when we rekey */
 }
 
 void child_fail_notify(struct rove_session *s, uint16_t n)

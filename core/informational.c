@@ -104,6 +104,9 @@ static void peer_delete(struct rove_session *s, const struct rove_msg *m, struct
 		for (uint16_t i = 0; d.protocol == ROVE_PROTO_ESP && i < d.nspi; i++) {
 			uint8_t ours[4];
 
+			/* A CHILD SA a rekey replaced (create_child.c)? */
+			if (cc_peer_delete(s, rove_get_be32(d.spis + 4 * i), resp))
+				continue;
 			if (!s->child_up || rove_get_be32(d.spis + 4 * i) != s->child.spi_out)
 				continue;
 			rove_put_be32(ours, s->child.spi_in);
@@ -150,24 +153,22 @@ static void informational_request(struct rove_session *s, const struct rove_msg 
 
 void info_peer_request(struct rove_session *s, struct rove_msg *m)
 {
-	struct rove_mb resp;
-
 	switch (m->hdr.exchange) {
 	case ROVE_EXCH_INFORMATIONAL:
 		informational_request(s, m);
 		break;
 	case ROVE_EXCH_CREATE_CHILD_SA:
-		/* Rekeying comes with a later issue; refusing keeps the SA valid
-		 * until the gateway's hard lifetime. */
-		rove_mb_init_inner(&resp);
-		rove_mb_add_notify(&resp, 0, NULL, 0, ROVE_N_NO_ADDITIONAL_SAS, NULL, 0);
-		respond(s, ROVE_EXCH_CREATE_CHILD_SA, &resp);
-		rove_mb_free(&resp);
+		cc_peer_request(s, m); /* create_child.c */
 		break;
 	default:
 		sess_log(s, "ignoring a request of exchange type %u", m->hdr.exchange);
 		break;
 	}
+}
+
+void sess_respond(struct rove_session *s, uint8_t exchange, struct rove_mb *inner)
+{
+	respond(s, exchange, inner);
 }
 
 void info_unsupported_critical(struct rove_session *s, const struct rove_msg *m)

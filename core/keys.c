@@ -34,13 +34,15 @@ static const uint8_t *take(uint8_t *dst, const uint8_t *src, size_t n)
 	return src + n;
 }
 
-int rove_ike_keys_derive(const struct rove_ike_suite *suite, const uint8_t *ni, size_t nilen,
-			 const uint8_t *nr, size_t nrlen, const uint8_t *gir, size_t girlen,
-			 const uint8_t spi_i[8], const uint8_t spi_r[8], struct rove_ike_keys *out,
-			 struct rove_err *err)
+/* {SK_d | SK_ai | ...} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) with the
+ * suite's PRF, into out. */
+static int expand_ike_keys(const struct rove_ike_suite *suite, const uint8_t *skeyseed,
+			   size_t seedlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
+			   size_t nrlen, const uint8_t spi_i[8], const uint8_t spi_r[8],
+			   struct rove_ike_keys *out, struct rove_err *err)
 {
-	size_t plen = rove_prf_len(suite->prf), elen, ilen, total, slen;
-	uint8_t skeyseed[ROVE_PRF_MAX], km[3 * 64 + 2 * 64 + 2 * 36];
+	size_t plen = rove_prf_len(suite->prf), elen, ilen, total;
+	uint8_t km[3 * 64 + 2 * 64 + 2 * 36];
 	struct rove_buf seed;
 	const uint8_t *p = km;
 	int rc = -1;
@@ -50,30 +52,18 @@ int rove_ike_keys_derive(const struct rove_ike_suite *suite, const uint8_t *ni, 
 		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", suite->prf);
 	if (suite_lengths(suite->encr, suite->encr_bits, suite->integ, &elen, &ilen, err) < 0)
 		return -1;
-	if (nilen == 0 || nrlen == 0 || girlen == 0)
-		return rove_err_set(err, ROVE_E_INVAL, "empty nonce or DH secret");
 	total = 3 * plen + 2 * ilen + 2 * elen;
-
-	/* SKEYSEED = prf(Ni | Nr, g^ir): the key is the nonce concatenation. */
 	rove_buf_init(&seed);
 	rove_buf_add(&seed, ni, nilen);
 	rove_buf_add(&seed, nr, nrlen);
-	if (seed.failed) {
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
-		goto out;
-	}
-	if (rove_prf(suite->prf, seed.data, seed.len, gir, girlen, skeyseed, err) < 0)
-		goto out;
 	rove_buf_add(&seed, spi_i, 8);
 	rove_buf_add(&seed, spi_r, 8);
-	slen = seed.len;
 	if (seed.failed) {
 		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
 		goto out;
 	}
-	if (rove_prf_plus(suite->prf, skeyseed, plen, seed.data, slen, km, total, err) < 0)
+	if (rove_prf_plus(suite->prf, skeyseed, seedlen, seed.data, seed.len, km, total, err) < 0)
 		goto out;
-
 	out->suite = *suite;
 	out->prf_len = plen;
 	out->integ_len = ilen;
@@ -88,8 +78,68 @@ int rove_ike_keys_derive(const struct rove_ike_suite *suite, const uint8_t *ni, 
 	rc = 0;
 out:
 	rove_buf_free(&seed);
-	rove_wipe(skeyseed, sizeof(skeyseed));
 	rove_wipe(km, sizeof(km));
+	return rc;
+}
+
+int rove_ike_keys_derive(const struct rove_ike_suite *suite, const uint8_t *ni, size_t nilen,
+			 const uint8_t *nr, size_t nrlen, const uint8_t *gir, size_t girlen,
+			 const uint8_t spi_i[8], const uint8_t spi_r[8], struct rove_ike_keys *out,
+			 struct rove_err *err)
+{
+	size_t plen = rove_prf_len(suite->prf);
+	uint8_t skeyseed[ROVE_PRF_MAX];
+	struct rove_buf seed;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (plen == 0)
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", suite->prf);
+	if (nilen == 0 || nrlen == 0 || girlen == 0)
+		return rove_err_set(err, ROVE_E_INVAL, "empty nonce or DH secret");
+	/* SKEYSEED = prf(Ni | Nr, g^ir): the key is the nonce concatenation. */
+	rove_buf_init(&seed);
+	rove_buf_add(&seed, ni, nilen);
+	rove_buf_add(&seed, nr, nrlen);
+	if (seed.failed)
+		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
+	else if (rove_prf(suite->prf, seed.data, seed.len, gir, girlen, skeyseed, err) == 0)
+		rc = expand_ike_keys(suite, skeyseed, plen, ni, nilen, nr, nrlen, spi_i, spi_r, out,
+				     err);
+	rove_buf_free(&seed);
+	rove_wipe(skeyseed, sizeof(skeyseed));
+	return rc;
+}
+
+int rove_ike_keys_derive_rekey(uint16_t old_prf, const uint8_t *old_sk_d, size_t sk_d_len,
+			       const struct rove_ike_suite *suite, const uint8_t *ni, size_t nilen,
+			       const uint8_t *nr, size_t nrlen, const uint8_t *gir, size_t girlen,
+			       const uint8_t spi_i[8], const uint8_t spi_r[8],
+			       struct rove_ike_keys *out, struct rove_err *err)
+{
+	size_t plen = rove_prf_len(old_prf);
+	uint8_t skeyseed[ROVE_PRF_MAX];
+	struct rove_buf data;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (plen == 0)
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", old_prf);
+	if (nilen == 0 || nrlen == 0 || girlen == 0)
+		return rove_err_set(err, ROVE_E_INVAL, "empty nonce or DH secret");
+	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old SA's
+	 * PRF (RFC 7296 2.18); prf+ then uses the new SA's. */
+	rove_buf_init(&data);
+	rove_buf_add(&data, gir, girlen);
+	rove_buf_add(&data, ni, nilen);
+	rove_buf_add(&data, nr, nrlen);
+	if (data.failed)
+		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
+	else if (rove_prf(old_prf, old_sk_d, sk_d_len, data.data, data.len, skeyseed, err) == 0)
+		rc = expand_ike_keys(suite, skeyseed, plen, ni, nilen, nr, nrlen, spi_i, spi_r, out,
+				     err);
+	rove_buf_free(&data);
+	rove_wipe(skeyseed, sizeof(skeyseed));
 	return rc;
 }
 

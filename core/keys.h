@@ -35,6 +35,15 @@ int rove_ike_keys_derive(const struct rove_ike_suite *suite, const uint8_t *ni, 
 			 const uint8_t *nr, size_t nrlen, const uint8_t *gir, size_t girlen,
 			 const uint8_t spi_i[8], const uint8_t spi_r[8], struct rove_ike_keys *out,
 			 struct rove_err *err);
+/* The keys of an IKE SA made by rekeying (RFC 7296 2.18):
+ * SKEYSEED = prf_old(SK_d (old), g^ir (new) | Ni | Nr), then prf+ of the
+ * new suite as above, with the nonces and SPIs of the rekey exchange (Ni
+ * and SPIi are the rekey initiator's). */
+int rove_ike_keys_derive_rekey(uint16_t old_prf, const uint8_t *old_sk_d, size_t sk_d_len,
+			       const struct rove_ike_suite *suite, const uint8_t *ni, size_t nilen,
+			       const uint8_t *nr, size_t nrlen, const uint8_t *gir, size_t girlen,
+			       const uint8_t spi_i[8], const uint8_t spi_r[8],
+			       struct rove_ike_keys *out, struct rove_err *err);
 void rove_ike_keys_wipe(struct rove_ike_keys *k);
 
 /* The negotiated ESP transforms; integ = 0 for an AEAD encr. */

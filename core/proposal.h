@@ -85,6 +85,17 @@ struct rove_chosen {
 int rove_proposals_check_reply(const struct rove_proposals *ps, const struct rove_sa *reply,
 			       struct rove_chosen *out, struct rove_err *err);
 
+/* As the responder of a CREATE_CHILD_SA (the gateway rekeys): picks the
+ * first proposal of the offer (its order of preference) of our protocol
+ * and SPI size for which every transform kind it lists has an algorithm we
+ * offer (the first such one in its order), and the suite is coherent.
+ * Fills reply with that one proposal carrying our spi, and out with the
+ * suite and the gateway's SPI. ROVE_E_PROTO when none fits (answer
+ * NO_PROPOSAL_CHOSEN). Lives in proposal_sa.c. */
+int rove_proposals_select(const struct rove_proposals *ps, const struct rove_sa *offer,
+			  const uint8_t *spi, size_t spi_len, struct rove_sa *reply,
+			  struct rove_chosen *out, struct rove_err *err);
+
 /* "aes256gcm16-prfsha384-x25519", "aes256-sha256-prfsha256-modp2048" (IKE);
  * "aes256gcm16", "aes128-sha256-esn", "aes128-sha256-modp2048" (ESP). An
  * ID without a keyword is shown as "encr(99)". Returns buf. */

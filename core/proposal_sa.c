@@ -247,3 +247,60 @@ int rove_proposals_check_reply(const struct rove_proposals *ps, const struct rov
 	out->spi_len = pr->spi_len;
 	return 0;
 }
+
+/* ---- choosing from the gateway's offer (we answer a CREATE_CHILD_SA) ---- */
+
+/* The first transform of a type in the offer that we offer too: 1 found,
+ * 0 the offer has none of that type, -1 it has some but none of ours. */
+static int choose_tr(const struct rove_proposals *ps, const struct rove_proposal *o, uint8_t type,
+		     struct rove_proposal *wp)
+{
+	bool seen = false;
+
+	for (size_t i = 0; i < o->n && i < ROVE_MAX_TRANSFORMS; i++) {
+		const struct rove_transform *t = &o->tr[i];
+
+		if (t->type != type)
+			continue;
+		seen = true;
+		if (!t->unknown_attr &&
+		    offered(ps, type, t->id, type == ROVE_TRANS_ENCR ? t->key_len : 0)) {
+			add_tr(wp, type, t->id, type == ROVE_TRANS_ENCR ? t->key_len : 0);
+			return 1;
+		}
+	}
+	return seen ? -1 : 0;
+}
+
+int rove_proposals_select(const struct rove_proposals *ps, const struct rove_sa *offer,
+			  const uint8_t *spi, size_t spi_len, struct rove_sa *reply,
+			  struct rove_chosen *out, struct rove_err *err)
+{
+	static const uint8_t order[] = { ROVE_TRANS_ENCR, ROVE_TRANS_PRF, ROVE_TRANS_INTEG,
+					 ROVE_TRANS_DH, ROVE_TRANS_ESN };
+	uint8_t proto = ps->esp ? ROVE_PROTO_ESP : ROVE_PROTO_IKE;
+	struct rove_err ignored;
+
+	for (size_t i = 0; i < offer->n && i < ROVE_MAX_PROPOSALS; i++) {
+		const struct rove_proposal *o = &offer->prop[i];
+		struct rove_proposal *wp = &reply->prop[0];
+		bool ok = o->protocol == proto && o->spi_len == spi_len;
+
+		memset(reply, 0, sizeof(*reply));
+		wp->num = o->num;
+		wp->protocol = proto;
+		wp->spi_len = (uint8_t)spi_len;
+		memcpy(wp->spi, spi, spi_len);
+		for (size_t k = 0; ok && k < sizeof(order); k++)
+			ok = choose_tr(ps, o, order[k], wp) >= 0;
+		reply->n = 1;
+		/* The same coherence rules as for a gateway's choice. */
+		if (!ok || rove_proposals_check_reply(ps, reply, out, &ignored) < 0)
+			continue;
+		memcpy(out->spi, o->spi, o->spi_len);
+		out->spi_len = o->spi_len;
+		return 0;
+	}
+	memset(reply, 0, sizeof(*reply));
+	return rove_err_set(err, ROVE_E_PROTO, "none of the gateway's proposals is one we accept");
+}

@@ -58,6 +58,28 @@ void sess_event(struct rove_session *s, enum rove_event_type type, const char *f
 		ev->redirect = &s->redirect;
 }
 
+void sess_child_event(struct rove_session *s, enum rove_event_type type,
+		      const struct rove_child_sa *c)
+{
+	ev_push(s, type)->child = c;
+}
+
+/* Every CHILD SA still in the datapath goes: the current one and those a
+ * rekey replaced. */
+static void children_down(struct rove_session *s)
+{
+	for (size_t i = 0; i < MAX_OLD_CHILDREN; i++) {
+		if (!s->rk.old[i].used)
+			continue;
+		s->rk.old[i].used = false;
+		sess_child_event(s, ROVE_EV_CHILD_DOWN, &s->rk.old[i].sa);
+	}
+	if (s->child_up) {
+		s->child_up = false;
+		sess_event(s, ROVE_EV_CHILD_DOWN, NULL);
+	}
+}
+
 void sess_log(struct rove_session *s, const char *fmt, ...)
 {
 	struct rove_event *ev;
@@ -91,10 +113,7 @@ void sess_fail(struct rove_session *s, enum rove_fail reason, const char *fmt, .
 	s->last_failure = reason;
 	s->req_outstanding = false;
 	s->phase = PH_DONE;
-	if (s->child_up) {
-		s->child_up = false;
-		sess_event(s, ROVE_EV_CHILD_DOWN, NULL);
-	}
+	children_down(s);
 	sess_set_state(s, ROVE_ST_CLOSED);
 }
 
@@ -157,6 +176,7 @@ bool rove_session_poll_event(struct rove_session *s, struct rove_event *ev)
 void sess_send_request(struct rove_session *s, uint8_t exchange, uint32_t msg_id)
 {
 	s->req_outstanding = true;
+	s->req_kind = REQ_OTHER; /* the rekey code sets its own after this */
 	s->req_exchange = exchange;
 	s->req_msg_id = msg_id;
 	s->req_first_ms = s->now_ms;
@@ -236,6 +256,10 @@ uint64_t rove_session_next_timer(const struct rove_session *s)
 		t = dpd_next_timer(s);
 	if (frag_next_timer(s) < t)
 		t = frag_next_timer(s);
+	if (cc_next_timer(s) < t)
+		t = cc_next_timer(s);
+	if (ike_rekey_next_timer(s) < t)
+		t = ike_rekey_next_timer(s);
 	return t;
 }
 
@@ -253,6 +277,18 @@ void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms)
 	if (s->state != ROVE_ST_CLOSED)
 		dpd_handle_timer(s);
 	frag_handle_timer(s);
+	if (s->state == ROVE_ST_CLOSED)
+		return;
+	ike_rekey_timer(s);
+	cc_timer(s);
+	sess_kick(s);
+}
+
+void sess_kick(struct rove_session *s)
+{
+	if (s->req_outstanding || s->phase != PH_UP || s->state != ROVE_ST_ESTABLISHED)
+		return;
+	cc_start_next(s);
 }
 
 /* ---- SK payload ---- */
@@ -262,7 +298,8 @@ int sess_seal(struct rove_session *s, uint8_t exchange, bool response, uint32_t 
 {
 	struct rove_mb outer;
 	struct rove_sk_dir dir;
-	uint8_t flags = ROVE_FLAG_INITIATOR | (response ? ROVE_FLAG_RESPONSE : 0);
+	uint8_t flags = (s->ike_initiator ? ROVE_FLAG_INITIATOR : 0) |
+			(response ? ROVE_FLAG_RESPONSE : 0);
 	int rc;
 
 	if (rove_mb_finish(inner, err) < 0)
@@ -275,7 +312,7 @@ int sess_seal(struct rove_session *s, uint8_t exchange, bool response, uint32_t 
 	/* Point the header's next-payload field at SK; sk_seal writes the SK
 	 * payload itself. */
 	outer.buf.data[16] = ROVE_PL_SK;
-	rove_sk_dir_from_keys(&s->keys, true, &dir);
+	rove_sk_dir_from_keys(&s->keys, s->ike_initiator, &dir);
 	rc = rove_sk_seal(&dir, s->cfg.rng, &outer.buf, outer.buf.len,
 			  inner->buf.len ? inner->first : ROVE_PL_NONE,
 			  inner->buf.data, inner->buf.len, err);
@@ -306,7 +343,7 @@ int sess_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 		return rove_err_set(err, ROVE_E_PROTO, "encrypted message before keys exist");
 	uint8_t first = sk->next;
 
-	rove_sk_dir_from_keys(&s->keys, false, &dir);
+	rove_sk_dir_from_keys(&s->keys, !s->ike_initiator, &dir);
 	if (rove_sk_open(&dir, pkt, len, sk->offset, plain, len, &plen, err) < 0)
 		return -1;
 	m->n--; /* the SK payload (always last) is replaced by what it carried */
@@ -388,6 +425,14 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 		sess_log(s, "the gateway is alive");
 	}
 	log_msg(s, "received", m);
+	if (s->req_kind != REQ_OTHER) {
+		if (s->req_kind == REQ_IKE_REKEY)
+			ike_rekey_response(s, m);
+		else
+			cc_response(s, m);
+		sess_kick(s);
+		return;
+	}
 	switch (s->phase) {
 	case PH_INIT:
 		frag_init_response(s, m);
@@ -402,6 +447,7 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 		info_response(s, m);
 		break;
 	}
+	sess_kick(s);
 }
 
 static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t len,
@@ -433,6 +479,7 @@ static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t le
 	s->last_rx_ms = s->now_ms;
 	log_msg(s, "received", m);
 	info_peer_request(s, m);
+	sess_kick(s);
 }
 
 void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
@@ -455,7 +502,14 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 		sess_log(s, "dropping malformed message from the gateway: %s", err.msg);
 		goto out;
 	}
-	if (memcmp(m->hdr.spi_i, s->spi_i, 8) != 0 || (m->hdr.flags & ROVE_FLAG_INITIATOR)) {
+	if (ike_rekey_old_recv(s, pkt, len, m, plain))
+		goto out;
+	/* Our SPI, and the gateway's I flag: it is the original initiator
+	 * after it rekeyed the IKE SA (RFC 7296 2.18). */
+	if (s->ike_initiator ? memcmp(m->hdr.spi_i, s->spi_i, 8) != 0 ||
+			       (m->hdr.flags & ROVE_FLAG_INITIATOR)
+			     : memcmp(m->hdr.spi_r, s->spi_r, 8) != 0 ||
+			       !(m->hdr.flags & ROVE_FLAG_INITIATOR)) {
 		sess_log(s, "dropping message for another IKE SA");
 		goto out;
 	}
@@ -577,6 +631,7 @@ struct rove_session *rove_session_new(const struct rove_session_config *cfg, str
 	s->cfg.esp = &s->esp_props;
 	s->local = cfg->local;
 	s->remote = cfg->remote;
+	s->ike_initiator = true;
 	return s;
 fail:
 	rove_session_free(s);
@@ -617,6 +672,8 @@ void rove_session_free(struct rove_session *s)
 	for (size_t i = 0; i < OUTQ_LEN; i++)
 		rove_buf_free(&s->outq[i].data);
 	rove_ike_keys_wipe(&s->keys);
+	cc_free(s);
+	ike_rekey_free(s);
 	rove_wipe(&s->child, sizeof(s->child));
 	rove_wipe(s, sizeof(*s));
 	free(s);
@@ -652,10 +709,7 @@ int rove_session_close(struct rove_session *s, uint64_t now_ms)
 		sess_event(s, ROVE_EV_CLOSED, "closed");
 		return 0;
 	}
-	if (s->child_up) {
-		s->child_up = false;
-		sess_event(s, ROVE_EV_CHILD_DOWN, NULL);
-	}
+	children_down(s);
 	if (info_send_delete(s, &err) < 0) {
 		s->phase = PH_DONE;
 		sess_set_state(s, ROVE_ST_CLOSED);
@@ -701,6 +755,13 @@ void rove_session_get_info(const struct rove_session *s, struct rove_session_inf
 		snprintf(info->tls_cipher, sizeof(info->tls_cipher), "%s",
 			 rove_eap_tls_cipher(s->eap_tls));
 	}
+	info->ike_up_ms = s->rk.ike_up_ms;
+	info->child_up_ms = s->rk.child_up_ms;
+	info->ike_rekey_ms = s->rk.ike_due_ms == UINT64_MAX ? 0 : s->rk.ike_due_ms;
+	info->child_rekey_ms = s->rk.child_due_ms == UINT64_MAX ? 0 : s->rk.child_due_ms;
+	info->last_rekey_ms = s->rk.last_ms;
+	info->ike_rekeys = s->rk.ike_count;
+	info->child_rekeys = s->rk.child_count;
 }
 
 const struct rove_session_config *rove_session_config(const struct rove_session *s)

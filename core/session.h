@@ -103,6 +103,14 @@ struct rove_session_config {
 	bool send_remote_id;
 	/* auth=eap-tls: also offer TLS 1.3 (RFC 9190); default TLS 1.2 only. */
 	bool eap_tls13;
+	/* Rekeying (RFC 7296 2.8): we rekey the IKE SA / CHILD SA this many
+	 * seconds after it came up, less a random jitter of up to a tenth
+	 * (strongSwan's rand_time default); 0 = we never start one (the
+	 * gateway's rekeys are answered regardless). */
+	uint32_t ike_rekey_s, child_rekey_s;
+	/* How long the inbound half of a replaced CHILD SA stays after it was
+	 * deleted, for packets in flight; 0 = 2000 ms. */
+	uint32_t rekey_grace_ms;
 };
 
 /* Why a session failed; each maps to a sentence (rove_fail_hint). */
@@ -235,6 +243,11 @@ struct rove_session_info {
 	uint64_t auth_lifetime_s;       /* the gateway's AUTH_LIFETIME (RFC 4478), 0 = none */
 	char tls_version[16];           /* EAP-TLS: "TLSv1.2", else "" */
 	char tls_cipher[64];            /* EAP-TLS: OpenSSL's cipher suite name, else "" */
+	/* Rekeying, in the caller's clock (ms); *_rekey_ms 0: none planned. */
+	uint64_t ike_up_ms, child_up_ms;    /* the current SAs came up */
+	uint64_t ike_rekey_ms, child_rekey_ms; /* when we will rekey them */
+	uint64_t last_rekey_ms;             /* the last completed rekey, 0: none */
+	unsigned ike_rekeys, child_rekeys;  /* completed so far, either side */
 };
 
 struct rove_session *rove_session_new(const struct rove_session_config *cfg, struct rove_err *err);

@@ -31,7 +31,9 @@ int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 
 	if (!s->have_keys)
 		return rove_err_set(err, ROVE_E_PROTO, "encrypted fragment before keys exist");
-	rove_sk_dir_from_keys(&s->keys, false, &dir);
+	/* The gateway's direction: SK_er unless it rekeyed the IKE SA and is
+	 * its original initiator now (ike_rekey.c). */
+	rove_sk_dir_from_keys(&s->keys, !s->ike_initiator, &dir);
 	if (rove_skf_open(&dir, pkt, len, skf->offset, plain, len, &plen, &num, &total, err) < 0)
 		return -1;
 	v = rove_frag_add(&s->frag_rx, m->hdr.msg_id, (m->hdr.flags & ROVE_FLAG_RESPONSE) != 0,
@@ -112,7 +114,7 @@ int frag_seal_request(struct rove_session *s, uint8_t exchange, uint8_t flags, u
 		rove_mb_free(&hdr);
 		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 	}
-	rove_sk_dir_from_keys(&s->keys, true, &dir);
+	rove_sk_dir_from_keys(&s->keys, s->ike_initiator, &dir);
 	rc = rove_frag_seal(&dir, s->cfg.rng, hdr.buf.data,
 			    inner->buf.len ? inner->first : ROVE_PL_NONE, inner->buf.data,
 			    inner->buf.len, limit, s->frag_tx, FRAG_TX_MAX, &n, err);

@@ -30,6 +30,70 @@ enum phase {
 };
 
 #define OUTQ_LEN 32 /* room for a fragmented request (FRAG_TX_MAX) */
+#define MAX_OLD_CHILDREN 3
+
+/* What our outstanding request is for, when the phase does not say it. */
+enum req_kind {
+	REQ_OTHER = 0,
+	REQ_CHILD_REKEY,  /* CREATE_CHILD_SA rekeying the CHILD SA */
+	REQ_IKE_REKEY,    /* CREATE_CHILD_SA rekeying the IKE SA */
+	REQ_CHILD_DELETE, /* INFORMATIONAL deleting a rekeyed CHILD SA */
+};
+
+/* A CHILD SA replaced by a rekey. Its outbound half is no longer used;
+ * its inbound half stays in the datapath until retire_ms after both sides
+ * deleted it (packets in flight still decrypt), then CHILD_DOWN. */
+struct old_child {
+	struct rove_child_sa sa;
+	bool used;
+	bool delete_due;   /* we owe the gateway a DELETE for it */
+	bool deleted;      /* deleted on both sides: retiring */
+	uint64_t retire_ms;
+};
+
+/* The IKE SA a rekey replaced, kept until its DELETE exchange is over. */
+struct old_ike {
+	bool used;
+	bool initiator;    /* we were its original initiator */
+	uint8_t spi_i[8], spi_r[8];
+	struct rove_ike_keys keys;
+	uint32_t next_msg_id, peer_msg_id;
+	struct rove_buf last_resp;
+	bool have_last_resp;
+	struct rove_buf req;  /* our DELETE on it, retransmitted */
+	uint32_t req_interval_ms;
+	uint32_t req_msg_id;
+	bool req_outstanding;
+	uint64_t req_next_ms, give_up_ms;
+};
+
+/* Rekeying state (create_child.c, ike_rekey.c). */
+struct rekey {
+	uint64_t child_due_ms, ike_due_ms; /* when we start one; UINT64_MAX: never */
+	uint64_t child_up_ms, ike_up_ms;   /* when the current SAs came up */
+	uint64_t last_ms;                  /* the last completed rekey, 0: none */
+	unsigned child_count, ike_count;
+	struct old_child old[MAX_OLD_CHILDREN];
+	struct old_ike oike;
+	/* our CREATE_CHILD_SA in flight */
+	uint8_t ni[32];
+	uint32_t spi_in;          /* the new CHILD SA's inbound SPI */
+	uint8_t spi_new[8];       /* the new IKE SA's SPI (ours) */
+	struct rove_dh *dh;
+	uint16_t group;           /* KE group for the next try, 0: the first offered */
+	uint32_t rekeying;        /* spi_in of the CHILD SA our request rekeys */
+	unsigned tries;           /* TEMPORARY_FAILURE / INVALID_KE retries */
+	/* a rekey of the same CHILD SA by the gateway crossed ours (2.8.1):
+	 * the lowest nonce of its exchange, and our inbound SPI of its SA */
+	bool collided;
+	uint8_t peer_lo[256];
+	size_t peer_lo_len;
+	uint32_t peer_spi_in;
+	/* the gateway's IKE rekey crossed ours: lowest nonce of its exchange */
+	bool ike_collided;
+	uint8_t ike_peer_lo[256];
+	size_t ike_peer_lo_len;
+};
 #define EVQ_LEN 32
 
 #define FRAG_TX_MAX 24 /* fragments of one message of ours */
@@ -58,6 +122,7 @@ struct rove_session {
 
 	/* IKE_SA_INIT */
 	uint8_t spi_i[8], spi_r[8];
+	bool ike_initiator;           /* false after the gateway rekeyed the IKE SA */
 	struct rove_dh *dh;
 	unsigned ke_retries, cookie_retries;
 	struct rove_buf cookie;
@@ -86,6 +151,7 @@ struct rove_session {
 	bool have_last_resp;
 
 	/* our outstanding request */
+	enum req_kind req_kind;
 	struct rove_buf req;
 	uint32_t req_msg_id;
 	uint8_t req_exchange;
@@ -108,8 +174,9 @@ struct rove_session {
 	bool redirect_delete;         /* our DELETE is due at the next timer */
 
 	/* results */
-	struct rove_child_sa child;
+	struct rove_child_sa child;   /* the current CHILD SA (outbound) */
 	bool child_up;
+	struct rekey rk;
 	struct rove_config_info config;
 	uint64_t established_ms;
 	unsigned round_trips;
@@ -197,6 +264,36 @@ uint64_t dpd_next_timer(const struct rove_session *s);
 void dpd_handle_timer(struct rove_session *s);
 /* The outstanding liveness check ran out of time. */
 void dpd_dead(struct rove_session *s);
+/* Starts the next queued request (rekey, DELETE) when none is outstanding. */
+void sess_kick(struct rove_session *s);
+/* A CHILD_UP/DOWN event for a given CHILD SA. */
+void sess_child_event(struct rove_session *s, enum rove_event_type type,
+		      const struct rove_child_sa *c);
+
+/* create_child.c: CREATE_CHILD_SA for CHILD SAs (RFC 7296 1.3.1, 1.3.3) */
+void cc_init_timers(struct rove_session *s);
+void cc_peer_request(struct rove_session *s, struct rove_msg *m);
+void cc_response(struct rove_session *s, struct rove_msg *m);
+bool cc_start_next(struct rove_session *s);
+uint64_t cc_next_timer(const struct rove_session *s);
+void cc_timer(struct rove_session *s);
+/* The gateway's DELETE names an old CHILD SA by its outbound SPI: adds our
+ * inbound SPI to resp and retires it. True if spi was one of ours. */
+bool cc_peer_delete(struct rove_session *s, uint32_t spi, struct rove_mb *resp);
+void cc_free(struct rove_session *s);
+/* Answers a request with the given inner payloads (informational.c). */
+void sess_respond(struct rove_session *s, uint8_t exchange, struct rove_mb *inner);
+
+/* ike_rekey.c: rekeying the IKE SA (RFC 7296 1.3.2, 2.18) */
+void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const struct rove_sa *offer);
+int ike_rekey_start(struct rove_session *s, struct rove_err *err);
+void ike_rekey_response(struct rove_session *s, struct rove_msg *m);
+/* A message for the old IKE SA: true if it was (and was handled). */
+bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
+			struct rove_msg *m, uint8_t *plain);
+uint64_t ike_rekey_next_timer(const struct rove_session *s);
+void ike_rekey_timer(struct rove_session *s);
+void ike_rekey_free(struct rove_session *s);
 
 /* session_frag.c: IKE fragmentation (RFC 7383) */
 /* Notes whether the IKE_SA_INIT response m announced fragmentation. */

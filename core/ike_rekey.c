@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Rekeying the IKE SA with CREATE_CHILD_SA (RFC 7296 1.3.2, 2.18): new
+ * SPIs, SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), message IDs
+ * from 0, and the CHILD SA carried over as it is. Whoever started the
+ * rekey is the new SA's original initiator, and deletes the old SA; until
+ * that DELETE exchange is over the old SA's keys stay here (struct
+ * old_ike) so its messages can still be answered. */
+#include "session_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh.h"
+
+#define OLD_SA_MS 30000      /* how long we keep the old SA for its DELETE */
+#define OLD_RETRANSMIT_MS 1000
+#define RETRY_MS 2000
+#define FAILED_RETRY_MS 30000
+#define MAX_TRIES 5
+
+/* Swaps the IKE SA the message functions (sess_seal, sess_open, respond)
+ * work on between the current one and the old one. */
+static void swap_sa(struct rove_session *s)
+{
+	struct old_ike *o = &s->rk.oike;
+	struct old_ike t;
+
+	memcpy(t.spi_i, s->spi_i, 8);
+	memcpy(t.spi_r, s->spi_r, 8);
+	t.keys = s->keys;
+	t.initiator = s->ike_initiator;
+	t.next_msg_id = s->next_msg_id;
+	t.peer_msg_id = s->peer_msg_id;
+	t.last_resp = s->last_resp;
+	t.have_last_resp = s->have_last_resp;
+	memcpy(s->spi_i, o->spi_i, 8);
+	memcpy(s->spi_r, o->spi_r, 8);
+	s->keys = o->keys;
+	s->ike_initiator = o->initiator;
+	s->next_msg_id = o->next_msg_id;
+	s->peer_msg_id = o->peer_msg_id;
+	s->last_resp = o->last_resp;
+	s->have_last_resp = o->have_last_resp;
+	memcpy(o->spi_i, t.spi_i, 8);
+	memcpy(o->spi_r, t.spi_r, 8);
+	o->keys = t.keys;
+	o->initiator = t.initiator;
+	o->next_msg_id = t.next_msg_id;
+	o->peer_msg_id = t.peer_msg_id;
+	o->last_resp = t.last_resp;
+	o->have_last_resp = t.have_last_resp;
+	rove_wipe(&t.keys, sizeof(t.keys));
+}
+
+static void drop_old(struct rove_session *s)
+{
+	struct old_ike *o = &s->rk.oike;
+
+	rove_buf_free(&o->req);
+	rove_buf_free(&o->last_resp);
+	rove_ike_keys_wipe(&o->keys);
+	memset(o, 0, sizeof(*o));
+}
+
+void ike_rekey_free(struct rove_session *s)
+{
+	drop_old(s);
+}
+
+/* The current SA becomes the old one; the new one takes its place. */
+static void switch_sa(struct rove_session *s, const uint8_t spi_i[8], const uint8_t spi_r[8],
+		      const struct rove_ike_keys *keys, const struct rove_chosen *ch,
+		      bool initiator)
+{
+	struct old_ike *o = &s->rk.oike;
+
+	drop_old(s); /* one old SA at a time: an older one is gone by now */
+	o->used = true;
+	memcpy(o->spi_i, s->spi_i, 8);
+	memcpy(o->spi_r, s->spi_r, 8);
+	o->keys = s->keys;
+	o->initiator = s->ike_initiator;
+	o->next_msg_id = s->next_msg_id;
+	o->peer_msg_id = s->peer_msg_id;
+	o->last_resp = s->last_resp;
+	o->have_last_resp = s->have_last_resp;
+	o->give_up_ms = s->now_ms + OLD_SA_MS;
+	rove_buf_init(&s->last_resp);
+	s->have_last_resp = false;
+	memcpy(s->spi_i, spi_i, 8);
+	memcpy(s->spi_r, spi_r, 8);
+	s->keys = *keys;
+	s->ike_chosen = *ch;
+	s->ike_initiator = initiator;
+	s->next_msg_id = 0;
+	s->peer_msg_id = 0;
+	s->rk.ike_count++;
+	s->rk.last_ms = s->now_ms;
+	s->rk.ike_up_ms = s->now_ms;
+	s->rk.tries = 0;
+	s->rk.group = 0;
+	if (s->cfg.ike_rekey_s) {
+		uint8_t r[4] = { 0 };
+		uint64_t span = (uint64_t)s->cfg.ike_rekey_s * 100;
+
+		rove_rng_fill(s->cfg.rng, r, sizeof(r));
+		s->rk.ike_due_ms = s->now_ms + (uint64_t)s->cfg.ike_rekey_s * 1000 -
+				   rove_get_be32(r) % (span + 1);
+	} else {
+		s->rk.ike_due_ms = UINT64_MAX;
+	}
+	sess_event(s, ROVE_EV_PROGRESS, "IKE SA rekeyed (%s): SPIs %016llx_i %016llx_r",
+		   initiator ? "by us" : "by the gateway",
+		   (unsigned long long)rove_get_be32(spi_i) << 32 | rove_get_be32(spi_i + 4),
+		   (unsigned long long)rove_get_be32(spi_r) << 32 | rove_get_be32(spi_r + 4));
+}
+
+/* ---- the old SA's DELETE ---- */
+
+static void send_old_delete(struct rove_session *s)
+{
+	struct old_ike *o = &s->rk.oike;
+	struct rove_err err;
+	struct rove_mb mb;
+	uint32_t id;
+
+	rove_mb_init_inner(&mb);
+	rove_mb_begin(&mb, ROVE_PL_DELETE, false);
+	rove_delete_build(&mb.buf, ROVE_PROTO_IKE, 0, 0, NULL);
+	rove_mb_end(&mb);
+	swap_sa(s);
+	id = s->next_msg_id++;
+	if (sess_seal(s, ROVE_EXCH_INFORMATIONAL, false, id, &mb, &o->req, &err) == 0) {
+		o->req_msg_id = id;
+		o->req_outstanding = true;
+		o->req_interval_ms = OLD_RETRANSMIT_MS;
+		o->req_next_ms = s->now_ms + o->req_interval_ms;
+		sess_queue(s, o->req.data, o->req.len);
+	}
+	swap_sa(s);
+	rove_mb_free(&mb);
+}
+
+uint64_t ike_rekey_next_timer(const struct rove_session *s)
+{
+	const struct old_ike *o = &s->rk.oike;
+
+	if (!o->used)
+		return UINT64_MAX;
+	return o->req_outstanding && o->req_next_ms < o->give_up_ms ? o->req_next_ms : o->give_up_ms;
+}
+
+void ike_rekey_timer(struct rove_session *s)
+{
+	struct old_ike *o = &s->rk.oike;
+
+	if (!o->used)
+		return;
+	if (s->now_ms >= o->give_up_ms) {
+		sess_log(s, "the old IKE SA's DELETE exchange did not finish; forgetting it");
+		drop_old(s);
+		return;
+	}
+	if (o->req_outstanding && s->now_ms >= o->req_next_ms) {
+		sess_queue(s, o->req.data, o->req.len);
+		o->req_interval_ms *= 2;
+		o->req_next_ms = s->now_ms + o->req_interval_ms;
+	}
+}
+
+/* A message on the old SA: the answer to our DELETE, or the gateway's
+ * requests (its DELETE after it rekeyed, a liveness check) until then. */
+bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
+			struct rove_msg *m, uint8_t *plain)
+{
+	struct old_ike *o = &s->rk.oike;
+	struct rove_err err;
+	bool gone = false;
+
+	if (!o->used || memcmp(m->hdr.spi_i, o->spi_i, 8) || memcmp(m->hdr.spi_r, o->spi_r, 8))
+		return false;
+	swap_sa(s);
+	if (m->hdr.flags & ROVE_FLAG_RESPONSE) {
+		gone = o->req_outstanding && m->hdr.msg_id == o->req_msg_id &&
+		       sess_open(s, pkt, len, m, plain, &err) == 0;
+	} else if (m->hdr.msg_id + 1 == s->peer_msg_id && s->have_last_resp) {
+		sess_queue(s, s->last_resp.data, s->last_resp.len);
+	} else if (m->hdr.msg_id == s->peer_msg_id && sess_open(s, pkt, len, m, plain, &err) == 0) {
+		struct rove_mb resp;
+
+		for (const struct rove_payload *p = rove_msg_find(m, ROVE_PL_DELETE); p;
+		     p = rove_msg_find_next(m, p, ROVE_PL_DELETE)) {
+			struct rove_delete d;
+
+			if (rove_delete_parse(p->body, p->len, &d, NULL) == 0 &&
+			    d.protocol == ROVE_PROTO_IKE)
+				gone = true;
+		}
+		rove_mb_init_inner(&resp); /* answered empty (1.4.1) */
+		sess_respond(s, m->hdr.exchange, &resp);
+		rove_mb_free(&resp);
+	}
+	swap_sa(s);
+	if (gone) {
+		sess_log(s, "the old IKE SA is deleted");
+		/* Its last answer stays cached until it goes: drop it now. */
+		drop_old(s);
+	}
+	return true;
+}
+
+/* ---- we rekey ---- */
+
+int ike_rekey_start(struct rove_session *s, struct rove_err *err)
+{
+	struct rove_sa *sa;
+	struct rove_mb mb;
+	uint16_t group = s->rk.group ? s->rk.group : s->ike_chosen.dh;
+	const uint8_t *pub;
+	size_t publen;
+	uint32_t id;
+	int rc = -1;
+
+	if (s->rk.oike.used)
+		return rove_err_set(err, ROVE_E_INVAL, "the previous IKE SA is still being deleted");
+	rove_dh_free(s->rk.dh);
+	s->rk.dh = NULL;
+	if (rove_rng_fill(s->cfg.rng, s->rk.spi_new, 8) < 0 ||
+	    rove_rng_fill(s->cfg.rng, s->rk.ni, sizeof(s->rk.ni)) < 0)
+		return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+	if (!(s->rk.dh = rove_dh_new(group, s->cfg.rng, err)))
+		return -1;
+	sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	rove_mb_init_inner(&mb);
+	if (rove_proposals_to_sa(&s->ike_props, s->rk.spi_new, 8, sa, err) < 0)
+		goto out;
+	rove_mb_begin(&mb, ROVE_PL_SA, false);
+	rove_sa_build(&mb.buf, sa);
+	rove_mb_end(&mb);
+	rove_mb_add(&mb, ROVE_PL_NONCE, s->rk.ni, sizeof(s->rk.ni));
+	pub = rove_dh_public(s->rk.dh, &publen);
+	rove_mb_begin(&mb, ROVE_PL_KE, false);
+	rove_ke_build(&mb.buf, group, pub, publen);
+	rove_mb_end(&mb);
+	id = s->next_msg_id;
+	if (sess_seal(s, ROVE_EXCH_CREATE_CHILD_SA, false, id, &mb, &s->req, err) < 0)
+		goto out;
+	s->next_msg_id++;
+	sess_send_request(s, ROVE_EXCH_CREATE_CHILD_SA, id);
+	s->req_kind = REQ_IKE_REKEY;
+	s->rk.ike_due_ms = UINT64_MAX;
+	sess_log(s, "rekeying the IKE SA");
+	rc = 0;
+out:
+	free(sa);
+	rove_mb_free(&mb);
+	return rc;
+}
+
+static void refused(struct rove_session *s, const struct rove_msg *m, uint16_t n)
+{
+	const struct rove_payload *p = rove_msg_find_notify(m, ROVE_N_INVALID_KE_PAYLOAD);
+	struct rove_notify nt;
+	uint8_t r = 0;
+
+	rove_rng_fill(s->cfg.rng, &r, 1);
+	if (++s->rk.tries > MAX_TRIES) {
+		sess_event(s, ROVE_EV_PROGRESS, "the gateway keeps refusing to rekey the IKE SA (%s)",
+			   rove_notify_name(n));
+		s->rk.ike_due_ms = UINT64_MAX;
+		return;
+	}
+	if (n == ROVE_N_INVALID_KE_PAYLOAD && p && rove_notify_parse(p->body, p->len, &nt, NULL) == 0 &&
+	    nt.len == 2 && rove_proposals_has_dh(&s->ike_props, rove_get_be16(nt.data))) {
+		s->rk.group = rove_get_be16(nt.data);
+		s->rk.ike_due_ms = s->now_ms;
+	} else if (n == ROVE_N_TEMPORARY_FAILURE) {
+		s->rk.ike_due_ms = s->now_ms + RETRY_MS + r * 10u;
+	} else {
+		s->rk.ike_due_ms = s->now_ms + FAILED_RETRY_MS;
+	}
+	sess_log(s, "the gateway answered our IKE SA rekey with %s; retrying", rove_notify_name(n));
+}
+
+static int take_ke_nonce(struct rove_session *s, const struct rove_msg *m, struct rove_dh *dh,
+			 uint16_t group, const struct rove_payload **np, uint8_t *gir,
+			 size_t *girlen, struct rove_err *err)
+{
+	const struct rove_payload *kp = rove_msg_find(m, ROVE_PL_KE);
+	struct rove_ke ke;
+
+	(void)s;
+	*np = rove_msg_find(m, ROVE_PL_NONCE);
+	if (!kp || !*np)
+		return rove_err_set(err, ROVE_E_PROTO, "KE or Nonce missing");
+	if (rove_nonce_check((*np)->len, err) < 0 || rove_ke_parse(kp->body, kp->len, &ke, err) < 0)
+		return -1;
+	if (ke.group != group)
+		return rove_err_set(err, ROVE_E_PROTO, "KE group %u instead of %u", ke.group, group);
+	return rove_dh_shared(dh, ke.data, ke.len, gir, girlen, err);
+}
+
+static int derive(struct rove_session *s, const struct rove_chosen *ch, const uint8_t *ni,
+		  size_t nilen, const uint8_t *nr, size_t nrlen, const uint8_t *gir, size_t girlen,
+		  const uint8_t spi_i[8], const uint8_t spi_r[8], struct rove_ike_keys *k,
+		  struct rove_err *err)
+{
+	struct rove_ike_suite suite = { ch->encr, ch->encr_bits, ch->prf, ch->integ, ch->dh };
+
+	return rove_ike_keys_derive_rekey(s->keys.suite.prf, s->keys.sk_d, s->keys.prf_len, &suite,
+					  ni, nilen, nr, nrlen, gir, girlen, spi_i, spi_r, k, err);
+}
+
+void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
+{
+	const struct rove_payload *sp = rove_msg_find(m, ROVE_PL_SA), *np = NULL;
+	uint16_t nerr = first_error_notify(m);
+	struct rove_sa *sa = NULL;
+	struct rove_ike_keys k;
+	struct rove_chosen ch;
+	struct rove_err err;
+	uint8_t gir[ROVE_DH_MAX];
+	size_t girlen = 0;
+	int rc;
+
+	if (nerr) {
+		refused(s, m, nerr);
+		return;
+	}
+	sa = sp ? calloc(1, sizeof(*sa)) : NULL;
+	rc = sa ? rove_sa_parse(sp->body, sp->len, sa, &err)
+		: rove_err_set(&err, ROVE_E_PROTO, "no SA payload");
+	if (rc == 0)
+		rc = rove_proposals_check_reply(&s->ike_props, sa, &ch, &err);
+	if (rc == 0 && ch.spi_len != 8)
+		rc = rove_err_set(&err, ROVE_E_PROTO, "the new IKE SPI is not 8 bytes");
+	if (rc == 0)
+		rc = take_ke_nonce(s, m, s->rk.dh, ch.dh, &np, gir, &girlen, &err);
+	if (rc == 0)
+		rc = derive(s, &ch, s->rk.ni, sizeof(s->rk.ni), np->body, np->len, gir, girlen,
+			    s->rk.spi_new, ch.spi, &k, &err);
+	free(sa);
+	rove_wipe(gir, sizeof(gir));
+	rove_dh_free(s->rk.dh);
+	s->rk.dh = NULL;
+	if (rc < 0) {
+		sess_log(s, "the gateway's answer to our IKE SA rekey is unusable: %s", err.msg);
+		s->rk.ike_due_ms = s->now_ms + FAILED_RETRY_MS;
+		return;
+	}
+	switch_sa(s, s->rk.spi_new, ch.spi, &k, &ch, true);
+	rove_ike_keys_wipe(&k);
+	send_old_delete(s); /* we started it, so we delete the old SA (2.18) */
+}
+
+/* ---- the gateway rekeys ---- */
+
+static void answer_notify(struct rove_session *s, uint16_t type, const uint8_t *data, size_t len)
+{
+	struct rove_mb resp;
+
+	rove_mb_init_inner(&resp);
+	rove_mb_add_notify(&resp, 0, NULL, 0, type, data, len);
+	sess_respond(s, ROVE_EXCH_CREATE_CHILD_SA, &resp);
+	rove_mb_free(&resp);
+}
+
+void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const struct rove_sa *offer)
+{
+	const struct rove_payload *np = NULL;
+	struct rove_sa *reply;
+	struct rove_dh *dh = NULL;
+	struct rove_ike_keys k;
+	struct rove_chosen ch;
+	struct rove_err err;
+	struct rove_mb mb;
+	uint8_t spi[8], nr[32], gir[ROVE_DH_MAX], grp[2];
+	size_t girlen = 0;
+
+	/* One exchange at a time on this SA: the gateway retries later
+	 * (2.25; a crossing IKE rekey is resolved this way too). */
+	if (s->req_outstanding || s->rk.oike.used) {
+		answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
+	reply = calloc(1, sizeof(*reply));
+	if (!reply)
+		return;
+	if (rove_rng_fill(s->cfg.rng, spi, 8) < 0 || rove_rng_fill(s->cfg.rng, nr, sizeof(nr)) < 0)
+		goto out;
+	if (rove_proposals_select(&s->ike_props, offer, spi, 8, reply, &ch, &err) < 0) {
+		sess_log(s, "refusing the gateway's IKE SA rekey: %s", err.msg);
+		answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		goto out;
+	}
+	dh = rove_dh_new(ch.dh, s->cfg.rng, &err);
+	if (!dh || take_ke_nonce(s, m, dh, ch.dh, &np, gir, &girlen, &err) < 0) {
+		rove_put_be16(grp, ch.dh);
+		answer_notify(s, ROVE_N_INVALID_KE_PAYLOAD, grp, 2);
+		goto out;
+	}
+	/* The gateway is the rekey's initiator: its nonce and SPI come first. */
+	if (derive(s, &ch, np->body, np->len, nr, sizeof(nr), gir, girlen, ch.spi, spi, &k,
+		   &err) < 0) {
+		sess_log(s, "cannot answer the gateway's IKE SA rekey: %s", err.msg);
+		answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		goto out;
+	}
+	rove_mb_init_inner(&mb);
+	rove_mb_begin(&mb, ROVE_PL_SA, false);
+	rove_sa_build(&mb.buf, reply);
+	rove_mb_end(&mb);
+	rove_mb_add(&mb, ROVE_PL_NONCE, nr, sizeof(nr));
+	{
+		size_t publen;
+		const uint8_t *pub = rove_dh_public(dh, &publen);
+
+		rove_mb_begin(&mb, ROVE_PL_KE, false);
+		rove_ke_build(&mb.buf, ch.dh, pub, publen);
+		rove_mb_end(&mb);
+	}
+	sess_respond(s, ROVE_EXCH_CREATE_CHILD_SA, &mb); /* on the old SA */
+	rove_mb_free(&mb);
+	switch_sa(s, ch.spi, spi, &k, &ch, false);
+	rove_ike_keys_wipe(&k);
+out:
+	rove_wipe(gir, sizeof(gir));
+	rove_dh_free(dh);
+	free(reply);
+}
