@@ -257,8 +257,10 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 		record_vips(d);
 		break;
 	case ROVE_EV_CHILD_UP:
+		/* After a rekey the engine says so itself (a progress line). */
+		if (!d->got_child)
+			say_child(d, ev->child);
 		d->got_child = true;
-		say_child(d, ev->child);
 		d->full_tunnel |= rove_dns_full_tunnel(ev->child->ts_remote, ev->child->nts_remote);
 		if (rove_daemon_install_child(d, ev->child, &err) < 0) {
 			fail(d, err.msg);

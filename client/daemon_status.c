@@ -101,6 +101,38 @@ static void ike_object(struct rove_jw *w, const struct rove_session_info *info)
 	rove_jw_obj_end(w);
 }
 
+/* Whole seconds from now to a time of the engine's clock, null for 0
+ * (none planned). */
+static void ms_until(struct rove_jw *w, const char *key, uint64_t at, uint64_t now)
+{
+	rove_jw_key(w, key);
+	if (at)
+		rove_jw_u64(w, at > now ? (at - now) / 1000 : 0);
+	else
+		rove_jw_null(w);
+}
+
+/* Rekeying: how many, how long ago the last, when the next. */
+static void rekey_object(struct rove_jw *w, const struct rove_session_info *info)
+{
+	uint64_t now = rove_daemon_now();
+
+	rove_jw_key(w, "rekey");
+	rove_jw_obj_begin(w);
+	rove_jw_key(w, "ike_rekeys");
+	rove_jw_u64(w, info->ike_rekeys);
+	rove_jw_key(w, "child_rekeys");
+	rove_jw_u64(w, info->child_rekeys);
+	rove_jw_key(w, "last_rekey_seconds_ago");
+	if (info->last_rekey_ms && now >= info->last_rekey_ms)
+		rove_jw_u64(w, (now - info->last_rekey_ms) / 1000);
+	else
+		rove_jw_null(w);
+	ms_until(w, "ike_rekey_in_seconds", info->ike_rekey_ms, now);
+	ms_until(w, "child_rekey_in_seconds", info->child_rekey_ms, now);
+	rove_jw_obj_end(w);
+}
+
 /* Seconds from `age` until `limit` (seconds after installation), or null
  * when there is no limit. */
 static void seconds_left(struct rove_jw *w, const char *key, uint64_t limit, uint64_t age)
@@ -112,20 +144,27 @@ static void seconds_left(struct rove_jw *w, const char *key, uint64_t limit, uin
 		rove_jw_null(w);
 }
 
-/* How long the SAs have been in, and when they rekey and expire, as the
- * datapath reports them. */
-static void lifetime(struct rove_jw *w, const struct rove_counters *c)
+/* How long the SAs have been in, as the datapath reports it; when we
+ * rekey them (the engine's plan) and when they expire (the hard lifetime
+ * they were installed with). */
+static void lifetime(struct rove_jw *w, const struct rove_counters *c,
+		     const struct rove_session_info *info, const struct rove_child_sa *sa)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	uint64_t age = c->installed && now > c->installed ? now - c->installed : 0;
 
 	rove_jw_key(w, "installed_seconds");
 	rove_jw_u64(w, age);
-	seconds_left(w, "rekey_in_seconds", c->rekey_after, age);
-	seconds_left(w, "expires_in_seconds", c->expire_after, age);
+	if (info->child_rekey_ms)
+		ms_until(w, "rekey_in_seconds", info->child_rekey_ms, rove_daemon_now());
+	else
+		seconds_left(w, "rekey_in_seconds", c->rekey_after, age);
+	seconds_left(w, "expires_in_seconds", c->expire_after ? c->expire_after : sa->lifetime_s,
+		     age);
 }
 
-static void child_object(struct rove_jw *w, struct rove_datapath *dp, const struct rove_child_sa *sa)
+static void child_object(struct rove_jw *w, struct rove_datapath *dp, const struct rove_child_sa *sa,
+			 const struct rove_session_info *info)
 {
 	struct rove_counters ctr = { 0 };
 
@@ -152,7 +191,7 @@ static void child_object(struct rove_jw *w, struct rove_datapath *dp, const stru
 	rove_jw_u64(w, ctr.dropped_replay);
 	rove_jw_key(w, "dropped_auth");
 	rove_jw_u64(w, ctr.dropped_auth);
-	lifetime(w, &ctr);
+	lifetime(w, &ctr, info, sa);
 	rove_jw_obj_end(w);
 }
 
@@ -282,10 +321,11 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_bool(&w, info.nat_remote);
 	config_lists(&w, &info.config);
 	ike_object(&w, &info);
+	rekey_object(&w, &info);
 	rove_jw_key(&w, "children");
 	rove_jw_arr_begin(&w);
 	for (size_t i = 0; i < info.nchildren && i < 4; i++)
-		child_object(&w, d->dp, info.children[i]);
+		child_object(&w, d->dp, info.children[i], &info);
 	rove_jw_arr_end(&w);
 	rove_jw_key(&w, "datapath");
 	rove_jw_str(&w, d->dp->ops->name);

@@ -34,6 +34,10 @@ struct kdp {
 	struct rove_addr local, remote;
 	uint32_t spi_in, spi_out;
 	bool sa_in, sa_out;
+	/* Inbound SAs of CHILD SAs a rekey replaced, kept until their remove
+	 * (their outbound SAs go as soon as the new SA is in). */
+	uint32_t old_in[4];
+	size_t nold;
 	struct pair pairs[MAX_PAIRS];
 	size_t npairs;
 	struct rove_prefix nets[8];  /* the remote selectors as prefixes */
@@ -154,6 +158,7 @@ static void sa_from_child(const struct rove_child_sa *c, bool in, uint32_t reqid
 	out->integ_key_len = c->integ_key_len;
 	out->esn = c->esn;
 	out->encap = c->encap;
+	out->hard_add_secs = c->lifetime_s;
 }
 
 static int add_pair(struct kdp *k, const struct rove_ts *l, const struct rove_ts *r,
@@ -224,6 +229,8 @@ static void remove_child(struct kdp *k)
 		rove_xfrm_state_del(k->xfrm, &k->remote, k->spi_out, &err);
 	if (k->sa_in)
 		rove_xfrm_state_del(k->xfrm, &k->local, k->spi_in, &err);
+	while (k->nold > 0)
+		rove_xfrm_state_del(k->xfrm, &k->local, k->old_in[--k->nold], &err);
 	k->sa_in = k->sa_out = false;
 	k->nnets = 0;
 	k->child = false;
@@ -268,15 +275,49 @@ static int add_policies(struct kdp *k, const struct rove_child_sa *sa, struct ro
 	return 0;
 }
 
+/* A rekeyed CHILD SA with the same selectors (make before break): the new
+ * pair goes in under the same reqid, so the policies' templates find it;
+ * then the old outbound SA goes, which invalidates the cached bundles and
+ * moves traffic to the new one (the kernel picks the newest valid state
+ * for a template anyway). The old inbound SA stays until its remove. */
+static int kernel_rekey(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
+{
+	struct rove_xfrm_sa x;
+	struct rove_err ignored;
+
+	if (!rove_addr_eq(&sa->local, &k->local) || !rove_addr_eq(&sa->remote, &k->remote))
+		return rove_err_set(err, ROVE_E_UNSUPPORTED,
+				    "kernel datapath: a rekeyed CHILD SA with other outer addresses");
+	if (k->nold == sizeof(k->old_in) / sizeof(k->old_in[0])) {
+		rove_xfrm_state_del(k->xfrm, &k->local, k->old_in[0], &ignored);
+		memmove(k->old_in, k->old_in + 1, sizeof(k->old_in) - sizeof(k->old_in[0]));
+		k->nold--;
+	}
+	sa_from_child(sa, true, k->reqid, &x);
+	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
+		return rove_err_prefix(err, "kernel datapath");
+	sa_from_child(sa, false, k->reqid, &x);
+	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0) {
+		rove_xfrm_state_del(k->xfrm, &k->local, sa->spi_in, &ignored);
+		return rove_err_prefix(err, "kernel datapath");
+	}
+	if (k->sa_out)
+		rove_xfrm_state_del(k->xfrm, &k->remote, k->spi_out, &ignored);
+	if (k->sa_in)
+		k->old_in[k->nold++] = k->spi_in;
+	k->spi_in = sa->spi_in;
+	k->spi_out = sa->spi_out;
+	k->sa_in = k->sa_out = true;
+	return 0;
+}
+
 static int kernel_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 			  struct rove_err *err)
 {
 	struct kdp *k = kdp_of(dp);
 
-	/* Rekeying (make before break) is a later issue. */
 	if (k->child)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-				    "kernel datapath: a second CHILD SA is not supported yet");
+		return kernel_rekey(k, sa, err);
 	if (sa->local.family != sa->remote.family || !rove_addr_len(&sa->local))
 		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: bad outer addresses");
 	k->child = true;
@@ -296,8 +337,20 @@ static void kernel_remove(struct rove_datapath *dp, const struct rove_child_sa *
 {
 	struct kdp *k = kdp_of(dp);
 
-	if (k->child && sa->spi_in == k->spi_in && sa->spi_out == k->spi_out)
+	struct rove_err err;
+
+	if (k->child && sa->spi_in == k->spi_in && sa->spi_out == k->spi_out) {
 		remove_child(k);
+		return;
+	}
+	for (size_t i = 0; i < k->nold; i++) {
+		if (k->old_in[i] != sa->spi_in)
+			continue;
+		/* A replaced SA after its grace time. */
+		rove_xfrm_state_del(k->xfrm, &k->local, sa->spi_in, &err);
+		k->old_in[i] = k->old_in[--k->nold];
+		return;
+	}
 }
 
 /* ---- configuration: virtual IPs and the rule ---- */

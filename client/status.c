@@ -12,10 +12,11 @@
 #include <string.h>
 
 #define STATUS_TIMEOUT_MS 5000
-#define NCOLS 10
+#define NCOLS 11
 
 static const char *const headers[NCOLS] = {
 	"NAME", "STATE", "SERVER", "VIRTUAL IP", "UPTIME", "NAT", "PROPOSAL", "IN", "OUT", "DATAPATH",
+	"REKEYS",
 };
 
 struct row {
@@ -104,6 +105,29 @@ static void redirect_cell(char *out, size_t len, const struct rove_json *j)
 			 rove_json_get_str(rd, "gateway", "?"), n);
 }
 
+/* "3 (last 12s ago, next 47m10s)": rekeys of both kinds so far, the time
+ * since the last one and until the next one we start. */
+static void rekey_cell(char *out, size_t len, const struct rove_json *rk)
+{
+	uint64_t n = rove_json_get_u64(rk, "ike_rekeys", 0) + rove_json_get_u64(rk, "child_rekeys", 0);
+	uint64_t ike = rove_json_get_u64(rk, "ike_rekey_in_seconds", UINT64_MAX);
+	uint64_t child = rove_json_get_u64(rk, "child_rekey_in_seconds", UINT64_MAX);
+	uint64_t ago = rove_json_get_u64(rk, "last_rekey_seconds_ago", UINT64_MAX);
+	uint64_t next = ike < child ? ike : child;
+	char a[32] = "-", b[32] = "-";
+
+	if (!rk) {
+		snprintf(out, len, "-");
+		return;
+	}
+	if (ago != UINT64_MAX)
+		fmt_duration(a, sizeof(a), ago);
+	if (next != UINT64_MAX)
+		fmt_duration(b, sizeof(b), next);
+	snprintf(out, len, "%" PRIu64 " (last %s%s, next %s)", n, a, ago != UINT64_MAX ? " ago" : "",
+		 b);
+}
+
 static void fill_row(struct row *r, const struct rove_json *j)
 {
 	const struct rove_json *ike = rove_json_get(j, "ike");
@@ -160,6 +184,7 @@ static void fill_row(struct row *r, const struct rove_json *j)
 	fmt_bytes(r->cell[7], sizeof(r->cell[7]), in);
 	fmt_bytes(r->cell[8], sizeof(r->cell[8]), out);
 	snprintf(r->cell[9], sizeof(r->cell[9]), "%s", rove_json_get_str(j, "datapath", "?"));
+	rekey_cell(r->cell[10], sizeof(r->cell[10]), rove_json_get(j, "rekey"));
 }
 
 /* Cells come from a daemon that echoes names from the network: print

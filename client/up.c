@@ -323,6 +323,8 @@ static void build_config(struct up_state *st, bool verbose)
 	c->force_encap = p->encap || st->datapath == ROVE_DP_USERSPACE;
 	c->rng = NULL;
 	c->verbose = verbose;
+	c->ike_rekey_s = p->ike_rekey;
+	c->child_rekey_s = p->child_rekey;
 	c->dpd_ms = p->dpd * 1000u;
 	c->dpd_timeout_ms = p->dpd_timeout * 1000u;
 	c->fragment_size = p->fragment_size;

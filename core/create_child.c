@@ -35,6 +35,7 @@ static uint64_t jittered(struct rove_session *s, uint64_t base_ms, uint32_t secs
 
 void cc_init_timers(struct rove_session *s)
 {
+	s->child.lifetime_s = (uint32_t)((uint64_t)s->cfg.child_rekey_s * 11 / 10);
 	s->rk.ike_up_ms = s->rk.child_up_ms = s->now_ms;
 	s->rk.child_due_ms = jittered(s, s->now_ms, s->cfg.child_rekey_s);
 	s->rk.ike_due_ms = jittered(s, s->now_ms, s->cfg.ike_rekey_s);
@@ -239,6 +240,7 @@ static int make_child(struct rove_session *s, const struct rove_chosen *ch, uint
 	c->local = s->local;
 	c->remote = s->remote;
 	rove_chosen_str(ch, true, c->proposal, sizeof(c->proposal));
+	c->lifetime_s = (uint32_t)((uint64_t)s->cfg.child_rekey_s * 11 / 10);
 	return 0;
 }
 

@@ -53,6 +53,9 @@ enum rove_ocsp_pref {
 #define ROVE_PROFILE_REAUTH_MAX (30u * 86400u)
 #define ROVE_PROFILE_FRAG_MIN 400   /* = ROVE_FRAG_MIN_SIZE in frag.h */
 #define ROVE_PROFILE_FRAG_MAX 65535
+#define ROVE_PROFILE_REKEY_MAX (30 * 86400)
+#define ROVE_PROFILE_IKE_REKEY 14400  /* strongSwan's rekey_time defaults */
+#define ROVE_PROFILE_CHILD_REKEY 3600
 
 struct rove_profile {
 	char name[64];           /* the file name without .conf (or .nmconnection) */
@@ -71,6 +74,9 @@ struct rove_profile {
 	bool reconnect;           /* reconnect after the gateway died or closed; default yes */
 	unsigned reauth;          /* seconds between reauthentications, 0 = off (default) */
 	unsigned fragment_size;   /* IP packet size for our IKE fragments, 0 = RFC 7383 default */
+	/* When we rekey, seconds after the SA came up (less up to a tenth at
+	 * random); 0 = only when the gateway does. Defaults 4 h and 1 h. */
+	unsigned ike_rekey, child_rekey;
 	enum rove_datapath_pref datapath;
 	char *crl;                /* crl=: absolute path of a CRL file, NULL = none */
 	enum rove_ocsp_pref ocsp; /* default soft */

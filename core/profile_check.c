@@ -396,6 +396,39 @@ static int key_reauth(const struct kctx *c)
 	return 0;
 }
 
+/* A time as strongSwan writes rekey_time: seconds, or with s, m, h or d. */
+static int get_duration(const struct kctx *c, unsigned *out)
+{
+	static const struct {
+		char suffix;
+		unsigned long mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	unsigned long v, mult = 1;
+	size_t n = c->len;
+
+	for (size_t i = 0; n > 1 && i < sizeof(units) / sizeof(units[0]); i++)
+		if (c->v[n - 1] == units[i].suffix) {
+			mult = units[i].mult;
+			n--;
+			break;
+		}
+	if (!get_uint(c->v, n, ROVE_PROFILE_REKEY_MAX, &v) || v * mult > ROVE_PROFILE_REKEY_MAX)
+		return bad(c, "\"%.*s\" is not a time up to 30 days (seconds, or with s, m, h or d "
+			   "as in 4h or 90m; 0 leaves rekeying to the gateway)", QV(c));
+	*out = (unsigned)(v * mult);
+	return 0;
+}
+
+static int key_ike_rekey(const struct kctx *c)
+{
+	return get_duration(c, &c->p->ike_rekey);
+}
+
+static int key_child_rekey(const struct kctx *c)
+{
+	return get_duration(c, &c->p->child_rekey);
+}
+
 static int get_flags(const struct kctx *c, unsigned *out)
 {
 	unsigned long v;
@@ -607,6 +640,8 @@ static const struct key keys[] = {
 	{ "mobike", false, key_mobike, false },
 	{ "leak-block", false, key_leak_block, false },
 	{ "dpd", false, key_dpd, false },
+	{ "ike-rekey", false, key_ike_rekey, false },
+	{ "child-rekey", false, key_child_rekey, false },
 	{ "dpd-timeout", false, key_dpd_timeout, false },
 	{ "reconnect", false, key_reconnect, false },
 	{ "reauth", false, key_reauth, false },
@@ -729,6 +764,8 @@ void rove_profile_init(struct rove_profile *p, const char *path)
 	p->mobike = true;
 	p->leak_block = true;
 	p->dpd = 30;
+	p->ike_rekey = ROVE_PROFILE_IKE_REKEY;
+	p->child_rekey = ROVE_PROFILE_CHILD_REKEY;
 	p->dpd_timeout = 15;
 	p->reconnect = true;
 	if (!path)

@@ -161,6 +161,10 @@ struct rove_child_sa {
 	bool encap;                    /* UDP encapsulation (NAT-T) */
 	struct rove_addr local, remote;/* outer addresses incl. ports */
 	char proposal[96];             /* "aes256gcm16-esn" style name */
+	/* Hard lifetime in seconds after installation (0: none): a tenth more
+	 * than our rekey time, so an SA whose rekey got stuck does not stay
+	 * forever (strongSwan's life_time default). */
+	uint32_t lifetime_s;
 };
 
 #define ROVE_MAX_DNS 4

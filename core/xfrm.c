@@ -271,6 +271,7 @@ struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xf
 	info->id.proto = IPPROTO_ESP;
 	put_xaddr(&info->saddr, &sa->src);
 	lft_infinite(&info->lft);
+	info->lft.hard_add_expires_seconds = sa->hard_add_secs;
 	info->reqid = sa->reqid;
 	info->family = (uint16_t)sa->src.family;
 	info->mode = XFRM_MODE_TUNNEL;

@@ -55,6 +55,9 @@ struct rove_xfrm_sa {
 	bool esn;
 	bool encap;              /* ESP in UDP (RFC 3948) */
 	uint32_t replay_window;  /* packets, at most 1024; 0 = 32 (128 with ESN) */
+	/* The kernel deletes the SA this many seconds after adding it (0:
+	 * never): a bound for an SA whose rekey got stuck. */
+	uint32_t hard_add_secs;
 };
 
 int rove_xfrm_state_add(struct rove_nl *nl, const struct rove_xfrm_sa *sa, struct rove_err *err);
