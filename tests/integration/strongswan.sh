@@ -100,6 +100,8 @@ stop_charon() {
 	PIDS=("${keep[@]}")
 }
 
+# GW_IKE_EXTRA and GW_CHILD_EXTRA: lines added to each connection and to
+# each of its children (rekey_time, life_time, rand_time for t-rekey.sh).
 gw_swanctl_conf() { # cert name (gw or other), its identity
 	local cert=$1 id=$2
 	cat <<EOF
@@ -110,6 +112,7 @@ connections {
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		${GW_REAUTH_TIME:+reauth_time = $GW_REAUTH_TIME}
 		${GW_FRAGMENTATION:+fragmentation = $GW_FRAGMENTATION}
+		${GW_IKE_EXTRA:-}
 		local {
 			auth = pubkey
 			certs = $cert.pem
@@ -123,6 +126,7 @@ connections {
 			c {
 				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
 				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
+				${GW_CHILD_EXTRA:-}
 			}
 		}
 	}
@@ -131,6 +135,7 @@ connections {
 		local_addrs = $GW_ADDR
 		pools = pool
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
+		${GW_IKE_EXTRA:-}
 		local {
 			auth = pubkey
 			certs = $cert.pem
@@ -144,6 +149,7 @@ connections {
 			c {
 				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
 				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
+				${GW_CHILD_EXTRA:-}
 			}
 		}
 	}
@@ -197,6 +203,7 @@ connections {
 		local_addrs = $GW_ADDR
 		pools = pool
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
+		${GW_IKE_EXTRA:-}
 		local {
 			auth = psk
 			id = $GW_NAME
@@ -209,6 +216,7 @@ connections {
 			c {
 				local_ts = ${GW_LOCAL_TS:-$LAN_NET}
 				${GW_ESP_PROPOSALS:+esp_proposals = $GW_ESP_PROPOSALS}
+				${GW_CHILD_EXTRA:-}
 			}
 		}
 	}
@@ -353,7 +361,8 @@ gw_sa_count_is() { test "$(gw_sa_count)" = "$1"; }
 gw_leased() { gw_sas | grep -E '^ +remote ' | grep -qF " [$1]"; }
 
 # Whether the gateway's IKE SA has these SPIs (initiator's, responder's).
-gw_has_ike_spis() { gw_sas | grep -qiE "ESTABLISHED, IKEv2, ${1}_i ${2}_r"; }
+# (a '*' marks the gateway's own SPI: after it rekeyed, that is SPIi)
+gw_has_ike_spis() { gw_sas | grep -qiE "ESTABLISHED, IKEv2, ${1}_i\*? ${2}_r"; }
 
 # Whether the gateway has an ESP SA with these SPIs (its inbound one is
 # the client's outbound one).

@@ -1,0 +1,111 @@
+#!/bin/bash
+# Rekeying under traffic (userspace datapath, strongSwan gateway): pings at
+# 10 per second from the client to the LAN host while the SAs are rekeyed
+# every few seconds, by the gateway, by rove, and with PFS. Every rekey
+# must be seen on both sides (the gateway's log, rove's status), and at
+# most one ping may be lost per rekey: more would mean the old SA went
+# before the new one was in (make before break).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_rove
+integ_init
+setup_net
+make_pki "$WORK/pki"
+J=$WORK/status-vpn.json
+
+# ping_for SECONDS: pings the LAN host at 10/s for that long in the
+# background; ping_wait waits for it and sets SENT and RECEIVED.
+ping_for() {
+	in_ns "$NS_C" ping -i 0.1 -w "$1" -q "$LAN_HOST" >"$WORK/ping.out" 2>&1 &
+	PING_PID=$!
+	PIDS+=("$PING_PID")
+}
+ping_wait() {
+	wait "$PING_PID" || true
+	read -r SENT RECEIVED < <(sed -n \
+		's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$WORK/ping.out")
+}
+
+# rekeys_by WHO: how many rekeys rove's session log says WHO started
+# ("us" or "the gateway") since the phase began.
+rekeys_by() {
+	tail -n +"$((LOG_MARK + 1))" "$RUN_DIR/vpn.log" | grep -c "SA rekeyed (by $1)" || true
+}
+
+# run_phase NAME SECONDS MIN-CHILD MIN-IKE WHO PROFILE-KEYS...: up, pings
+# for SECONDS, then checks the rekey counts on both sides (all started by
+# WHO: "us" or "the gateway") and the losses.
+run_phase() {
+	local name=$1 secs=$2 min_child=$3 min_ike=$4 who=$5 mark profile sent recv lost
+	local child ike gw_child gw_ike
+	shift 5
+	LOG_MARK=$(cat "$RUN_DIR/vpn.log" 2>/dev/null | wc -l)
+	say "# $name"
+	profile=$(write_profile vpn server="$GW_ADDR" remote-id="$GW_NAME" user="$EAP_USER" \
+		ca="$PKI_DIR/ca.pem" datapath=userspace "$@" -- password="$EAP_PASSWORD")
+	mark=$(gw_log_lines)
+	if ! rove_to "up-$name" up "$profile"; then
+		flunk "$name: rove up exits 0"
+		return 0
+	fi
+	ping_for "$secs"
+	ping_wait
+	sent=${SENT:-0} recv=${RECEIVED:-0}
+	require "$name: rove status --json" rove_status_json vpn
+	child=$(json_get "$J" rekey.child_rekeys)
+	ike=$(json_get "$J" rekey.ike_rekeys)
+	# The gateway: one CHILD SA established per rekey plus the first one,
+	# one IKE SA rekeyed per IKE rekey.
+	gw_child=$(($(tail -n +"$((mark + 1))" "$GW_DIR/charon.log" |
+		grep -oE 'CHILD_SA c\{[0-9]+\} established' | sort -u | wc -l) - 1))
+	gw_ike=$(gw_log_count 'IKE_SA eap\[[0-9]+\] rekeyed|rekeying IKE_SA eap\[[0-9]+\] completed|IKE_SA eap\[[0-9]+\] established between .* \(rekey' "$mark")
+	lost=$((sent - recv))
+	say "# $name: $sent pings sent, $recv answered, $lost lost; rove counted $child CHILD" \
+		"and $ike IKE rekeys, the gateway $gw_child and $gw_ike"
+	check "$name: pings went through ($recv of $sent)" test "$recv" -gt 0
+	check "$name: at least $min_child CHILD SA rekeys ($child)" test "$child" -ge "$min_child"
+	check "$name: at least $min_ike IKE SA rekeys ($ike)" test "$ike" -ge "$min_ike"
+	check "$name: the gateway saw the CHILD SA rekeys ($gw_child)" test "$gw_child" -ge "$child"
+	check "$name: the gateway saw the IKE SA rekeys ($gw_ike)" test "$gw_ike" -ge "$ike"
+	check "$name: all $((child + ike)) rekeys were started by $who" \
+		test "$(rekeys_by "$who")" = $((child + ike))
+	check "$name: at most one ping lost per rekey ($lost, $((child + ike)) rekeys)" \
+		test "$lost" -le $((child + ike))
+	check "$name: the tunnel is still up" lan_reachable
+	check "$name: the gateway has one IKE SA" gw_sa_count_is 1
+	check "$name: its CHILD SA is rove's current one" gw_has_esp_spis \
+		"$(json_get "$J" children.0.spi_in)" "$(json_get "$J" children.0.spi_out)"
+	check "$name: the gateway's IKE SA is rove's current one" gw_has_ike_spis \
+		"$(json_get "$J" ike.spi_i)" "$(json_get "$J" ike.spi_r)"
+	check "$name: rove down exits 0" rove_to "down-$name" down vpn
+	check "$name: nothing of rove is left" wait_for 10 client_has_nothing_left
+}
+
+# 1. The gateway rekeys: CHILD SA every ~4 s, IKE SA every ~9 s; rove's
+# own times are the defaults (1 h, 4 h), so it only answers.
+GW_IKE_EXTRA="rekey_time = 9s
+		rand_time = 1s
+		over_time = 30s" \
+GW_CHILD_EXTRA="rekey_time = 4s
+				rand_time = 1s
+				life_time = 60s" \
+	start_gw "$WORK/gw1"
+run_phase "gateway rekeys" 22 3 1 "the gateway" ike-rekey=4h child-rekey=1h
+stop_gw
+
+# 2. rove rekeys: the gateway keeps its defaults (CHILD 1 h, IKE 4 h).
+start_gw "$WORK/gw2"
+run_phase "rove rekeys" 22 3 1 us ike-rekey=9s child-rekey=4s
+stop_gw
+
+# 3. PFS: both sides want x25519 for the CHILD SA; rove rekeys.
+GW_ESP_PROPOSALS=aes256gcm16-x25519 start_gw "$WORK/gw3"
+run_phase "PFS" 14 2 0 us esp=aes256gcm16-x25519 child-rekey=4s
+check "PFS: the gateway did a key exchange in the CHILD rekeys" \
+	test "$(gw_log_count 'selected proposal: ESP:AES_GCM_16_256/CURVE_25519')" -ge 2
+stop_gw
+
+check "the run directory holds no socket or pid file" run_dir_clean
+check "no process is left in the client namespace" wait_for 30 client_ns_idle
+finish
