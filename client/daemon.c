@@ -350,15 +350,17 @@ void rove_daemon_pump(struct rove_daemon *d)
 
 	while (more) {
 		more = false;
+		/* Events first: a new CHILD SA goes into the datapath before the
+		 * answer that lets the gateway use it leaves (a rekey). An
+		 * event handler may call the engine again (close): loop until
+		 * both queues are empty. */
+		while (rove_session_poll_event(d->s, &ev)) {
+			handle_event(d, &ev);
+			more = true;
+		}
 		while (rove_session_pop_datagram(d->s, &dg)) {
 			if (rove_udp_send(d->udp, &dg, &err) < 0)
 				rove_daemon_say(d, 'v', "%s", err.msg);
-			more = true;
-		}
-		/* An event handler may call the engine again (close): loop
-		 * until both queues are empty. */
-		while (rove_session_poll_event(d->s, &ev)) {
-			handle_event(d, &ev);
 			more = true;
 		}
 		more |= rove_daemon_reauth_drain(d);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The status document: what `rove status --json` prints (docs/cli.md). */
 #include "daemon.h"
+#include "datapath_userspace.h"
 #include "dns.h"
 #include "json.h"
 
@@ -329,6 +330,16 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_arr_end(&w);
 	rove_jw_key(&w, "datapath");
 	rove_jw_str(&w, d->dp->ops->name);
+	rove_jw_key(&w, "dropped_no_sa");
+	if (d->dpu) {
+		struct rove_dpu_stats st;
+
+		/* ESP for an SPI we do not have: an SA removed too early. */
+		rove_datapath_userspace_stats(d->dp, &st);
+		rove_jw_u64(&w, st.rx.drop_spi);
+	} else {
+		rove_jw_null(&w);
+	}
 	rove_jw_key(&w, "dns_method");
 	rove_jw_str(&w, rove_dns_method(d->dns));
 	rove_jw_key(&w, "blocked");
