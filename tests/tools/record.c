@@ -19,7 +19,12 @@
  * line says so), so its larger requests go as IKE fragments. With
  * "redirect" the session stays up until the gateway redirects it (the
  * caller runs `swanctl --redirect`; a "redirect" line says so), and the
- * recording ends with our answer and our DELETE. */
+ * recording ends with our answer and our DELETE.
+ *
+ * ROVE_RECORD_REKEY="CHILD_S IKE_S COUNT" sets the session's rekey times
+ * (0: only the gateway rekeys) and keeps the tunnel up until COUNT rekeys
+ * (of either kind, by either side) are done; the file gets a
+ * "rekey CHILD_S IKE_S" line. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +64,10 @@ static void flush_out(struct rove_session *s, struct rove_udp *u, FILE *f)
 	}
 }
 
-/* Returns 1 when up, -1 on failure, 2 when closed or redirected, 0
- * otherwise. */
+static unsigned rekeys_wanted, rekeys_seen;
+
+/* Returns 1 when up (and the rekeys asked for are done), -1 on failure, 2
+ * when closed or redirected, 0 otherwise. */
 static int drain_events(struct rove_session *s, FILE *f)
 {
 	struct rove_event ev;
@@ -69,7 +76,10 @@ static int drain_events(struct rove_session *s, FILE *f)
 	while (rove_session_poll_event(s, &ev)) {
 		fprintf(f, "# event %d %s\n", ev.type, ev.msg);
 		fprintf(stderr, "event %d %s\n", ev.type, ev.msg);
-		if (ev.type == ROVE_EV_CHILD_UP)
+		if (ev.type == ROVE_EV_PROGRESS && strstr(ev.msg, "SA rekeyed") &&
+		    ++rekeys_seen >= rekeys_wanted)
+			r = 1;
+		if (ev.type == ROVE_EV_CHILD_UP && !rekeys_wanted)
 			r = 1;
 		else if (ev.type == ROVE_EV_FAILED)
 			return -1;
@@ -94,6 +104,7 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bo
 {
 	uint8_t buf[65536];
 	bool closing = false, up = false, seen = false;
+	uint64_t close_at = UINT64_MAX;
 
 	rove_session_start(s, now_ms());
 	for (;;) {
@@ -111,12 +122,18 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bo
 		if (r == -1 || r == 2)
 			return r == 2 ? 0 : 1;
 		up |= r == 1;
-		if (up && !closing && !redirect && (!dpd || dpd_answered(s, &seen))) {
+		/* After rekeys, a second for the DELETEs of the old SAs. */
+		if (up && close_at == UINT64_MAX && !redirect && (!dpd || dpd_answered(s, &seen)))
+			close_at = now_ms() + (rekeys_wanted ? 1000 : 0);
+		if (!closing && now_ms() >= close_at) {
 			closing = true;
+			fprintf(f, "close\n"); /* where the replay closes too */
 			rove_session_close(s, now_ms());
 			continue;
 		}
 		now = now_ms();
+		if (close_at < t)
+			t = close_at;
 		wait = t == UINT64_MAX ? 5000 : t <= now ? 0 : (int)(t - now);
 		if (poll(pfd, 2, wait) < 0)
 			return 1;
@@ -183,6 +200,12 @@ int main(int argc, char **argv)
 	cfg.initial_contact = true;
 	cfg.dpd_ms = dpd ? 1000 : 0;
 	cfg.fragment_size = frag;
+	if (getenv("ROVE_RECORD_REKEY") &&
+	    sscanf(getenv("ROVE_RECORD_REKEY"), "%u %u %u", &cfg.child_rekey_s, &cfg.ike_rekey_s,
+		   &rekeys_wanted) != 3) {
+		fprintf(stderr, "ROVE_RECORD_REKEY: \"CHILD_S IKE_S COUNT\"\n");
+		return 2;
+	}
 	if (!strcmp(argv[7], "eap")) {
 		cfg.auth = ROVE_AUTHK_EAP_MSCHAPV2;
 		cfg.user = argv[8];
@@ -214,6 +237,8 @@ int main(int argc, char **argv)
 			fprintf(f, "dpd %u\n", cfg.dpd_ms);
 		if (frag)
 			fprintf(f, "fragment-size %u\n", frag);
+		if (getenv("ROVE_RECORD_REKEY"))
+			fprintf(f, "rekey %u %u\n", cfg.child_rekey_s, cfg.ike_rekey_s);
 		if (redirect)
 			fprintf(f, "redirect\n");
 		fflush(f);

@@ -10,6 +10,7 @@
 #   bash tests/tools/record.sh BUILD_DIR --dpd     # dpd (one liveness check)
 #   bash tests/tools/record.sh BUILD_DIR --frag    # frag (IKE fragments both ways)
 #   bash tests/tools/record.sh BUILD_DIR --redirect # redirect (swanctl --redirect)
+#   bash tests/tools/record.sh BUILD_DIR --rekey   # rekey-gw, rekey-ours
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -89,6 +90,30 @@ if [ "${2:-}" = --nat ]; then
 	record nat rove-nat-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
 		eap "$EAP_USER" "$EAP_PASSWORD"
 	grep -q 'we are behind a NAT' "$data/nat.rec" || die "no NAT seen"
+	finish
+fi
+if [ "${2:-}" = --rekey ]; then
+	# rekey-gw.rec: the gateway rekeys the CHILD SA every 3 s and the IKE
+	# SA every 5 s; rove only answers, and closes after three rekeys.
+	setup_net
+	make_pki "$WORK/pki"
+	GW_IKE_EXTRA="rekey_time = 5s
+		rand_time = 1s
+		over_time = 30s" GW_CHILD_EXTRA="rekey_time = 3s
+				rand_time = 1s
+				life_time = 60s" start_gw "$WORK/gw"
+	ROVE_RECORD_REKEY="0 0 3" record rekey-gw rove-rekey-gw-seed "$CLIENT_ADDR" "$GW_ADDR" \
+		"$GW_NAME" "$PKI_DIR/ca.pem" psk "$PSK_ID_CERT" "$PSK_SECRET"
+	grep -q 'CHILD SA rekeyed (by the gateway)' "$data/rekey-gw.rec" || die "no CHILD rekey"
+	grep -q 'IKE SA rekeyed (by the gateway)' "$data/rekey-gw.rec" || die "no IKE rekey"
+	# rekey-ours.rec: rove rekeys the CHILD SA after 2 s and the IKE SA
+	# after 3 s (less the jitter); the gateway keeps its defaults.
+	stop_gw
+	start_gw "$WORK/gw2"
+	ROVE_RECORD_REKEY="2 3 3" record rekey-ours rove-rekey-ours-seed "$CLIENT_ADDR" "$GW_ADDR" \
+		"$GW_NAME" "$PKI_DIR/ca.pem" psk "$PSK_ID_CERT" "$PSK_SECRET"
+	grep -q 'CHILD SA rekeyed (by us)' "$data/rekey-ours.rec" || die "no CHILD rekey"
+	grep -q 'IKE SA rekeyed (by us)' "$data/rekey-ours.rec" || die "no IKE rekey"
 	finish
 fi
 setup_net

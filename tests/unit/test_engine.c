@@ -5,7 +5,9 @@
  * the recorded bytes and reach the recorded result. Variations of the same
  * recordings check that tampering, a wrong CA, a wrong identity, an expired
  * certificate and a gateway that cannot prove the password are refused, and
- * that silence ends in the "UDP blocked" failure. */
+ * that silence ends in the "UDP blocked" failure. Two recordings keep the
+ * tunnel up across rekeys (CHILD and IKE SA) started by the gateway and by
+ * us, and check that the CHILD SAs reach the datapath make-before-break. */
 #include "check.h"
 
 #include <stdbool.h>
@@ -17,7 +19,7 @@
 #define MAX_STEPS 64
 
 struct step {
-	char dir; /* '>' sent by us, '<' received */
+	char dir; /* '>' sent by us, '<' received, 'c' the recorder closed */
 	uint8_t *data;
 	size_t len;
 };
@@ -29,6 +31,8 @@ struct rec {
 	unsigned dpd; /* ms, from a "dpd" line (liveness checks on) */
 	unsigned frag; /* from a "fragment-size" line */
 	bool redirect; /* a "redirect" line: up until the gateway redirects */
+	unsigned child_rekey, ike_rekey; /* "rekey" line: the session's times */
+	bool has_close;
 	size_t n;
 	struct step s[MAX_STEPS];
 	char ca[512];
@@ -53,10 +57,16 @@ static bool load_rec(const char *path, struct rec *r)
 		    sscanf(line, "remote %63s", r->remote) == 1 ||
 		    sscanf(line, "dpd %u", &r->dpd) == 1 ||
 		    sscanf(line, "fragment-size %u", &r->frag) == 1 ||
-		    sscanf(line, "auth %7s %127s %127s", r->auth, r->id, r->secret) == 3)
+		    sscanf(line, "auth %7s %127s %127s", r->auth, r->id, r->secret) == 3 ||
+		    sscanf(line, "rekey %u %u", &r->child_rekey, &r->ike_rekey) == 2)
 			continue;
 		if (!strcmp(line, "redirect\n"))
 			r->redirect = true;
+		if (!strcmp(line, "close\n") && r->n < MAX_STEPS) {
+			r->s[r->n++].dir = 'c';
+			r->has_close = true;
+			continue;
+		}
 		if ((line[0] == '>' || line[0] == '<') && r->n < MAX_STEPS) {
 			size_t hl = strlen(line) / 2 + 1;
 			struct step *st = &r->s[r->n++];
@@ -88,6 +98,13 @@ struct run {
 	char fail_msg[512];
 	char vip[64];
 	unsigned eap_after_fail; /* datagrams queued after the failure */
+	/* What a datapath would hold: the inbound SPIs of CHILD_UP minus
+	 * CHILD_DOWN, and whether it ever went empty while the tunnel was up
+	 * (a break before make). */
+	uint32_t dp[8];
+	size_t ndp, ups, downs;
+	bool dp_gap, bad_down;
+	unsigned rekeyed_by_us, rekeyed_by_gw, ike_rekeyed;
 };
 
 struct variant {
@@ -116,6 +133,8 @@ static bool start_run(struct run *ru, const struct rec *r, const struct variant 
 	cfg.initial_contact = true; /* the recordings are first IKE SAs */
 	cfg.dpd_ms = r->dpd;
 	cfg.fragment_size = r->frag;
+	cfg.child_rekey_s = r->child_rekey;
+	cfg.ike_rekey_s = r->ike_rekey;
 	ru->trust = rove_trust_new(v->ca ? v->ca : r->ca, &err);
 	CHECK(ru->trust != NULL);
 	if (!ru->trust)
@@ -149,8 +168,33 @@ static void drain(struct run *ru)
 	while (rove_session_poll_event(ru->s, &ev)) {
 		if (ev.type == ROVE_EV_CONFIG && ev.config->has_vip4)
 			rove_addr_str(&ev.config->vip4.addr, ru->vip, sizeof(ru->vip));
-		if (ev.type == ROVE_EV_CHILD_UP)
+		if (ev.type == ROVE_EV_CHILD_UP) {
 			ru->up = true;
+			ru->ups++;
+			if (ru->ndp < 8)
+				ru->dp[ru->ndp++] = ev.child->spi_in;
+		}
+		if (ev.type == ROVE_EV_CHILD_DOWN) {
+			size_t i = 0;
+
+			ru->downs++;
+			while (i < ru->ndp && ru->dp[i] != ev.child->spi_in)
+				i++;
+			if (i == ru->ndp)
+				ru->bad_down = true; /* never installed */
+			else
+				ru->dp[i] = ru->dp[--ru->ndp];
+			if (ru->ndp == 0 && rove_session_state(ru->s) == ROVE_ST_ESTABLISHED)
+				ru->dp_gap = true;
+		}
+		if (ev.type == ROVE_EV_PROGRESS && strstr(ev.msg, "SA rekeyed")) {
+			if (strstr(ev.msg, "IKE SA"))
+				ru->ike_rekeyed++;
+			if (strstr(ev.msg, "(by us)"))
+				ru->rekeyed_by_us++;
+			else
+				ru->rekeyed_by_gw++;
+		}
 		if (ev.type == ROVE_EV_CLOSED)
 			ru->closed = true;
 		if (ev.type == ROVE_EV_CHILD_DOWN)
@@ -190,11 +234,34 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 		const struct step *st = &r->s[i];
 
 		ru->now += 5;
+		if (st->dir == 'c') {
+			if (!closing) {
+				closing = true;
+				rove_session_close(ru->s, ru->now);
+				drain(ru);
+			}
+			continue;
+		}
 		if (st->dir == '>') {
+			bool got;
+
 			/* After a redirect our DELETE waits for the timer. */
 			if (r->redirect && rove_session_next_timer(ru->s) <= ru->now)
 				rove_session_handle_timer(ru->s, ru->now);
-			if (!rove_session_pop_datagram(ru->s, &dg)) {
+			got = rove_session_pop_datagram(ru->s, &dg);
+			/* Nothing queued: what we send next is due at a timer (our
+			 * rekey); the clock jumps there. */
+			for (int k = 0; k < 8 && !got; k++) {
+				uint64_t t = rove_session_next_timer(ru->s);
+
+				if (t == UINT64_MAX)
+					break;
+				ru->now = t > ru->now ? t : ru->now;
+				rove_session_handle_timer(ru->s, ru->now);
+				drain(ru);
+				got = rove_session_pop_datagram(ru->s, &dg);
+			}
+			if (!got) {
 				mismatches += strict;
 				continue;
 			}
@@ -214,7 +281,7 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 		drain(ru);
 		if (ru->up && stop_when_up)
 			break;
-		if (ru->up && !closing && !r->redirect) {
+		if (ru->up && !closing && !r->redirect && !r->has_close) {
 			closing = true;
 			rove_session_close(ru->s, ru->now);
 			drain(ru);
@@ -256,6 +323,47 @@ static void replay_ok(const char *name, const char *expect_vip)
 static void test_replay_eap(void)
 {
 	replay_ok("eap.rec", "10.3.0.1");
+}
+
+/* Rekeys under a recorded session: byte for byte, every one counted, and
+ * the datapath never without a CHILD SA (make before break); the replaced
+ * SAs go after their successors came, all of them by the close. */
+static void replay_rekeys(const char *name, bool by_us, unsigned min_child, unsigned min_ike)
+{
+	struct rove_session_info info;
+	struct variant v = { 0 };
+	struct rec r;
+	struct run ru;
+	char p[256];
+
+	CHECK(load_rec(rec_path(name, p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	CHECK(play(&ru, &r, true, SIZE_MAX) == 0);
+	CHECK(ru.up && ru.closed && !ru.failed);
+	rove_session_get_info(ru.s, &info);
+	CHECK(info.child_rekeys >= min_child);
+	CHECK(info.ike_rekeys >= min_ike);
+	CHECK(ru.ike_rekeyed == info.ike_rekeys);
+	CHECK((by_us ? ru.rekeyed_by_us : ru.rekeyed_by_gw) == info.child_rekeys + info.ike_rekeys);
+	CHECK((by_us ? ru.rekeyed_by_gw : ru.rekeyed_by_us) == 0);
+	CHECK(ru.ups == 1 + info.child_rekeys);
+	CHECK(ru.downs == ru.ups);
+	CHECK(!ru.dp_gap);
+	CHECK(!ru.bad_down);
+	CHECK(ru.ndp == 0);
+	end_run(&ru);
+	free_rec(&r);
+}
+
+static void test_rekey_by_gateway(void)
+{
+	replay_rekeys("rekey-gw.rec", false, 3, 1);
+}
+
+static void test_rekey_by_us(void)
+{
+	replay_rekeys("rekey-ours.rec", true, 2, 1);
 }
 
 static void test_replay_psk(void)
@@ -693,6 +801,8 @@ int main(void)
 	RUN(test_replay_eap);
 	RUN(test_replay_psk);
 	RUN(test_replay_cookie_and_group_retry);
+	RUN(test_rekey_by_gateway);
+	RUN(test_rekey_by_us);
 	RUN(test_nat_keepalive);
 	RUN(test_no_keepalive_without_nat);
 	RUN(test_wrong_identity);
