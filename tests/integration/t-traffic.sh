@@ -38,8 +38,13 @@ require "rove status vpn --json a third time" rove_status_json vpn
 age=$(json_get "$J" children.0.installed_seconds)
 check "the SAs' age is in status ($age s, up $((SECONDS - t_up)) s ago)" \
 	test "$age" -ge 1 -a "$age" -le $((SECONDS - t_up + 1))
-check "no rekey or expiry is set" test "$(json_get "$J" children.0.rekey_in_seconds) \
-$(json_get "$J" children.0.expires_in_seconds)" = "null null"
+rekey_in=$(json_get "$J" children.0.rekey_in_seconds)
+expires_in=$(json_get "$J" children.0.expires_in_seconds)
+# child-rekey's default: 1 h less up to a tenth; the SAs expire a tenth
+# after the hour.
+check "rove rekeys within the hour ($rekey_in s)" test "$rekey_in" -ge 3230 -a "$rekey_in" -le 3600
+check "the SAs expire after that ($expires_in s)" \
+	test "$expires_in" -gt "$rekey_in" -a "$expires_in" -le 3960
 check "no inbound ESP was refused yet" dropped_is vpn 0 0
 forge_replay_and_forged "$(json_get "$J" children.0.spi_in)" "$(json_get "$J" local_port)"
 check "status counts a replayed packet and two forged ones" wait_for 20 dropped_is vpn 1 2

@@ -77,6 +77,7 @@ static void test_minimal(void)
 	CHECK_STR(rove_prefix_str(&p.routes[1], a, sizeof(a)), "::/0");
 	CHECK(!p.encap && p.mobike && p.dpd == 30 && p.datapath == ROVE_DP_AUTO);
 	CHECK(p.dpd_timeout == 15 && p.reconnect && p.reauth == 0);
+	CHECK(p.ike_rekey == 14400 && p.child_rekey == 3600); /* strongSwan's 4 h and 1 h */
 	CHECK(p.password == NULL && p.psk == NULL && !p.secrets_readable_by_others);
 	rove_profile_free(&p);
 	CHECK(p.server == NULL);
@@ -192,6 +193,35 @@ static void test_every_key(void)
 	      has(4, "reconnect", "is not yes or no"));
 	/* NetworkManager's own properties are accepted and ignored. */
 	CHECK(parse("[vpn]\nserver=gw\nuser=u\nuser-name=\npersistent=false\ntimeout=0\n") == 0);
+}
+
+/* ike-rekey and child-rekey: strongSwan's time syntax, 0 = the gateway's. */
+static void test_rekey_keys(void)
+{
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike-rekey=2h\nchild-rekey=90m\n") == 0);
+	CHECK(p.ike_rekey == 7200 && p.child_rekey == 5400);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike-rekey=1d\nchild-rekey=45s\n") == 0);
+	CHECK(p.ike_rekey == 86400 && p.child_rekey == 45);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike-rekey=0\nchild-rekey=3600\n") == 0);
+	CHECK(p.ike_rekey == 0 && p.child_rekey == 3600);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike-rekey=30d\n") == 0);
+	CHECK(p.ike_rekey == 30 * 86400);
+	CHECK(parse("[vpn]\n"
+		    "server=gw\n"
+		    "user=u\n"
+		    "ike-rekey=4x\n"        /* 4 */
+		    "child-rekey=-1\n"      /* 5 */
+		    "[vpn-secrets]\n") != 0);
+	CHECK(has(4, "ike-rekey", "\"4x\" is not a time up to 30 days"));
+	CHECK(has(5, "child-rekey", "\"-1\" is not a time"));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nchild-rekey=31d\n") != 0);
+	CHECK(has(4, "child-rekey", "is not a time up to 30 days"));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike-rekey=h\n") != 0);
+	CHECK(has(4, "ike-rekey", "\"h\""));
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike-rekey=4hh\n") != 0);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike-rekey=99999999999\n") != 0);
+	CHECK(parse("[vpn]\nserver=gw\nuser=u\nike_rekey=4h\n") != 0);
+	CHECK(has(4, "ike_rekey", "did you mean 'ike-rekey'?"));
 }
 
 /* Every key with a bad value: each problem on its own line, all at once. */
@@ -613,6 +643,7 @@ int main(void)
 	RUN(test_auth_inference);
 	RUN(test_every_key);
 	RUN(test_every_key_invalid);
+	RUN(test_rekey_keys);
 	RUN(test_server_values);
 	RUN(test_routes);
 	RUN(test_escapes);
