@@ -101,9 +101,9 @@ static struct old_child *keep_old(struct rove_session *s, const struct rove_chil
 		for (size_t i = 1; i < MAX_OLD_CHILDREN; i++)
 			if (s->rk.old[i].retire_ms < o->retire_ms)
 				o = &s->rk.old[i];
-		sess_child_event(s, ROVE_EV_CHILD_DOWN, &o->sa);
-		/* The event points at o->sa: the copy goes to a free slot
-		 * only after the caller polled, so never reuse it now. */
+		/* The event must not point at the slot we reuse. */
+		s->rk.evicted = o->sa;
+		sess_child_event(s, ROVE_EV_CHILD_DOWN, &s->rk.evicted);
 	}
 	memset(o, 0, sizeof(*o));
 	o->sa = *c;
@@ -192,6 +192,7 @@ void cc_free(struct rove_session *s)
 	rove_dh_free(s->rk.dh);
 	s->rk.dh = NULL;
 	rove_wipe(s->rk.old, sizeof(s->rk.old));
+	rove_wipe(&s->rk.evicted, sizeof(s->rk.evicted));
 }
 
 /* ---- building and taking the CHILD SA ---- */

@@ -22,6 +22,15 @@ struct rove_counters {
 
 struct rove_datapath;
 
+/* Rekeying (make before break): the engine hands a rekeyed CHILD SA over
+ * as another CHILD_UP with the same selectors while the old one is still
+ * installed. install() then adds the new SA, switches outbound traffic to
+ * it at once (atomically: no packet goes out without an SA) and keeps the
+ * old inbound SA; the old one's CHILD_DOWN comes a grace time after both
+ * sides deleted it, and remove() takes out only that SA's remains (the
+ * kernel datapath removes its policies and routes with the current SA). The
+ * datapath copies what it needs: the rove_child_sa pointer (owned by the
+ * session) is valid only during the call. */
 struct rove_datapath_ops {
 	const char *name; /* "kernel", "userspace", "none" */
 	int (*install)(struct rove_datapath *dp, const struct rove_child_sa *sa, struct rove_err *err);

@@ -74,6 +74,7 @@ struct rekey {
 	uint64_t last_ms;                  /* the last completed rekey, 0: none */
 	unsigned child_count, ike_count;
 	struct old_child old[MAX_OLD_CHILDREN];
+	struct rove_child_sa evicted; /* an old one pushed out early, for its CHILD_DOWN */
 	struct old_ike oike;
 	/* our CREATE_CHILD_SA in flight */
 	uint8_t ni[32];

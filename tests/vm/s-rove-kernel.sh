@@ -4,8 +4,10 @@
 # SAs and policies in `ip xfrm`, a ping to the LAN through the tunnel,
 # status counters read back from the kernel, nothing left after `rove
 # down`; a gateway that vanishes and returns (reconnect: policies kept,
-# SAs swapped); datapath=auto picks the kernel; after kill -9 of the session
-# process, `rove down` removes what it left.
+# SAs swapped); rekeying under ping (make before break in XFRM: the new
+# SPIs in `ip xfrm state`, the old ones gone after the grace time);
+# datapath=auto picks the kernel; after kill -9 of the session process,
+# `rove down` removes what it left.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${ROVE_VM_SHARE:-/run/rove-vm}/lib.sh"
 export ROVE_BIN=$bin/rove GW_KERNEL_ESP=1
@@ -40,8 +42,11 @@ read -r k_age k_soft k_hard <<<"$(sa_lifetime "$CLIENT_ADDR" "$GW_ADDR" "0x$spi_
 dt=$((SECONDS - t0 + 2))
 check "status age = the kernel's ($age s; kernel ${k_age:-?} s, read ${dt} s apart at most)" \
 	test -n "$k_age" -a "$age" -le $((${k_age:-0} + 2)) -a "$age" -ge $((${k_age:-0} - dt))
-check "no rekey or expiry in status, none in the kernel ($rekey $expires; kernel ${k_soft:-?} ${k_hard:-?})" \
-	test "$rekey $expires $k_soft $k_hard" = "null null 0 0"
+# child-rekey's default: rove rekeys within the hour (less up to a tenth);
+# the kernel deletes the SA on its own only a tenth after the hour.
+check "rove rekeys within the hour ($rekey s), the SAs expire at 1.1 h ($expires s; kernel soft ${k_soft:-?} hard ${k_hard:-?})" \
+	test "$rekey" -le 3600 -a "$rekey" -ge 3200 -a "$expires" -le 3960 -a \
+	"$expires" -gt "$rekey" -a "${k_soft:-x} ${k_hard:-x}" = "0 3960"
 check "rove down vpn exits 0" rove_to down down vpn
 check_clean "after rove down"
 check "the LAN is unreachable without the tunnel" not lan_reachable
@@ -79,6 +84,36 @@ in_ns "$NS_C" ping -c 1 -W 1 -q "$LAN_HOST" >/dev/null 2>&1 || true
 check "without the tunnel a ping to the LAN arrives in clear (the counter counts)" \
 	test "$(clear_packets)" -gt 0
 clear_counter_stop
+
+stage "rekey under ping (rove rekeys the CHILD SA every ~4 s, the IKE SA every ~7 s)"
+require "rove up rk exits 0" rove_to up-rk up "$(write_profile rk server="$GW_ADDR" \
+	remote-id="$GW_NAME" user="$EAP_USER" ca="$PKI_DIR/ca.pem" datapath=kernel \
+	child-rekey=4s ike-rekey=7s -- password="$EAP_PASSWORD")"
+read -r old_in old_out <<<"$(status_of rk $C.spi_in $C.spi_out)"
+in_ns "$NS_C" ping -i 0.1 -w 16 -q "$LAN_HOST" >"$WORK/ping-rk.out" 2>&1 || true
+read -r sent recv <<<"$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
+	"$WORK/ping-rk.out")"
+read -r n_child n_ike spi_in spi_out <<<"$(status_of rk rekey.child_rekeys rekey.ike_rekeys \
+	$C.spi_in $C.spi_out)"
+say "# ${sent:-?} pings, ${recv:-?} answered; $n_child CHILD and $n_ike IKE rekeys; SPIs $old_in/$old_out -> $spi_in/$spi_out"
+ip -n "$NS_C" xfrm state | grep -E '^src|proto esp'
+check "the CHILD SA was rekeyed at least twice ($n_child), the IKE SA once ($n_ike)" \
+	test "$n_child" -ge 2 -a "$n_ike" -ge 1
+check "at most one ping lost per rekey ($((${sent:-0} - ${recv:-0})) of ${sent:-0})" \
+	test "${recv:-0}" -gt 0 -a $((${sent:-0} - ${recv:-0})) -le $((n_child + n_ike))
+check "ip xfrm state has the new inbound SA 0x$spi_in" sa_has "$GW_ADDR" "$CLIENT_ADDR" "$spi_in"
+check "and the new outbound SA 0x$spi_out" sa_has "$CLIENT_ADDR" "$GW_ADDR" "$spi_out"
+check "the first inbound SA 0x$old_in is gone" not sa_has "$GW_ADDR" "$CLIENT_ADDR" "$old_in"
+check "the first outbound SA 0x$old_out is gone" not sa_has "$CLIENT_ADDR" "$GW_ADDR" "$old_out"
+# Rekeys go on every 4 s: besides the current pair, at most the inbound
+# SA of the one before may still be in its grace time.
+n=$(xfrm_ours state)
+check "rove's SAs: the current pair, at most one old inbound SA ($n)" test "$n" -ge 2 -a "$n" -le 3
+check "one outbound SA of rove's" \
+	test "$(ip -n "$NS_C" xfrm state | grep -c "^src $CLIENT_ADDR dst $GW_ADDR")" = 1
+check "the policies still carry one template each" test "$(xfrm_ours policy)" = 3
+check "rove down rk exits 0" rove_to down-rk down rk
+check_clean "after rove down (rekeyed)"
 
 stage "datapath=auto"
 require "rove up auto (datapath=auto) exits 0" rove_to up-auto up "$(profile_dp auto auto)"
