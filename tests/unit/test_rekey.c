@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Rekeying in the engine (RFC 7296 1.3.2, 1.3.3, 2.8): two recordings keep
+ * the tunnel up across CHILD and IKE SA rekeys started by the gateway
+ * (rekey-gw.rec) and by us (rekey-ours.rec), replayed byte for byte, with
+ * a simulated datapath that must never be left without a CHILD SA (make
+ * before break); and a collision built on rekey-ours.rec. */
+#include "replay.h"
+
+#include "dh.h"
+#include "keys.h"
+#include "payload.h"
+#include "proposal.h"
+#include "sk.h"
+
+/* Rekeys under a recorded session: byte for byte, every one counted, and
+ * the datapath never without a CHILD SA (make before break); the replaced
+ * SAs go after their successors came, all of them by the close. */
+static void replay_rekeys(const char *name, bool by_us, unsigned min_child, unsigned min_ike)
+{
+	struct rove_session_info info;
+	struct variant v = { 0 };
+	struct rec r;
+	struct run ru;
+	char p[256];
+
+	CHECK(load_rec(rec_path(name, p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	CHECK(play(&ru, &r, true, SIZE_MAX) == 0);
+	CHECK(ru.up && ru.closed && !ru.failed);
+	rove_session_get_info(ru.s, &info);
+	CHECK(info.child_rekeys >= min_child);
+	CHECK(info.ike_rekeys >= min_ike);
+	CHECK(ru.ike_rekeyed == info.ike_rekeys);
+	CHECK((by_us ? ru.rekeyed_by_us : ru.rekeyed_by_gw) == info.child_rekeys + info.ike_rekeys);
+	CHECK((by_us ? ru.rekeyed_by_gw : ru.rekeyed_by_us) == 0);
+	CHECK(ru.ups == 1 + info.child_rekeys);
+	CHECK(ru.downs == ru.ups);
+	CHECK(!ru.dp_gap);
+	CHECK(!ru.bad_down);
+	CHECK(ru.ndp == 0);
+	end_run(&ru);
+	free_rec(&r);
+}
+
+static void test_rekey_by_gateway(void)
+{
+	replay_rekeys("rekey-gw.rec", false, 3, 1);
+}
+
+static void test_rekey_by_us(void)
+{
+	replay_rekeys("rekey-ours.rec", true, 2, 1);
+}
+
+/* ---- a rekey collision (RFC 7296 2.8.1), built on rekey-ours.rec ----
+ *
+ * No recording can time two rekeys to cross, so the gateway's side is
+ * made here: the test derives the IKE SA's keys as the gateway did (the
+ * seed gives our DH key, the recording the gateway's KE and nonce), and
+ * while our recorded CHILD SA rekey is outstanding it sends the engine the
+ * gateway's own rekey of the same SA, with a nonce it picks. Then the
+ * recorded answer to ours arrives. The test takes the four nonces from the
+ * decrypted messages and checks that the exchange with the lowest made
+ * the redundant SA: ours deleted and never used, or the gateway's left to
+ * the gateway and the SA both rekeyed deleted by us. */
+
+struct collision {
+	struct rove_ike_keys k;
+	uint8_t spi_i[8], spi_r[8];
+	uint8_t lo_ours[256], lo_gw[256]; /* lowest nonce of each exchange */
+	size_t lo_ours_len, lo_gw_len;
+};
+
+static bool derive_gateway_keys(const struct rec *r, struct collision *c)
+{
+	struct rove_rng_det rng;
+	struct rove_proposals ike;
+	struct rove_sa *sa = calloc(1, sizeof(*sa));
+	struct rove_msg *m = calloc(1, sizeof(*m));
+	struct rove_chosen ch;
+	struct rove_ke ke;
+	struct rove_err err;
+	struct rove_dh *dh;
+	uint8_t ni[32], gir[ROVE_DH_MAX];
+	size_t girlen;
+	const struct rove_payload *p;
+	bool ok;
+
+	/* ike_sa_init_start's draws: SPIi, Ni, then the DH key. */
+	rove_rng_det_init(&rng, r->seed, strlen(r->seed));
+	rove_rng_fill(&rng.rng, c->spi_i, 8);
+	rove_rng_fill(&rng.rng, ni, sizeof(ni));
+	rove_proposals_default(false, &ike);
+	dh = rove_dh_new(rove_proposals_first_dh(&ike), &rng.rng, &err);
+	ok = dh && sa && m && r->s[1].dir == '<' &&
+	     rove_msg_parse(r->s[1].data, r->s[1].len, m, &err) == 0 &&
+	     (p = rove_msg_find(m, ROVE_PL_SA)) && rove_sa_parse(p->body, p->len, sa, &err) == 0 &&
+	     rove_proposals_check_reply(&ike, sa, &ch, &err) == 0 &&
+	     (p = rove_msg_find(m, ROVE_PL_KE)) && rove_ke_parse(p->body, p->len, &ke, &err) == 0 &&
+	     rove_dh_shared(dh, ke.data, ke.len, gir, &girlen, &err) == 0 &&
+	     (p = rove_msg_find(m, ROVE_PL_NONCE));
+	if (ok) {
+		struct rove_ike_suite suite = { ch.encr, ch.encr_bits, ch.prf, ch.integ, ch.dh };
+
+		memcpy(c->spi_r, m->hdr.spi_r, 8);
+		ok = rove_ike_keys_derive(&suite, ni, sizeof(ni), p->body, p->len, gir, girlen,
+					  c->spi_i, c->spi_r, &c->k, &err) == 0;
+	}
+	rove_dh_free(dh);
+	free(sa);
+	free(m);
+	return ok;
+}
+
+/* Decrypts an IKE message of this SA into m (plain holds len bytes). */
+static bool open_msg(const struct collision *c, bool from_us, const uint8_t *pkt, size_t len,
+		     struct rove_msg *m, uint8_t *plain)
+{
+	const struct rove_payload *sk;
+	struct rove_sk_dir dir;
+	struct rove_err err;
+	size_t plen;
+	uint8_t first;
+
+	if (rove_msg_parse(pkt, len, m, &err) < 0 || !(sk = rove_msg_find(m, ROVE_PL_SK)))
+		return false;
+	first = sk->next;
+	rove_sk_dir_from_keys(&c->k, from_us, &dir);
+	if (rove_sk_open(&dir, pkt, len, sk->offset, plain, len, &plen, &err) < 0)
+		return false;
+	m->n--;
+	return rove_msg_parse_inner(first, plain, plen, m, &err) == 0;
+}
+
+/* The lower of the exchange's two nonces so far and the one in pkt. */
+static void note_nonce(const struct collision *c, bool from_us, const uint8_t *pkt, size_t len,
+		       uint8_t *lo, size_t *lo_len)
+{
+	struct rove_msg *m = calloc(1, sizeof(*m));
+	uint8_t *plain = malloc(len);
+	const struct rove_payload *n;
+
+	CHECK(m && plain && open_msg(c, from_us, pkt, len, m, plain));
+	n = m ? rove_msg_find(m, ROVE_PL_NONCE) : NULL;
+	CHECK(n != NULL);
+	if (n) {
+		size_t k = n->len < *lo_len ? n->len : *lo_len;
+		int cmp = memcmp(n->body, lo, k);
+
+		if (!*lo_len || cmp < 0 || (cmp == 0 && n->len < *lo_len)) {
+			memcpy(lo, n->body, n->len);
+			*lo_len = n->len;
+		}
+	}
+	free(m);
+	free(plain);
+}
+
+/* The gateway's CREATE_CHILD_SA request rekeying our SA, or its DELETE. */
+static void gateway_request(const struct collision *c, uint8_t exchange, uint32_t msg_id,
+			    const struct rove_child_sa *x, const uint8_t nonce[32], uint32_t del,
+			    struct rove_buf *out)
+{
+	struct rove_rng_det rng;
+	struct rove_proposals esp;
+	struct rove_sa *sa = calloc(1, sizeof(*sa));
+	struct rove_mb in, outer;
+	struct rove_sk_dir dir;
+	struct rove_err err;
+	uint8_t spi[4];
+
+	rove_rng_det_init(&rng, "gw", 2);
+	rove_mb_init_inner(&in);
+	if (exchange == ROVE_EXCH_CREATE_CHILD_SA) {
+		rove_put_be32(spi, x->spi_out); /* its inbound SPI */
+		rove_mb_add_notify(&in, ROVE_PROTO_ESP, spi, 4, ROVE_N_REKEY_SA, NULL, 0);
+		rove_proposals_parse("aes256gcm16!", true, &esp, &err);
+		rove_put_be32(spi, 0x6a7e0001);
+		rove_proposals_to_sa(&esp, spi, 4, sa, &err);
+		rove_mb_begin(&in, ROVE_PL_SA, false);
+		rove_sa_build(&in.buf, sa);
+		rove_mb_end(&in);
+		rove_mb_add(&in, ROVE_PL_NONCE, nonce, 32);
+		rove_mb_begin(&in, ROVE_PL_TSI, false); /* the gateway's side first */
+		rove_ts_build(&in.buf, x->ts_remote, x->nts_remote);
+		rove_mb_end(&in);
+		rove_mb_begin(&in, ROVE_PL_TSR, false);
+		rove_ts_build(&in.buf, x->ts_local, x->nts_local);
+		rove_mb_end(&in);
+	} else {
+		rove_put_be32(spi, del);
+		rove_mb_begin(&in, ROVE_PL_DELETE, false);
+		rove_delete_build(&in.buf, ROVE_PROTO_ESP, 4, 1, spi);
+		rove_mb_end(&in);
+	}
+	CHECK(rove_mb_finish(&in, &err) == 0);
+	rove_mb_init(&outer, c->spi_i, c->spi_r, exchange, 0, msg_id);
+	outer.buf.data[16] = ROVE_PL_SK;
+	rove_sk_dir_from_keys(&c->k, false, &dir);
+	CHECK(rove_sk_seal(&dir, &rng.rng, &outer.buf, outer.buf.len, in.first, in.buf.data,
+			   in.buf.len, &err) == 0);
+	rove_buf_reset(out);
+	rove_buf_add(out, outer.buf.data, outer.buf.len);
+	rove_mb_free(&in);
+	rove_mb_free(&outer);
+	free(sa);
+}
+
+static void collide(uint8_t gw_nonce_byte)
+{
+	struct collision c = { 0 };
+	struct variant v = { 0 };
+	struct rove_session_info info;
+	struct rove_child_sa x, ours;
+	struct rove_datagram dg;
+	struct rove_buf req;
+	struct rove_addr l, rem;
+	uint8_t nonce[32];
+	struct rec r;
+	struct run ru;
+	char p[256];
+	size_t i = 0, ups;
+	bool ours_lose;
+
+	memset(nonce, gw_nonce_byte, sizeof(nonce));
+	CHECK(load_rec(rec_path("rekey-ours.rec", p, sizeof(p)), &r));
+	CHECK(derive_gateway_keys(&r, &c));
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	/* As recorded up to our first CREATE_CHILD_SA request. */
+	for (; i < r.n; i++) {
+		const struct step *st = &r.s[i];
+
+		if (st->dir == '<') {
+			rove_session_recv(ru.s, st->data, st->len, &l, &rem, ++ru.now);
+			drain(&ru);
+			continue;
+		}
+		while (!rove_session_pop_datagram(ru.s, &dg)) {
+			ru.now = rove_session_next_timer(ru.s);
+			rove_session_handle_timer(ru.s, ru.now);
+			drain(&ru);
+		}
+		CHECK(dg.len == st->len && !memcmp(dg.data, st->data, st->len));
+		if (st->data[18] == ROVE_EXCH_CREATE_CHILD_SA)
+			break;
+	}
+	CHECK(i < r.n);
+	rove_session_get_info(ru.s, &info);
+	x = *info.children[0];
+	note_nonce(&c, true, r.s[i].data, r.s[i].len, c.lo_ours, &c.lo_ours_len);
+	/* The gateway's rekey of the same SA crosses ours. */
+	rove_buf_init(&req);
+	gateway_request(&c, ROVE_EXCH_CREATE_CHILD_SA, 0, &x, nonce, 0, &req);
+	rove_session_recv(ru.s, req.data, req.len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(rove_session_pop_datagram(ru.s, &dg)); /* answered at once */
+	CHECK(dg.data[18] == ROVE_EXCH_CREATE_CHILD_SA && (dg.data[19] & ROVE_FLAG_RESPONSE));
+	memcpy(c.lo_gw, nonce, sizeof(nonce));
+	c.lo_gw_len = sizeof(nonce);
+	note_nonce(&c, true, dg.data, dg.len, c.lo_gw, &c.lo_gw_len);
+	CHECK(ru.ups == 2 && ru.rekeyed_by_gw == 1);
+	/* The recorded answer to ours. */
+	CHECK(r.s[i + 1].dir == '<');
+	note_nonce(&c, false, r.s[i + 1].data, r.s[i + 1].len, c.lo_ours, &c.lo_ours_len);
+	ours_lose = memcmp(c.lo_ours, c.lo_gw, 32) < 0;
+	fprintf(stderr, "collision: %s exchange has the lowest nonce\n", ours_lose ? "our" : "the gateway's");
+	ups = ru.ups;
+	rove_session_recv(ru.s, r.s[i + 1].data, r.s[i + 1].len, &l, &rem, ++ru.now);
+	drain(&ru);
+	rove_session_get_info(ru.s, &info);
+	ours = *info.children[0];
+	/* What we delete next: our redundant SA, or the one both rekeyed. */
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(dg.data[18] == ROVE_EXCH_INFORMATIONAL);
+	{
+		struct rove_msg *m = calloc(1, sizeof(*m));
+		uint8_t *plain = malloc(dg.len);
+		const struct rove_payload *d;
+		struct rove_delete del;
+
+		CHECK(open_msg(&c, true, dg.data, dg.len, m, plain));
+		d = rove_msg_find(m, ROVE_PL_DELETE);
+		CHECK(d && rove_delete_parse(d->body, d->len, &del, NULL) == 0 && del.nspi == 1);
+		if (ours_lose) /* ours never went to the datapath */
+			CHECK(ru.ups == ups && ours.spi_out == 0x6a7e0001 &&
+			      rove_get_be32(del.spis) != x.spi_in && rove_get_be32(del.spis) != ours.spi_in);
+		else
+			CHECK(ru.ups == ups + 1 && ours.spi_out != 0x6a7e0001 &&
+			      rove_get_be32(del.spis) == x.spi_in);
+		free(m);
+		free(plain);
+	}
+	/* Both rekeys count once; the datapath was never left empty. */
+	CHECK(info.child_rekeys == 1);
+	CHECK(!ru.dp_gap && !ru.bad_down);
+	rove_buf_free(&req);
+	end_run(&ru);
+	free_rec(&r);
+}
+
+static void test_rekey_collision_gateway_lowest(void)
+{
+	collide(0x00); /* the gateway's nonce is the lowest of the four */
+}
+
+static void test_rekey_collision_ours_lowest(void)
+{
+	collide(0xff); /* then ours holds the lowest (or its answer's does) */
+}
+
+int main(void)
+{
+	RUN(test_rekey_by_gateway);
+	RUN(test_rekey_by_us);
+	RUN(test_rekey_collision_gateway_lowest);
+	RUN(test_rekey_collision_ours_lowest);
+	return check_summary();
+}
