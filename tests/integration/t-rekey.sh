@@ -8,8 +8,8 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# Arguments: the phases to run (gateway, rove, pfs), all by default.
-PHASES=${*:-gateway rove pfs}
+# Arguments: the phases to run (gateway, rove, pfs, pfs-gw), all by default.
+PHASES=${*:-gateway rove pfs pfs-gw}
 want() { [[ " $PHASES " == *" $1 "* ]]; }
 
 need_rove
@@ -159,11 +159,21 @@ run_phase "rove rekeys" 22 3 1 us ike-rekey=9s child-rekey=4s
 stop_gw
 fi
 
-# 3. PFS: both sides want x25519 for the CHILD SA; rove rekeys.
+# 3. PFS: both sides want x25519 for the CHILD SA; rove rekeys, then the
+# gateway does.
 if want pfs; then
 GW_ESP_PROPOSALS=aes256gcm16-x25519 start_gw "$WORK/gw3"
 run_phase "PFS" 14 2 0 us esp=aes256gcm16-x25519 child-rekey=4s
 check "PFS: the gateway did a key exchange in the CHILD rekeys" \
+	test "$(gw_log_count 'selected proposal: ESP:AES_GCM_16_256/CURVE_25519')" -ge 2
+stop_gw
+fi
+if want pfs-gw; then
+GW_ESP_PROPOSALS=aes256gcm16-x25519 GW_CHILD_EXTRA="rekey_time = 4s
+				rand_time = 1s
+				life_time = 60s" start_gw "$WORK/gw4"
+run_phase "PFS, the gateway rekeys" 12 2 0 "the gateway" esp=aes256gcm16-x25519
+check "PFS, the gateway rekeys: with a key exchange (rove chose x25519)" \
 	test "$(gw_log_count 'selected proposal: ESP:AES_GCM_16_256/CURVE_25519')" -ge 2
 stop_gw
 fi
