@@ -19,9 +19,7 @@
 #define FAILED_RETRY_MS 30000 /* after another refusal */
 #define MAX_TRIES 5
 
-/* base + secs minus up to a tenth of it at random (strongSwan's rand_time
- * default), UINT64_MAX for secs 0. */
-static uint64_t jittered(struct rove_session *s, uint64_t base_ms, uint32_t secs)
+uint64_t cc_rekey_time(struct rove_session *s, uint64_t base_ms, uint32_t secs)
 {
 	uint64_t span = (uint64_t)secs * 100, j = 0;
 	uint8_t r[4];
@@ -37,8 +35,8 @@ void cc_init_timers(struct rove_session *s)
 {
 	s->child.lifetime_s = (uint32_t)((uint64_t)s->cfg.child_rekey_s * 11 / 10);
 	s->rk.ike_up_ms = s->rk.child_up_ms = s->now_ms;
-	s->rk.child_due_ms = jittered(s, s->now_ms, s->cfg.child_rekey_s);
-	s->rk.ike_due_ms = jittered(s, s->now_ms, s->cfg.ike_rekey_s);
+	s->rk.child_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.child_rekey_s);
+	s->rk.ike_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.ike_rekey_s);
 }
 
 static uint32_t grace_ms(const struct rove_session *s)
@@ -132,7 +130,7 @@ static void replace_child(struct rove_session *s, const struct rove_child_sa *c,
 	s->rk.child_count++;
 	s->rk.last_ms = s->now_ms;
 	s->rk.child_up_ms = s->now_ms;
-	s->rk.child_due_ms = jittered(s, s->now_ms, s->cfg.child_rekey_s);
+	s->rk.child_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.child_rekey_s);
 	s->rk.tries = 0;
 	sess_event(s, ROVE_EV_PROGRESS, "CHILD SA rekeyed (%s): SPIs %08x_i %08x_o replace "
 		   "%08x_i %08x_o", we_delete ? "by us" : "by the gateway", c->spi_in, c->spi_out,
@@ -387,13 +385,12 @@ static void rekey_refused(struct rove_session *s, uint16_t n)
 		 rove_notify_name(n));
 }
 
-static int take_ke(struct rove_session *s, const struct rove_msg *m, struct rove_dh *dh,
-		   uint16_t group, uint8_t *gir, size_t *girlen, struct rove_err *err)
+static int take_ke(const struct rove_msg *m, struct rove_dh *dh, uint16_t group, uint8_t *gir,
+		   size_t *girlen, struct rove_err *err)
 {
 	const struct rove_payload *kp = rove_msg_find(m, ROVE_PL_KE);
 	struct rove_ke ke;
 
-	(void)s;
 	*girlen = 0;
 	if (!group)
 		return kp ? rove_err_set(err, ROVE_E_PROTO, "a KE payload without a group") : 0;
@@ -482,7 +479,7 @@ static void child_rekey_response(struct rove_session *s, struct rove_msg *m)
 	if (rc == 0)
 		rc = rove_nonce_check(np->len, &err);
 	if (rc == 0)
-		rc = take_ke(s, m, s->rk.dh, ch.dh, gir, &girlen, &err);
+		rc = take_ke(m, s->rk.dh, ch.dh, gir, &girlen, &err);
 	if (rc == 0)
 		rc = make_child(s, &ch, s->rk.spi_in, girlen ? gir : NULL, girlen, s->rk.ni,
 				sizeof(s->rk.ni), np->body, np->len, true, &c, &err);
@@ -522,7 +519,7 @@ void cc_response(struct rove_session *s, struct rove_msg *m)
 
 /* ---- the gateway rekeys ---- */
 
-static void answer_notify(struct rove_session *s, uint16_t type, const uint8_t *data, size_t len)
+void cc_answer_notify(struct rove_session *s, uint16_t type, const uint8_t *data, size_t len)
 {
 	struct rove_mb resp;
 
@@ -585,8 +582,7 @@ static uint16_t peer_ke(struct rove_session *s, const struct rove_msg *m, uint16
 	return 0;
 }
 
-static void peer_child_rekey(struct rove_session *s, struct rove_msg *m, const struct rove_sa *offer,
-			     uint32_t spi)
+static void peer_child_rekey(struct rove_session *s, struct rove_msg *m, const struct rove_sa *offer)
 {
 	const struct rove_payload *np = rove_msg_find(m, ROVE_PL_NONCE);
 	struct rove_sa *reply = calloc(1, sizeof(*reply));
@@ -606,31 +602,30 @@ static void peer_child_rekey(struct rove_session *s, struct rove_msg *m, const s
 		return;
 	if (!np || rove_nonce_check(np->len, &err) < 0 || new_spi(s, &spi_in, &err) < 0 ||
 	    rove_rng_fill(s->cfg.rng, nr, sizeof(nr)) < 0) {
-		answer_notify(s, ROVE_N_INVALID_SYNTAX, NULL, 0);
+		cc_answer_notify(s, ROVE_N_INVALID_SYNTAX, NULL, 0);
 		goto out;
 	}
 	rove_put_be32(spib, spi_in);
 	if (rove_proposals_select(&s->esp_props, offer, spib, 4, reply, &ch, &err) < 0) {
 		sess_log(s, "refusing the gateway's CHILD SA rekey: %s", err.msg);
-		answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}
 	n = peer_ke(s, m, ch.dh, &dh, gir, &girlen);
 	if (n) {
 		rove_put_be16(grp, ch.dh);
-		answer_notify(s, n, grp, 2);
+		cc_answer_notify(s, n, grp, 2);
 		goto out;
 	}
 	if (make_child(s, &ch, spi_in, girlen ? gir : NULL, girlen, np->body, np->len, nr,
 		       sizeof(nr), false, &c, &err) < 0 ||
 	    build_answer(s, reply, nr, sizeof(nr), dh, &mb) < 0) {
 		sess_log(s, "cannot answer the gateway's CHILD SA rekey: %s", err.msg);
-		answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}
 	sess_respond(s, ROVE_EXCH_CREATE_CHILD_SA, &mb);
 	rove_mb_free(&mb);
-	(void)spi;
 	if (crossing) {
 		/* Ours is still out: remember this exchange's lowest nonce. */
 		size_t len;
@@ -661,7 +656,7 @@ void cc_peer_request(struct rove_session *s, struct rove_msg *m)
 
 	offer = p ? calloc(1, sizeof(*offer)) : NULL;
 	if (!offer || rove_sa_parse(p->body, p->len, offer, &err) < 0 || offer->n == 0) {
-		answer_notify(s, p ? ROVE_N_INVALID_SYNTAX : ROVE_N_NO_ADDITIONAL_SAS, NULL, 0);
+		cc_answer_notify(s, p ? ROVE_N_INVALID_SYNTAX : ROVE_N_NO_ADDITIONAL_SAS, NULL, 0);
 		free(offer);
 		return;
 	}
@@ -669,15 +664,15 @@ void cc_peer_request(struct rove_session *s, struct rove_msg *m)
 		ike_rekey_peer_request(s, m, offer);
 	} else if (!rekey) {
 		/* Only the one tunnel we asked for. */
-		answer_notify(s, ROVE_N_NO_ADDITIONAL_SAS, NULL, 0);
+		cc_answer_notify(s, ROVE_N_NO_ADDITIONAL_SAS, NULL, 0);
 	} else if (s->req_outstanding && s->req_kind == REQ_IKE_REKEY) {
-		answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0); /* 2.25 */
+		cc_answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0); /* 2.25 */
 	} else if (proto != ROVE_PROTO_ESP || !s->child_up || spi != s->child.spi_out) {
 		/* A replaced SA being deleted is busy rather than unknown. */
-		answer_notify(s, proto == ROVE_PROTO_ESP && old_by(s, spi, true) ?
+		cc_answer_notify(s, proto == ROVE_PROTO_ESP && old_by(s, spi, true) ?
 			      ROVE_N_TEMPORARY_FAILURE : ROVE_N_CHILD_SA_NOT_FOUND, NULL, 0);
 	} else {
-		peer_child_rekey(s, m, offer, spi);
+		peer_child_rekey(s, m, offer);
 	}
 	free(offer);
 }

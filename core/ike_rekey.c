@@ -99,16 +99,7 @@ static void switch_sa(struct rove_session *s, const uint8_t spi_i[8], const uint
 	s->rk.ike_up_ms = s->now_ms;
 	s->rk.tries = 0;
 	s->rk.group = 0;
-	if (s->cfg.ike_rekey_s) {
-		uint8_t r[4] = { 0 };
-		uint64_t span = (uint64_t)s->cfg.ike_rekey_s * 100;
-
-		rove_rng_fill(s->cfg.rng, r, sizeof(r));
-		s->rk.ike_due_ms = s->now_ms + (uint64_t)s->cfg.ike_rekey_s * 1000 -
-				   rove_get_be32(r) % (span + 1);
-	} else {
-		s->rk.ike_due_ms = UINT64_MAX;
-	}
+	s->rk.ike_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.ike_rekey_s);
 	sess_event(s, ROVE_EV_PROGRESS, "IKE SA rekeyed (%s): SPIs %016llx_i %016llx_r",
 		   initiator ? "by us" : "by the gateway",
 		   (unsigned long long)rove_get_be32(spi_i) << 32 | rove_get_be32(spi_i + 4),
@@ -284,14 +275,13 @@ static void refused(struct rove_session *s, const struct rove_msg *m, uint16_t n
 	sess_log(s, "the gateway answered our IKE SA rekey with %s; retrying", rove_notify_name(n));
 }
 
-static int take_ke_nonce(struct rove_session *s, const struct rove_msg *m, struct rove_dh *dh,
-			 uint16_t group, const struct rove_payload **np, uint8_t *gir,
-			 size_t *girlen, struct rove_err *err)
+static int take_ke_nonce(const struct rove_msg *m, struct rove_dh *dh, uint16_t group,
+			 const struct rove_payload **np, uint8_t *gir, size_t *girlen,
+			 struct rove_err *err)
 {
 	const struct rove_payload *kp = rove_msg_find(m, ROVE_PL_KE);
 	struct rove_ke ke;
 
-	(void)s;
 	*np = rove_msg_find(m, ROVE_PL_NONCE);
 	if (!kp || !*np)
 		return rove_err_set(err, ROVE_E_PROTO, "KE or Nonce missing");
@@ -337,7 +327,7 @@ void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
 	if (rc == 0 && ch.spi_len != 8)
 		rc = rove_err_set(&err, ROVE_E_PROTO, "the new IKE SPI is not 8 bytes");
 	if (rc == 0)
-		rc = take_ke_nonce(s, m, s->rk.dh, ch.dh, &np, gir, &girlen, &err);
+		rc = take_ke_nonce(m, s->rk.dh, ch.dh, &np, gir, &girlen, &err);
 	if (rc == 0)
 		rc = derive(s, &ch, s->rk.ni, sizeof(s->rk.ni), np->body, np->len, gir, girlen,
 			    s->rk.spi_new, ch.spi, &k, &err);
@@ -357,16 +347,6 @@ void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
 
 /* ---- the gateway rekeys ---- */
 
-static void answer_notify(struct rove_session *s, uint16_t type, const uint8_t *data, size_t len)
-{
-	struct rove_mb resp;
-
-	rove_mb_init_inner(&resp);
-	rove_mb_add_notify(&resp, 0, NULL, 0, type, data, len);
-	sess_respond(s, ROVE_EXCH_CREATE_CHILD_SA, &resp);
-	rove_mb_free(&resp);
-}
-
 void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const struct rove_sa *offer)
 {
 	const struct rove_payload *np = NULL;
@@ -382,7 +362,7 @@ void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const st
 	/* One exchange at a time on this SA: the gateway retries later
 	 * (2.25; a crossing IKE rekey is resolved this way too). */
 	if (s->req_outstanding || s->rk.oike.used) {
-		answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
+		cc_answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
 	reply = calloc(1, sizeof(*reply));
@@ -392,20 +372,20 @@ void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const st
 		goto out;
 	if (rove_proposals_select(&s->ike_props, offer, spi, 8, reply, &ch, &err) < 0) {
 		sess_log(s, "refusing the gateway's IKE SA rekey: %s", err.msg);
-		answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}
 	dh = rove_dh_new(ch.dh, s->cfg.rng, &err);
-	if (!dh || take_ke_nonce(s, m, dh, ch.dh, &np, gir, &girlen, &err) < 0) {
+	if (!dh || take_ke_nonce(m, dh, ch.dh, &np, gir, &girlen, &err) < 0) {
 		rove_put_be16(grp, ch.dh);
-		answer_notify(s, ROVE_N_INVALID_KE_PAYLOAD, grp, 2);
+		cc_answer_notify(s, ROVE_N_INVALID_KE_PAYLOAD, grp, 2);
 		goto out;
 	}
 	/* The gateway is the rekey's initiator: its nonce and SPI come first. */
 	if (derive(s, &ch, np->body, np->len, nr, sizeof(nr), gir, girlen, ch.spi, spi, &k,
 		   &err) < 0) {
 		sess_log(s, "cannot answer the gateway's IKE SA rekey: %s", err.msg);
-		answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}
 	rove_mb_init_inner(&mb);

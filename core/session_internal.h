@@ -273,6 +273,11 @@ void sess_child_event(struct rove_session *s, enum rove_event_type type,
 
 /* create_child.c: CREATE_CHILD_SA for CHILD SAs (RFC 7296 1.3.1, 1.3.3) */
 void cc_init_timers(struct rove_session *s);
+/* base_ms + secs less up to a tenth of secs at random (strongSwan's
+ * rand_time default): when we rekey; UINT64_MAX for secs 0. */
+uint64_t cc_rekey_time(struct rove_session *s, uint64_t base_ms, uint32_t secs);
+/* Answers the gateway's CREATE_CHILD_SA request with one notify. */
+void cc_answer_notify(struct rove_session *s, uint16_t type, const uint8_t *data, size_t len);
 void cc_peer_request(struct rove_session *s, struct rove_msg *m);
 void cc_response(struct rove_session *s, struct rove_msg *m);
 bool cc_start_next(struct rove_session *s);
