@@ -157,20 +157,38 @@ static void note_nonce(const struct collision *c, bool from_us, const uint8_t *p
 	free(plain);
 }
 
+/* A message from the gateway on the IKE SA of c with the inner payloads. */
+static void seal_gw(const struct collision *c, uint8_t exchange, uint8_t flags, uint32_t msg_id,
+		    struct rove_mb *in, struct rove_buf *out)
+{
+	struct rove_rng_det rng;
+	struct rove_sk_dir dir;
+	struct rove_err err;
+	struct rove_mb outer;
+
+	rove_rng_det_init(&rng, "gw", 2);
+	CHECK(rove_mb_finish(in, &err) == 0);
+	rove_mb_init(&outer, c->spi_i, c->spi_r, exchange, flags, msg_id);
+	outer.buf.data[16] = ROVE_PL_SK;
+	rove_sk_dir_from_keys(&c->k, false, &dir);
+	CHECK(rove_sk_seal(&dir, &rng.rng, &outer.buf, outer.buf.len, in->first, in->buf.data,
+			   in->buf.len, &err) == 0);
+	rove_buf_reset(out);
+	rove_buf_add(out, outer.buf.data, outer.buf.len);
+	rove_mb_free(&outer);
+}
+
 /* The gateway's CREATE_CHILD_SA request rekeying our SA, or its DELETE. */
 static void gateway_request(const struct collision *c, uint8_t exchange, uint32_t msg_id,
 			    const struct rove_child_sa *x, const uint8_t nonce[32], uint32_t del,
 			    struct rove_buf *out)
 {
-	struct rove_rng_det rng;
 	struct rove_proposals esp;
 	struct rove_sa *sa = calloc(1, sizeof(*sa));
-	struct rove_mb in, outer;
-	struct rove_sk_dir dir;
+	struct rove_mb in;
 	struct rove_err err;
 	uint8_t spi[4];
 
-	rove_rng_det_init(&rng, "gw", 2);
 	rove_mb_init_inner(&in);
 	if (exchange == ROVE_EXCH_CREATE_CHILD_SA) {
 		rove_put_be32(spi, x->spi_out); /* its inbound SPI */
@@ -194,17 +212,57 @@ static void gateway_request(const struct collision *c, uint8_t exchange, uint32_
 		rove_delete_build(&in.buf, ROVE_PROTO_ESP, 4, 1, spi);
 		rove_mb_end(&in);
 	}
-	CHECK(rove_mb_finish(&in, &err) == 0);
-	rove_mb_init(&outer, c->spi_i, c->spi_r, exchange, 0, msg_id);
-	outer.buf.data[16] = ROVE_PL_SK;
-	rove_sk_dir_from_keys(&c->k, false, &dir);
-	CHECK(rove_sk_seal(&dir, &rng.rng, &outer.buf, outer.buf.len, in.first, in.buf.data,
-			   in.buf.len, &err) == 0);
-	rove_buf_reset(out);
-	rove_buf_add(out, outer.buf.data, outer.buf.len);
+	seal_gw(c, exchange, 0, msg_id, &in, out);
 	rove_mb_free(&in);
-	rove_mb_free(&outer);
 	free(sa);
+}
+
+/* Plays the recording from step `from` as recorded until we sent our
+ * `nth` CREATE_CHILD_SA request; returns its step (r->n if none). */
+static size_t play_to_request(struct run *ru, const struct rec *r, size_t from, int nth)
+{
+	struct rove_datagram dg;
+	struct rove_addr l, rem;
+
+	rove_addr_parse(r->local, &l);
+	rove_addr_parse(r->remote, &rem);
+	for (size_t i = from; i < r->n; i++) {
+		const struct step *st = &r->s[i];
+
+		if (st->dir == '<') {
+			rove_session_recv(ru->s, st->data, st->len, &l, &rem, ++ru->now);
+			drain(ru);
+			continue;
+		}
+		if (st->dir != '>')
+			continue;
+		while (!rove_session_pop_datagram(ru->s, &dg)) {
+			ru->now = rove_session_next_timer(ru->s);
+			rove_session_handle_timer(ru->s, ru->now);
+			drain(ru);
+		}
+		CHECK(dg.len == st->len && !memcmp(dg.data, st->data, st->len));
+		if (st->data[18] == ROVE_EXCH_CREATE_CHILD_SA && --nth == 0)
+			return i;
+	}
+	return r->n;
+}
+
+/* The first notify type in a message of ours, 0 if none. */
+static uint16_t our_notify(const struct collision *c, const struct rove_datagram *dg)
+{
+	struct rove_msg *m = calloc(1, sizeof(*m));
+	uint8_t *plain = malloc(dg->len);
+	const struct rove_payload *p;
+	struct rove_notify n;
+	uint16_t type = 0;
+
+	if (m && plain && open_msg(c, true, dg->data, dg->len, m, plain) &&
+	    (p = rove_msg_find(m, ROVE_PL_NOTIFY)) && rove_notify_parse(p->body, p->len, &n, NULL) == 0)
+		type = n.type;
+	free(m);
+	free(plain);
+	return type;
 }
 
 static void collide(uint8_t gw_nonce_byte)
@@ -220,7 +278,7 @@ static void collide(uint8_t gw_nonce_byte)
 	struct rec r;
 	struct run ru;
 	char p[256];
-	size_t i = 0, ups;
+	size_t i, ups;
 	bool ours_lose;
 
 	memset(nonce, gw_nonce_byte, sizeof(nonce));
@@ -231,23 +289,7 @@ static void collide(uint8_t gw_nonce_byte)
 	rove_addr_parse(r.local, &l);
 	rove_addr_parse(r.remote, &rem);
 	/* As recorded up to our first CREATE_CHILD_SA request. */
-	for (; i < r.n; i++) {
-		const struct step *st = &r.s[i];
-
-		if (st->dir == '<') {
-			rove_session_recv(ru.s, st->data, st->len, &l, &rem, ++ru.now);
-			drain(&ru);
-			continue;
-		}
-		while (!rove_session_pop_datagram(ru.s, &dg)) {
-			ru.now = rove_session_next_timer(ru.s);
-			rove_session_handle_timer(ru.s, ru.now);
-			drain(&ru);
-		}
-		CHECK(dg.len == st->len && !memcmp(dg.data, st->data, st->len));
-		if (st->data[18] == ROVE_EXCH_CREATE_CHILD_SA)
-			break;
-	}
+	i = play_to_request(&ru, &r, 0, 1);
 	CHECK(i < r.n);
 	rove_session_get_info(ru.s, &info);
 	x = *info.children[0];
@@ -302,6 +344,95 @@ static void collide(uint8_t gw_nonce_byte)
 	free_rec(&r);
 }
 
+/* 2.25: the gateway answers our CHILD rekey with TEMPORARY_FAILURE: the
+ * SA stays, the next try is a few seconds on, and the request slot is free
+ * for what comes next. */
+static void test_rekey_temporary_failure(void)
+{
+	struct rove_session_info info;
+	struct collision c = { 0 };
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	struct rove_addr l, rem;
+	struct rove_buf resp;
+	struct rove_mb in;
+	struct rec r;
+	struct run ru;
+	char p[256];
+	uint64_t t0;
+	size_t i;
+
+	CHECK(load_rec(rec_path("rekey-ours.rec", p, sizeof(p)), &r));
+	CHECK(derive_gateway_keys(&r, &c));
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	i = play_to_request(&ru, &r, 0, 1);
+	CHECK(i < r.n);
+	rove_mb_init_inner(&in);
+	rove_mb_add_notify(&in, 0, NULL, 0, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
+	rove_buf_init(&resp);
+	seal_gw(&c, ROVE_EXCH_CREATE_CHILD_SA, ROVE_FLAG_RESPONSE, 2, &in, &resp);
+	rove_session_recv(ru.s, resp.data, resp.len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(ru.ups == 1 && !ru.failed);
+	CHECK(!rove_session_pop_datagram(ru.s, &dg));
+	/* The next try is planned 2 to 4.5 s on (status shows it); the IKE
+	 * SA's rekey, due before that in this recording, goes first. */
+	t0 = ru.now;
+	rove_session_get_info(ru.s, &info);
+	CHECK(info.child_rekey_ms >= t0 + 2000 && info.child_rekey_ms <= t0 + 4600);
+	CHECK(info.nchildren == 1 && info.child_rekeys == 0);
+	ru.now = rove_session_next_timer(ru.s);
+	rove_session_handle_timer(ru.s, ru.now);
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(dg.data[18] == ROVE_EXCH_CREATE_CHILD_SA && !(dg.data[19] & ROVE_FLAG_RESPONSE));
+	CHECK(rove_get_be32(dg.data + 20) == 3); /* the next message ID */
+	rove_mb_free(&in);
+	rove_buf_free(&resp);
+	end_run(&ru);
+	free_rec(&r);
+}
+
+/* 2.25: the gateway's CHILD rekey while our IKE rekey is outstanding gets
+ * TEMPORARY_FAILURE (it tries again on the new IKE SA). */
+static void test_rekey_child_during_ike_rekey(void)
+{
+	struct collision c = { 0 };
+	struct variant v = { 0 };
+	struct rove_session_info info;
+	struct rove_datagram dg;
+	struct rove_addr l, rem;
+	struct rove_buf req;
+	uint8_t nonce[32] = { 0 };
+	struct rec r;
+	struct run ru;
+	char p[256];
+	size_t i;
+
+	CHECK(load_rec(rec_path("rekey-ours.rec", p, sizeof(p)), &r));
+	CHECK(derive_gateway_keys(&r, &c));
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	i = play_to_request(&ru, &r, 0, 2); /* the second: the IKE SA's */
+	CHECK(i < r.n && r.s[i].data[18] == ROVE_EXCH_CREATE_CHILD_SA);
+	rove_session_get_info(ru.s, &info);
+	rove_buf_init(&req);
+	gateway_request(&c, ROVE_EXCH_CREATE_CHILD_SA, 0, info.children[0], nonce, 0, &req);
+	rove_session_recv(ru.s, req.data, req.len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(dg.data[18] == ROVE_EXCH_CREATE_CHILD_SA && (dg.data[19] & ROVE_FLAG_RESPONSE));
+	CHECK(our_notify(&c, &dg) == ROVE_N_TEMPORARY_FAILURE);
+	CHECK(ru.ups == 2 && ru.rekeyed_by_gw == 0);
+	rove_buf_free(&req);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 static void test_rekey_collision_gateway_lowest(void)
 {
 	collide(0x00); /* the gateway's nonce is the lowest of the four */
@@ -318,5 +449,7 @@ int main(void)
 	RUN(test_rekey_by_us);
 	RUN(test_rekey_collision_gateway_lowest);
 	RUN(test_rekey_collision_ours_lowest);
+	RUN(test_rekey_temporary_failure);
+	RUN(test_rekey_child_during_ike_rekey);
 	return check_summary();
 }
