@@ -33,7 +33,7 @@ uint64_t cc_rekey_time(struct rove_session *s, uint64_t base_ms, uint32_t secs)
 
 void cc_init_timers(struct rove_session *s)
 {
-	s->child.lifetime_s = (uint32_t)((uint64_t)s->cfg.child_rekey_s * 11 / 10);
+	s->child.lifetime_s = (uint32_t)(((uint64_t)s->cfg.child_rekey_s * 11 + 9) / 10);
 	s->rk.ike_up_ms = s->rk.child_up_ms = s->now_ms;
 	s->rk.child_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.child_rekey_s);
 	s->rk.ike_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.ike_rekey_s);
@@ -152,12 +152,21 @@ bool cc_peer_delete(struct rove_session *s, uint32_t spi, struct rove_mb *resp)
 	return true;
 }
 
+/* When the current CHILD SA's hard lifetime ends, UINT64_MAX for none. */
+static uint64_t child_expiry(const struct rove_session *s)
+{
+	if (!s->child_up || !s->child.lifetime_s)
+		return UINT64_MAX;
+	return s->rk.child_up_ms + (uint64_t)s->child.lifetime_s * 1000;
+}
+
 uint64_t cc_next_timer(const struct rove_session *s)
 {
 	uint64_t t = UINT64_MAX;
 
 	if (s->phase != PH_UP)
 		return t;
+	t = child_expiry(s);
 	for (size_t i = 0; i < MAX_OLD_CHILDREN; i++)
 		if (s->rk.old[i].used && s->rk.old[i].retire_ms < t)
 			t = s->rk.old[i].retire_ms;
@@ -170,8 +179,19 @@ uint64_t cc_next_timer(const struct rove_session *s)
 
 void cc_timer(struct rove_session *s)
 {
+	struct rove_err err;
+
 	if (s->phase != PH_UP)
 		return;
+	if (s->now_ms >= child_expiry(s)) {
+		/* The kernel drops the SAs now too: say so rather than keep a
+		 * session that carries nothing. */
+		sess_fail(s, ROVE_FAIL_REKEY, "the tunnel's keys expired after %u s without a "
+			  "successful rekey (the gateway refused or did not answer): %s",
+			  s->child.lifetime_s, rove_fail_hint(ROVE_FAIL_REKEY));
+		info_send_delete(s, &err);
+		return;
+	}
 	for (size_t i = 0; i < MAX_OLD_CHILDREN; i++) {
 		struct old_child *o = &s->rk.old[i];
 
@@ -239,7 +259,7 @@ static int make_child(struct rove_session *s, const struct rove_chosen *ch, uint
 	c->local = s->local;
 	c->remote = s->remote;
 	rove_chosen_str(ch, true, c->proposal, sizeof(c->proposal));
-	c->lifetime_s = (uint32_t)((uint64_t)s->cfg.child_rekey_s * 11 / 10);
+	c->lifetime_s = (uint32_t)(((uint64_t)s->cfg.child_rekey_s * 11 + 9) / 10);
 	return 0;
 }
 

@@ -130,6 +130,7 @@ enum rove_fail {
 	ROVE_FAIL_PEER_DEAD,        /* no answer to liveness checks (DPD) */
 	ROVE_FAIL_PROTOCOL,         /* malformed or unexpected messages */
 	ROVE_FAIL_INTERNAL,
+	ROVE_FAIL_REKEY,            /* the CHILD SA expired: no rekey in time */
 };
 
 /* "check the user name and password", ...; static string. */

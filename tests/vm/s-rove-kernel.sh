@@ -85,12 +85,12 @@ check "without the tunnel a ping to the LAN arrives in clear (the counter counts
 	test "$(clear_packets)" -gt 0
 clear_counter_stop
 
-stage "rekey under ping (rove rekeys the CHILD SA every ~4 s, the IKE SA every ~7 s)"
+stage "rekey under ping (rove rekeys the CHILD SA every ~5 s, the IKE SA every ~7 s)"
 require "rove up rk exits 0" rove_to up-rk up "$(write_profile rk server="$GW_ADDR" \
 	remote-id="$GW_NAME" user="$EAP_USER" ca="$PKI_DIR/ca.pem" datapath=kernel \
-	child-rekey=4s ike-rekey=7s -- password="$EAP_PASSWORD")"
+	child-rekey=5s ike-rekey=7s -- password="$EAP_PASSWORD")"
 read -r old_in old_out <<<"$(status_of rk $C.spi_in $C.spi_out)"
-in_ns "$NS_C" ping -i 0.1 -w 16 -q "$LAN_HOST" >"$WORK/ping-rk.out" 2>&1 || true
+in_ns "$NS_C" ping -i 0.1 -w 18 -q "$LAN_HOST" >"$WORK/ping-rk.out" 2>&1 || true
 read -r sent recv <<<"$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
 	"$WORK/ping-rk.out")"
 read -r n_child n_ike spi_in spi_out <<<"$(status_of rk rekey.child_rekeys rekey.ike_rekeys \
@@ -102,7 +102,7 @@ check "the CHILD SA was rekeyed at least twice ($n_child), the IKE SA once ($n_i
 check "at most one ping lost per rekey ($((${sent:-0} - ${recv:-0})) of ${sent:-0})" \
 	test "${recv:-0}" -gt 0 -a $((${sent:-0} - ${recv:-0})) -le $((n_child + n_ike))
 # rove keeps rekeying while this looks, and under TCG a status query takes
-# longer than the 4 s between rekeys: compare the kernel's SAs with the
+# longer than the 5 s between rekeys: compare the kernel's SAs with the
 # last rekey rove logged (it logs after installing), read right after.
 current_in_kernel() {
 	_st=$(ip -n "$NS_C" xfrm state)
@@ -116,7 +116,7 @@ check "which are not the first ones ($spi_in/$spi_out)" \
 	test "$spi_in" != "$old_in" -a "$spi_out" != "$old_out"
 check "the first inbound SA 0x$old_in is gone" not sa_has "$GW_ADDR" "$CLIENT_ADDR" "$old_in"
 check "the first outbound SA 0x$old_out is gone" not sa_has "$CLIENT_ADDR" "$GW_ADDR" "$old_out"
-# Rekeys go on every 4 s: besides the current pair, at most the inbound
+# Rekeys go on every 5 s: besides the current pair, at most the inbound
 # SA of the one before may still be in its grace time.
 n=$(xfrm_ours state)
 check "rove's SAs: the current pair, at most one old inbound SA ($n)" test "$n" -ge 2 -a "$n" -le 3
