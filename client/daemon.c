@@ -262,12 +262,19 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 			say_child(d, ev->child);
 		d->got_child = true;
 		d->full_tunnel |= rove_dns_full_tunnel(ev->child->ts_remote, ev->child->nts_remote);
-		if (rove_daemon_install_child(d, ev->child, &err) < 0) {
+		if ((ev->inbound_only ? d->dp->ops->install_inbound(d->dp, ev->child, &err)
+				      : rove_daemon_install_child(d, ev->child, &err)) < 0) {
 			fail(d, err.msg);
 			rove_daemon_close(d);
 			break;
 		}
 		rove_daemon_reconnected(d);
+		break;
+	case ROVE_EV_CHILD_OUTBOUND:
+		if (d->dp->ops->install_outbound(d->dp, ev->child, &err) < 0) {
+			fail(d, err.msg);
+			rove_daemon_close(d);
+		}
 		break;
 	case ROVE_EV_CHILD_DOWN:
 		/* A failed session's child stays in while we may reconnect:

@@ -280,14 +280,26 @@ static int add_policies(struct kdp *k, const struct rove_child_sa *sa, struct ro
  * then the old outbound SA goes, which invalidates the cached bundles and
  * moves traffic to the new one (the kernel picks the newest valid state
  * for a template anyway). The old inbound SA stays until its remove. */
-static int kernel_rekey(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
+static int rekey_check(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
 {
-	struct rove_xfrm_sa x;
-	struct rove_err ignored;
-
+	if (!k->child)
+		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: no CHILD SA to rekey");
 	if (!rove_addr_eq(&sa->local, &k->local) || !rove_addr_eq(&sa->remote, &k->remote))
 		return rove_err_set(err, ROVE_E_UNSUPPORTED,
 				    "kernel datapath: a rekeyed CHILD SA with other outer addresses");
+	return 0;
+}
+
+/* The new inbound SA; the current one joins the old ones. */
+static int kernel_install_inbound(struct rove_datapath *dp, const struct rove_child_sa *sa,
+				  struct rove_err *err)
+{
+	struct kdp *k = kdp_of(dp);
+	struct rove_xfrm_sa x;
+	struct rove_err ignored;
+
+	if (rekey_check(k, sa, err) < 0)
+		return -1;
 	if (k->nold == sizeof(k->old_in) / sizeof(k->old_in[0])) {
 		rove_xfrm_state_del(k->xfrm, &k->local, k->old_in[0], &ignored);
 		memmove(k->old_in, k->old_in + 1, sizeof(k->old_in) - sizeof(k->old_in[0]));
@@ -296,19 +308,39 @@ static int kernel_rekey(struct kdp *k, const struct rove_child_sa *sa, struct ro
 	sa_from_child(sa, true, k->reqid, &x);
 	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
 		return rove_err_prefix(err, "kernel datapath");
-	sa_from_child(sa, false, k->reqid, &x);
-	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0) {
-		rove_xfrm_state_del(k->xfrm, &k->local, sa->spi_in, &ignored);
-		return rove_err_prefix(err, "kernel datapath");
-	}
-	if (k->sa_out)
-		rove_xfrm_state_del(k->xfrm, &k->remote, k->spi_out, &ignored);
 	if (k->sa_in)
 		k->old_in[k->nold++] = k->spi_in;
 	k->spi_in = sa->spi_in;
-	k->spi_out = sa->spi_out;
-	k->sa_in = k->sa_out = true;
+	k->sa_in = true;
 	return 0;
+}
+
+/* The new outbound SA, then the old one goes: the templates find only
+ * the new one from then on. */
+static int kernel_install_outbound(struct rove_datapath *dp, const struct rove_child_sa *sa,
+				   struct rove_err *err)
+{
+	struct kdp *k = kdp_of(dp);
+	struct rove_xfrm_sa x;
+	struct rove_err ignored;
+
+	if (rekey_check(k, sa, err) < 0)
+		return -1;
+	sa_from_child(sa, false, k->reqid, &x);
+	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
+		return rove_err_prefix(err, "kernel datapath");
+	if (k->sa_out)
+		rove_xfrm_state_del(k->xfrm, &k->remote, k->spi_out, &ignored);
+	k->spi_out = sa->spi_out;
+	k->sa_out = true;
+	return 0;
+}
+
+static int kernel_rekey(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
+{
+	if (kernel_install_inbound(&k->dp, sa, err) < 0)
+		return -1;
+	return kernel_install_outbound(&k->dp, sa, err);
 }
 
 static int kernel_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
@@ -451,6 +483,8 @@ static void kernel_destroy(struct rove_datapath *dp)
 static const struct rove_datapath_ops kernel_ops = {
 	.name = "kernel",
 	.install = kernel_install,
+	.install_inbound = kernel_install_inbound,
+	.install_outbound = kernel_install_outbound,
 	.remove = kernel_remove,
 	.configure = kernel_configure,
 	.counters = kernel_counters,

@@ -315,6 +315,35 @@ static int us_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 	return sync_routes(d, err);
 }
 
+/* A rekeyed SA's halves one at a time (datapath.h): its inbound SA joins
+ * the ones accepted; later its outbound SA replaces the current one. */
+static int us_install_inbound(struct rove_datapath *dp, const struct rove_child_sa *sa,
+			      struct rove_err *err)
+{
+	struct dpu *d = priv(dp);
+	struct rove_esp_sa *in = rove_esp_sa_new(sa, false, err);
+
+	if (!in)
+		return rove_err_prefix(err, "userspace datapath");
+	add_inbound(d, in, sa);
+	return 0;
+}
+
+static int us_install_outbound(struct rove_datapath *dp, const struct rove_child_sa *sa,
+			       struct rove_err *err)
+{
+	struct dpu *d = priv(dp);
+	struct rove_esp_sa *out = rove_esp_sa_new(sa, true, err);
+	size_t mtu;
+
+	if (!out)
+		return rove_err_prefix(err, "userspace datapath");
+	mtu = rove_esp_inner_mtu(out, d->path_mtu, sa->remote.family, true);
+	set_outbound(d, out, sa, mtu);
+	/* Another suite may leave another room for the inner packet. */
+	return set_mtu(d, mtu, err) < 0 ? rove_err_prefix(err, "userspace datapath") : 0;
+}
+
 static void us_remove(struct rove_datapath *dp, const struct rove_child_sa *sa)
 {
 	struct dpu *d = priv(dp);
@@ -493,6 +522,8 @@ static void us_destroy(struct rove_datapath *dp)
 static const struct rove_datapath_ops userspace_ops = {
 	.name = "userspace",
 	.install = us_install,
+	.install_inbound = us_install_inbound,
+	.install_outbound = us_install_outbound,
 	.remove = us_remove,
 	.configure = us_configure,
 	.counters = us_counters,

@@ -118,22 +118,43 @@ static void retire(struct rove_session *s, struct old_child *o)
 	o->retire_ms = s->now_ms + grace_ms(s);
 }
 
-/* The current CHILD SA is replaced by c: c goes to the datapath first. */
-static void replace_child(struct rove_session *s, const struct rove_child_sa *c, bool we_delete)
+/* The outbound half of the current SA goes in (after the gateway's rekey:
+ * the gateway has deleted the old SA, so it has the new one). */
+static void switch_outbound(struct rove_session *s)
+{
+	if (!s->rk.out_pending)
+		return;
+	s->rk.out_pending = false;
+	sess_child_event(s, ROVE_EV_CHILD_OUTBOUND, &s->child);
+}
+
+/* The current CHILD SA is replaced by c: c goes to the datapath first.
+ * After our rekey (ours), whole: the gateway installed it before it
+ * answered. After the gateway's, only its inbound half: the gateway
+ * installs the SA when our answer arrives, which may be lost; its DELETE
+ * of the old SA says it has it, and then we send through the new one
+ * (switch_outbound). we_delete: the replaced SA's DELETE is ours to send. */
+static void replace_child(struct rove_session *s, const struct rove_child_sa *c, bool ours,
+			  bool we_delete)
 {
 	uint32_t old_in = s->child.spi_in, old_out = s->child.spi_out;
 
+	if (s->rk.out_pending)
+		s->rk.out_pending = false; /* the replaced SA never sent: c does now */
+	else
+		s->rk.out_via = old_in;
 	keep_old(s, &s->child, we_delete);
 	s->child = *c;
 	s->child_up = true;
-	sess_event(s, ROVE_EV_CHILD_UP, NULL);
+	s->rk.out_pending = !ours;
+	sess_child_event(s, ROVE_EV_CHILD_UP, &s->child)->inbound_only = !ours;
 	s->rk.child_count++;
 	s->rk.last_ms = s->now_ms;
 	s->rk.child_up_ms = s->now_ms;
 	s->rk.child_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.child_rekey_s);
 	s->rk.tries = 0;
 	sess_event(s, ROVE_EV_PROGRESS, "CHILD SA rekeyed (%s): SPIs %08x_i %08x_o replace "
-		   "%08x_i %08x_o", we_delete ? "by us" : "by the gateway", c->spi_in, c->spi_out,
+		   "%08x_i %08x_o", ours ? "by us" : "by the gateway", c->spi_in, c->spi_out,
 		   old_in, old_out);
 }
 
@@ -144,6 +165,8 @@ bool cc_peer_delete(struct rove_session *s, uint32_t spi, struct rove_mb *resp)
 
 	if (!o)
 		return false;
+	if (o->sa.spi_in == s->rk.out_via)
+		switch_outbound(s);
 	rove_put_be32(ours, o->sa.spi_in);
 	rove_mb_begin(resp, ROVE_PL_DELETE, false);
 	rove_delete_build(&resp->buf, ROVE_PROTO_ESP, 4, 1, ours);
@@ -200,6 +223,8 @@ void cc_timer(struct rove_session *s)
 		if (!o->deleted)
 			sess_log(s, "the replaced CHILD SA %08x was never deleted; removing it",
 				 o->sa.spi_in);
+		if (o->sa.spi_in == s->rk.out_via)
+			switch_outbound(s);
 		o->used = false;
 		sess_child_event(s, ROVE_EV_CHILD_DOWN, &o->sa);
 	}
@@ -462,7 +487,7 @@ static void resolve_collision(struct rove_session *s, const struct rove_child_sa
 	/* The gateway's is redundant (it deletes that one); ours replaces it
 	 * and the SA both of us rekeyed is ours to delete. */
 	sess_log(s, "rekey collision: the gateway's has the lowest nonce, keeping ours");
-	replace_child(s, ours, false);
+	replace_child(s, ours, true, false);
 	s->rk.child_count--; /* one rekey, two exchanges */
 	if (x)
 		x->delete_due = true;
@@ -514,7 +539,7 @@ static void child_rekey_response(struct rove_session *s, struct rove_msg *m)
 	if (s->rk.collided)
 		resolve_collision(s, &c, np->body, np->len);
 	else
-		replace_child(s, &c, true);
+		replace_child(s, &c, true, true);
 	rove_wipe(&c, sizeof(c));
 }
 
@@ -657,7 +682,7 @@ static void peer_child_rekey(struct rove_session *s, struct rove_msg *m, const s
 		s->rk.peer_spi_in = spi_in;
 	}
 	/* The gateway started it, so it deletes the old SA (2.8). */
-	replace_child(s, &c, false);
+	replace_child(s, &c, false, false);
 	rove_wipe(&c, sizeof(c));
 out:
 	rove_wipe(gir, sizeof(gir));

@@ -26,7 +26,10 @@ struct rove_datapath;
  * as another CHILD_UP with the same selectors while the old one is still
  * installed. install() then adds the new SA, switches outbound traffic to
  * it at once (atomically: no packet goes out without an SA) and keeps the
- * old inbound SA; the old one's CHILD_DOWN comes a grace time after both
+ * old inbound SA. A CHILD_UP marked inbound_only (the gateway rekeyed)
+ * goes to install_inbound(): the new inbound SA only, outbound traffic
+ * stays on the old SA until CHILD_OUTBOUND, install_outbound(), switches
+ * it; the old one's CHILD_DOWN comes a grace time after both
  * sides deleted it, and remove() takes out only that SA's remains (the
  * kernel datapath removes its policies and routes with the current SA). The
  * datapath copies what it needs: the rove_child_sa pointer (owned by the
@@ -34,6 +37,10 @@ struct rove_datapath;
 struct rove_datapath_ops {
 	const char *name; /* "kernel", "userspace", "none" */
 	int (*install)(struct rove_datapath *dp, const struct rove_child_sa *sa, struct rove_err *err);
+	int (*install_inbound)(struct rove_datapath *dp, const struct rove_child_sa *sa,
+			       struct rove_err *err);
+	int (*install_outbound)(struct rove_datapath *dp, const struct rove_child_sa *sa,
+				struct rove_err *err);
 	void (*remove)(struct rove_datapath *dp, const struct rove_child_sa *sa);
 	int (*configure)(struct rove_datapath *dp, const struct rove_config_info *cfg, struct rove_err *err);
 	int (*counters)(struct rove_datapath *dp, const struct rove_child_sa *sa, struct rove_counters *out);

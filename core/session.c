@@ -58,10 +58,13 @@ void sess_event(struct rove_session *s, enum rove_event_type type, const char *f
 		ev->redirect = &s->redirect;
 }
 
-void sess_child_event(struct rove_session *s, enum rove_event_type type,
-		      const struct rove_child_sa *c)
+struct rove_event *sess_child_event(struct rove_session *s, enum rove_event_type type,
+				    const struct rove_child_sa *c)
 {
-	ev_push(s, type)->child = c;
+	struct rove_event *ev = ev_push(s, type);
+
+	ev->child = c;
+	return ev;
 }
 
 /* Every CHILD SA still in the datapath goes: the current one and those a

@@ -191,6 +191,7 @@ enum rove_event_type {
 	ROVE_EV_CONFIG,       /* config: virtual IPs, DNS, subnets */
 	ROVE_EV_CHILD_UP,     /* child: install it in the datapath */
 	ROVE_EV_CHILD_DOWN,   /* child: remove it from the datapath */
+	ROVE_EV_CHILD_OUTBOUND, /* child (installed inbound_only): send through it now */
 	ROVE_EV_FAILED,       /* reason + msg; session is CLOSED */
 	ROVE_EV_CLOSED,       /* orderly close finished */
 	/* The gateway sent us elsewhere (RFC 5685) during IKE_SA_INIT, in the
@@ -211,7 +212,11 @@ struct rove_event {
 	enum rove_event_type type;
 	enum rove_fail reason;
 	char msg[512];
-	const struct rove_child_sa *child;     /* CHILD_UP/DOWN */
+	const struct rove_child_sa *child;     /* CHILD_UP/DOWN/OUTBOUND */
+	/* CHILD_UP of an SA the gateway rekeyed: install its inbound half
+	 * only, and keep sending through the SA it replaces until
+	 * CHILD_OUTBOUND (the gateway has it then: it deleted the old one). */
+	bool inbound_only;
 	const struct rove_config_info *config; /* CONFIG */
 	const struct rove_redirect *redirect;  /* REDIRECT */
 };

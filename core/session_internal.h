@@ -90,6 +90,10 @@ struct rekey {
 	uint8_t peer_lo[256];
 	size_t peer_lo_len;
 	uint32_t peer_spi_in;
+	/* the current CHILD SA came from the gateway's rekey and carries no
+	 * outbound traffic yet: the old SA out_via (its spi_in) still does */
+	bool out_pending;
+	uint32_t out_via;
 	/* the gateway's IKE rekey crossed ours: lowest nonce of its exchange */
 	bool ike_collided;
 	uint8_t ike_peer_lo[256];
@@ -268,8 +272,8 @@ void dpd_dead(struct rove_session *s);
 /* Starts the next queued request (rekey, DELETE) when none is outstanding. */
 void sess_kick(struct rove_session *s);
 /* A CHILD_UP/DOWN event for a given CHILD SA. */
-void sess_child_event(struct rove_session *s, enum rove_event_type type,
-		      const struct rove_child_sa *c);
+struct rove_event *sess_child_event(struct rove_session *s, enum rove_event_type type,
+				    const struct rove_child_sa *c);
 
 /* create_child.c: CREATE_CHILD_SA for CHILD SAs (RFC 7296 1.3.1, 1.3.3) */
 void cc_init_timers(struct rove_session *s);

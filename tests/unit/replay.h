@@ -105,6 +105,12 @@ struct run {
 	uint32_t dp[8];
 	size_t ndp, ups, downs;
 	bool dp_gap, bad_down;
+	/* The SA outbound traffic goes through (its spi_out), how often it
+	 * switched after an inbound-only install, and whether it was ever
+	 * one already removed or one the gateway may not have yet. */
+	uint32_t out;
+	size_t outbound_switches, inbound_only;
+	bool out_gone;
 	unsigned rekeyed_by_us, rekeyed_by_gw, ike_rekeyed;
 };
 
@@ -174,6 +180,14 @@ static void drain(struct run *ru)
 			ru->ups++;
 			if (ru->ndp < 8)
 				ru->dp[ru->ndp++] = ev.child->spi_in;
+			if (ev.inbound_only)
+				ru->inbound_only++;
+			else
+				ru->out = ev.child->spi_out;
+		}
+		if (ev.type == ROVE_EV_CHILD_OUTBOUND) {
+			ru->outbound_switches++;
+			ru->out = ev.child->spi_out;
 		}
 		if (ev.type == ROVE_EV_CHILD_DOWN) {
 			size_t i = 0;
@@ -187,6 +201,9 @@ static void drain(struct run *ru)
 				ru->dp[i] = ru->dp[--ru->ndp];
 			if (ru->ndp == 0 && rove_session_state(ru->s) == ROVE_ST_ESTABLISHED)
 				ru->dp_gap = true;
+			if (ev.child->spi_out == ru->out &&
+			    rove_session_state(ru->s) == ROVE_ST_ESTABLISHED)
+				ru->out_gone = true;
 		}
 		if (ev.type == ROVE_EV_PROGRESS && strstr(ev.msg, "SA rekeyed")) {
 			if (strstr(ev.msg, "IKE SA"))

@@ -37,6 +37,11 @@ static void replay_rekeys(const char *name, bool by_us, unsigned min_child, unsi
 	CHECK(ru.ups == 1 + info.child_rekeys);
 	CHECK(ru.downs == ru.ups);
 	CHECK(!ru.dp_gap);
+	CHECK(!ru.out_gone);
+	/* The gateway's rekeys go in inbound first; outbound follows when it
+	 * deletes the old SA. Ours go in whole. */
+	CHECK(ru.inbound_only == (by_us ? 0 : info.child_rekeys));
+	CHECK(ru.outbound_switches == ru.inbound_only);
 	CHECK(!ru.bad_down);
 	CHECK(ru.ndp == 0);
 	end_run(&ru);
@@ -443,6 +448,68 @@ static void test_rekey_child_during_ike_rekey(void)
 	free_rec(&r);
 }
 
+/* The gateway rekeys and our answer is lost: we must not send through the
+ * new SA yet (the gateway does not have it), answer its retransmission
+ * with the same bytes, and switch only when it deletes the old SA. */
+static void test_rekey_answer_lost(void)
+{
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	struct rove_addr l, rem;
+	uint8_t *first = NULL;
+	size_t first_len = 0, i;
+	uint32_t old_out = 0;
+	struct rec r;
+	struct run ru;
+	char p[256];
+
+	CHECK(load_rec(rec_path("rekey-gw.rec", p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	for (i = 0; i < r.n; i++) {
+		const struct step *st = &r.s[i];
+		bool rekey = st->dir == '<' && st->data[18] == ROVE_EXCH_CREATE_CHILD_SA &&
+			     !(st->data[19] & ROVE_FLAG_RESPONSE);
+
+		if (st->dir == '>') {
+			CHECK(rove_session_pop_datagram(ru.s, &dg));
+			CHECK(dg.len == st->len && !memcmp(dg.data, st->data, st->len));
+			continue;
+		}
+		if (rekey)
+			old_out = ru.out;
+		rove_session_recv(ru.s, st->data, st->len, &l, &rem, ++ru.now);
+		drain(&ru);
+		if (!rekey)
+			continue;
+		CHECK(ru.inbound_only == 1 && ru.out == old_out);
+		CHECK(rove_session_pop_datagram(ru.s, &dg)); /* lost on the way */
+		first = malloc(dg.len);
+		memcpy(first, dg.data, dg.len);
+		first_len = dg.len;
+		rove_session_recv(ru.s, st->data, st->len, &l, &rem, ++ru.now); /* again */
+		drain(&ru);
+		CHECK(rove_session_pop_datagram(ru.s, &dg));
+		CHECK(dg.len == first_len && !memcmp(dg.data, first, first_len));
+		CHECK(ru.inbound_only == 1 && ru.ups == 2 && ru.out == old_out);
+		/* That answer is the recording's next step. */
+		CHECK(i + 1 < r.n && r.s[i + 1].dir == '>' && r.s[i + 1].len == first_len &&
+		      !memcmp(r.s[i + 1].data, first, first_len));
+		i++;
+		break;
+	}
+	/* The gateway's DELETE of the old SA comes next: then we switch. */
+	CHECK(i + 1 < r.n && r.s[i + 1].dir == '<' && r.s[i + 1].data[18] == ROVE_EXCH_INFORMATIONAL);
+	rove_session_recv(ru.s, r.s[i + 1].data, r.s[i + 1].len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(ru.outbound_switches == 1 && ru.out != old_out && !ru.out_gone);
+	free(first);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 static void test_rekey_collision_gateway_lowest(void)
 {
 	collide(0x00); /* the gateway's nonce is the lowest of the four */
@@ -460,6 +527,7 @@ int main(void)
 	RUN(test_rekey_collision_gateway_lowest);
 	RUN(test_rekey_collision_ours_lowest);
 	RUN(test_rekey_temporary_failure);
+	RUN(test_rekey_answer_lost);
 	RUN(test_rekey_child_during_ike_rekey);
 	return check_summary();
 }
