@@ -4,10 +4,10 @@
 # SAs and policies in `ip xfrm`, a ping to the LAN through the tunnel,
 # status counters read back from the kernel, nothing left after `rove
 # down`; a gateway that vanishes and returns (reconnect: policies kept,
-# SAs swapped); rekeying under ping (make before break in XFRM: the new
-# SPIs in `ip xfrm state`, the old ones gone after the grace time);
-# datapath=auto picks the kernel; after kill -9 of the session process,
-# `rove down` removes what it left.
+# SAs swapped); rekeying under ping, started by rove and by the gateway
+# (make before break in XFRM: the new SPIs in `ip xfrm state`, the old ones
+# gone after the grace time); datapath=auto picks the kernel; after kill -9
+# of the session process, `rove down` removes what it left.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${ROVE_VM_SHARE:-/run/rove-vm}/lib.sh"
 export ROVE_BIN=$bin/rove GW_KERNEL_ESP=1
@@ -85,46 +85,58 @@ check "without the tunnel a ping to the LAN arrives in clear (the counter counts
 	test "$(clear_packets)" -gt 0
 clear_counter_stop
 
-stage "rekey under ping (rove rekeys the CHILD SA every ~5 s, the IKE SA every ~7 s)"
-require "rove up rk exits 0" rove_to up-rk up "$(write_profile rk server="$GW_ADDR" \
-	remote-id="$GW_NAME" user="$EAP_USER" ca="$PKI_DIR/ca.pem" datapath=kernel \
-	child-rekey=5s ike-rekey=7s -- password="$EAP_PASSWORD")"
-read -r old_in old_out <<<"$(status_of rk $C.spi_in $C.spi_out)"
-in_ns "$NS_C" ping -i 0.1 -w 18 -q "$LAN_HOST" >"$WORK/ping-rk.out" 2>&1 || true
-read -r sent recv <<<"$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
-	"$WORK/ping-rk.out")"
-read -r n_child n_ike spi_in spi_out <<<"$(status_of rk rekey.child_rekeys rekey.ike_rekeys \
-	$C.spi_in $C.spi_out)"
-say "# ${sent:-?} pings, ${recv:-?} answered; $n_child CHILD and $n_ike IKE rekeys; SPIs $old_in/$old_out -> $spi_in/$spi_out"
-ip -n "$NS_C" xfrm state | grep -E '^src|proto esp'
-check "the CHILD SA was rekeyed at least twice ($n_child), the IKE SA once ($n_ike)" \
-	test "$n_child" -ge 2 -a "$n_ike" -ge 1
-check "at most one ping lost per rekey ($((${sent:-0} - ${recv:-0})) of ${sent:-0})" \
-	test "${recv:-0}" -gt 0 -a $((${sent:-0} - ${recv:-0})) -le $((n_child + n_ike))
-# rove keeps rekeying while this looks, and under TCG a status query takes
-# longer than the 5 s between rekeys: compare the kernel's SAs with the
-# last rekey rove logged (it logs after installing), read right after.
-current_in_kernel() {
-	_st=$(ip -n "$NS_C" xfrm state)
-	read -r spi_in spi_out <<<"$(grep 'CHILD SA rekeyed' "$RUN_DIR/rk.log" | tail -n 1 |
-		sed 's/.*SPIs \([0-9a-f]*\)_i \([0-9a-f]*\)_o replace.*/\1 \2/')"
-	printf '%s\n' "$_st" | grep -q "spi 0x$spi_in " &&
-		printf '%s\n' "$_st" | grep -q "spi 0x$spi_out "
+# rekey_under_ping NAME WHO PROFILE-KEYS...: rove up with a profile NAME,
+# pings for 18 s while the SAs are rekeyed every few seconds (by WHO: "us"
+# or "the gateway"), then the kernel must hold the SAs of the last rekey
+# and none of the first ones, and at most one ping may be lost per rekey.
+rekey_under_ping() {
+	local name=$1 who=$2 n
+	shift 2
+	require "rove up $name exits 0" rove_to "up-$name" up "$(write_profile "$name" \
+		server="$GW_ADDR" remote-id="$GW_NAME" user="$EAP_USER" ca="$PKI_DIR/ca.pem" \
+		datapath=kernel "$@" -- password="$EAP_PASSWORD")"
+	read -r old_in old_out <<<"$(status_of "$name" $C.spi_in $C.spi_out)"
+	in_ns "$NS_C" ping -i 0.1 -w 18 -q "$LAN_HOST" >"$WORK/ping-$name.out" 2>&1 || true
+	read -r sent recv <<<"$(sed -n \
+		's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
+		"$WORK/ping-$name.out")"
+	read -r n_child n_ike <<<"$(status_of "$name" rekey.child_rekeys rekey.ike_rekeys)"
+	say "# ${sent:-?} pings, ${recv:-?} answered; $n_child CHILD and $n_ike IKE rekeys"
+	ip -n "$NS_C" xfrm state | grep -E '^src|proto esp'
+	check "the CHILD SA was rekeyed at least twice ($n_child), the IKE SA once ($n_ike)" \
+		test "$n_child" -ge 2 -a "$n_ike" -ge 1
+	check "all of them by $who" test "$(grep -c "SA rekeyed (by $who)" "$RUN_DIR/$name.log")" \
+		-ge $((n_child + n_ike))
+	check "at most one ping lost per rekey ($((${sent:-0} - ${recv:-0})) of ${sent:-0})" \
+		test "${recv:-0}" -gt 0 -a $((${sent:-0} - ${recv:-0})) -le $((n_child + n_ike))
+	# The rekeys go on while this looks, and under TCG a status query
+	# outlasts the seconds between them: compare the kernel's SAs with the
+	# last rekey rove logged (after installing it), read right after.
+	current_in_kernel() {
+		_st=$(ip -n "$NS_C" xfrm state)
+		read -r spi_in spi_out <<<"$(grep 'CHILD SA rekeyed' "$RUN_DIR/$name.log" |
+			tail -n 1 | sed 's/.*SPIs \([0-9a-f]*\)_i \([0-9a-f]*\)_o replace.*/\1 \2/')"
+		printf '%s\n' "$_st" | grep -q "spi 0x$spi_in " &&
+			printf '%s\n' "$_st" | grep -q "spi 0x$spi_out "
+	}
+	check "ip xfrm state has the SAs of the last rekey" wait_for 20 current_in_kernel
+	check "which are not the first ones ($spi_in/$spi_out)" \
+		test "$spi_in" != "$old_in" -a "$spi_out" != "$old_out"
+	check "the first inbound SA 0x$old_in is gone" not sa_has "$GW_ADDR" "$CLIENT_ADDR" "$old_in"
+	check "the first outbound SA 0x$old_out is gone" \
+		not sa_has "$CLIENT_ADDR" "$GW_ADDR" "$old_out"
+	# Besides the current pair, at most the inbound SA of the one before
+	# may still be in its grace time (and, right after the gateway's
+	# rekey, the new inbound SA before the old outbound one goes).
+	n=$(xfrm_ours state)
+	check "rove's SAs: the current pair and at most one more ($n)" test "$n" -ge 2 -a "$n" -le 3
+	check "the policies still carry one template each" test "$(xfrm_ours policy)" = 3
+	check "rove down $name exits 0" rove_to "down-$name" down "$name"
+	check_clean "after rove down ($name)"
 }
-check "ip xfrm state has the SAs of rove's last rekey" wait_for 20 current_in_kernel
-check "which are not the first ones ($spi_in/$spi_out)" \
-	test "$spi_in" != "$old_in" -a "$spi_out" != "$old_out"
-check "the first inbound SA 0x$old_in is gone" not sa_has "$GW_ADDR" "$CLIENT_ADDR" "$old_in"
-check "the first outbound SA 0x$old_out is gone" not sa_has "$CLIENT_ADDR" "$GW_ADDR" "$old_out"
-# Rekeys go on every 5 s: besides the current pair, at most the inbound
-# SA of the one before may still be in its grace time.
-n=$(xfrm_ours state)
-check "rove's SAs: the current pair, at most one old inbound SA ($n)" test "$n" -ge 2 -a "$n" -le 3
-check "one outbound SA of rove's" \
-	test "$(ip -n "$NS_C" xfrm state | grep -c "^src $CLIENT_ADDR dst $GW_ADDR")" = 1
-check "the policies still carry one template each" test "$(xfrm_ours policy)" = 3
-check "rove down rk exits 0" rove_to down-rk down rk
-check_clean "after rove down (rekeyed)"
+
+stage "rekey under ping: rove rekeys the CHILD SA every ~5 s, the IKE SA every ~7 s"
+rekey_under_ping rk us child-rekey=5s ike-rekey=7s
 
 stage "datapath=auto"
 require "rove up auto (datapath=auto) exits 0" rove_to up-auto up "$(profile_dp auto auto)"
@@ -138,4 +150,13 @@ check "the session process is gone" wait_for 50 pid_gone "$pid"
 check "its SAs outlive it: cleanup has work to do" test "$(xfrm_ours state)" = 2
 check "rove down auto finds the stale session and exits 0" rove_to down-auto down auto
 check_clean "after the stale session's cleanup"
+
+stage "rekey under ping: the gateway rekeys the CHILD SA every ~5 s, the IKE SA every ~8 s"
+stop_gw
+GW_IKE_EXTRA="rekey_time = 8s
+		rand_time = 1s
+		over_time = 60s" GW_CHILD_EXTRA="rekey_time = 5s
+				rand_time = 1s
+				life_time = 60s" start_gw "$WORK/gw-rekey"
+rekey_under_ping rkgw "the gateway"
 finish
