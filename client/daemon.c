@@ -288,6 +288,7 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 	case ROVE_EV_FAILED:
 		rove_daemon_reauth_abort(d);
 		if (rove_daemon_wants_reconnect(d, ev->reason)) {
+			d->down_fail = ev->reason;
 			rove_daemon_reconnect_later(d, ev->msg);
 			break;
 		}

@@ -70,6 +70,7 @@ struct rove_daemon {
 	struct rove_child_sa kept;    /* keys wiped when it goes */
 	bool have_kept;
 	char down_reason[512];        /* why the last session ended */
+	enum rove_fail down_fail;     /* and the engine's name for it */
 	uint64_t down_since_ms;
 	/* Reauthentication (daemon_reauth.c), make-before-break: the next
 	 * IKE SA coming up, and the replaced one while it is deleted. */

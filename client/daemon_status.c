@@ -366,8 +366,11 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	}
 	rove_jw_key(&w, "round_trips");
 	rove_jw_u64(&w, info.round_trips);
+	/* While a new attempt is still under way, the last failure is the
+	 * one that ended the tunnel, not the attempt's "none". */
 	rove_jw_key(&w, "last_failure");
-	rove_jw_str(&w, rove_fail_name(info.last_failure));
+	rove_jw_str(&w, rove_fail_name(info.last_failure == ROVE_FAIL_NONE && d->reconnecting
+					       ? d->down_fail : info.last_failure));
 	dpd_object(&w, rove_session_config(d->s), &info, now);
 	reconnect_object(&w, d, now);
 	redirect_object(&w, d, &info, now);
