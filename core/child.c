@@ -272,8 +272,8 @@ static int take_ts(struct rove_session *s, const struct rove_msg *m, struct rove
 	return 0;
 }
 
-static int take_esp(struct rove_session *s, const struct rove_msg *m, struct rove_chosen *ch,
-		    struct rove_err *err)
+int sess_take_sa(const struct rove_msg *m, const struct rove_proposals *props,
+		 uint8_t spi_len, const char *what, struct rove_chosen *ch, struct rove_err *err)
 {
 	const struct rove_payload *p = rove_msg_find(m, ROVE_PL_SA);
 	struct rove_sa *sa;
@@ -286,11 +286,18 @@ static int take_esp(struct rove_session *s, const struct rove_msg *m, struct rov
 		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 	rc = rove_sa_parse(p->body, p->len, sa, err);
 	if (rc == 0)
-		rc = rove_proposals_check_reply(&s->esp_props, sa, ch, err);
+		rc = rove_proposals_check_reply(props, sa, ch, err);
 	free(sa);
-	if (rc == 0 && ch->spi_len != 4)
-		rc = rove_err_set(err, ROVE_E_PROTO, "the gateway's ESP SPI is not 4 bytes");
+	if (rc == 0 && ch->spi_len != spi_len)
+		rc = rove_err_set(err, ROVE_E_PROTO, "the gateway's %s SPI is not %u bytes", what,
+				  (unsigned)spi_len);
 	return rc;
+}
+
+int child_take_esp(struct rove_session *s, const struct rove_msg *m, struct rove_chosen *ch,
+		   struct rove_err *err)
+{
+	return sess_take_sa(m, &s->esp_props, 4, "ESP", ch, err);
 }
 
 static int derive_child(struct rove_session *s, const struct rove_chosen *ch, struct rove_err *err)
@@ -376,7 +383,7 @@ void child_established(struct rove_session *s, const struct rove_msg *m)
 		info_send_delete(s, &err);
 		return;
 	}
-	if (take_esp(s, m, &ch, &err) < 0 || take_ts(s, m, &err) < 0 ||
+	if (child_take_esp(s, m, &ch, &err) < 0 || take_ts(s, m, &err) < 0 ||
 	    derive_child(s, &ch, &err) < 0) {
 		sess_fail(s, err.code == ROVE_E_PROTO && strstr(err.msg, "selectors") ?
 			  ROVE_FAIL_TS_UNACCEPTABLE : ROVE_FAIL_PROTOCOL, "%s", err.msg);

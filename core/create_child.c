@@ -448,27 +448,6 @@ static int take_ke(const struct rove_msg *m, struct rove_dh *dh, uint16_t group,
 	return rove_dh_shared(dh, ke.data, ke.len, gir, girlen, err);
 }
 
-static int take_reply_sa(struct rove_session *s, const struct rove_msg *m,
-			 struct rove_chosen *ch, struct rove_err *err)
-{
-	const struct rove_payload *p = rove_msg_find(m, ROVE_PL_SA);
-	struct rove_sa *sa;
-	int rc;
-
-	if (!p)
-		return rove_err_set(err, ROVE_E_PROTO, "no SA payload");
-	sa = calloc(1, sizeof(*sa));
-	if (!sa)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
-	rc = rove_sa_parse(p->body, p->len, sa, err);
-	if (rc == 0)
-		rc = rove_proposals_check_reply(&s->esp_props, sa, ch, err);
-	free(sa);
-	if (rc == 0 && ch->spi_len != 4)
-		rc = rove_err_set(err, ROVE_E_PROTO, "the ESP SPI is not 4 bytes");
-	return rc;
-}
-
 /* Our rekey crossed the gateway's (2.8.1): the exchange with the lowest of
  * the four nonces made the redundant SA, and its initiator deletes it. */
 static void resolve_collision(struct rove_session *s, const struct rove_child_sa *ours,
@@ -518,7 +497,7 @@ static void child_rekey_response(struct rove_session *s, struct rove_msg *m)
 		sess_log(s, "the CHILD SA we rekeyed is gone; dropping the new one");
 		return;
 	}
-	rc = take_reply_sa(s, m, &ch, &err);
+	rc = child_take_esp(s, m, &ch, &err);
 	if (rc == 0 && !np)
 		rc = rove_err_set(&err, ROVE_E_PROTO, "no nonce");
 	if (rc == 0)

@@ -305,9 +305,8 @@ static int derive(struct rove_session *s, const struct rove_chosen *ch, const ui
 
 void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
 {
-	const struct rove_payload *sp = rove_msg_find(m, ROVE_PL_SA), *np = NULL;
+	const struct rove_payload *np = NULL;
 	uint16_t nerr = first_error_notify(m);
-	struct rove_sa *sa = NULL;
 	struct rove_ike_keys k;
 	struct rove_chosen ch;
 	struct rove_err err;
@@ -319,19 +318,12 @@ void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
 		refused(s, m, nerr);
 		return;
 	}
-	sa = sp ? calloc(1, sizeof(*sa)) : NULL;
-	rc = sa ? rove_sa_parse(sp->body, sp->len, sa, &err)
-		: rove_err_set(&err, ROVE_E_PROTO, "no SA payload");
-	if (rc == 0)
-		rc = rove_proposals_check_reply(&s->ike_props, sa, &ch, &err);
-	if (rc == 0 && ch.spi_len != 8)
-		rc = rove_err_set(&err, ROVE_E_PROTO, "the new IKE SPI is not 8 bytes");
+	rc = sess_take_sa(m, &s->ike_props, 8, "new IKE", &ch, &err);
 	if (rc == 0)
 		rc = take_ke_nonce(m, s->rk.dh, ch.dh, &np, gir, &girlen, &err);
 	if (rc == 0)
 		rc = derive(s, &ch, s->rk.ni, sizeof(s->rk.ni), np->body, np->len, gir, girlen,
 			    s->rk.spi_new, ch.spi, &k, &err);
-	free(sa);
 	rove_wipe(gir, sizeof(gir));
 	rove_dh_free(s->rk.dh);
 	s->rk.dh = NULL;

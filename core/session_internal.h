@@ -253,6 +253,14 @@ const uint8_t *auth_eap_msk(const struct rove_session *s, size_t *len);
 int child_add_request(struct rove_session *s, struct rove_mb *mb, struct rove_err *err);
 void child_established(struct rove_session *s, const struct rove_msg *m);
 void child_fail_notify(struct rove_session *s, uint16_t notify);
+/* The ESP proposal the gateway chose (its SA payload in m), checked
+ * against ours; the CREATE_CHILD_SA answers use it too. */
+int child_take_esp(struct rove_session *s, const struct rove_msg *m, struct rove_chosen *ch,
+		   struct rove_err *err);
+/* The same for any SA payload: props checked, SPIs of spi_len bytes
+ * ("ESP", "new IKE" name them in errors). */
+int sess_take_sa(const struct rove_msg *m, const struct rove_proposals *props,
+		 uint8_t spi_len, const char *what, struct rove_chosen *ch, struct rove_err *err);
 
 /* informational.c */
 /* One-shot INFORMATIONAL with N(AUTHENTICATION_FAILED) after we refused
