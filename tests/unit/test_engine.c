@@ -7,7 +7,7 @@
  * certificate and a gateway that cannot prove the password are refused, and
  * that silence ends in the "UDP blocked" failure. Rekeys are in
  * test_rekey.c. */
-#include "replay.h"
+#include "recorded.h"
 
 #include "redirect.h"
 

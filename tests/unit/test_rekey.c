@@ -4,7 +4,7 @@
  * (rekey-gw.rec) and by us (rekey-ours.rec), replayed byte for byte, with
  * a simulated datapath that must never be left without a CHILD SA (make
  * before break); and a collision built on rekey-ours.rec. */
-#include "replay.h"
+#include "recorded.h"
 
 #include "dh.h"
 #include "keys.h"
