@@ -220,6 +220,7 @@ static void check_up(struct rove_daemon *d)
 		close(d->report_fd);
 		d->report_fd = -1;
 	}
+	rove_daemon_path_up(d);
 }
 
 static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
@@ -303,6 +304,9 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 		rove_daemon_reauth_abort(d);
 		rove_daemon_redirect(d, ev);
 		break;
+	case ROVE_EV_PATH_UPDATED:
+		rove_daemon_path_updated(d, ev->child);
+		break;
 	}
 	check_up(d);
 }
@@ -367,7 +371,7 @@ void rove_daemon_pump(struct rove_daemon *d)
 			more = true;
 		}
 		while (rove_session_pop_datagram(d->s, &dg)) {
-			if (rove_udp_send(d->udp, &dg, &err) < 0)
+			if (rove_udp_send(rove_daemon_udp_for(d, &dg.local), &dg, &err) < 0)
 				rove_daemon_say(d, 'v', "%s", err.msg);
 			more = true;
 		}
@@ -377,7 +381,7 @@ void rove_daemon_pump(struct rove_daemon *d)
 	rearm_timer(d);
 }
 
-static void read_socket(struct rove_daemon *d, enum rove_udp_sock which)
+void rove_daemon_read(struct rove_daemon *d, struct rove_udp *udp, enum rove_udp_sock which)
 {
 	struct rove_addr local, remote;
 	struct rove_err err;
@@ -385,7 +389,7 @@ static void read_socket(struct rove_daemon *d, enum rove_udp_sock which)
 
 	/* One message at a time through the engine, so its bounded event
 	 * queue is drained between messages. */
-	while ((n = rove_udp_recv(d->udp, which, d->rx, sizeof(d->rx), &local, &remote, &err)) > 0) {
+	while ((n = rove_udp_recv(udp, which, d->rx, sizeof(d->rx), &local, &remote, &err)) > 0) {
 		rove_session_recv(d->s, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
 		rove_daemon_reauth_recv(d, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
 		rove_daemon_pump(d);
@@ -396,13 +400,13 @@ static void read_socket(struct rove_daemon *d, enum rove_udp_sock which)
 
 static gboolean on_ike(gint fd, GIOCondition cond, gpointer data)
 {
-	read_socket(data, ROVE_UDP_IKE);
+	rove_daemon_read(data, ((struct rove_daemon *)data)->udp, ROVE_UDP_IKE);
 	return G_SOURCE_CONTINUE;
 }
 
 static gboolean on_natt(gint fd, GIOCondition cond, gpointer data)
 {
-	read_socket(data, ROVE_UDP_NATT);
+	rove_daemon_read(data, ((struct rove_daemon *)data)->udp, ROVE_UDP_NATT);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -470,6 +474,7 @@ static void teardown(struct rove_daemon *d, bool own_socket)
 	rove_daemon_reconnect_stop(d);
 	rove_daemon_reauth_stop(d);
 	rove_daemon_redirect_stop(d);
+	rove_daemon_path_close(d);
 	if (own_socket)
 		rove_run_cleanup(d->name);
 	if (d->report_fd >= 0) {
@@ -550,6 +555,8 @@ int rove_daemon_run(struct rove_daemon *d)
 	add_watch(d, ROVE_W_INT, g_unix_signal_source_new(SIGINT), on_signal);
 	/* --foreground on a terminal that goes away: close cleanly too. */
 	add_watch(d, ROVE_W_HUP, g_unix_signal_source_new(SIGHUP), on_signal);
+	if (rove_daemon_path_open(d, &err) < 0)
+		rove_daemon_say(d, 'p', "moves between networks are not followed: %s", err.msg);
 	r = rove_session_start(d->s, rove_daemon_now());
 	rove_daemon_pump(d);
 	if (r < 0 && !d->finished) {

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "netwatch.h"
 #include "datapath.h"
 #include "profile.h"
 #include "redirect.h"
@@ -27,7 +28,8 @@ struct rove_dns;
 struct rove_state_file;
 
 enum rove_daemon_watch {
-	ROVE_W_IKE, ROVE_W_NATT, ROVE_W_CTL, ROVE_W_TERM, ROVE_W_INT, ROVE_W_HUP, ROVE_W_COUNT
+	ROVE_W_IKE, ROVE_W_NATT, ROVE_W_CTL, ROVE_W_TERM, ROVE_W_INT, ROVE_W_HUP, ROVE_W_NET,
+	ROVE_W_IKE_ALT, ROVE_W_NATT_ALT, ROVE_W_COUNT
 };
 
 struct rove_daemon {
@@ -43,6 +45,7 @@ struct rove_daemon {
 	struct rove_addr gateway;     /* the gateway's address (outer) */
 	bool reconnect;               /* profile reconnect= */
 	unsigned reauth_s;            /* profile reauth=, 0: off */
+	bool mobike;                  /* follow the path to the gateway (profile) */
 
 	/* Private to daemon*.c. */
 	struct rove_datapath *dp;
@@ -89,6 +92,16 @@ struct rove_daemon {
 	struct rove_route pins[4];    /* redirected-to gateways kept outside the tunnel */
 	size_t npins;
 	int exit_code;
+	/* The path to the gateway (daemon_path.c). */
+	struct rove_netwatch *nw;
+	struct rove_nl *nw_rt;
+	GSource *nw_timer, *clock_timer;
+	struct rove_clockwatch clock;
+	struct rove_addr path_src;    /* the local address the engine uses */
+	struct rove_addr path_gw;     /* the gateway address it reaches */
+	bool path_parked;
+	struct rove_udp udp_alt;      /* IKE sockets of the other family (kernel datapath) */
+	bool have_alt;
 	uint8_t rx[65536];
 };
 
@@ -162,6 +175,18 @@ void rove_daemon_reauth_recv(struct rove_daemon *d, const uint8_t *pkt, size_t l
 			     uint64_t now);
 void rove_daemon_reauth_abort(struct rove_daemon *d);
 void rove_daemon_reauth_stop(struct rove_daemon *d);
+/* daemon_path.c: MOBIKE and suspend. open: the rtnetlink watch and the
+ * clock check (before the loop runs); up: the tunnel is up, start
+ * following the path; updated: ROVE_EV_PATH_UPDATED; close: teardown. */
+int rove_daemon_path_open(struct rove_daemon *d, struct rove_err *err);
+void rove_daemon_path_up(struct rove_daemon *d);
+void rove_daemon_path_updated(struct rove_daemon *d, const struct rove_child_sa *sa);
+void rove_daemon_path_close(struct rove_daemon *d);
+/* The IKE sockets for a datagram from `local` (d->udp, or the other
+ * family's after a move to it). */
+struct rove_udp *rove_daemon_udp_for(struct rove_daemon *d, const struct rove_addr *local);
+/* Feeds the engine what socket `which` of udp holds. */
+void rove_daemon_read(struct rove_daemon *d, struct rove_udp *udp, enum rove_udp_sock which);
 
 /* daemon_redirect.c */
 /* ROVE_EV_REDIRECT: checks for a loop, pins the new gateway outside the

@@ -28,6 +28,7 @@ bool rove_daemon_wants_reconnect(const struct rove_daemon *d, enum rove_fail rea
 	case ROVE_FAIL_PEER_DELETED:
 	case ROVE_FAIL_TIMEOUT:
 	case ROVE_FAIL_REKEY: /* a new IKE SA brings new keys */
+	case ROVE_FAIL_PATH_CHANGED: /* a new address, a gateway without MOBIKE */
 		return true;
 	default:
 		return false;

@@ -291,6 +291,25 @@ static void reauth_object(struct rove_jw *w, const struct rove_daemon *d,
 	rove_jw_obj_end(w);
 }
 
+/* MOBIKE: whether both sides do it, the moves so far, whether the session
+ * waits for an address, and the gateway's other addresses. */
+static void mobike_fields(struct rove_jw *w, const struct rove_session_info *info)
+{
+	char s[ROVE_ADDR_STRLEN];
+
+	rove_jw_key(w, "mobike");
+	rove_jw_bool(w, info->mobike);
+	rove_jw_key(w, "moves");
+	rove_jw_u64(w, info->moves);
+	rove_jw_key(w, "parked");
+	rove_jw_bool(w, info->parked);
+	rove_jw_key(w, "gateway_addresses");
+	rove_jw_arr_begin(w);
+	for (size_t i = 0; i < info->npeer_addrs && i < 4; i++)
+		rove_jw_str(w, rove_addr_str(&info->peer_addrs[i], s, sizeof(s)));
+	rove_jw_arr_end(w);
+}
+
 const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 {
 	uint64_t now = rove_daemon_now();
@@ -320,6 +339,7 @@ const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out)
 	rove_jw_bool(&w, info.nat_local);
 	rove_jw_key(&w, "nat_remote");
 	rove_jw_bool(&w, info.nat_remote);
+	mobike_fields(&w, &info);
 	config_lists(&w, &info.config);
 	ike_object(&w, &info);
 	rekey_object(&w, &info);

@@ -33,6 +33,7 @@ struct kdp {
 	bool child;
 	struct rove_addr local, remote;
 	uint32_t spi_in, spi_out;
+	bool encap;
 	bool sa_in, sa_out;
 	/* Inbound SAs of CHILD SAs a rekey replaced, kept until their remove
 	 * (their outbound SAs go as soon as the new SA is in). */
@@ -126,10 +127,12 @@ static int apply_routes(struct kdp *k, struct rove_err *err)
 	if (!k->configured || !k->child || k->nroutes)
 		return 0;
 	for (int i = 0; i < 2; i++) {
-		if (!k->has_vip[i])
-			continue;
+		/* The gateway stays outside even of a family without a virtual
+		 * IP (after a move to it): leak-block may close that family. */
 		if (k->gateway.family == fams[i] && pin_gateway(k, err) < 0)
 			goto fail;
+		if (!k->has_vip[i])
+			continue;
 		if (add_net_routes(k, fams[i], err) < 0)
 			goto fail;
 	}
@@ -280,13 +283,18 @@ static int add_policies(struct kdp *k, const struct rove_child_sa *sa, struct ro
  * then the old outbound SA goes, which invalidates the cached bundles and
  * moves traffic to the new one (the kernel picks the newest valid state
  * for a template anyway). The old inbound SA stays until its remove. */
+static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err);
+
+/* A rekeyed CHILD SA on another path (MOBIKE: a gateway may rekey on the
+ * new path before it answers the address update): the current SAs and the
+ * policies' templates move there first, so the pair shares one path. */
 static int rekey_check(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
 {
 	if (!k->child)
 		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: no CHILD SA to rekey");
-	if (!rove_addr_eq(&sa->local, &k->local) || !rove_addr_eq(&sa->remote, &k->remote))
-		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-				    "kernel datapath: a rekeyed CHILD SA with other outer addresses");
+	if (!rove_addr_eq(&sa->local, &k->local) || !rove_addr_eq(&sa->remote, &k->remote) ||
+	    sa->encap != k->encap)
+		return move_sas(k, sa, err);
 	return 0;
 }
 
@@ -357,6 +365,7 @@ static int kernel_install(struct rove_datapath *dp, const struct rove_child_sa *
 	k->remote = sa->remote;
 	k->spi_in = sa->spi_in;
 	k->spi_out = sa->spi_out;
+	k->encap = sa->encap;
 	if (add_states(k, sa, err) < 0 || add_policies(k, sa, err) < 0 ||
 	    apply_routes(k, err) < 0) {
 		remove_child(k);
@@ -441,6 +450,112 @@ fail:
 	return rove_err_prefix(err, "kernel datapath");
 }
 
+/* ---- MOBIKE: a new path to the gateway ---- */
+
+/* The virtual IPs live on the outer interface: they follow it, the new
+ * one first so the address never goes away. */
+static void move_vips(struct kdp *k, int old_oif)
+{
+	struct rove_err err;
+
+	for (int i = 0; i < 2 && old_oif != k->uplink.oif; i++) {
+		if (!k->vip_added[i])
+			continue;
+		if (rove_vip_add(k->rt, k->uplink.oif, &k->vip[i], &err) == 0)
+			rove_vip_del(k->rt, old_oif, &k->vip[i], &err); /* gone with its link is fine */
+	}
+}
+
+static int kernel_uplink(struct rove_datapath *dp, const struct rove_addr *gateway,
+			 struct rove_err *err)
+{
+	struct kdp *k = kdp_of(dp);
+	struct rove_addr gw = *gateway;
+	struct rove_route r;
+	int old_oif = k->uplink.oif;
+
+	gw.port = 0;
+	if (rove_route_get(k->rt, &gw, &r, err) < 0)
+		return rove_err_prefix(err, "kernel datapath");
+	if (r.oif <= 0)
+		return rove_err_set(err, ROVE_E_IO, "kernel datapath: the route to the gateway "
+				    "names no interface");
+	k->uplink = r;
+	k->gateway = gw;
+	move_vips(k, old_oif);
+	/* The pinned gateway route and the networks' routes name the uplink. */
+	del_routes(k);
+	if (apply_routes(k, err) < 0)
+		return rove_err_prefix(err, "kernel datapath");
+	return 0;
+}
+
+static void reverse_sel(const struct rove_xfrm_sel *out, struct rove_xfrm_sel *rev)
+{
+	*rev = *out;
+	rev->src = out->dst;
+	rev->dst = out->src;
+	rev->sport = out->dport;
+	rev->sport_mask = out->dport_mask;
+	rev->dport = out->sport;
+	rev->dport_mask = out->sport_mask;
+}
+
+/* XFRM_MSG_MIGRATE per policy: the first move of each direction also
+ * carries its SA (same SPI, keys, replay state and counters). The kernel
+ * picks that SA by reqid and the old addresses, so the inbound SAs of
+ * replaced CHILD SAs still in their grace time go first: one of them could
+ * be moved instead of the current one, and none may keep the old path. */
+static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
+{
+	struct rove_xfrm_move m;
+	struct rove_err ignored;
+
+	if (k->encap && !sa->encap)
+		/* XFRM_MSG_MIGRATE keeps an SA's encapsulation when given none. */
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, "kernel datapath: the NAT is gone, "
+				    "but an SA cannot drop UDP encapsulation in place");
+	while (k->nold > 0)
+		rove_xfrm_state_del(k->xfrm, &k->local, k->old_in[--k->nold], &ignored);
+	for (size_t i = 0; i < k->npairs; i++) {
+		memset(&m, 0, sizeof(m));
+		m.reqid = k->reqid;
+		m.encap = sa->encap;
+		m.sel = k->pairs[i].out;
+		m.dir = ROVE_XFRM_OUT;
+		m.old_src = k->local;
+		m.old_dst = k->remote;
+		m.new_src = sa->local;
+		m.new_dst = sa->remote;
+		if (rove_xfrm_migrate(k->xfrm, &m, err) < 0)
+			return rove_err_prefix(err, "kernel datapath");
+		reverse_sel(&k->pairs[i].out, &m.sel);
+		m.old_src = k->remote;
+		m.old_dst = k->local;
+		m.new_src = sa->remote;
+		m.new_dst = sa->local;
+		for (enum rove_xfrm_dir d = ROVE_XFRM_IN; d <= ROVE_XFRM_FWD; d += 2) {
+			m.dir = d;
+			if (rove_xfrm_migrate(k->xfrm, &m, err) < 0)
+				return rove_err_prefix(err, "kernel datapath");
+		}
+	}
+	k->local = sa->local;
+	k->remote = sa->remote;
+	k->encap = sa->encap;
+	return 0;
+}
+
+static int kernel_update(struct rove_datapath *dp, const struct rove_child_sa *sa,
+			 struct rove_err *err)
+{
+	struct kdp *k = kdp_of(dp);
+
+	if (!k->child || sa->spi_in != k->spi_in || sa->spi_out != k->spi_out)
+		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: no such CHILD SA to move");
+	return move_sas(k, sa, err);
+}
+
 /* ---- counters and teardown ---- */
 
 static int kernel_counters(struct rove_datapath *dp, const struct rove_child_sa *sa,
@@ -489,6 +604,8 @@ static const struct rove_datapath_ops kernel_ops = {
 	.configure = kernel_configure,
 	.counters = kernel_counters,
 	.destroy = kernel_destroy,
+	.uplink = kernel_uplink,
+	.update = kernel_update,
 };
 
 struct rove_datapath *rove_datapath_kernel_new(const struct rove_addr *gateway, uint32_t reqid,

@@ -225,6 +225,35 @@ static void drop_routes(struct dpu *d)
 	}
 }
 
+/* MOBIKE: the gateway's pinned route goes to the new path. */
+static int us_uplink(struct rove_datapath *dp, const struct rove_addr *gateway,
+		     struct rove_err *err)
+{
+	struct dpu *d = priv(dp);
+	struct rove_addr gw = d->last.remote;
+	struct rove_err e2;
+
+	if (gateway->family != d->natt_bound.family)
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, "userspace datapath: the NAT-T socket "
+				    "it reads cannot reach a gateway address of the other family");
+	if (!d->manage_routes || !d->nroutes)
+		return 0;
+	gw.port = 0;
+	for (size_t i = 0; i < d->nroutes; i++) {
+		struct rove_route *r = &d->routes[i];
+
+		if (r->oif == d->tun.ifindex || !rove_addr_eq(&r->dst.addr, &gw) ||
+		    r->dst.len != rove_addr_len(&r->dst.addr) * 8)
+			continue;
+		rove_route_del(d->nl, r, &e2); /* gone with its link is fine */
+		d->routes[i] = d->routes[--d->nroutes];
+		break;
+	}
+	if (pin_gateway(d, err) < 0)
+		return rove_err_prefix(err, "userspace datapath");
+	return 0;
+}
+
 /* ---- the ops ------------------------------------------------------------- */
 
 static int set_mtu(struct dpu *d, size_t mtu, struct rove_err *err)
@@ -342,6 +371,26 @@ static int us_install_outbound(struct rove_datapath *dp, const struct rove_child
 	set_outbound(d, out, sa, mtu);
 	/* Another suite may leave another room for the inner packet. */
 	return set_mtu(d, mtu, err) < 0 ? rove_err_prefix(err, "userspace datapath") : 0;
+}
+
+/* MOBIKE: the gateway accepted new outer addresses. The SAs stay; the
+ * transmit worker picks the addresses up at its next burst. */
+static int us_update(struct rove_datapath *dp, const struct rove_child_sa *sa,
+		     struct rove_err *err)
+{
+	struct dpu *d = priv(dp);
+
+	if (!sa->encap || sa->remote.family != d->natt_bound.family ||
+	    sa->local.port != d->natt_bound.port)
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, "userspace datapath: the new path "
+				    "does not use the NAT-T socket it reads");
+	pthread_mutex_lock(&d->tx.lock);
+	d->tx.local = sa->local;
+	d->tx.remote = sa->remote;
+	pthread_mutex_unlock(&d->tx.lock);
+	d->last.local = sa->local;
+	d->last.remote = sa->remote;
+	return 0;
 }
 
 static void us_remove(struct rove_datapath *dp, const struct rove_child_sa *sa)
@@ -528,6 +577,8 @@ static const struct rove_datapath_ops userspace_ops = {
 	.configure = us_configure,
 	.counters = us_counters,
 	.destroy = us_destroy,
+	.uplink = us_uplink,
+	.update = us_update,
 };
 
 /* ---- creation ------------------------------------------------------------ */

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #define STATUS_TIMEOUT_MS 5000
-#define NCOLS 11
+#define NCOLS 13
 
 static const char *const headers[NCOLS] = {
-	"NAME", "STATE", "SERVER", "VIRTUAL IP", "UPTIME", "NAT", "PROPOSAL", "IN", "OUT", "DATAPATH",
-	"REKEYS",
+	"NAME", "STATE", "SERVER", "VIRTUAL IP", "UPTIME", "PATH", "NAT", "MOVES", "PROPOSAL", "IN",
+	"OUT", "DATAPATH", "REKEYS",
 };
 
 struct row {
@@ -173,18 +173,27 @@ static void fill_row(struct row *r, const struct rove_json *j)
 			     rove_json_get_u64(ike, "established_seconds", 0));
 	else
 		snprintf(r->cell[4], sizeof(r->cell[4]), "-");
-	snprintf(r->cell[5], sizeof(r->cell[5]), "%s",
-		 rove_json_get_bool(j, "nat_detected", false) ? "yes" : "no");
-	/* The ESP proposal is the one that carries traffic. */
+	/* The path in use: our address and the gateway's, or that we wait. */
+	if (rove_json_get_bool(j, "parked", false))
+		snprintf(r->cell[5], sizeof(r->cell[5]), "(no address)");
+	else
+		snprintf(r->cell[5], sizeof(r->cell[5]), "%.60s -> %.60s",
+			 rove_json_get_str(j, "local_address", "?"),
+			 rove_json_get_str(j, "remote_address", "?"));
 	snprintf(r->cell[6], sizeof(r->cell[6]), "%s",
+		 rove_json_get_bool(j, "nat_detected", false) ? "yes" : "no");
+	snprintf(r->cell[7], sizeof(r->cell[7]), "%llu",
+		 (unsigned long long)rove_json_get_u64(j, "moves", 0));
+	/* The ESP proposal is the one that carries traffic. */
+	snprintf(r->cell[8], sizeof(r->cell[8]), "%s",
 		 first ? rove_json_get_str(first, "proposal", "-")
 		       : rove_json_get_str(ike, "proposal", "-"));
-	if (!r->cell[6][0])
-		snprintf(r->cell[6], sizeof(r->cell[6]), "-");
-	fmt_bytes(r->cell[7], sizeof(r->cell[7]), in);
-	fmt_bytes(r->cell[8], sizeof(r->cell[8]), out);
-	snprintf(r->cell[9], sizeof(r->cell[9]), "%s", rove_json_get_str(j, "datapath", "?"));
-	rekey_cell(r->cell[10], sizeof(r->cell[10]), rove_json_get(j, "rekey"));
+	if (!r->cell[8][0])
+		snprintf(r->cell[8], sizeof(r->cell[8]), "-");
+	fmt_bytes(r->cell[9], sizeof(r->cell[9]), in);
+	fmt_bytes(r->cell[10], sizeof(r->cell[10]), out);
+	snprintf(r->cell[11], sizeof(r->cell[11]), "%s", rove_json_get_str(j, "datapath", "?"));
+	rekey_cell(r->cell[12], sizeof(r->cell[12]), rove_json_get(j, "rekey"));
 }
 
 /* Cells come from a daemon that echoes names from the network: print

@@ -330,6 +330,7 @@ static void build_config(struct up_state *st, bool verbose)
 	c->fragment_size = p->fragment_size;
 	/* Only the session's first IKE SA: reconnects clear it. */
 	c->initial_contact = true;
+	c->mobike = p->mobike;
 }
 
 static void drop_secret(char **p, size_t *len)
@@ -383,6 +384,7 @@ static int run(struct up_state *st, const struct up_opts *o)
 	d.gateway = st->server;
 	d.reconnect = st->p.reconnect;
 	d.reauth_s = st->p.reauth;
+	d.mobike = st->p.mobike;
 	if (o->foreground)
 		return rove_daemon_run(&d);
 	return rove_spawn(&d);

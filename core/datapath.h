@@ -45,6 +45,15 @@ struct rove_datapath_ops {
 	int (*configure)(struct rove_datapath *dp, const struct rove_config_info *cfg, struct rove_err *err);
 	int (*counters)(struct rove_datapath *dp, const struct rove_child_sa *sa, struct rove_counters *out);
 	void (*destroy)(struct rove_datapath *dp);
+	/* MOBIKE. uplink: the path to the gateway (now at `gateway`, which may
+	 * be another address of it, of the other family) changed; the driver
+	 * saw it before the engine moves: the gateway's pinned route, and
+	 * whatever else follows the outer interface, go to the new path. update: the
+	 * gateway accepted new outer addresses (ROVE_EV_PATH_UPDATED): the
+	 * SA's outer addresses, ports and encapsulation change in place, same
+	 * SPIs, keys and sequence numbers. */
+	int (*uplink)(struct rove_datapath *dp, const struct rove_addr *gateway, struct rove_err *err);
+	int (*update)(struct rove_datapath *dp, const struct rove_child_sa *sa, struct rove_err *err);
 };
 
 struct rove_datapath {

@@ -20,6 +20,7 @@ const char *rove_fail_name(enum rove_fail f)
 	case ROVE_FAIL_PEER_DELETED: return "peer_deleted";
 	case ROVE_FAIL_PEER_DEAD: return "peer_dead";
 	case ROVE_FAIL_PROTOCOL: return "protocol";
+	case ROVE_FAIL_PATH_CHANGED: return "path_changed";
 	case ROVE_FAIL_INTERNAL: return "internal";
 	case ROVE_FAIL_REKEY: return "rekey_failed";
 	}
@@ -47,6 +48,8 @@ const char *rove_fail_hint(enum rove_fail f)
 		return "the gateway stopped answering: check the network connection and that the "
 		       "gateway is running";
 	case ROVE_FAIL_PROTOCOL: return "the gateway sent something rove does not understand";
+	case ROVE_FAIL_PATH_CHANGED:
+		return "our address changed and the gateway cannot follow (no MOBIKE): connect again";
 	case ROVE_FAIL_INTERNAL: return "an internal error; run with -v for details";
 	case ROVE_FAIL_REKEY:
 		return "the gateway did not renew the tunnel's keys in time; check its log and esp=";

@@ -179,6 +179,7 @@ int ike_auth_start(struct rove_session *s, struct rove_err *err)
 		goto out;
 	if (s->cfg.initial_contact)
 		rove_mb_add_notify(&mb, 0, NULL, 0, ROVE_N_INITIAL_CONTACT, NULL, 0);
+	mobike_auth_request(s, &mb);
 	s->phase = PH_AUTH;
 	rc = send_auth_request(s, &mb, err);
 out:
@@ -488,6 +489,7 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 	uint16_t nerr = first_error_notify(m);
 	struct rove_err err;
 
+	mobike_auth_response(s, m);
 	if (nerr == ROVE_N_AUTHENTICATION_FAILED || (nerr && !rove_msg_find(m, ROVE_PL_AUTH))) {
 		fail_notify(s, nerr);
 		return;

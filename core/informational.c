@@ -66,7 +66,8 @@ void info_notify_auth_failed(struct rove_session *s)
 
 void info_response(struct rove_session *s, struct rove_msg *m)
 {
-	(void)m;
+	if (mobike_response(s, m))
+		return;
 	if (s->phase != PH_DELETING)
 		return;
 	s->phase = PH_DONE;
@@ -126,6 +127,7 @@ static void informational_request(struct rove_session *s, const struct rove_msg 
 
 	rove_mb_init_inner(&resp);
 	peer_delete(s, m, &resp, &ike_deleted, &child_deleted);
+	mobike_peer_request(s, m, &resp);
 	if (ike_deleted) {
 		rove_mb_free(&resp);
 		rove_mb_init_inner(&resp); /* an IKE SA delete is answered empty */

@@ -50,7 +50,7 @@ void sess_event(struct rove_session *s, enum rove_event_type type, const char *f
 		vsnprintf(ev->msg, sizeof(ev->msg), fmt, ap);
 		va_end(ap);
 	}
-	if (type == ROVE_EV_CHILD_UP || type == ROVE_EV_CHILD_DOWN)
+	if (type == ROVE_EV_CHILD_UP || type == ROVE_EV_CHILD_DOWN || type == ROVE_EV_PATH_UPDATED)
 		ev->child = &s->child;
 	if (type == ROVE_EV_CONFIG)
 		ev->config = &s->config;
@@ -251,6 +251,9 @@ uint64_t rove_session_next_timer(const struct rove_session *s)
 
 	if (s->state == ROVE_ST_CLOSED)
 		return redirect_next_timer(s);
+	/* Parked (no address): nothing can be sent, nothing may time out. */
+	if (mobike_parked(s))
+		return t;
 	if (s->req_outstanding)
 		t = s->req_next_ms;
 	if (s->nat_local && s->natt && s->phase == PH_UP && s->next_keepalive_ms < t)
@@ -273,6 +276,8 @@ void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms)
 		redirect_handle_timer(s);
 		return;
 	}
+	if (mobike_parked(s))
+		return;
 	if (s->req_outstanding && now_ms >= s->req_next_ms)
 		retransmit_due(s);
 	if (s->nat_local && s->natt && s->phase == PH_UP && now_ms >= s->next_keepalive_ms)
@@ -289,7 +294,9 @@ void rove_session_handle_timer(struct rove_session *s, uint64_t now_ms)
 
 void sess_kick(struct rove_session *s)
 {
-	if (s->req_outstanding || s->phase != PH_UP || s->state != ROVE_ST_ESTABLISHED)
+	/* Parked (MOBIKE): nothing leaves until there is an address again. */
+	if (s->req_outstanding || s->phase != PH_UP || s->state != ROVE_ST_ESTABLISHED ||
+	    mobike_parked(s))
 		return;
 	cc_start_next(s);
 }
@@ -450,6 +457,7 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 		info_response(s, m);
 		break;
 	}
+	mobike_next(s); /* an address update waiting for the request slot */
 	sess_kick(s);
 }
 
@@ -765,6 +773,11 @@ void rove_session_get_info(const struct rove_session *s, struct rove_session_inf
 	info->last_rekey_ms = s->rk.last_ms;
 	info->ike_rekeys = s->rk.ike_count;
 	info->child_rekeys = s->rk.child_count;
+	info->mobike = s->mob.peer && s->cfg.mobike;
+	info->parked = s->mob.parked;
+	info->moves = s->mob.moves;
+	info->npeer_addrs = s->mob.naddrs;
+	memcpy(info->peer_addrs, s->mob.addrs, sizeof(info->peer_addrs));
 }
 
 const struct rove_session_config *rove_session_config(const struct rove_session *s)

@@ -111,6 +111,7 @@ struct rove_session_config {
 	/* How long the inbound half of a replaced CHILD SA stays after it was
 	 * deleted, for packets in flight; 0 = 2000 ms. */
 	uint32_t rekey_grace_ms;
+	bool mobike;               /* announce MOBIKE (RFC 4555) and follow moves */
 };
 
 /* Why a session failed; each maps to a sentence (rove_fail_hint). */
@@ -129,6 +130,7 @@ enum rove_fail {
 	ROVE_FAIL_PEER_DELETED,     /* the gateway closed the session */
 	ROVE_FAIL_PEER_DEAD,        /* no answer to liveness checks (DPD) */
 	ROVE_FAIL_PROTOCOL,         /* malformed or unexpected messages */
+	ROVE_FAIL_PATH_CHANGED,     /* our address changed, the gateway has no MOBIKE */
 	ROVE_FAIL_INTERNAL,
 	ROVE_FAIL_REKEY,            /* the CHILD SA expired: no rekey in time */
 };
@@ -206,6 +208,8 @@ enum rove_event_type {
 	 * same profile (identity, CA) and its own loop protection
 	 * (redirect.h). */
 	ROVE_EV_REDIRECT,
+	ROVE_EV_PATH_UPDATED, /* child: the gateway accepted a new path (MOBIKE);
+			       * update the SA's outer addresses in place */
 };
 
 struct rove_event {
@@ -258,6 +262,12 @@ struct rove_session_info {
 	uint64_t ike_rekey_ms, child_rekey_ms; /* when we will rekey them */
 	uint64_t last_rekey_ms;             /* the last completed rekey, 0: none */
 	unsigned ike_rekeys, child_rekeys;  /* completed so far, either side */
+	/* MOBIKE (RFC 4555) */
+	bool mobike;                    /* both sides announced it */
+	bool parked;                    /* no usable local address */
+	unsigned moves;                 /* paths the gateway accepted after the first */
+	size_t npeer_addrs;             /* the gateway's additional addresses */
+	struct rove_addr peer_addrs[4];
 };
 
 struct rove_session *rove_session_new(const struct rove_session_config *cfg, struct rove_err *err);
@@ -286,5 +296,24 @@ void rove_session_get_info(const struct rove_session *s, struct rove_session_inf
  * else. Owned by the session. */
 const struct rove_session_config *rove_session_config(const struct rove_session *s);
 enum rove_state rove_session_state(const struct rove_session *s);
+
+/* The driver saw the path to the gateway change (mobike.c). `local` is the
+ * address the kernel now picks towards the gateway (port ignored), NULL
+ * when there is none: the session is parked, sends nothing and lets no
+ * timer run out until an address appears. With MOBIKE the engine sends
+ * UPDATE_SA_ADDRESSES (NAT detection, COOKIE2) from the new address, and
+ * ROVE_EV_PATH_UPDATED follows the gateway's answer. An address of the
+ * other family moves to one of the gateway's additional addresses of that
+ * family. The session's configuration (rove_session_config) follows, so a
+ * later session for a reconnect starts from the new path. A session still
+ * connecting just sends from the new address. Returns 0 when the move is
+ * handled (or nothing changed); -1 when it cannot be: the gateway has no
+ * MOBIKE (the session fails with ROVE_FAIL_PATH_CHANGED, so the driver
+ * reconnects) or no address of that family. */
+int rove_session_path_changed(struct rove_session *s, const struct rove_addr *local,
+			      uint64_t now_ms);
+/* A liveness check now (after a suspend, a parked spell): an empty
+ * INFORMATIONAL, or UPDATE_SA_ADDRESSES when a move is pending. */
+void rove_session_check_path(struct rove_session *s, uint64_t now_ms);
 
 #endif

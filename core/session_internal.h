@@ -194,6 +194,21 @@ struct rove_session {
 	struct rove_buf frag_tx[FRAG_TX_MAX]; /* our outstanding request, fragmented */
 	size_t frag_tx_n;
 	uint32_t frag_tx_msg_id;
+	/* MOBIKE (mobike.c) */
+	struct {
+		bool peer;                /* the gateway sent MOBIKE_SUPPORTED */
+		bool parked;              /* no local address: send nothing */
+		bool pending;             /* an UPDATE_SA_ADDRESSES is due */
+		bool check;               /* a liveness check is due (no MOBIKE) */
+		bool outstanding;         /* ours is the outstanding request */
+		uint8_t kind;             /* what it is: MOBIKE_REQ_* */
+		uint8_t cookie2[16];
+		unsigned moves;
+		struct rove_addr acc_local, acc_remote; /* the path the gateway knows */
+		struct rove_addr home;    /* the configured gateway address */
+		size_t naddrs;            /* the gateway's additional addresses */
+		struct rove_addr addrs[4];
+	} mob;
 
 	struct outq_item outq[OUTQ_LEN];
 	size_t outq_head, outq_n;
@@ -312,6 +327,22 @@ bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 uint64_t ike_rekey_next_timer(const struct rove_session *s);
 void ike_rekey_timer(struct rove_session *s);
 void ike_rekey_free(struct rove_session *s);
+
+/* mobike.c */
+/* Adds N(MOBIKE_SUPPORTED) to the first IKE_AUTH request when configured. */
+void mobike_auth_request(struct rove_session *s, struct rove_mb *mb);
+/* Notes MOBIKE_SUPPORTED and the additional addresses in an IKE_AUTH
+ * response. */
+void mobike_auth_response(struct rove_session *s, const struct rove_msg *m);
+/* The gateway's INFORMATIONAL request: address lists, and COOKIE2 to echo
+ * into resp. */
+void mobike_peer_request(struct rove_session *s, const struct rove_msg *m, struct rove_mb *resp);
+/* True when m answered our UPDATE_SA_ADDRESSES (or liveness check) and
+ * was handled. */
+bool mobike_response(struct rove_session *s, const struct rove_msg *m);
+/* After any response: sends a pending update once the slot is free. */
+void mobike_next(struct rove_session *s);
+bool mobike_parked(const struct rove_session *s);
 
 /* session_frag.c: IKE fragmentation (RFC 7383) */
 /* Notes whether the IKE_SA_INIT response m announced fragmentation. */

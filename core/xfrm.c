@@ -571,6 +571,64 @@ int rove_xfrm_policy_del(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
 	return rove_nl_request(nl, nlh, what, err);
 }
 
+/* ---- moving a tunnel (MOBIKE) ---- */
+
+struct nlmsghdr *rove_xfrm_migrate_msg(void *buf, size_t len, const struct rove_xfrm_move *m,
+				       struct rove_err *err)
+{
+	struct nlmsghdr *nlh;
+	struct xfrm_userpolicy_id *id;
+	struct xfrm_user_migrate um;
+	struct xfrm_encap_tmpl e;
+
+	if (len < ROVE_NL_MSG_MAX || !sel_ok(&m->sel) || m->dir > ROVE_XFRM_FWD ||
+	    !family_ok(m->old_src.family) || m->old_src.family != m->old_dst.family ||
+	    !family_ok(m->new_src.family) || m->new_src.family != m->new_dst.family) {
+		rove_err_set(err, ROVE_E_INVAL, "moving a policy: bad selector or addresses");
+		return NULL;
+	}
+	nlh = msg_start(buf, XFRM_MSG_MIGRATE, 0);
+	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	put_sel(&id->sel, &m->sel);
+	id->dir = (uint8_t)m->dir;
+	memset(&um, 0, sizeof(um));
+	put_xaddr(&um.old_saddr, &m->old_src);
+	put_xaddr(&um.old_daddr, &m->old_dst);
+	put_xaddr(&um.new_saddr, &m->new_src);
+	put_xaddr(&um.new_daddr, &m->new_dst);
+	um.proto = IPPROTO_ESP;
+	um.mode = XFRM_MODE_TUNNEL;
+	um.reqid = m->reqid;
+	um.old_family = (uint16_t)m->old_src.family;
+	um.new_family = (uint16_t)m->new_src.family;
+	if (!mnl_attr_put_check(nlh, len, XFRMA_MIGRATE, sizeof(um), &um))
+		goto long_msg;
+	if (m->encap) {
+		memset(&e, 0, sizeof(e));
+		e.encap_type = UDP_ENCAP_ESPINUDP;
+		e.encap_sport = htons(m->new_src.port);
+		e.encap_dport = htons(m->new_dst.port);
+		if (!mnl_attr_put_check(nlh, len, XFRMA_ENCAP, sizeof(e), &e))
+			goto long_msg;
+	}
+	return nlh;
+long_msg:
+	rove_err_set(err, ROVE_E_INVAL, "migrate message too long");
+	return NULL;
+}
+
+int rove_xfrm_migrate(struct rove_nl *nl, const struct rove_xfrm_move *m, struct rove_err *err)
+{
+	uint8_t buf[ROVE_NL_MSG_MAX];
+	struct nlmsghdr *nlh = rove_xfrm_migrate_msg(buf, sizeof(buf), m, err);
+	char what[200];
+
+	if (!nlh)
+		return -1;
+	policy_what(what, sizeof(what), "moving", &m->sel, m->dir);
+	return rove_nl_request(nl, nlh, what, err);
+}
+
 /* ---- sockets ---- */
 
 int rove_xfrm_socket_bypass(int fd, int family, struct rove_err *err)

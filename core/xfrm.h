@@ -124,6 +124,24 @@ int rove_xfrm_policy_add(struct rove_nl *nl, const struct rove_xfrm_policy *p,
 int rove_xfrm_policy_del(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
 			 enum rove_xfrm_dir dir, struct rove_err *err);
 
+/* Moves one policy's tunnel (and the SA it finds with the same reqid and
+ * old addresses) to new outer addresses in place (XFRM_MSG_MIGRATE): the
+ * SA keeps its SPI, keys, sequence numbers and counters. sel and dir name
+ * the policy; old/new are the tunnel's source and destination as the
+ * policy's direction sees them. With encap, the SA's UDP encapsulation
+ * gets the new ports (new_src.port -> new_dst.port); without, it keeps
+ * what it had. Needs CONFIG_XFRM_MIGRATE. */
+struct rove_xfrm_move {
+	struct rove_xfrm_sel sel;
+	enum rove_xfrm_dir dir;
+	uint32_t reqid;
+	struct rove_addr old_src, old_dst, new_src, new_dst;
+	bool encap;
+};
+int rove_xfrm_migrate(struct rove_nl *nl, const struct rove_xfrm_move *m, struct rove_err *err);
+struct nlmsghdr *rove_xfrm_migrate_msg(void *buf, size_t len, const struct rove_xfrm_move *m,
+				       struct rove_err *err);
+
 /* Lets an IKE socket's packets bypass every policy in both directions
  * (IP_XFRM_POLICY / IPV6_XFRM_POLICY with action allow), so a tunnel for
  * 0.0.0.0/0 never captures IKE itself. family is the socket's. Needs

@@ -141,3 +141,72 @@ clear_packets() {
 		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
 }
 clear_counter_stop() { in_ns "$NS_G" nft delete table inet rove_leak; }
+
+# Two uplinks for the move tests (MOBIKE): the gateway's IKE address sits
+# on its loopback, so the client's path to it follows the default route.
+#
+#   client out0 192.0.2.2/24     ---- 192.0.2.1    out0 gateway lo 203.0.113.1
+#          out1 198.51.100.2/24  ---- 198.51.100.1 out1
+#               2001:db8:1::2/64 ---- 2001:db8:1::1     lo 2001:db8:ff::1
+#
+# The default route starts on out0; move_to switches it. With --nat, out1
+# leads to a masquerading NAT box instead (198.51.100.1, rn-$$), whose
+# outer side 203.0.113.9/30 faces the gateway's out1 (203.0.113.10/30); no
+# IPv6 then.
+UPLINK1_ADDR=198.51.100.2
+UPLINK1_GW=198.51.100.1
+UPLINK1_ADDR6=2001:db8:1::2
+UPLINK1_GW6=2001:db8:1::1
+GW_ADDR6=2001:db8:ff::1
+
+setup_net_two_uplinks() { # [--nat]
+	add_ns "$NS_C"
+	add_ns "$NS_G"
+	add_ns "$NS_L"
+	link_ns "$NS_C" out0 192.0.2.2/24 "$NS_G" out0 192.0.2.1/24
+	if [ "${1:-}" = --nat ]; then
+		# out1 sits behind a NAT box: 198.51.100.2 -> 203.0.113.9.
+		add_ns "$NS_N"
+		link_ns "$NS_C" out1 "$UPLINK1_ADDR/24" "$NS_N" in0 "$UPLINK1_GW/24"
+		link_ns "$NS_N" out0 203.0.113.9/30 "$NS_G" out1 203.0.113.10/30
+		ip -n "$NS_N" route add default via 203.0.113.10
+		NAT_OUTER=203.0.113.9
+		start_nat
+	else
+		link_ns "$NS_C" out1 "$UPLINK1_ADDR/24" "$NS_G" out1 "$UPLINK1_GW/24"
+		ip -n "$NS_C" addr add "$UPLINK1_ADDR6/64" dev out1 nodad
+		ip -n "$NS_G" addr add "$UPLINK1_GW6/64" dev out1 nodad
+		ip -n "$NS_G" addr add "$GW_ADDR6/128" dev lo
+	fi
+	ip -n "$NS_G" addr add 203.0.113.1/32 dev lo
+	ip -n "$NS_C" route add default via 192.0.2.1 dev out0
+	CLIENT_ADDR=192.0.2.2
+	GW_ADDR=203.0.113.1
+	link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
+	ip -n "$NS_L" route add default via "$LAN_GW"
+	forwarding_on "$NS_G"
+	in_ns "$NS_G" nft -f - <<EOF2
+table inet rove_gw {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		oifname "lan0" meta nfproto ipv6 counter drop
+		oifname "lan0" ip saddr != $POOL counter drop
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		iifname != "lan0" ip daddr $LAN_NET counter drop
+	}
+}
+EOF2
+}
+
+# move_to out1|out0 [6]: the client's default route (IPv4, or IPv6 with 6)
+# goes to that uplink.
+move_to() {
+	case "$1${2:-}" in
+	out1) ip -n "$NS_C" route replace default via "$UPLINK1_GW" dev out1 ;;
+	out0) ip -n "$NS_C" route replace default via 192.0.2.1 dev out0 ;;
+	out16) ip -n "$NS_C" -6 route replace default via "$UPLINK1_GW6" dev out1 ;;
+	*) die "move_to: unknown uplink $1" ;;
+	esac
+}

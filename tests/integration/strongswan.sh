@@ -113,6 +113,7 @@ connections {
 		${GW_REAUTH_TIME:+reauth_time = $GW_REAUTH_TIME}
 		${GW_FRAGMENTATION:+fragmentation = $GW_FRAGMENTATION}
 		${GW_IKE_EXTRA:-}
+		${GW_MOBIKE:+mobike = $GW_MOBIKE}
 		local {
 			auth = pubkey
 			certs = $cert.pem

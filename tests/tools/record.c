@@ -5,7 +5,11 @@
  *
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM eap USER PASSWORD
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM|- psk LOCAL_ID PSK
- *   ... [dpd | frag=BYTES | redirect]
+ *   ... [dpd | frag=BYTES | redirect]: liveness checks on, closing after
+ *       one was answered; our fragment size; a redirect expected
+ *   ... [NEW_LOCAL]: MOBIKE on; once up, the session moves to NEW_LOCAL
+ *       (an "= move NEW_LOCAL" line marks when) and closes after the
+ *       gateway accepted the new path.
  *
  * OUT gets the session's parameters ("time", "seed", "local", "remote",
  * "remote-id", "auth" lines; the CA is stored beside it by the caller), then
@@ -67,7 +71,7 @@ static void flush_out(struct rove_session *s, struct rove_udp *u, FILE *f)
 static unsigned rekeys_wanted, rekeys_seen;
 
 /* Returns 1 when up (and the rekeys asked for are done), -1 on failure, 2
- * when closed or redirected, 0 otherwise. */
+ * when closed or redirected, 3 when moved, 0 otherwise. */
 static int drain_events(struct rove_session *s, FILE *f)
 {
 	struct rove_event ev;
@@ -81,6 +85,8 @@ static int drain_events(struct rove_session *s, FILE *f)
 			r = 1;
 		if (ev.type == ROVE_EV_CHILD_UP && !rekeys_wanted)
 			r = 1;
+		else if (ev.type == ROVE_EV_PATH_UPDATED)
+			r = 3;
 		else if (ev.type == ROVE_EV_FAILED)
 			return -1;
 		else if (ev.type == ROVE_EV_CLOSED || ev.type == ROVE_EV_REDIRECT)
@@ -100,10 +106,12 @@ static bool dpd_answered(struct rove_session *s, bool *seen)
 	return *seen && !info.dpd_outstanding;
 }
 
+static const char *move_to; /* NEW_LOCAL, or NULL */
+
 static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bool redirect)
 {
 	uint8_t buf[65536];
-	bool closing = false, up = false, seen = false;
+	bool closing = false, up = false, seen = false, moved = false, path_done = false;
 	uint64_t close_at = UINT64_MAX;
 
 	rove_session_start(s, now_ms());
@@ -122,8 +130,27 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bo
 		if (r == -1 || r == 2)
 			return r == 2 ? 0 : 1;
 		up |= r == 1;
+		/* The move is done once the gateway accepted the path (no
+		 * PATH_UPDATED when it rekeyed the CHILD SA there first). */
+		if (moved && !path_done) {
+			struct rove_session_info info;
+
+			rove_session_get_info(s, &info);
+			path_done = r == 3 || info.moves > 0;
+		}
+		if (up && move_to && !moved) {
+			struct rove_addr a;
+
+			moved = true;
+			rove_addr_parse(move_to, &a);
+			fprintf(f, "= move %s\n", move_to);
+			if (rove_session_path_changed(s, &a, now_ms()) < 0)
+				return 1;
+			continue;
+		}
 		/* After rekeys, a second for the DELETEs of the old SAs. */
-		if (up && close_at == UINT64_MAX && !redirect && (!dpd || dpd_answered(s, &seen)))
+		if (up && close_at == UINT64_MAX && !redirect && (!move_to || path_done) &&
+		    (!dpd || dpd_answered(s, &seen)))
 			close_at = now_ms() + (rekeys_wanted ? 1000 : 0);
 		if (!closing && now_ms() >= close_at) {
 			closing = true;
@@ -172,7 +199,9 @@ int main(int argc, char **argv)
 
 	if (argc == 11 && !strncmp(argv[10], "frag=", 5))
 		frag = (unsigned)strtoul(argv[10] + 5, NULL, 10);
-	if (argc != 10 && !dpd && !frag && !redirect) {
+	else if (argc == 11 && !dpd && !redirect)
+		move_to = argv[10];
+	if (argc != 10 && argc != 11) {
 		fprintf(stderr, "usage: see the comment at the top of record.c\n");
 		return 2;
 	}
@@ -185,12 +214,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
-	if (rove_udp_open(&u, cfg.local.family, &cfg.local, &err) < 0) {
+	/* Moving needs sockets that can send from another address. */
+	if (rove_udp_open(&u, cfg.local.family, move_to ? NULL : &cfg.local, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
-	cfg.local = u.bound[ROVE_UDP_IKE];
-	cfg.local_natt = u.bound[ROVE_UDP_NATT];
+	cfg.local_natt = cfg.local;
+	cfg.local.port = u.bound[ROVE_UDP_IKE].port;
+	cfg.local_natt.port = u.bound[ROVE_UDP_NATT].port;
+	cfg.mobike = move_to != NULL;
 	cfg.remote.port = 500;
 	cfg.remote_id = argv[5];
 	cfg.trust = trust;

@@ -11,6 +11,7 @@
 #   bash tests/tools/record.sh BUILD_DIR --frag    # frag (IKE fragments both ways)
 #   bash tests/tools/record.sh BUILD_DIR --redirect # redirect (swanctl --redirect)
 #   bash tests/tools/record.sh BUILD_DIR --rekey   # rekey-gw, rekey-ours
+#   bash tests/tools/record.sh BUILD_DIR --mobike  # mobike (a move to a second address)
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -86,6 +87,20 @@ if [ "${2:-}" = --redirect ]; then
 	finish
 fi
 
+if [ "${2:-}" = --mobike ]; then
+	# mobike.rec: PSK, MOBIKE announced; once up the engine moves from
+	# 192.0.2.2 to 192.0.2.3 (UPDATE_SA_ADDRESSES) and closes after the
+	# gateway accepted it.
+	setup_net
+	ip -n "$NS_C" addr add 192.0.2.3/24 dev out0
+	make_pki "$WORK/pki"
+	start_gw "$WORK/gw"
+	record mobike rove-mobike-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
+		psk "$PSK_ID_CERT" "$PSK_SECRET" 192.0.2.3
+	grep -q 'N(UPD_SA_ADDR)' "$WORK/gw/charon.log" || die "the gateway saw no address update"
+	gw_log | grep -E 'UPD_SA_ADDR|MOBIKE|INFORMATIONAL' | sed 's/^/    /'
+	finish
+fi
 if [ "${2:-}" = --nat ]; then
 	record nat rove-nat-seed "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" \
 		eap "$EAP_USER" "$EAP_PASSWORD"

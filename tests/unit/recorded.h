@@ -5,7 +5,7 @@
  * its seed and configuration, feeding the gateway's datagrams and
  * comparing ours, and what the events said (including what a datapath
  * would hold). Static functions for the one test file that includes it
- * (test_engine.c, test_rekey.c), so CHECK counts in that file. */
+ * (test_engine.c, test_rekey.c, test_mobike.c), so CHECK counts in that file. */
 #ifndef ROVE_TEST_REPLAY_H
 #define ROVE_TEST_REPLAY_H
 
@@ -20,7 +20,8 @@
 #define MAX_STEPS 64
 
 struct step {
-	char dir; /* '>' sent by us, '<' received, 'c' the recorder closed */
+	char dir; /* '>' sent by us, '<' received, 'c' the recorder closed,
+		   * '=' the path moved to `move` (MOBIKE) */
 	uint8_t *data;
 	size_t len;
 };
@@ -32,6 +33,7 @@ struct rec {
 	unsigned dpd; /* ms, from a "dpd" line (liveness checks on) */
 	unsigned frag; /* from a "fragment-size" line */
 	bool redirect; /* a "redirect" line: up until the gateway redirects */
+	char move[64];  /* MOBIKE: the address the recording moved to */
 	unsigned child_rekey, ike_rekey; /* "rekey" line: the session's times */
 	bool has_close;
 	size_t n;
@@ -63,6 +65,10 @@ static bool load_rec(const char *path, struct rec *r)
 			continue;
 		if (!strcmp(line, "redirect\n"))
 			r->redirect = true;
+		if (sscanf(line, "= move %63s", r->move) == 1 && r->n < MAX_STEPS) {
+			r->s[r->n++].dir = '=';
+			continue;
+		}
 		if (!strcmp(line, "close\n") && r->n < MAX_STEPS) {
 			r->s[r->n++].dir = 'c';
 			r->has_close = true;
@@ -94,6 +100,10 @@ struct run {
 	struct rove_session *s;
 	uint64_t now;
 	bool up, closed, failed, child_down;
+	unsigned path_updates;       /* ROVE_EV_PATH_UPDATED (MOBIKE) */
+	unsigned moves;              /* paths the gateway accepted ("moved to") */
+	struct rove_addr path_local; /* the CHILD SA's outer address then */
+	struct rove_addr up_local;   /* the last CHILD_UP's outer address */
 	enum rove_fail reason;
 	char redirect_to[256], redirect_msg[512]; /* ROVE_EV_REDIRECT */
 	char fail_msg[512];
@@ -142,6 +152,7 @@ static bool start_run(struct run *ru, const struct rec *r, const struct variant 
 	cfg.fragment_size = r->frag;
 	cfg.child_rekey_s = r->child_rekey;
 	cfg.ike_rekey_s = r->ike_rekey;
+	cfg.mobike = r->move[0] != 0;
 	ru->trust = rove_trust_new(v->ca ? v->ca : r->ca, &err);
 	CHECK(ru->trust != NULL);
 	if (!ru->trust)
@@ -177,6 +188,7 @@ static void drain(struct run *ru)
 			rove_addr_str(&ev.config->vip4.addr, ru->vip, sizeof(ru->vip));
 		if (ev.type == ROVE_EV_CHILD_UP) {
 			ru->up = true;
+			ru->up_local = ev.child->local;
 			ru->ups++;
 			if (ru->ndp < 8)
 				ru->dp[ru->ndp++] = ev.child->spi_in;
@@ -215,6 +227,12 @@ static void drain(struct run *ru)
 		}
 		if (ev.type == ROVE_EV_CLOSED)
 			ru->closed = true;
+		if (ev.type == ROVE_EV_PROGRESS && !strncmp(ev.msg, "moved to ", 9))
+			ru->moves++;
+		if (ev.type == ROVE_EV_PATH_UPDATED) {
+			ru->path_updates++;
+			ru->path_local = ev.child->local;
+		}
 		if (ev.type == ROVE_EV_CHILD_DOWN)
 			ru->child_down = true;
 		if (ev.type == ROVE_EV_REDIRECT) {
@@ -260,6 +278,15 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 			}
 			continue;
 		}
+		if (st->dir == '=') {
+			struct rove_addr to;
+
+			CHECK(rove_addr_parse(r->move, &to));
+			CHECK(rove_session_path_changed(ru->s, &to, ru->now) == 0);
+			l = to; /* the gateway answers there from now on */
+			drain(ru);
+			continue;
+		}
 		if (st->dir == '>') {
 			bool got;
 
@@ -299,7 +326,9 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 		drain(ru);
 		if (ru->up && stop_when_up)
 			break;
-		if (ru->up && !closing && !r->redirect && !r->has_close) {
+		/* A recording with a move closed once the move was done. */
+		if (ru->up && !closing && !r->redirect && !r->has_close &&
+		    (!r->move[0] || ru->moves)) {
 			closing = true;
 			rove_session_close(ru->s, ru->now);
 			drain(ru);

@@ -27,6 +27,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <linux/udp.h>
 #include <linux/xfrm.h>
 
 static struct rove_addr addr(const char *s)
@@ -522,6 +523,120 @@ static void test_kernel_states(void)
 	rove_nl_close(nl);
 }
 
+/* MOBIKE: one XFRM_MSG_MIGRATE per policy, the SA found by reqid and the
+ * old addresses, new encapsulation ports when asked. */
+static struct rove_xfrm_move out_move(void)
+{
+	struct rove_xfrm_move m;
+
+	memset(&m, 0, sizeof(m));
+	m.sel = out_policy("10.3.0.5/32", "0.0.0.0/0").sel;
+	m.dir = ROVE_XFRM_OUT;
+	m.reqid = rove_xfrm_reqid(7);
+	m.old_src = addr("192.0.2.1");
+	m.old_dst = addr("198.51.100.2");
+	m.new_src = addr("192.0.2.9");
+	m.new_dst = addr("198.51.100.2");
+	return m;
+}
+
+static void test_migrate_msg(void)
+{
+	uint8_t buf[ROVE_NL_MSG_MAX];
+	const struct nlattr *tb[XFRMA_MAX + 1];
+	struct rove_xfrm_move m = out_move();
+	struct rove_err err;
+	struct nlmsghdr *nlh = rove_xfrm_migrate_msg(buf, sizeof(buf), &m, &err);
+	const struct xfrm_userpolicy_id *id;
+	const struct xfrm_user_migrate *um;
+	const struct xfrm_encap_tmpl *e;
+	struct rove_addr v6 = addr("2001:db8::1");
+
+	CHECK(nlh != NULL);
+	if (!nlh)
+		return;
+	CHECK(nlh->nlmsg_type == XFRM_MSG_MIGRATE);
+	id = mnl_nlmsg_get_payload(nlh);
+	CHECK(id->dir == XFRM_POLICY_OUT && id->sel.prefixlen_s == 32 && id->sel.family == AF_INET);
+	parse_attrs(nlh, sizeof(*id), tb, XFRMA_MAX);
+	CHECK(tb[XFRMA_MIGRATE] && mnl_attr_get_payload_len(tb[XFRMA_MIGRATE]) == sizeof(*um));
+	CHECK(!tb[XFRMA_ENCAP]);
+	if (!tb[XFRMA_MIGRATE])
+		return;
+	um = mnl_attr_get_payload(tb[XFRMA_MIGRATE]);
+	CHECK_MEM(&um->old_saddr, m.old_src.addr, 4);
+	CHECK_MEM(&um->old_daddr, m.old_dst.addr, 4);
+	CHECK_MEM(&um->new_saddr, m.new_src.addr, 4);
+	CHECK_MEM(&um->new_daddr, m.new_dst.addr, 4);
+	CHECK(um->proto == IPPROTO_ESP && um->mode == XFRM_MODE_TUNNEL);
+	CHECK(um->reqid == rove_xfrm_reqid(7));
+	CHECK(um->old_family == AF_INET && um->new_family == AF_INET);
+	/* behind a NAT: the new ports go in XFRMA_ENCAP */
+	m.encap = true;
+	m.new_src.port = 4500;
+	m.new_dst.port = 45678;
+	nlh = rove_xfrm_migrate_msg(buf, sizeof(buf), &m, &err);
+	CHECK(nlh != NULL);
+	if (!nlh)
+		return;
+	parse_attrs(nlh, sizeof(*id), tb, XFRMA_MAX);
+	CHECK(tb[XFRMA_ENCAP] && mnl_attr_get_payload_len(tb[XFRMA_ENCAP]) == sizeof(*e));
+	if (tb[XFRMA_ENCAP]) {
+		e = mnl_attr_get_payload(tb[XFRMA_ENCAP]);
+		CHECK(e->encap_type == UDP_ENCAP_ESPINUDP);
+		CHECK(ntohs(e->encap_sport) == 4500 && ntohs(e->encap_dport) == 45678);
+	}
+	/* the outer family may change (IPv4 to IPv6 uplink), but not within a side */
+	m.new_src = v6;
+	CHECK(rove_xfrm_migrate_msg(buf, sizeof(buf), &m, &err) == NULL);
+	m.new_dst = v6;
+	nlh = rove_xfrm_migrate_msg(buf, sizeof(buf), &m, &err);
+	CHECK(nlh != NULL);
+	if (nlh) {
+		parse_attrs(nlh, sizeof(*id), tb, XFRMA_MAX);
+		um = mnl_attr_get_payload(tb[XFRMA_MIGRATE]);
+		CHECK(um->old_family == AF_INET && um->new_family == AF_INET6);
+	}
+}
+
+/* The policy's template moves (the kernel finds it by the old addresses
+ * and reqid); where the kernel has ESP, the SA moves with it, same SPI. */
+static void test_kernel_migrate(void)
+{
+	struct rove_nl *nl = open_nl(NETLINK_XFRM);
+	struct rove_xfrm_policy p = out_policy("10.3.0.5/32", "0.0.0.0/0");
+	struct rove_xfrm_move m = out_move(), back;
+	struct rove_xfrm_sa sa = gcm_sa();
+	struct rove_xfrm_sa_use use;
+	struct rove_err err;
+	bool esp;
+
+	if (!nl)
+		return;
+	esp = rove_xfrm_probe(nl, &err) == 0;
+	rove_xfrm_flush_reqid(nl, ROVE_XFRM_REQID_PROBE, &err);
+	CHECK(rove_xfrm_policy_add(nl, &p, &err) == 0);
+	sa.src = m.old_src;
+	sa.dst = m.old_dst;
+	if (esp)
+		CHECK(rove_xfrm_state_add(nl, &sa, &err) == 0);
+	CHECK(rove_xfrm_migrate(nl, &m, &err) == 0);
+	/* moved: the old addresses name nothing any more */
+	CHECK(rove_xfrm_migrate(nl, &m, &err) == -1);
+	back = m;
+	back.old_src = m.new_src;
+	back.new_src = m.old_src;
+	if (esp) {
+		CHECK(rove_xfrm_state_use(nl, sa.spi, IPPROTO_ESP, &m.new_dst, &use, &err) == 0);
+		CHECK(rove_xfrm_state_del(nl, &m.new_dst, sa.spi, &err) == 0);
+	}
+	/* and back again from the new ones */
+	CHECK(rove_xfrm_migrate(nl, &back, &err) == 0);
+	CHECK(rove_xfrm_policy_del(nl, &p.sel, ROVE_XFRM_OUT, &err) == 0);
+	CHECK(rove_xfrm_migrate(nl, &back, &err) == -1 && errno == ENOENT);
+	rove_nl_close(nl);
+}
+
 /* A veth pair stands for the uplink: rv0 (ours) and rv1. */
 static int make_veth(struct rove_nl *nl)
 {
@@ -707,6 +822,7 @@ int main(void)
 	RUN(test_sel_from_ts);
 	RUN(test_policy_msg);
 	RUN(test_priority_and_reqid);
+	RUN(test_migrate_msg);
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0) {
 		fprintf(stderr, "skip: the kernel checks need root (a private network namespace)\n");
 		return check_failures ? check_summary() : (check_summary(), 77);
@@ -714,6 +830,7 @@ int main(void)
 	RUN(test_kernel_policies);
 	RUN(test_kernel_sockets);
 	RUN(test_kernel_states);
+	RUN(test_kernel_migrate);
 	RUN(test_kernel_routes);
 	RUN(test_kernel_routes_v6);
 	return check_summary();

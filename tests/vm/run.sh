@@ -28,7 +28,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${ROVE_VM_CACHE:-/var/cache/rove-vm}
-timeout_s=${ROVE_VM_TIMEOUT:-1080}
+timeout_s=${ROVE_VM_TIMEOUT:-1500}
 init=${ROVE_VM_INIT:-}
 if [ -z "$init" ]; then
 	if [ -x /lib/systemd/systemd ]; then init=systemd; else init=sh; fi
