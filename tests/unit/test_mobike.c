@@ -6,7 +6,7 @@
  * replayed byte for byte; a forged answer moving nothing; parking with a
  * request outstanding; the check after a suspend; and, on psk.rec, no move
  * without MOBIKE and a move while connecting. */
-#include "replay.h"
+#include "recorded.h"
 
 static void test_replay_mobike(void)
 {
