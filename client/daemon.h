@@ -150,6 +150,10 @@ uint16_t rove_daemon_reqid_index(const char *name);
 bool rove_daemon_wants_reconnect(const struct rove_daemon *d, enum rove_fail reason);
 /* The session failed with `msg`: keep the tunnel, plan the next attempt. */
 void rove_daemon_reconnect_later(struct rove_daemon *d, const char *msg);
+/* A session that follows the first one (reconnect, reauthentication,
+ * redirect): no INITIAL_CONTACT (the gateway would drop our other SAs),
+ * and the virtual IPs we hold asked for again. */
+void rove_daemon_follow_on(const struct rove_daemon *d, struct rove_session_config *cfg);
 /* CHILD_DOWN of a failed session while reconnecting: keep it installed. */
 void rove_daemon_keep_child(struct rove_daemon *d, const struct rove_child_sa *sa);
 /* A new CHILD SA: installs it over the kept one; 0 or -1 with err. */

@@ -76,13 +76,7 @@ static void start(struct rove_daemon *d)
 		return;
 	}
 	cfg = *rove_session_config(d->s);
-	cfg.initial_contact = false;
-	memset(&cfg.want_vip4, 0, sizeof(cfg.want_vip4));
-	memset(&cfg.want_vip6, 0, sizeof(cfg.want_vip6));
-	if (d->config.has_vip4)
-		cfg.want_vip4 = d->config.vip4.addr;
-	if (d->config.has_vip6)
-		cfg.want_vip6 = d->config.vip6.addr;
+	rove_daemon_follow_on(d, &cfg);
 	d->s_next = rove_session_new(&cfg, &err);
 	if (!d->s_next) {
 		rove_daemon_say(d, 'p', "reauthentication cannot start: %s", err.msg);

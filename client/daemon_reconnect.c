@@ -37,21 +37,26 @@ bool rove_daemon_wants_reconnect(const struct rove_daemon *d, enum rove_fail rea
 
 static gboolean on_attempt(gpointer data);
 
+void rove_daemon_follow_on(const struct rove_daemon *d, struct rove_session_config *cfg)
+{
+	cfg->initial_contact = false;
+	memset(&cfg->want_vip4, 0, sizeof(cfg->want_vip4));
+	memset(&cfg->want_vip6, 0, sizeof(cfg->want_vip6));
+	if (d->config.has_vip4)
+		cfg->want_vip4 = d->config.vip4.addr;
+	if (d->config.has_vip6)
+		cfg->want_vip6 = d->config.vip6.addr;
+}
+
 static void attempt(struct rove_daemon *d)
 {
 	struct rove_session_config cfg = *rove_session_config(d->s);
 	struct rove_session *next;
 	struct rove_err err;
 
-	cfg.initial_contact = false;
+	rove_daemon_follow_on(d, &cfg);
 	/* REDIRECTED_FROM goes only to the first contact after a redirect. */
 	memset(&cfg.redirected_from, 0, sizeof(cfg.redirected_from));
-	memset(&cfg.want_vip4, 0, sizeof(cfg.want_vip4));
-	memset(&cfg.want_vip6, 0, sizeof(cfg.want_vip6));
-	if (d->config.has_vip4)
-		cfg.want_vip4 = d->config.vip4.addr;
-	if (d->config.has_vip6)
-		cfg.want_vip6 = d->config.vip6.addr;
 	/* Copies the old session's strings and secrets before it goes. */
 	next = rove_session_new(&cfg, &err);
 	if (!next) {

@@ -146,16 +146,8 @@ static void follow(struct rove_daemon *d)
 	cfg.local.port = rove_session_config(d->s)->local.port;
 	cfg.local_natt = d->redirect_local;
 	cfg.local_natt.port = rove_session_config(d->s)->local_natt.port;
-	if (d->announced_up) {
-		/* Like a reconnect: no INITIAL_CONTACT, the same addresses. */
-		cfg.initial_contact = false;
-		memset(&cfg.want_vip4, 0, sizeof(cfg.want_vip4));
-		memset(&cfg.want_vip6, 0, sizeof(cfg.want_vip6));
-		if (d->config.has_vip4)
-			cfg.want_vip4 = d->config.vip4.addr;
-		if (d->config.has_vip6)
-			cfg.want_vip6 = d->config.vip6.addr;
-	}
+	if (d->announced_up) /* like a reconnect */
+		rove_daemon_follow_on(d, &cfg);
 	/* Copies the old session's strings and secrets before it goes. */
 	next = rove_session_new(&cfg, &err);
 	if (!next) {
