@@ -35,6 +35,29 @@ forwarding_on() {
 	in_ns "$1" sysctl -qw net.ipv4.ip_forward=1
 }
 
+# gw_lan MATCH: the gateway's LAN with its host, and the rules that keep a
+# test from passing by plain routing: only the virtual-IP pool is forwarded
+# to the LAN, and the gateway's own LAN address is refused to what MATCH
+# (an nft interface match) names as outside.
+gw_lan() {
+	link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
+	ip -n "$NS_L" route add default via "$LAN_GW"
+	forwarding_on "$NS_G"
+	in_ns "$NS_G" nft -f - <<EOF
+table inet rove_gw {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		oifname "lan0" meta nfproto ipv6 counter drop
+		oifname "lan0" ip saddr != $POOL counter drop
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		$1 ip daddr $LAN_NET counter drop
+	}
+}
+EOF
+}
+
 # shellcheck disable=SC2120 # the option is optional
 setup_net() { # [--nat]
 	add_ns "$NS_C"
@@ -62,22 +85,7 @@ setup_net() { # [--nat]
 		CLIENT_ADDR=192.0.2.2
 		GW_ADDR=192.0.2.1
 	fi
-	link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
-	ip -n "$NS_L" route add default via "$LAN_GW"
-	forwarding_on "$NS_G"
-	in_ns "$NS_G" nft -f - <<EOF
-table inet rove_gw {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		oifname "lan0" meta nfproto ipv6 counter drop
-		oifname "lan0" ip saddr != $POOL counter drop
-	}
-	chain input {
-		type filter hook input priority 0; policy accept;
-		iifname "out0" ip daddr $LAN_NET counter drop
-	}
-}
-EOF
+	gw_lan 'iifname "out0"'
 }
 
 # Masquerade on the NAT box's outer side (setup_net --nat calls it).
@@ -182,22 +190,7 @@ setup_net_two_uplinks() { # [--nat]
 	ip -n "$NS_C" route add default via 192.0.2.1 dev out0
 	CLIENT_ADDR=192.0.2.2
 	GW_ADDR=203.0.113.1
-	link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
-	ip -n "$NS_L" route add default via "$LAN_GW"
-	forwarding_on "$NS_G"
-	in_ns "$NS_G" nft -f - <<EOF2
-table inet rove_gw {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		oifname "lan0" meta nfproto ipv6 counter drop
-		oifname "lan0" ip saddr != $POOL counter drop
-	}
-	chain input {
-		type filter hook input priority 0; policy accept;
-		iifname != "lan0" ip daddr $LAN_NET counter drop
-	}
-}
-EOF2
+	gw_lan 'iifname != "lan0"'
 }
 
 # move_to out1|out0 [6]: the client's default route (IPv4, or IPv6 with 6)
