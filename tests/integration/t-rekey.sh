@@ -39,18 +39,7 @@ ping_wait() {
 tcp_for() {
 	local port=5002
 	rm -f "$WORK/tcp-sent" "$WORK/tcp-received"
-	in_ns "$NS_L" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1); s.settimeout(20)
-c, _ = s.accept(); c.settimeout(20); n = 0
-while True:
-    b = c.recv(65536)
-    if not b: break
-    n += len(b)
-open(sys.argv[2], "w").write(str(n))
-' "$port" "$WORK/tcp-received" &
-	PIDS+=("$!")
+	tcp_sink "$port" "$WORK/tcp-received"
 	wait_for 50 sh -c "ip netns exec $NS_L ss -ltn | grep -q ':$port '"
 	in_ns "$NS_C" "$PY" -c '
 import socket, sys, time

@@ -6,9 +6,9 @@ PY=/usr/bin/python3 # not a pyenv shim: those take a quarter second a call
 
 # tcp_transfer BYTES: sends BYTES from the client to the LAN host over TCP
 # and succeeds when the server counted exactly that many.
-tcp_transfer() {
-	local bytes=$1 out=$WORK/tcp-received port=5001 i
-	rm -f "$out"
+# tcp_sink PORT FILE: a server on the LAN host, in the background, that
+# takes one connection and writes the number of bytes it received to FILE.
+tcp_sink() {
 	in_ns "$NS_L" "$PY" -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -19,8 +19,14 @@ while True:
     if not b: break
     n += len(b)
 open(sys.argv[2], "w").write(str(n))
-' "$port" "$out" &
+' "$1" "$2" &
 	PIDS+=("$!")
+}
+
+tcp_transfer() {
+	local bytes=$1 out=$WORK/tcp-received port=5001 i
+	rm -f "$out"
+	tcp_sink "$port" "$out"
 	for i in $(seq 50); do
 		in_ns "$NS_L" ss -ltn | grep -q ":$port " && break
 		sleep 0.1
