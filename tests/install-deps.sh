@@ -8,6 +8,12 @@ pkgs="meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
  libcharon-extra-plugins libstrongswan-extra-plugins libcharon-extauth-plugins
  nftables iproute2 iputils-ping tcpdump python3 util-linux procps groff-base openssl
  qemu-system-x86 busybox-static kmod cpio iperf3 systemd"
+# The NetworkManager tests (tests/nm): NetworkManager, NetworkManager-strongswan
+# (the yardstick of bench/nmcli-up.sh), a system bus, python3-gi for bus checks.
+pkgs="$pkgs network-manager network-manager-strongswan dbus python3-gi"
+# The NetworkManager plugin and rove-statusd (libnm, GDBus); json-glib for
+# rove's JSON (status, control protocol).
+pkgs="$pkgs libnm-dev libjson-glib-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

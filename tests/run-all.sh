@@ -1,8 +1,7 @@
 #!/bin/bash
 # The whole test suite, as CI runs it (README's second command):
-# installs what it needs, builds, runs unit and integration tests, the
-# real-kernel tier in a VM, the unit
-# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, and each
+# installs what it needs, builds, runs unit, integration and NetworkManager
+# tests, the real-kernel tier in a VM, the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, and each
 # fuzz target for a bounded time. Ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -77,6 +76,10 @@ if build build; then
 		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
 			--suite integration 2>&1 | tail -60
 		count_meson build integration
+		note "NetworkManager tests: a real NetworkManager in a namespace, rove installed"
+		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
+			--suite nm 2>&1 | tail -30
+		count_meson build nm
 		note "the real-kernel tier: Debian's kernel in a VM"
 		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
 			--suite vm 2>&1 | tail -30
