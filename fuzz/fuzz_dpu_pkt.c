@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The userspace datapath's inner-packet facts (client/datapath_userspace_pkt.c)
+/* The userspace datapath's inner-packet facts (core/runner/datapath_userspace_pkt.c)
  * on packets that come out of ESP or are read from the TUN: whatever the
  * peer or a local program puts there.
  *

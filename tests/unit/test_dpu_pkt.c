@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The userspace datapath's packet facts (client/datapath_userspace_pkt.c):
+/* The userspace datapath's packet facts (core/runner/datapath_userspace_pkt.c):
  * selectors, inner lengths, DSCP and ECN, ICMP "too big" errors, selector
  * prefixes. */
 #include "check.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* client/netwatch.c: the suspend check with injected clocks (a jump of
+/* core/runner/netwatch.c: the suspend check with injected clocks (a jump of
  * CLOCK_BOOTTIME ahead of CLOCK_MONOTONIC, a late sample), and, as root in
  * a private network namespace, the source address towards a gateway and
  * the change notifications when the default route moves to another link. */

@@ -14,7 +14,7 @@
  * policies, INNER, the rule and a table-220 route to NET with INNER as
  * source (core/xfrm.h, core/route.h); `down` removes exactly that and
  * fails if anything is missing. `datapath` does the same through the
- * kernel datapath object (client/datapath_kernel.c) as the rove daemon
+ * kernel datapath object (core/runner/datapath_kernel.c) as the rove daemon
  * would, runs CMD, prints the SA counters and tears everything down.
  * `hold` keeps a UDP socket with ESP-in-UDP decapsulation open (the NAT-T
  * socket of the encap variant). SPIs and keys derive from the outer
