@@ -33,7 +33,7 @@ NM_ETH=nm-eth   # the ethernet connection on out0
 # Root, the tools, the run's directory (lib.sh's integ_init) and the box's.
 nm_init() {
 	integ_init
-	need_tools NetworkManager nmcli dbus-daemon nsenter
+	need_tools dbus-daemon nsenter setpriv
 	NM_DIR=$WORK/nm
 	mkdir -p "$NM_DIR"
 }
@@ -41,7 +41,7 @@ nm_init() {
 # nm_install: `meson install` of the build into $WORK/dest. Without a build
 # directory (ROVE_BUILD_DIR) the rove side cannot be tested: skip.
 nm_install() {
-	[ -n "$ROVE_BUILD_DIR" ] || skip "ROVE_BIN_DIR is not set (meson test sets it)"
+	[ -n "$ROVE_BUILD_DIR" ] || skip "ROVE_BUILD_DIR is not set (meson test sets it)"
 	[ -d "$ROVE_PREFIX" ] || skip "the prefix $ROVE_PREFIX does not exist: the box lays the installed tree over it"
 	NM_DEST=$WORK/dest
 	meson install -C "$ROVE_BUILD_DIR" --no-rebuild --quiet --destdir "$NM_DEST" \

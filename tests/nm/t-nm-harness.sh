@@ -8,7 +8,7 @@
 . "$(dirname "$0")/nm.sh"
 
 nm_init
-need_tools /usr/lib/ipsec/charon-nm
+need_tools NetworkManager nmcli /usr/lib/ipsec/charon-nm
 nm_install
 nm_net
 make_pki "$WORK/pki"
