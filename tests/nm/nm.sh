@@ -235,6 +235,18 @@ nm_add_strongswan() {
 		vpn.secrets "password=$EAP_PASSWORD" >/dev/null
 }
 
+# nm_add_rove NAME [vpn.data ...]: a rove connection to the gateway:
+# EAP-MSCHAPv2 as alice, the gateway proven by the test CA (the vpn.data
+# keys are the profile's, docs/profile.md), the password in vpn.secrets.
+nm_add_rove() {
+	local name=$1
+	shift
+	nm_cli connection add type vpn con-name "$name" vpn-type rove \
+		connection.autoconnect no ipv4.method auto \
+		vpn.data "${*:-server=$GW_ADDR, remote-id=$GW_NAME, user=$EAP_USER, ca=$PKI_DIR/ca.pem}" \
+		vpn.secrets "password=$EAP_PASSWORD" >/dev/null
+}
+
 # What a VPN connection left in the client namespace beside the uplink and
 # NetworkManager's own configuration of it: devices other than lo and out0,
 # addresses other than out0's, XFRM states and policies (socket bypass
