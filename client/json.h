@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A tiny JSON writer and reader for the control socket.
+/* JSON for the control socket and `rove status --json`, through json-glib.
  *
- * Writer: appends to a struct rove_buf owned by the caller, inserting commas
- * itself; strings are escaped so the output is valid UTF-8 JSON whatever the
- * bytes (invalid UTF-8 becomes U+FFFD). The buffer is not NUL-terminated
- * until rove_jw_finish.
+ * Writer: builds the document with a JsonBuilder and appends JsonGenerator's
+ * compact text to a struct rove_buf owned by the caller at rove_jw_finish
+ * (which also frees the builder: every rove_jw_init needs its finish).
+ * Strings are made valid UTF-8 first (each invalid byte, and NUL, becomes
+ * U+FFFD), so the output is valid JSON whatever the bytes. Numbers are
+ * json-glib's 64-bit signed integers: rove_jw_u64 clamps at INT64_MAX.
  *
- * Reader: parses a whole document into a tree the caller frees with
- * rove_json_free; accessors return NULL/defaults for a missing key or a
- * value of another type, so callers need not check every step. */
+ * Reader: parses a whole document with JsonParser (after refusing nesting
+ * deeper than ROVE_JSON_MAX_DEPTH, which json-glib would recurse into
+ * without bound) into a tree the caller frees with rove_json_free;
+ * accessors return NULL/defaults for a missing key or a value of another
+ * type, so callers need not check every step. */
 #ifndef ROVE_JSON_H
 #define ROVE_JSON_H
 
@@ -25,9 +29,10 @@
 
 struct rove_jw {
 	struct rove_buf *out;
+	void *builder; /* JsonBuilder, until rove_jw_finish */
 	int depth;
-	bool need_comma[ROVE_JSON_MAX_DEPTH];
 	bool after_key;
+	bool failed;
 };
 
 void rove_jw_init(struct rove_jw *w, struct rove_buf *out);
@@ -44,12 +49,19 @@ void rove_jw_bool(struct rove_jw *w, bool v);
 void rove_jw_null(struct rove_jw *w);
 /* Lower-case hex of n bytes as a string value. */
 void rove_jw_hex(struct rove_jw *w, const uint8_t *p, size_t n);
-/* Appends a newline and a NUL (not counted in out->len); returns the text,
- * or NULL when the document is unbalanced or an allocation failed. */
+/* Appends the document, a newline and a NUL (not counted in out->len) and
+ * frees the builder; returns the text, or NULL (out->failed set) when the
+ * document is unbalanced or too deep. */
 const char *rove_jw_finish(struct rove_jw *w);
 
-/* Appends s[0..n) as a quoted JSON string. */
+/* Appends s[0..n) as a quoted JSON string (json-glib's escaping, after the
+ * UTF-8 repair above). */
 void rove_json_escape(struct rove_buf *out, const char *s, size_t n);
+
+/* s[0..n) as valid UTF-8 without NUL: each invalid byte (and NUL, and
+ * U+001F, which json-glib 1.6 writes unescaped) becomes U+FFFD. The writer
+ * and the reader use it; the caller frees the result with g_free. */
+char *rove_json_utf8_repair(const char *s, size_t n);
 
 /* ---- reader ---- */
 

@@ -1,62 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* JSON reader (RFC 8259) for what `rove status` receives. Strict: one value,
- * optional whitespace around it, nesting bounded by ROVE_JSON_MAX_DEPTH. */
+/* JSON reader for what `rove status` receives: json-glib's JsonParser,
+ * its tree copied into struct rove_json (json.h) for the accessors. */
 #include "json.h"
 
+#include <inttypes.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct parser {
-	const char *p;
-	size_t len, off;
-	struct rove_err *err;
-};
-
-static struct rove_json *parse_value(struct parser *ps, int depth);
-
-static int fail(struct parser *ps, const char *what)
-{
-	return rove_err_set(ps->err, ROVE_E_PARSE, "bad JSON at byte %zu: %s", ps->off, what);
-}
-
-static void skip_ws(struct parser *ps)
-{
-	while (ps->off < ps->len) {
-		char c = ps->p[ps->off];
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-			break;
-		ps->off++;
-	}
-}
-
-static bool eat(struct parser *ps, char c)
-{
-	skip_ws(ps);
-	if (ps->off < ps->len && ps->p[ps->off] == c) {
-		ps->off++;
-		return true;
-	}
-	return false;
-}
-
-static bool eat_word(struct parser *ps, const char *w)
-{
-	size_t n = strlen(w);
-
-	if (ps->len - ps->off < n || memcmp(ps->p + ps->off, w, n) != 0)
-		return false;
-	ps->off += n;
-	return true;
-}
-
-static struct rove_json *node(enum rove_json_type t)
-{
-	struct rove_json *j = calloc(1, sizeof(*j));
-
-	if (j)
-		j->type = t;
-	return j;
-}
 
 void rove_json_free(struct rove_json *j)
 {
@@ -73,313 +24,177 @@ void rove_json_free(struct rove_json *j)
 	free(j);
 }
 
-static int hex4(struct parser *ps, unsigned *out)
+/* json-glib's parser recurses once per level without a limit (a long run
+ * of '[' overflows the stack), and rove's documents are at most
+ * ROVE_JSON_MAX_DEPTH deep: count the levels outside strings first. Also
+ * refuses NUL, which JSON text never holds outside an escape. */
+static int check_shape(const char *p, size_t len, struct rove_err *err)
 {
-	unsigned v = 0;
+	bool in_string = false, escaped = false;
+	int depth = 0;
 
-	if (ps->len - ps->off < 4)
-		return fail(ps, "short \\u escape");
-	for (int i = 0; i < 4; i++) {
-		char c = ps->p[ps->off++];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return fail(ps, "bad \\u escape");
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+
+		if (c == '\0')
+			return rove_err_set(err, ROVE_E_PARSE, "bad JSON at byte %zu: a NUL byte", i);
+		if (in_string) {
+			if (escaped)
+				escaped = false;
+			else if (c == '\\')
+				escaped = true;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > ROVE_JSON_MAX_DEPTH)
+				return rove_err_set(err, ROVE_E_PARSE,
+						    "bad JSON at byte %zu: nested too deeply", i);
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
 	}
-	*out = v;
 	return 0;
 }
 
-static void put_utf8(struct rove_buf *b, unsigned cp)
+static struct rove_json *node(enum rove_json_type t)
 {
-	if (cp < 0x80) {
-		rove_buf_add_u8(b, (uint8_t)cp);
-	} else if (cp < 0x800) {
-		rove_buf_add_u8(b, (uint8_t)(0xc0 | cp >> 6));
-		rove_buf_add_u8(b, (uint8_t)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		rove_buf_add_u8(b, (uint8_t)(0xe0 | cp >> 12));
-		rove_buf_add_u8(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-		rove_buf_add_u8(b, (uint8_t)(0x80 | (cp & 0x3f)));
-	} else {
-		rove_buf_add_u8(b, (uint8_t)(0xf0 | cp >> 18));
-		rove_buf_add_u8(b, (uint8_t)(0x80 | ((cp >> 12) & 0x3f)));
-		rove_buf_add_u8(b, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
-		rove_buf_add_u8(b, (uint8_t)(0x80 | (cp & 0x3f)));
-	}
-}
+	struct rove_json *j = calloc(1, sizeof(*j));
 
-/* \uXXXX, joining a surrogate pair; a lone surrogate becomes U+FFFD. */
-static int unicode_escape(struct parser *ps, struct rove_buf *b)
-{
-	unsigned cp, lo;
-
-	if (hex4(ps, &cp) < 0)
-		return -1;
-	if (cp >= 0xd800 && cp <= 0xdbff && ps->len - ps->off >= 6 &&
-	    ps->p[ps->off] == '\\' && ps->p[ps->off + 1] == 'u') {
-		size_t save = ps->off;
-
-		ps->off += 2;
-		if (hex4(ps, &lo) < 0)
-			return -1;
-		if (lo >= 0xdc00 && lo <= 0xdfff) {
-			put_utf8(b, 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00));
-			return 0;
-		}
-		ps->off = save;
-	}
-	put_utf8(b, cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp);
-	return 0;
-}
-
-static int simple_escape(struct parser *ps, struct rove_buf *b, char c)
-{
-	static const char from[] = "\"\\/bfnrt";
-	static const char to[] = "\"\\/\b\f\n\r\t";
-	const char *k = c ? strchr(from, c) : NULL;
-
-	if (!k)
-		return fail(ps, "bad escape");
-	rove_buf_add_u8(b, (uint8_t)to[k - from]);
-	return 0;
-}
-
-/* The string body after its opening quote, into a NUL-terminated copy. */
-static int parse_string(struct parser *ps, char **out, size_t *outlen)
-{
-	struct rove_buf b;
-
-	rove_buf_init(&b);
-	for (;;) {
-		char c;
-
-		if (ps->off >= ps->len) {
-			fail(ps, "unterminated string");
-			goto err;
-		}
-		c = ps->p[ps->off++];
-		if (c == '"')
-			break;
-		if ((unsigned char)c < 0x20) {
-			fail(ps, "control character in a string");
-			goto err;
-		}
-		if (c != '\\') {
-			rove_buf_add_u8(&b, (uint8_t)c);
-			continue;
-		}
-		if (ps->off >= ps->len) {
-			fail(ps, "unterminated string");
-			goto err;
-		}
-		c = ps->p[ps->off++];
-		if ((c == 'u' ? unicode_escape(ps, &b) : simple_escape(ps, &b, c)) < 0)
-			goto err;
-	}
-	rove_buf_add_u8(&b, 0);
-	if (b.failed) {
-		rove_err_set(ps->err, ROVE_E_NOMEM, "out of memory");
-		goto err;
-	}
-	*outlen = b.len - 1;
-	*out = malloc(b.len);
-	if (!*out) {
-		rove_err_set(ps->err, ROVE_E_NOMEM, "out of memory");
-		goto err;
-	}
-	memcpy(*out, b.data, b.len);
-	rove_buf_free(&b);
-	return 0;
-err:
-	rove_buf_free(&b);
-	return -1;
-}
-
-static bool is_digit(struct parser *ps)
-{
-	return ps->off < ps->len && ps->p[ps->off] >= '0' && ps->p[ps->off] <= '9';
-}
-
-static void skip_digits(struct parser *ps)
-{
-	while (is_digit(ps))
-		ps->off++;
-}
-
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? kept as text. */
-static struct rove_json *parse_number(struct parser *ps)
-{
-	size_t start = ps->off;
-	struct rove_json *j;
-
-	if (ps->off < ps->len && ps->p[ps->off] == '-')
-		ps->off++;
-	if (!is_digit(ps))
-		return fail(ps, "bad number"), NULL;
-	if (ps->p[ps->off] == '0')
-		ps->off++;
-	else
-		skip_digits(ps);
-	if (ps->off < ps->len && ps->p[ps->off] == '.') {
-		ps->off++;
-		if (!is_digit(ps))
-			return fail(ps, "bad number"), NULL;
-		skip_digits(ps);
-	}
-	if (ps->off < ps->len && (ps->p[ps->off] == 'e' || ps->p[ps->off] == 'E')) {
-		ps->off++;
-		if (ps->off < ps->len && (ps->p[ps->off] == '+' || ps->p[ps->off] == '-'))
-			ps->off++;
-		if (!is_digit(ps))
-			return fail(ps, "bad number"), NULL;
-		skip_digits(ps);
-	}
-	j = node(ROVE_JSON_NUMBER);
 	if (j)
-		j->str = strndup(ps->p + start, ps->off - start);
-	if (!j || !j->str) {
-		rove_json_free(j);
-		rove_err_set(ps->err, ROVE_E_NOMEM, "out of memory");
-		return NULL;
-	}
+		j->type = t;
 	return j;
 }
 
-static int add_member(struct rove_json *j, char *key, struct rove_json *v, size_t *cap)
+static char *dup_str(const char *s, size_t *len)
 {
-	if (j->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
-		struct rove_json **items = realloc(j->items, ncap * sizeof(*items));
+	size_t n = strlen(s);
+	char *d = malloc(n + 1);
 
-		if (!items)
-			return -1;
-		j->items = items;
-		if (j->type == ROVE_JSON_OBJECT) {
-			char **keys = realloc(j->keys, ncap * sizeof(*keys));
-			if (!keys)
-				return -1;
-			j->keys = keys;
-		}
-		*cap = ncap;
-	}
-	if (j->keys)
-		j->keys[j->n] = key;
-	j->items[j->n++] = v;
-	return 0;
+	if (d)
+		memcpy(d, s, n + 1);
+	if (len)
+		*len = n;
+	return d;
 }
 
-/* An array or object after its opening bracket. */
-static struct rove_json *parse_container(struct parser *ps, enum rove_json_type t, int depth)
+/* A number keeps its text, so rove_json_u64 takes only plain non-negative
+ * integers as before: a fraction or exponent (a double to json-glib) is
+ * written with a '.', never as digits alone. json-glib 1.6 wraps integers
+ * beyond 64 signed bits (18446744073709551615 reads as -1); rove's writer
+ * never writes one (rove_jw_u64 clamps). */
+static char *number_text(JsonNode *n)
 {
-	char close = t == ROVE_JSON_OBJECT ? '}' : ']';
-	struct rove_json *j = node(t), *v;
-	size_t cap = 0, klen;
-	char *key = NULL;
+	char buf[G_ASCII_DTOSTR_BUF_SIZE + 2];
 
-	if (!j)
-		return rove_err_set(ps->err, ROVE_E_NOMEM, "out of memory"), NULL;
-	if (eat(ps, close))
-		return j;
-	do {
-		if (t == ROVE_JSON_OBJECT) {
-			if (!eat(ps, '"')) {
-				fail(ps, "expected a member name");
-				goto err;
-			}
-			if (parse_string(ps, &key, &klen) < 0)
-				goto err;
-			if (!eat(ps, ':')) {
-				fail(ps, "expected ':'");
-				goto err;
-			}
-		}
-		v = parse_value(ps, depth + 1);
-		if (!v)
-			goto err;
-		if (add_member(j, key, v, &cap) < 0) {
-			rove_json_free(v);
-			rove_err_set(ps->err, ROVE_E_NOMEM, "out of memory");
-			goto err;
-		}
-		key = NULL;
-	} while (eat(ps, ','));
-	if (!eat(ps, close)) {
-		fail(ps, t == ROVE_JSON_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
-		goto err;
+	if (json_node_get_value_type(n) == G_TYPE_INT64) {
+		snprintf(buf, sizeof(buf), "%" PRId64, json_node_get_int(n));
+	} else {
+		g_ascii_dtostr(buf, G_ASCII_DTOSTR_BUF_SIZE, json_node_get_double(n));
+		if (!strpbrk(buf, ".eEn"))
+			strcat(buf, ".0");
 	}
+	return dup_str(buf, NULL);
+}
+
+static struct rove_json *convert(JsonNode *n);
+
+static struct rove_json *convert_members(struct rove_json *j, JsonNode *n)
+{
+	bool object = JSON_NODE_HOLDS_OBJECT(n);
+	GList *members = object ? json_object_get_members(json_node_get_object(n)) : NULL;
+	guint count = object ? g_list_length(members) : json_array_get_length(json_node_get_array(n));
+	GList *m = members;
+
+	j->items = calloc(count ? count : 1, sizeof(*j->items));
+	j->keys = object ? calloc(count ? count : 1, sizeof(*j->keys)) : NULL;
+	if (!j->items || (object && !j->keys))
+		goto fail;
+	for (guint i = 0; i < count; i++, m = m ? m->next : NULL) {
+		JsonNode *child = object ? json_object_get_member(json_node_get_object(n), m->data)
+					 : json_array_get_element(json_node_get_array(n), i);
+
+		if (object && !(j->keys[i] = dup_str(m->data, NULL)))
+			goto fail;
+		j->n = i + 1;
+		if (!(j->items[i] = convert(child)))
+			goto fail;
+	}
+	g_list_free(members);
 	return j;
-err:
-	free(key);
+fail:
+	g_list_free(members);
 	rove_json_free(j);
 	return NULL;
 }
 
-static struct rove_json *literal(struct parser *ps, enum rove_json_type t, bool b)
-{
-	struct rove_json *j = node(t);
-
-	if (!j)
-		return rove_err_set(ps->err, ROVE_E_NOMEM, "out of memory"), NULL;
-	j->b = b;
-	return j;
-}
-
-static struct rove_json *parse_value(struct parser *ps, int depth)
+/* NULL only when out of memory. */
+static struct rove_json *convert(JsonNode *n)
 {
 	struct rove_json *j;
+	GType t;
 
-	skip_ws(ps);
-	if (ps->off >= ps->len)
-		return fail(ps, "expected a value"), NULL;
-	/* `depth` containers enclose this value; the writer allows as many. */
-	if ((ps->p[ps->off] == '{' || ps->p[ps->off] == '[') && depth >= ROVE_JSON_MAX_DEPTH)
-		return fail(ps, "nested too deeply"), NULL;
-	switch (ps->p[ps->off]) {
-	case '{':
-		ps->off++;
-		return parse_container(ps, ROVE_JSON_OBJECT, depth);
-	case '[':
-		ps->off++;
-		return parse_container(ps, ROVE_JSON_ARRAY, depth);
-	case '"':
-		ps->off++;
-		j = node(ROVE_JSON_STRING);
-		if (!j)
-			return rove_err_set(ps->err, ROVE_E_NOMEM, "out of memory"), NULL;
-		if (parse_string(ps, &j->str, &j->len) < 0) {
-			rove_json_free(j);
-			return NULL;
-		}
+	switch (JSON_NODE_TYPE(n)) {
+	case JSON_NODE_OBJECT:
+		j = node(ROVE_JSON_OBJECT);
+		return j ? convert_members(j, n) : NULL;
+	case JSON_NODE_ARRAY:
+		j = node(ROVE_JSON_ARRAY);
+		return j ? convert_members(j, n) : NULL;
+	case JSON_NODE_NULL:
+		return node(ROVE_JSON_NULL);
+	case JSON_NODE_VALUE:
+		break;
+	}
+	t = json_node_get_value_type(n);
+	if (t == G_TYPE_BOOLEAN) {
+		j = node(ROVE_JSON_BOOL);
+		if (j)
+			j->b = json_node_get_boolean(n);
 		return j;
 	}
-	if (eat_word(ps, "true"))
-		return literal(ps, ROVE_JSON_BOOL, true);
-	if (eat_word(ps, "false"))
-		return literal(ps, ROVE_JSON_BOOL, false);
-	if (eat_word(ps, "null"))
-		return literal(ps, ROVE_JSON_NULL, false);
-	return parse_number(ps);
+	j = node(t == G_TYPE_STRING ? ROVE_JSON_STRING : ROVE_JSON_NUMBER);
+	if (!j)
+		return NULL;
+	if (t == G_TYPE_STRING) {
+		/* json-glib decodes a lone surrogate escape into invalid
+		 * UTF-8; rove's strings are valid UTF-8. */
+		const char *v = json_node_get_string(n);
+		char *valid = rove_json_utf8_repair(v, strlen(v));
+
+		j->str = dup_str(valid, &j->len);
+		g_free(valid);
+	} else {
+		j->str = number_text(n);
+	}
+	if (!j->str) {
+		free(j);
+		return NULL;
+	}
+	return j;
 }
 
 struct rove_json *rove_json_parse(const char *text, size_t len, struct rove_err *err)
 {
-	struct parser ps = { .p = text, .len = len, .err = err };
-	struct rove_json *j = parse_value(&ps, 0);
+	JsonParser *parser;
+	GError *error = NULL;
+	struct rove_json *j = NULL;
 
-	if (!j)
+	if (len > G_MAXSSIZE / 2)
+		return rove_err_set(err, ROVE_E_PARSE, "the JSON text is too long"), NULL;
+	if (check_shape(text, len, err) < 0)
 		return NULL;
-	skip_ws(&ps);
-	if (ps.off != ps.len) {
-		fail(&ps, "trailing data");
-		rove_json_free(j);
-		return NULL;
+	parser = json_parser_new_immutable();
+	if (!json_parser_load_from_data(parser, text, (gssize)len, &error)) {
+		rove_err_set(err, ROVE_E_PARSE, "bad JSON: %s", error->message);
+		g_error_free(error);
+	} else if (!json_parser_get_root(parser)) {
+		rove_err_set(err, ROVE_E_PARSE, "bad JSON: no value");
+	} else if (!(j = convert(json_parser_get_root(parser)))) {
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 	}
+	g_object_unref(parser);
 	return j;
 }
 

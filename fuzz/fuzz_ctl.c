@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control socket's parsers: the first byte picks the request parser,
- * the JSON string escaper (checked by reading its output back) or the JSON
- * reader; the rest is the input. */
+ * the JSON string escaper (json-glib's generator after rove's UTF-8 repair,
+ * checked by reading its output back) or the JSON reader (rove's depth
+ * check, then json-glib's parser); the rest is the input. */
 #include "ctl.h"
 #include "json.h"
 
