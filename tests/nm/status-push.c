@@ -3,7 +3,9 @@
  * nm-rove-service does: status-push UUID KEY=VALUE... (each value read as
  * its property's type: a string, true/false, a number, or a comma list),
  * or status-push UUID --forget. Prints the error and exits 1 when the push
- * fails; for tests/nm/t-statusd.sh. */
+ * fails. After a push it sets the same values again and prints whether the
+ * client would push anything ("again: nothing to push": it leaves out what
+ * it already pushed). For tests/nm/t-statusd.sh. */
 #include "status-client.h"
 #include "status.h"
 
@@ -70,6 +72,16 @@ int main(int argc, char **argv)
 			}
 		}
 		ok = rove_status_client_flush_sync(c, &error);
+		for (int i = 2; ok && i < argc; i++) {
+			int k = rove_status_prop_index(argv[i]);
+
+			rove_status_client_set(c, argv[i],
+					       parse_value(&rove_status_props[k], argv[i] + strlen(argv[i]) + 1),
+					       NULL);
+		}
+		if (ok)
+			printf("again: %s\n", rove_status_client_pending(c) ? "something to push"
+									      : "nothing to push");
 	}
 	if (!ok)
 		fprintf(stderr, "status-push: %s\n", error->message);

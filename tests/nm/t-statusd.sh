@@ -82,7 +82,7 @@ say "# PropertiesChanged"
 as_nobody gdbus monitor --system -d org.rove.Status1 -o "$P1" >"$WORK/monitor.out" 2>&1 &
 mon=$!
 PIDS+=("$mon")
-wait_for 50 grep -q "monitoring" "$WORK/monitor.out" || true
+wait_for 50 grep -qi "monitoring" "$WORK/monitor.out" || true
 sleep 0.3 # the monitor's match rule reaches the bus after its first line
 require "root pushes connected with counters" push "$U1" State=connected BytesIn=1000 \
 	VirtualIp4=10.3.0.1 Dns=10.1.0.53 Nat=false
@@ -90,6 +90,8 @@ check "nobody's monitor sees the change" \
 	wait_for 50 grep -q "'State': <'connected'>" "$WORK/monitor.out"
 check "... with only the values that changed (Nat stayed false)" \
 	not grep -q "'Nat'" "$WORK/monitor.out"
+check "the client leaves out values it pushed already" \
+	test "$(tail -n 1 "$WORK/push.out")" = "again: nothing to push"
 check "an Update with the same values succeeds" update_as "" "$U1" "{'State': <'connected'>, 'BytesIn': <uint64 1000>}"
 require "root pushes a rekey" push "$U1" Rekeys=1
 check "the monitor sees the rekey" wait_for 50 grep -q "'Rekeys': <uint32 1>" "$WORK/monitor.out"
