@@ -42,7 +42,13 @@ check "the LAN host is unreachable again" not lan_reachable
 nm_check_clean "no address, route or XFRM state of the VPN is left" \
 	'^(device |address [0-9]+: +)(ipsec0|tun0)|^rule 220:.* lookup 220' 
 
+if [ "${ROVE_NM_PLUGIN:-1}" = 0 ]; then
+	say "# the NetworkManager plugin is not built (-Dnm_plugin=disabled or no libnm): no rove checks"
+	nm_finish
+fi
 say "# rove's installed .name file and D-Bus policy"
+require "meson install put nm-rove-service.name into $ROVE_PREFIX/lib/NetworkManager/VPN" \
+	nm_installed lib/NetworkManager/VPN/nm-rove-service.name
 check "nmcli accepts a connection of vpn-type rove" \
 	nm_cli connection add type vpn con-name r vpn-type rove connection.autoconnect no \
 	vpn.data "server=$GW_NAME, user=$EAP_USER"
