@@ -296,10 +296,27 @@ nm_show_logs() {
 	done
 }
 
+# nm_as USER CMD...: a command inside the box as USER (its own group, no
+# others): what an ordinary user may do on the box's bus.
+nm_as() {
+	local user=$1
+	shift
+	nm_in setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups "$@"
+}
+
+# nm_status UUID PROPERTY [USER]: one property of rove's status object for
+# a connection (docs/status-dbus.md) as gdbus prints it ("(<'connected'>,)"),
+# read as USER (default nobody: root would pass the bus policy anyway).
+nm_status() {
+	nm_as "${3:-nobody}" gdbus call --system -d org.rove.Status1 \
+		-o "/org/rove/Status1/connection/${1//-/_}" \
+		-m org.freedesktop.DBus.Properties.Get org.rove.Status1.Connection "$2" 2>&1
+}
+
 # nm_request_name USER NAME: whether USER may own NAME on the box's bus
 # (the D-Bus policy; the name is released again when the caller exits).
 nm_request_name() {
-	nm_in setpriv --reuid="$1" --regid="$(id -g "$1")" --clear-groups "$PYTHON" -c '
+	nm_as "$1" "$PYTHON" -c '
 import sys
 from gi.repository import Gio, GLib
 bus = Gio.bus_get_sync(Gio.BusType.SYSTEM, None)

@@ -24,14 +24,13 @@ P1=/org/rove/Status1/connection/${U1//-/_}
 IFACE=org.rove.Status1.Connection
 
 push() { nm_in "$STATUS_PUSH" "$@" >>"$WORK/push.out" 2>&1; }
-# as_nobody CMD...: a command inside the box as an ordinary user
-as_nobody() { nm_in setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
+as_nobody() { nm_as nobody "$@"; }
 # get PROP [as_nobody]: one property, as gdbus prints it ("('connected',)")
 get() {
 	${2:-nm_in} gdbus call --system -d org.rove.Status1 -o "$P1" \
 		-m org.freedesktop.DBus.Properties.Get "$IFACE" "$1" 2>&1
 }
-get_nobody() { get "$1" as_nobody; }
+get_nobody() { nm_status "$U1" "$1"; }
 owner_pid() {
 	nm_in gdbus call --system -d org.freedesktop.DBus -o /org/freedesktop/DBus \
 		-m org.freedesktop.DBus.GetConnectionUnixProcessID org.rove.Status1 2>/dev/null |
