@@ -9,8 +9,8 @@ pkgs="meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
  nftables iproute2 iputils-ping tcpdump python3 util-linux procps groff-base openssl
  qemu-system-x86 busybox-static kmod cpio iperf3 systemd"
 # The NetworkManager tests (tests/nm): NetworkManager, NetworkManager-strongswan
-# (the yardstick of bench/nmcli-up.sh), a system bus, python3-gi for bus checks.
-pkgs="$pkgs network-manager network-manager-strongswan dbus python3-gi"
+# (the yardstick of bench/nmcli-up.sh), a system bus, gdbus and python3-gi for bus checks.
+pkgs="$pkgs network-manager network-manager-strongswan dbus libglib2.0-bin python3-gi"
 # The NetworkManager plugin and rove-statusd (libnm, GDBus); json-glib for
 # rove's JSON (status, control protocol).
 pkgs="$pkgs libnm-dev libjson-glib-dev"

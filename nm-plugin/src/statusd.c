@@ -12,8 +12,9 @@
 #include "status.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <gio/gio.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -511,6 +512,17 @@ static void on_name_lost(GDBusConnection *bus, const char *name, gpointer data)
 	g_main_loop_quit(d->loop);
 }
 
+/* SIGTERM (systemd, the test harness) ends the loop: the bus connection
+ * is flushed and the name released on the way out. The files are already
+ * written: each change goes to disk when it happens. */
+static gboolean on_signal(gpointer data)
+{
+	struct statusd *d = data;
+
+	g_main_loop_quit(d->loop);
+	return G_SOURCE_REMOVE;
+}
+
 static guint env_seconds(const char *name, guint dflt)
 {
 	const char *s = getenv(name);
@@ -545,6 +557,8 @@ int main(int argc, char **argv)
 			       G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, on_bus, NULL, on_name_lost,
 			       &d, NULL);
 	idle_restart(&d);
+	g_unix_signal_add(SIGTERM, on_signal, &d);
+	g_unix_signal_add(SIGINT, on_signal, &d);
 	g_main_loop_run(d.loop);
 	g_bus_unown_name(owner);
 	if (d.bus)
