@@ -193,7 +193,10 @@ $(cat "$NM_DIR/box.log")"
 # connection").
 nm_start() {
 	nm_box
-	nm_in NetworkManager --debug --config="$NM_DIR/NetworkManager.conf" \
+	# nsenter itself, not the nm_in function (a subshell), so that $! is
+	# NetworkManager's PID
+	nsenter -t "$NM_BOX_PID" -m -n -- \
+		NetworkManager --debug --config="$NM_DIR/NetworkManager.conf" \
 		>"$NM_DIR/nm.log" 2>&1 &
 	NM_PID=$!
 	# stopped first: before the bus it talks to
@@ -333,4 +336,32 @@ sys.exit(0 if r.unpack()[0] == 1 else "RequestName answered %d" % r.unpack()[0])
 nm_finish() {
 	[ "$FAILED" -gt 0 ] && nm_show_logs
 	finish
+}
+
+# Teardown: lib.sh stops the recorded daemons and then each process left
+# in the namespaces one after the other, SIGTERM and up to 5 s each. In the
+# box that is slow: charon-nm takes about 4 s to exit once NetworkManager
+# is gone. Stop NetworkManager first, then signal everything else in the
+# client namespace at once and give it 1 s together before SIGKILL (the
+# namespace and the box's mounts go right after, with whatever a process
+# had there); then lib.sh's teardown finds nothing left in it.
+eval "lib_$(declare -f teardown)"
+teardown() {
+	local pid pids=() i
+	[ -n "$NM_PID" ] && stop_pid "$NM_PID"
+	if [ -e "/run/netns/$NS_C" ]; then
+		for pid in $(ip netns pids "$NS_C" 2>/dev/null); do
+			kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+		done
+		for i in $(seq 10); do
+			for pid in "${pids[@]}"; do
+				kill -0 "$pid" 2>/dev/null && break
+				pid=""
+			done
+			[ -z "$pid" ] && break
+			sleep 0.1
+		done
+		for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	fi
+	lib_teardown
 }
