@@ -347,13 +347,13 @@ nm_finish() {
 # had there); then lib.sh's teardown finds nothing left in it.
 eval "lib_$(declare -f teardown)"
 teardown() {
-	local pid pids=() i
+	local pid pids=()
 	[ -n "$NM_PID" ] && stop_pid "$NM_PID"
 	if [ -e "/run/netns/$NS_C" ]; then
 		for pid in $(ip netns pids "$NS_C" 2>/dev/null); do
 			kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
 		done
-		for i in $(seq 10); do
+		for _ in $(seq 10); do
 			for pid in "${pids[@]}"; do
 				kill -0 "$pid" 2>/dev/null && break
 				pid=""
