@@ -56,25 +56,6 @@ static int new_spi(struct rove_session *s, uint32_t *spi, struct rove_err *err)
 	return 0;
 }
 
-/* -1, 0, 1 as nonce a is lower, equal, higher than b (2.8.1). */
-static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-static const uint8_t *lowest(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-			     size_t *len)
-{
-	if (nonce_cmp(a, alen, b, blen) <= 0) {
-		*len = alen;
-		return a;
-	}
-	*len = blen;
-	return b;
-}
-
 /* ---- the replaced SAs ---- */
 
 static struct old_child *old_by(struct rove_session *s, uint32_t spi, bool out)
@@ -454,10 +435,10 @@ static void resolve_collision(struct rove_session *s, const struct rove_child_sa
 			      const uint8_t *nr, size_t nrlen)
 {
 	size_t lo_len;
-	const uint8_t *lo = lowest(s->rk.ni, sizeof(s->rk.ni), nr, nrlen, &lo_len);
+	const uint8_t *lo = rekey_lowest(s->rk.ni, sizeof(s->rk.ni), nr, nrlen, &lo_len);
 	struct old_child *x = old_by(s, s->rk.rekeying, false);
 
-	if (nonce_cmp(lo, lo_len, s->rk.peer_lo, s->rk.peer_lo_len) < 0) {
+	if (rekey_nonce_cmp(lo, lo_len, s->rk.peer_lo, s->rk.peer_lo_len) < 0) {
 		/* Ours is redundant: never used, we delete it. */
 		sess_log(s, "rekey collision: ours has the lowest nonce, deleting it");
 		keep_old(s, ours, true);
@@ -653,7 +634,7 @@ static void peer_child_rekey(struct rove_session *s, struct rove_msg *m, const s
 	if (crossing) {
 		/* Ours is still out: remember this exchange's lowest nonce. */
 		size_t len;
-		const uint8_t *lo = lowest(np->body, np->len, nr, sizeof(nr), &len);
+		const uint8_t *lo = rekey_lowest(np->body, np->len, nr, sizeof(nr), &len);
 
 		s->rk.collided = true;
 		memcpy(s->rk.peer_lo, lo, len);
@@ -689,8 +670,10 @@ void cc_peer_request(struct rove_session *s, struct rove_msg *m)
 	} else if (!rekey) {
 		/* Only the one tunnel we asked for. */
 		cc_answer_notify(s, ROVE_N_NO_ADDITIONAL_SAS, NULL, 0);
-	} else if (s->req_outstanding && s->req_kind == REQ_IKE_REKEY) {
-		cc_answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0); /* 2.25 */
+	} else if ((s->req_outstanding && s->req_kind == REQ_IKE_REKEY) || s->phase != PH_UP ||
+		   s->rk.ike_collided) {
+		/* 2.25: the IKE SA is being rekeyed or deleted */
+		cc_answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
 	} else if (proto != ROVE_PROTO_ESP || !s->child_up || spi != s->child.spi_out) {
 		/* A replaced SA being deleted is busy rather than unknown. */
 		cc_answer_notify(s, proto == ROVE_PROTO_ESP && old_by(s, spi, true) ?

@@ -19,10 +19,10 @@
 #define MAX_TRIES 5
 
 /* Swaps the IKE SA the message functions (sess_seal, sess_open, respond)
- * work on between the current one and the old one. */
-static void swap_sa(struct rove_session *s)
+ * work on between the current one and o (the old one, or the redundant
+ * one of a collision). */
+void ike_swap(struct rove_session *s, struct old_ike *o)
 {
-	struct old_ike *o = &s->rk.oike;
 	struct old_ike t;
 
 	memcpy(t.spi_i, s->spi_i, 8);
@@ -52,10 +52,8 @@ static void swap_sa(struct rove_session *s)
 	rove_wipe(&t.keys, sizeof(t.keys));
 }
 
-static void drop_old(struct rove_session *s)
+void ike_drop(struct old_ike *o)
 {
-	struct old_ike *o = &s->rk.oike;
-
 	rove_buf_free(&o->req);
 	rove_buf_free(&o->last_resp);
 	rove_ike_keys_wipe(&o->keys);
@@ -64,17 +62,19 @@ static void drop_old(struct rove_session *s)
 
 void ike_rekey_free(struct rove_session *s)
 {
-	drop_old(s);
+	ike_drop(&s->rk.oike);
+	ike_drop(&s->rk.redundant);
+	ike_drop(&s->rk.peer_new);
 }
 
 /* The current SA becomes the old one; the new one takes its place. */
-static void switch_sa(struct rove_session *s, const uint8_t spi_i[8], const uint8_t spi_r[8],
+void ike_switch_sa(struct rove_session *s, const uint8_t spi_i[8], const uint8_t spi_r[8],
 		      const struct rove_ike_keys *keys, const struct rove_chosen *ch,
 		      bool initiator)
 {
 	struct old_ike *o = &s->rk.oike;
 
-	drop_old(s); /* one old SA at a time: an older one is gone by now */
+	ike_drop(o); /* one old SA at a time: an older one is gone by now */
 	o->used = true;
 	memcpy(o->spi_i, s->spi_i, 8);
 	memcpy(o->spi_r, s->spi_r, 8);
@@ -108,9 +108,8 @@ static void switch_sa(struct rove_session *s, const uint8_t spi_i[8], const uint
 
 /* ---- the old SA's DELETE ---- */
 
-static void send_old_delete(struct rove_session *s)
+void ike_send_delete_on(struct rove_session *s, struct old_ike *o)
 {
-	struct old_ike *o = &s->rk.oike;
 	struct rove_err err;
 	struct rove_mb mb;
 	uint32_t id;
@@ -119,7 +118,7 @@ static void send_old_delete(struct rove_session *s)
 	rove_mb_begin(&mb, ROVE_PL_DELETE, false);
 	rove_delete_build(&mb.buf, ROVE_PROTO_IKE, 0, 0, NULL);
 	rove_mb_end(&mb);
-	swap_sa(s);
+	ike_swap(s, o);
 	id = s->next_msg_id++;
 	if (sess_seal(s, ROVE_EXCH_INFORMATIONAL, false, id, &mb, &o->req, &err) == 0) {
 		o->req_msg_id = id;
@@ -128,28 +127,31 @@ static void send_old_delete(struct rove_session *s)
 		o->req_next_ms = s->now_ms + o->req_interval_ms;
 		sess_queue(s, o->req.data, o->req.len);
 	}
-	swap_sa(s);
+	ike_swap(s, o);
 	rove_mb_free(&mb);
 }
 
-uint64_t ike_rekey_next_timer(const struct rove_session *s)
+static uint64_t old_timer(const struct old_ike *o)
 {
-	const struct old_ike *o = &s->rk.oike;
-
 	if (!o->used)
 		return UINT64_MAX;
 	return o->req_outstanding && o->req_next_ms < o->give_up_ms ? o->req_next_ms : o->give_up_ms;
 }
 
-void ike_rekey_timer(struct rove_session *s)
+uint64_t ike_rekey_next_timer(const struct rove_session *s)
 {
-	struct old_ike *o = &s->rk.oike;
+	uint64_t a = old_timer(&s->rk.oike), b = old_timer(&s->rk.redundant);
 
+	return a < b ? a : b;
+}
+
+static void old_handle_timer(struct rove_session *s, struct old_ike *o, const char *what)
+{
 	if (!o->used)
 		return;
 	if (s->now_ms >= o->give_up_ms) {
-		sess_log(s, "the old IKE SA's DELETE exchange did not finish; forgetting it");
-		drop_old(s);
+		sess_log(s, "the %s IKE SA's DELETE exchange did not finish; forgetting it", what);
+		ike_drop(o);
 		return;
 	}
 	if (o->req_outstanding && s->now_ms >= o->req_next_ms) {
@@ -159,18 +161,25 @@ void ike_rekey_timer(struct rove_session *s)
 	}
 }
 
-/* A message on the old SA: the answer to our DELETE, or the gateway's
- * requests (its DELETE after it rekeyed, a liveness check) until then. */
-bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
-			struct rove_msg *m, uint8_t *plain)
+void ike_rekey_timer(struct rove_session *s)
 {
-	struct old_ike *o = &s->rk.oike;
+	old_handle_timer(s, &s->rk.oike, "old");
+	old_handle_timer(s, &s->rk.redundant, "redundant");
+}
+
+/* A message on o (the old SA, or a collision's redundant one): the answer
+ * to our DELETE, or the gateway's requests (its DELETE after it rekeyed, a
+ * liveness check) until then. A rekey there is refused: that SA is being
+ * deleted (2.25). */
+static bool old_recv(struct rove_session *s, struct old_ike *o, const char *what,
+		     const uint8_t *pkt, size_t len, struct rove_msg *m, uint8_t *plain)
+{
 	struct rove_err err;
 	bool gone = false;
 
 	if (!o->used || memcmp(m->hdr.spi_i, o->spi_i, 8) || memcmp(m->hdr.spi_r, o->spi_r, 8))
 		return false;
-	swap_sa(s);
+	ike_swap(s, o);
 	if (m->hdr.flags & ROVE_FLAG_RESPONSE) {
 		gone = o->req_outstanding && m->hdr.msg_id == o->req_msg_id &&
 		       sess_open(s, pkt, len, m, plain, &err) == 0;
@@ -188,16 +197,25 @@ bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 				gone = true;
 		}
 		rove_mb_init_inner(&resp); /* answered empty (1.4.1) */
+		if (m->hdr.exchange == ROVE_EXCH_CREATE_CHILD_SA)
+			rove_mb_add_notify(&resp, 0, NULL, 0, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
 		sess_respond(s, m->hdr.exchange, &resp);
 		rove_mb_free(&resp);
 	}
-	swap_sa(s);
+	ike_swap(s, o);
 	if (gone) {
-		sess_log(s, "the old IKE SA is deleted");
+		sess_log(s, "the %s IKE SA is deleted", what);
 		/* Its last answer stays cached until it goes: drop it now. */
-		drop_old(s);
+		ike_drop(o);
 	}
 	return true;
+}
+
+bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
+			struct rove_msg *m, uint8_t *plain)
+{
+	return old_recv(s, &s->rk.oike, "old", pkt, len, m, plain) ||
+	       old_recv(s, &s->rk.redundant, "redundant", pkt, len, m, plain);
 }
 
 /* ---- we rekey ---- */
@@ -212,7 +230,7 @@ int ike_rekey_start(struct rove_session *s, struct rove_err *err)
 	uint32_t id;
 	int rc = -1;
 
-	if (s->rk.oike.used)
+	if (s->rk.oike.used || s->rk.redundant.used)
 		return rove_err_set(err, ROVE_E_INVAL, "the previous IKE SA is still being deleted");
 	rove_dh_free(s->rk.dh);
 	s->rk.dh = NULL;
@@ -316,6 +334,7 @@ void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
 
 	if (nerr) {
 		refused(s, m, nerr);
+		ike_collision_fallback(s); /* the gateway's crossing rekey stands */
 		return;
 	}
 	rc = sess_take_sa(m, &s->ike_props, 8, "new IKE", &ch, &err);
@@ -330,11 +349,18 @@ void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
 	if (rc < 0) {
 		sess_log(s, "the gateway's answer to our IKE SA rekey is unusable: %s", err.msg);
 		s->rk.ike_due_ms = s->now_ms + FAILED_RETRY_MS;
+		ike_collision_fallback(s);
 		return;
 	}
-	switch_sa(s, s->rk.spi_new, ch.spi, &k, &ch, true);
+	if (s->rk.ike_collided) {
+		/* The gateway's rekey crossed ours (2.8.2). */
+		ike_collision_resolve(s, &k, &ch, np->body, np->len);
+	} else {
+		ike_switch_sa(s, s->rk.spi_new, ch.spi, &k, &ch, true);
+		/* we started it, so we delete the old SA (2.18) */
+		ike_send_delete_on(s, &s->rk.oike);
+	}
 	rove_ike_keys_wipe(&k);
-	send_old_delete(s); /* we started it, so we delete the old SA (2.18) */
 }
 
 /* ---- the gateway rekeys ---- */
@@ -350,10 +376,14 @@ void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const st
 	struct rove_mb mb;
 	uint8_t spi[8], nr[32], gir[ROVE_DH_MAX], grp[2];
 	size_t girlen = 0;
+	/* Our own IKE rekey is out: both complete, then the nonces decide
+	 * which new SA survives (2.8.2, rekey_collision.c). */
+	bool crossing = s->req_outstanding && s->req_kind == REQ_IKE_REKEY && !s->rk.ike_collided;
 
-	/* One exchange at a time on this SA: the gateway retries later
-	 * (2.25; a crossing IKE rekey is resolved this way too). */
-	if (s->req_outstanding || s->rk.oike.used) {
+	/* Any other exchange of ours outstanding, an old SA not yet deleted,
+	 * or the SA being deleted: the gateway retries later (2.25). */
+	if ((s->req_outstanding && !crossing) || s->rk.oike.used || s->rk.redundant.used ||
+	    s->phase != PH_UP) {
 		cc_answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
@@ -395,7 +425,10 @@ void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const st
 	}
 	sess_respond(s, ROVE_EXCH_CREATE_CHILD_SA, &mb); /* on the old SA */
 	rove_mb_free(&mb);
-	switch_sa(s, ch.spi, spi, &k, &ch, false);
+	if (crossing)
+		ike_collision_note(s, &k, &ch, spi, np->body, np->len, nr, sizeof(nr));
+	else
+		ike_switch_sa(s, ch.spi, spi, &k, &ch, false);
 	rove_ike_keys_wipe(&k);
 out:
 	rove_wipe(gir, sizeof(gir));

@@ -94,10 +94,16 @@ struct rekey {
 	 * outbound traffic yet: the old SA out_via (its spi_in) still does */
 	bool out_pending;
 	uint32_t out_via;
-	/* the gateway's IKE rekey crossed ours: lowest nonce of its exchange */
+	/* the gateway's IKE rekey crossed ours (2.8.2, rekey_collision.c): the
+	 * lowest nonce of its exchange and the SA it made, until ours is
+	 * answered; then the redundant one of the two new SAs, until its
+	 * DELETE exchange is over */
 	bool ike_collided;
 	uint8_t ike_peer_lo[256];
 	size_t ike_peer_lo_len;
+	struct old_ike peer_new;
+	struct rove_chosen peer_new_ch;
+	struct old_ike redundant;
 };
 #define EVQ_LEN 32
 
@@ -327,6 +333,34 @@ bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 uint64_t ike_rekey_next_timer(const struct rove_session *s);
 void ike_rekey_timer(struct rove_session *s);
 void ike_rekey_free(struct rove_session *s);
+/* Swaps the current IKE SA with o, for sess_seal/sess_open/sess_respond
+ * on o; call again to swap back. */
+void ike_swap(struct rove_session *s, struct old_ike *o);
+void ike_drop(struct old_ike *o);
+/* The current SA goes to rk.oike; the new one (keys copied) replaces it.
+ * initiator: we are the new SA's original initiator. */
+void ike_switch_sa(struct rove_session *s, const uint8_t spi_i[8], const uint8_t spi_r[8],
+		   const struct rove_ike_keys *keys, const struct rove_chosen *ch, bool initiator);
+/* Sends our DELETE of the IKE SA o on o itself (retransmitted by the timer). */
+void ike_send_delete_on(struct rove_session *s, struct old_ike *o);
+
+/* rekey_collision.c: simultaneous rekeys (RFC 7296 2.8.1, 2.8.2) */
+/* -1, 0, 1 as nonce a is lower than, equal to, higher than b. */
+int rekey_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* The lower of two nonces (its length in *len). */
+const uint8_t *rekey_lowest(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+			    size_t *len);
+/* The gateway's IKE rekey crossed ours: we answered it, and keep the SA
+ * it made (the gateway's SPI first, ours spi_r) until ours is answered. */
+void ike_collision_note(struct rove_session *s, const struct rove_ike_keys *k,
+			const struct rove_chosen *ch, const uint8_t spi_r[8], const uint8_t *ni,
+			size_t nilen, const uint8_t *nr, size_t nrlen);
+/* Our crossed rekey was answered (new keys k, the gateway's nonce nr):
+ * the SA of the exchange with the lowest nonce is redundant. */
+void ike_collision_resolve(struct rove_session *s, const struct rove_ike_keys *k,
+			   const struct rove_chosen *ch, const uint8_t *nr, size_t nrlen);
+/* Our crossed rekey failed: the gateway's new SA is the one. */
+void ike_collision_fallback(struct rove_session *s);
 
 /* mobike.c */
 /* Adds N(MOBIKE_SUPPORTED) to the first IKE_AUTH request when configured. */
