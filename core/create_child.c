@@ -82,7 +82,8 @@ static struct old_child *keep_old(struct rove_session *s, const struct rove_chil
 				o = &s->rk.old[i];
 		/* The event must not point at the slot we reuse. */
 		s->rk.evicted = o->sa;
-		sess_child_event(s, ROVE_EV_CHILD_DOWN, &s->rk.evicted);
+		if (!o->unused)
+			sess_child_event(s, ROVE_EV_CHILD_DOWN, &s->rk.evicted);
 	}
 	memset(o, 0, sizeof(*o));
 	o->sa = *c;
@@ -206,9 +207,15 @@ void cc_timer(struct rove_session *s)
 				 o->sa.spi_in);
 		if (o->sa.spi_in == s->rk.out_via)
 			switch_outbound(s);
-		o->used = false;
-		sess_child_event(s, ROVE_EV_CHILD_DOWN, &o->sa);
+		cc_old_down(s, o);
 	}
+}
+
+void cc_old_down(struct rove_session *s, struct old_child *o)
+{
+	o->used = false;
+	if (!o->unused)
+		sess_child_event(s, ROVE_EV_CHILD_DOWN, &o->sa);
 }
 
 void cc_free(struct rove_session *s)
@@ -441,7 +448,7 @@ static void resolve_collision(struct rove_session *s, const struct rove_child_sa
 	if (rekey_nonce_cmp(lo, lo_len, s->rk.peer_lo, s->rk.peer_lo_len) < 0) {
 		/* Ours is redundant: never used, we delete it. */
 		sess_log(s, "rekey collision: ours has the lowest nonce, deleting it");
-		keep_old(s, ours, true);
+		keep_old(s, ours, true)->unused = true;
 		return;
 	}
 	/* The gateway's is redundant (it deletes that one); ours replaces it

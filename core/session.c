@@ -72,10 +72,8 @@ struct rove_event *sess_child_event(struct rove_session *s, enum rove_event_type
 static void children_down(struct rove_session *s)
 {
 	for (size_t i = 0; i < MAX_OLD_CHILDREN; i++) {
-		if (!s->rk.old[i].used)
-			continue;
-		s->rk.old[i].used = false;
-		sess_child_event(s, ROVE_EV_CHILD_DOWN, &s->rk.old[i].sa);
+		if (s->rk.old[i].used)
+			cc_old_down(s, &s->rk.old[i]);
 	}
 	if (s->child_up) {
 		s->child_up = false;

@@ -48,6 +48,7 @@ struct old_child {
 	bool used;
 	bool delete_due;   /* we owe the gateway a DELETE for it */
 	bool deleted;      /* deleted on both sides: retiring */
+	bool unused;       /* a collision's redundant SA: never in the datapath */
 	uint64_t retire_ms;
 };
 
@@ -320,6 +321,8 @@ void cc_timer(struct rove_session *s);
  * inbound SPI to resp and retires it. True if spi was one of ours. */
 bool cc_peer_delete(struct rove_session *s, uint32_t spi, struct rove_mb *resp);
 void cc_free(struct rove_session *s);
+/* The replaced SA o goes (CHILD_DOWN unless it never went to the datapath). */
+void cc_old_down(struct rove_session *s, struct old_child *o);
 /* Answers a request with the given inner payloads (informational.c). */
 void sess_respond(struct rove_session *s, uint8_t exchange, struct rove_mb *inner);
 

@@ -28,7 +28,15 @@
  * ROVE_RECORD_REKEY="CHILD_S IKE_S COUNT" sets the session's rekey times
  * (0: only the gateway rekeys) and keeps the tunnel up until COUNT rekeys
  * (of either kind, by either side) are done; the file gets a
- * "rekey CHILD_S IKE_S" line. */
+ * "rekey CHILD_S IKE_S" line.
+ *
+ * ROVE_RECORD_COLLIDE=child|ike provokes a real rekey collision (RFC 7296
+ * 2.8.1, 2.8.2): when the gateway's first CREATE_CHILD_SA request arrives,
+ * the session's clock jumps to its own rekey of that SA (CHILD or IKE) and
+ * the timer runs, so our request leaves before we answer the gateway's,
+ * which is then already on its way. An "= rekey child|ike" line marks
+ * where, for the replay to do the same. Give rekey times (ROVE_RECORD_REKEY)
+ * that leave only that rekey to rove. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +47,14 @@
 #include "session.h"
 #include "udp.h"
 
+static uint64_t clock_jump; /* added to the clock by a collision's jump */
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + clock_jump;
 }
 
 static void hex_line(FILE *f, char dir, const uint8_t *p, size_t n)
@@ -107,6 +117,27 @@ static bool dpd_answered(struct rove_session *s, bool *seen)
 }
 
 static const char *move_to; /* NEW_LOCAL, or NULL */
+static const char *collide;  /* "child", "ike" or NULL */
+
+/* Before the gateway's first CREATE_CHILD_SA request is fed to the
+ * session: our own rekey of that SA starts first (ROVE_RECORD_COLLIDE). */
+static void collide_hook(struct rove_session *s, struct rove_udp *u, FILE *f, const uint8_t *p,
+			 size_t n)
+{
+	struct rove_session_info info;
+	uint64_t due, now = now_ms();
+
+	if (!collide || n < 20 || p[18] != 36 || (p[19] & 0x20))
+		return;
+	rove_session_get_info(s, &info);
+	due = !strcmp(collide, "ike") ? info.ike_rekey_ms : info.child_rekey_ms;
+	if (due > now)
+		clock_jump += due - now;
+	fprintf(f, "= rekey %s\n", collide);
+	collide = NULL;
+	rove_session_handle_timer(s, now_ms());
+	flush_out(s, u, f);
+}
 
 static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bool redirect)
 {
@@ -151,7 +182,7 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bo
 		/* After rekeys, a second for the DELETEs of the old SAs. */
 		if (up && close_at == UINT64_MAX && !redirect && (!move_to || path_done) &&
 		    (!dpd || dpd_answered(s, &seen)))
-			close_at = now_ms() + (rekeys_wanted ? 1000 : 0);
+			close_at = now_ms() + (rekeys_wanted ? 2000 : 0);
 		if (!closing && now_ms() >= close_at) {
 			closing = true;
 			fprintf(f, "close\n"); /* where the replay closes too */
@@ -173,6 +204,7 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bo
 				continue;
 			while ((n = rove_udp_recv(u, (enum rove_udp_sock)i, buf, sizeof(buf), &l, &rem,
 						  &err)) > 0) {
+				collide_hook(s, u, f, buf, (size_t)n);
 				hex_line(f, '<', buf, (size_t)n);
 				rove_session_recv(s, buf, (size_t)n, &l, &rem, now_ms());
 			}
@@ -232,6 +264,7 @@ int main(int argc, char **argv)
 	cfg.initial_contact = true;
 	cfg.dpd_ms = dpd ? 1000 : 0;
 	cfg.fragment_size = frag;
+	collide = getenv("ROVE_RECORD_COLLIDE");
 	if (getenv("ROVE_RECORD_REKEY") &&
 	    sscanf(getenv("ROVE_RECORD_REKEY"), "%u %u %u", &cfg.child_rekey_s, &cfg.ike_rekey_s,
 		   &rekeys_wanted) != 3) {

@@ -12,6 +12,8 @@
 #   bash tests/tools/record.sh BUILD_DIR --redirect # redirect (swanctl --redirect)
 #   bash tests/tools/record.sh BUILD_DIR --rekey   # rekey-gw, rekey-ours
 #   bash tests/tools/record.sh BUILD_DIR --mobike  # mobike (a move to a second address)
+#   bash tests/tools/record.sh BUILD_DIR --collide # collide-{child,ike}-{ours,gw} (rekey collisions)
+#   bash tests/tools/record.sh BUILD_DIR --mobike-rekey # mobike-child, mobike-ike (a move after a rekey)
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -99,6 +101,72 @@ if [ "${2:-}" = --mobike ]; then
 		psk "$PSK_ID_CERT" "$PSK_SECRET" 192.0.2.3
 	grep -q 'N(UPD_SA_ADDR)' "$WORK/gw/charon.log" || die "the gateway saw no address update"
 	gw_log | grep -E 'UPD_SA_ADDR|MOBIKE|INFORMATIONAL' | sed 's/^/    /'
+	finish
+fi
+# record_collision NAME KIND PATTERN: the gateway rekeys KIND (child or
+# ike) every 3 s; rove-record starts its own rekey of that SA the moment
+# the gateway's request arrives (ROVE_RECORD_COLLIDE), so the two cross
+# for real. Which exchange holds the lowest nonce is chance (the gateway's
+# nonce is its own): seeds are tried until the session log says PATTERN.
+record_collision() {
+	local name=$1 kind=$2 pattern=$3 rekey n
+	[ "$kind" = child ] && rekey="60 0 1" || rekey="0 60 1"
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		ROVE_RECORD_COLLIDE=$kind ROVE_RECORD_REKEY=$rekey ip netns exec "$NS_C" "$recorder" \
+			"$WORK/$name.rec" "rove-$name-$n" "$CLIENT_ADDR" "$GW_ADDR" "$GW_NAME" \
+			"$PKI_DIR/ca.pem" psk "$PSK_ID_CERT" "$PSK_SECRET" >"$WORK/$name.out" 2>&1 ||
+			{ tail -20 "$WORK/$name.out"; show_logs; die "recording $name failed"; }
+		grep -q '^= rekey' "$WORK/$name.rec" || die "$name: the gateway did not rekey"
+		if grep -q "$pattern" "$WORK/$name.rec"; then
+			cp "$WORK/$name.rec" "$data/$name.rec"
+			cp "$PKI_DIR/ca.pem" "$data/$name.ca.pem"
+			say "recorded $data/$name.rec (seed $n, $(grep -c '^[<>]' "$data/$name.rec") datagrams)"
+			return 0
+		fi
+	done
+	die "$name: no seed gave \"$pattern\""
+}
+
+if [ "${2:-}" = --collide ]; then
+	setup_net
+	make_pki "$WORK/pki"
+	GW_CHILD_EXTRA="rekey_time = 3s
+				rand_time = 1s
+				life_time = 60s" start_gw "$WORK/gw"
+	record_collision collide-child-ours child 'rekey collision: ours has the lowest'
+	record_collision collide-child-gw child "rekey collision: the gateway's has the lowest"
+	gw_log | grep -iE 'collision|redundant' | sed 's/^/    /'
+	stop_gw
+	GW_IKE_EXTRA="rekey_time = 3s
+		rand_time = 1s
+		over_time = 30s" start_gw "$WORK/gw2"
+	record_collision collide-ike-ours ike 'IKE SA rekey collision: ours has the lowest'
+	record_collision collide-ike-gw ike "IKE SA rekey collision: the gateway's has the lowest"
+	gw_log | grep -iE 'collision|redundant' | sed 's/^/    /'
+	finish
+fi
+
+if [ "${2:-}" = --mobike-rekey ]; then
+	# mobike-child.rec: the gateway rekeys the CHILD SA after about 3 s; at
+	# once (the replaced SA not yet deleted) rove moves to 192.0.2.3.
+	# mobike-ike.rec: rove rekeys the IKE SA after about 2 s and moves at
+	# once: the update goes on the new IKE SA while the old one's DELETE is
+	# still in flight.
+	setup_net
+	ip -n "$NS_C" addr add 192.0.2.3/24 dev out0
+	make_pki "$WORK/pki"
+	GW_CHILD_EXTRA="rekey_time = 3s
+				rand_time = 1s
+				life_time = 60s" start_gw "$WORK/gw"
+	ROVE_RECORD_REKEY="0 0 1" record mobike-child rove-mobike-child-seed "$CLIENT_ADDR" \
+		"$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" psk "$PSK_ID_CERT" "$PSK_SECRET" 192.0.2.3
+	grep -q 'CHILD SA rekeyed (by the gateway)' "$data/mobike-child.rec" || die "no CHILD rekey"
+	stop_gw
+	start_gw "$WORK/gw2"
+	ROVE_RECORD_REKEY="0 2 1" record mobike-ike rove-mobike-ike-seed "$CLIENT_ADDR" \
+		"$GW_ADDR" "$GW_NAME" "$PKI_DIR/ca.pem" psk "$PSK_ID_CERT" "$PSK_SECRET" 192.0.2.3
+	grep -q 'IKE SA rekeyed (by us)' "$data/mobike-ike.rec" || die "no IKE rekey"
+	grep -q 'N(UPD_SA_ADDR)' "$WORK/gw2/charon.log" || die "the gateway saw no address update"
 	finish
 fi
 if [ "${2:-}" = --nat ]; then

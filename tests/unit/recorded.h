@@ -21,7 +21,8 @@
 
 struct step {
 	char dir; /* '>' sent by us, '<' received, 'c' the recorder closed,
-		   * '=' the path moved to `move` (MOBIKE) */
+		   * '=' the path moved to `move` (MOBIKE), 'k'/'K' the clock
+		   * jumped to our CHILD/IKE rekey (a provoked collision) */
 	uint8_t *data;
 	size_t len;
 };
@@ -65,6 +66,10 @@ static bool load_rec(const char *path, struct rec *r)
 			continue;
 		if (!strcmp(line, "redirect\n"))
 			r->redirect = true;
+		if (!strncmp(line, "= rekey ", 8) && r->n < MAX_STEPS) {
+			r->s[r->n++].dir = strcmp(line + 8, "ike\n") ? 'k' : 'K';
+			continue;
+		}
 		if (sscanf(line, "= move %63s", r->move) == 1 && r->n < MAX_STEPS) {
 			r->s[r->n++].dir = '=';
 			continue;
@@ -122,6 +127,7 @@ struct run {
 	size_t outbound_switches, inbound_only;
 	bool out_gone;
 	unsigned rekeyed_by_us, rekeyed_by_gw, ike_rekeyed;
+	char logs[8192]; /* the session's log lines (variant.verbose), one a line */
 };
 
 struct variant {
@@ -129,6 +135,7 @@ struct variant {
 	const char *password;  /* NULL: as recorded */
 	const char *ca;        /* NULL: as recorded */
 	long long time_shift;
+	bool verbose;          /* keep the session's log lines in run.logs */
 };
 
 static bool start_run(struct run *ru, const struct rec *r, const struct variant *v)
@@ -153,6 +160,7 @@ static bool start_run(struct run *ru, const struct rec *r, const struct variant 
 	cfg.child_rekey_s = r->child_rekey;
 	cfg.ike_rekey_s = r->ike_rekey;
 	cfg.mobike = r->move[0] != 0;
+	cfg.verbose = v->verbose;
 	ru->trust = rove_trust_new(v->ca ? v->ca : r->ca, &err);
 	CHECK(ru->trust != NULL);
 	if (!ru->trust)
@@ -184,6 +192,10 @@ static void drain(struct run *ru)
 	struct rove_event ev;
 
 	while (rove_session_poll_event(ru->s, &ev)) {
+		size_t ll = strlen(ru->logs);
+
+		if (ev.type == ROVE_EV_LOG && ll + strlen(ev.msg) + 2 < sizeof(ru->logs))
+			snprintf(ru->logs + ll, sizeof(ru->logs) - ll, "%s\n", ev.msg);
 		if (ev.type == ROVE_EV_CONFIG && ev.config->has_vip4)
 			rove_addr_str(&ev.config->vip4.addr, ru->vip, sizeof(ru->vip));
 		if (ev.type == ROVE_EV_CHILD_UP) {
@@ -276,6 +288,18 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 				rove_session_close(ru->s, ru->now);
 				drain(ru);
 			}
+			continue;
+		}
+		if (st->dir == 'k' || st->dir == 'K') {
+			/* As the recorder did: our rekey is due now. */
+			struct rove_session_info info;
+			uint64_t due;
+
+			rove_session_get_info(ru->s, &info);
+			due = st->dir == 'K' ? info.ike_rekey_ms : info.child_rekey_ms;
+			ru->now = due > ru->now ? due : ru->now;
+			rove_session_handle_timer(ru->s, ru->now);
+			drain(ru);
 			continue;
 		}
 		if (st->dir == '=') {

@@ -3,7 +3,9 @@
  * the tunnel up across CHILD and IKE SA rekeys started by the gateway
  * (rekey-gw.rec) and by us (rekey-ours.rec), replayed byte for byte, with
  * a simulated datapath that must never be left without a CHILD SA (make
- * before break); and a collision built on rekey-ours.rec. */
+ * before break); four recorded collisions with strongSwan (collide-*.rec:
+ * CHILD and IKE SA, each with the lowest nonce on either side); and
+ * collisions and refusals built on rekey-ours.rec. */
 #include "recorded.h"
 
 #include "dh.h"
@@ -520,6 +522,103 @@ static void test_rekey_collision_ours_lowest(void)
 	collide(0xff); /* then ours holds the lowest (or its answer's does) */
 }
 
+/* ---- recorded collisions (tests/tools/record.sh --collide) ----
+ *
+ * rove-record started our rekey the moment strongSwan's request for the
+ * same SA arrived, so both crossed for real; strongSwan's log said it
+ * detected the collision. The replay must send the same bytes, including
+ * which DELETEs go out on which SA. */
+
+static unsigned count_str(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* The last request we sent in the recording: our DELETE at the close. */
+static const struct step *last_sent(const struct rec *r)
+{
+	for (size_t i = r->n; i-- > 0;)
+		if (r->s[i].dir == '>' && !(r->s[i].data[19] & ROVE_FLAG_RESPONSE))
+			return &r->s[i];
+	return NULL;
+}
+
+static void replay_collision(const char *name, bool ike, bool ours_lowest)
+{
+	struct variant v = { .verbose = true };
+	const struct step *del;
+	struct rec r;
+	struct run ru;
+	char p[256];
+	bool has_jump = false;
+
+	CHECK(load_rec(rec_path(name, p, sizeof(p)), &r));
+	for (size_t i = 0; i < r.n; i++)
+		has_jump |= r.s[i].dir == (ike ? 'K' : 'k');
+	CHECK(has_jump);
+	if (!start_run(&ru, &r, &v))
+		return;
+	CHECK(play(&ru, &r, true, SIZE_MAX) == 0);
+	CHECK(ru.up && ru.closed && !ru.failed);
+	/* make before break, whichever SA survived */
+	CHECK(!ru.dp_gap && !ru.bad_down && !ru.out_gone);
+	CHECK(ru.ndp == 0 && ru.downs == ru.ups);
+	if (ike) {
+		CHECK(count_str(ru.logs, "IKE SA rekey collision: the gateway rekeys too") == 1);
+		CHECK(count_str(ru.logs, ours_lowest ? "IKE SA rekey collision: ours has the lowest" :
+				"IKE SA rekey collision: the gateway's has the lowest") == 1);
+		/* one rekey, the surviving one's initiator named */
+		CHECK(ru.ike_rekeyed == 1);
+		CHECK(ours_lowest ? ru.rekeyed_by_gw == 1 && ru.rekeyed_by_us == 0
+				  : ru.rekeyed_by_us == 1 && ru.rekeyed_by_gw == 0);
+		/* both the old and the redundant SA went, each once */
+		CHECK(count_str(ru.logs, "the old IKE SA is deleted") == 1);
+		CHECK(count_str(ru.logs, "the redundant IKE SA is deleted") == 1);
+		/* the CHILD SA stayed as it was, on the surviving IKE SA: our
+		 * DELETE at the close goes there, as its responder when the
+		 * gateway's rekey survived */
+		CHECK(ru.ups == 1);
+		del = last_sent(&r);
+		CHECK(del && del->data[18] == ROVE_EXCH_INFORMATIONAL);
+		if (del)
+			CHECK(!(del->data[19] & ROVE_FLAG_INITIATOR) == ours_lowest);
+	} else {
+		CHECK(count_str(ru.logs, ours_lowest ? "rekey collision: ours has the lowest" :
+				"rekey collision: the gateway's has the lowest") == 1);
+		/* ours redundant: never in the datapath; else it replaced the
+		 * gateway's, which the gateway deleted */
+		CHECK(ru.ups == 1 + ru.rekeyed_by_gw + ru.rekeyed_by_us);
+		CHECK(ru.rekeyed_by_us == (ours_lowest ? 0u : 1u));
+		CHECK(ru.rekeyed_by_gw >= 1);
+	}
+	end_run(&ru);
+	free_rec(&r);
+}
+
+static void test_collision_child_ours_lowest(void)
+{
+	replay_collision("collide-child-ours.rec", false, true);
+}
+
+static void test_collision_child_gateway_lowest(void)
+{
+	replay_collision("collide-child-gw.rec", false, false);
+}
+
+static void test_collision_ike_ours_lowest(void)
+{
+	replay_collision("collide-ike-ours.rec", true, true);
+}
+
+static void test_collision_ike_gateway_lowest(void)
+{
+	replay_collision("collide-ike-gw.rec", true, false);
+}
+
 int main(void)
 {
 	RUN(test_rekey_by_gateway);
@@ -529,5 +628,9 @@ int main(void)
 	RUN(test_rekey_temporary_failure);
 	RUN(test_rekey_answer_lost);
 	RUN(test_rekey_child_during_ike_rekey);
+	RUN(test_collision_child_ours_lowest);
+	RUN(test_collision_child_gateway_lowest);
+	RUN(test_collision_ike_ours_lowest);
+	RUN(test_collision_ike_gateway_lowest);
 	return check_summary();
 }
