@@ -106,6 +106,8 @@ struct run {
 	uint64_t now;
 	bool up, closed, failed, child_down;
 	unsigned path_updates;       /* ROVE_EV_PATH_UPDATED (MOBIKE) */
+	size_t ndp_at_move;          /* inbound SAs in the datapath at the move */
+	unsigned sent_from_old;      /* datagrams sent after the move from elsewhere */
 	unsigned moves;              /* paths the gateway accepted ("moved to") */
 	struct rove_addr path_local; /* the CHILD SA's outer address then */
 	struct rove_addr up_local;   /* the last CHILD_UP's outer address */
@@ -274,7 +276,7 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 	struct rove_datagram dg;
 	struct rove_addr l, rem;
 	int mismatches = 0;
-	bool closing = false;
+	bool closing = false, moved = false;
 
 	rove_addr_parse(r->local, &l);
 	rove_addr_parse(r->remote, &rem);
@@ -306,8 +308,10 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 			struct rove_addr to;
 
 			CHECK(rove_addr_parse(r->move, &to));
+			ru->ndp_at_move = ru->ndp;
 			CHECK(rove_session_path_changed(ru->s, &to, ru->now) == 0);
 			l = to; /* the gateway answers there from now on */
+			moved = true;
 			drain(ru);
 			continue;
 		}
@@ -334,6 +338,9 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 				mismatches += strict;
 				continue;
 			}
+			if (moved && (dg.local.family != l.family ||
+				      memcmp(dg.local.addr, l.addr, rove_addr_len(&l))))
+				ru->sent_from_old++;
 			if (strict && (dg.len != st->len || memcmp(dg.data, st->data, st->len))) {
 				fprintf(stderr, "step %zu: sent datagram differs from the recording\n", i);
 				mismatches++;

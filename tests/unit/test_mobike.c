@@ -5,7 +5,11 @@
  * the CHILD SA on the new path, then the close),
  * replayed byte for byte; a forged answer moving nothing; parking with a
  * request outstanding; the check after a suspend; and, on psk.rec, no move
- * without MOBIKE and a move while connecting. */
+ * without MOBIKE and a move while connecting. Two more recordings move
+ * right after a rekey (record.sh --mobike-rekey): mobike-child.rec while
+ * the CHILD SA the gateway's rekey replaced still waits for its DELETE,
+ * mobike-ike.rec just after our IKE SA rekey, so the update goes on the new
+ * IKE SA while the old one's DELETE is in flight. */
 #include "recorded.h"
 
 static void test_replay_mobike(void)
@@ -37,6 +41,7 @@ static void test_replay_mobike(void)
 	CHECK_STR(rove_addr_str(&info.local, a, sizeof(a)), "192.0.2.3");
 	CHECK(info.npeer_addrs >= 1); /* strongSwan lists its other addresses */
 	CHECK(ru.closed);
+	CHECK(ru.sent_from_old == 0);
 	end_run(&ru);
 	free_rec(&r);
 }
@@ -207,6 +212,76 @@ static void test_move_while_connecting(void)
 	free_rec(&r);
 }
 
+/* A move right after a rekey, replayed byte for byte: nothing of ours
+ * leaves from the old address after the move, the gateway accepts the new
+ * path once, and the datapath holds every CHILD SA until its successor is
+ * in, and none after the close. */
+static void replay_move_after_rekey(const char *name, struct run *ru, struct rec *r)
+{
+	struct variant v = { .verbose = true };
+	char p[256], a[ROVE_ADDR_STRLEN];
+
+	CHECK(load_rec(rec_path(name, p, sizeof(p)), r));
+	if (!start_run(ru, r, &v))
+		return;
+	CHECK(play(ru, r, true, SIZE_MAX) == 0);
+	CHECK(ru->up && ru->closed && !ru->failed);
+	CHECK(ru->moves == 1);
+	CHECK(ru->sent_from_old == 0);
+	CHECK_STR(rove_addr_str(&ru->up_local, a, sizeof(a)), "192.0.2.3");
+	CHECK(!ru->dp_gap && !ru->bad_down && !ru->out_gone);
+	CHECK(ru->ndp == 0 && ru->downs == ru->ups);
+}
+
+/* The gateway rekeyed the CHILD SA and we moved before it deleted the
+ * replaced one: both were in the datapath at the move; the replaced one's
+ * DELETE, answered from the new address, still retires it. */
+static void test_move_while_child_retiring(void)
+{
+	struct rec r;
+	struct run ru;
+
+	replay_move_after_rekey("mobike-child.rec", &ru, &r);
+	CHECK(ru.ndp_at_move == 2);
+	CHECK(ru.rekeyed_by_gw >= 1 && ru.ike_rekeyed == 0);
+	/* the current SA moved with the path (the second rekey came later) */
+	CHECK(ru.path_updates == 1);
+	end_run(&ru);
+	free_rec(&r);
+}
+
+/* We rekeyed the IKE SA and moved at once: UPDATE_SA_ADDRESSES goes on the
+ * new IKE SA (its SPIs, message ID 0), not the old one, whose DELETE
+ * finishes anyway. strongSwan then refused our next IKE rekey with
+ * TEMPORARY_FAILURE: we retry later and stay up. */
+static void test_move_after_ike_rekey(void)
+{
+	struct rove_session_info info;
+	const struct step *upd = NULL;
+	struct rec r;
+	struct run ru;
+	bool moved = false;
+
+	replay_move_after_rekey("mobike-ike.rec", &ru, &r);
+	CHECK(ru.ike_rekeyed >= 1 && ru.rekeyed_by_us >= 1);
+	rove_session_get_info(ru.s, &info);
+	for (size_t i = 0; i < r.n && !upd; i++) {
+		moved |= r.s[i].dir == '=';
+		if (moved && r.s[i].dir == '>' && r.s[i].data[18] == 37 && !(r.s[i].data[19] & 0x20))
+			upd = &r.s[i];
+	}
+	CHECK(upd != NULL);
+	if (upd) {
+		CHECK(memcmp(upd->data, r.s[0].data, 8) != 0); /* not the first IKE SA */
+		CHECK(!memcmp(upd->data, info.spi_i, 8) && !memcmp(upd->data + 8, info.spi_r, 8));
+		CHECK(rove_get_be32(upd->data + 20) == 0);
+	}
+	CHECK(strstr(ru.logs, "the old IKE SA is deleted") != NULL);
+	CHECK(strstr(ru.logs, "IKE SA rekey with TEMPORARY_FAILURE; retrying") != NULL);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 int main(void)
 {
 	RUN(test_replay_mobike);
@@ -215,5 +290,7 @@ int main(void)
 	RUN(test_mobike_check_after_suspend);
 	RUN(test_no_mobike_no_move);
 	RUN(test_move_while_connecting);
+	RUN(test_move_while_child_retiring);
+	RUN(test_move_after_ike_rekey);
 	return check_summary();
 }
