@@ -414,6 +414,10 @@ static void rekey_refused(struct rove_session *s, uint16_t n)
 		s->rk.child_due_ms = s->now_ms + FAILED_RETRY_MS;
 		break;
 	}
+	/* Never past the SA's hard lifetime: half the time left at most. */
+	if (child_expiry(s) != UINT64_MAX && child_expiry(s) > s->now_ms &&
+	    s->rk.child_due_ms > s->now_ms + (child_expiry(s) - s->now_ms) / 2)
+		s->rk.child_due_ms = s->now_ms + (child_expiry(s) - s->now_ms) / 2;
 	sess_log(s, "the gateway answered our CHILD SA rekey with %s; retrying",
 		 rove_notify_name(n));
 }
