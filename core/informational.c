@@ -136,6 +136,8 @@ static void informational_request(struct rove_session *s, const struct rove_msg 
 	rove_mb_free(&resp);
 	if (!ike_deleted && !child_deleted && redirect_info_request(s, m))
 		return;
+	if (ike_deleted && ike_collision_peer_deleted(s))
+		return; /* the gateway's crossing rekey finished first */
 	if (ike_deleted) {
 		if (s->phase == PH_DELETING) {
 			s->phase = PH_DONE;

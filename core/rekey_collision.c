@@ -21,6 +21,8 @@
 
 #include <string.h>
 
+#include "dh.h"
+
 #define REDUNDANT_MS 30000 /* how long a redundant SA waits for its DELETE */
 
 int rekey_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -113,4 +115,22 @@ void ike_collision_fallback(struct rove_session *s)
 	s->rk.ike_collided = false;
 	sess_log(s, "IKE SA rekey collision: ours failed, the gateway's stands");
 	take_peer_new(s);
+}
+
+bool ike_collision_peer_deleted(struct rove_session *s)
+{
+	if (!s->rk.ike_collided || s->phase != PH_UP)
+		return false;
+	s->rk.ike_collided = false;
+	sess_log(s, "IKE SA rekey collision: the gateway finished its rekey first and deleted "
+		 "the old IKE SA; its new SA is the IKE SA, ours is abandoned");
+	/* Our request lives on the deleted SA: no answer will come. */
+	if (s->req_outstanding && s->req_kind == REQ_IKE_REKEY)
+		s->req_outstanding = false;
+	s->req_kind = REQ_OTHER;
+	rove_dh_free(s->rk.dh);
+	s->rk.dh = NULL;
+	take_peer_new(s);
+	ike_drop(&s->rk.oike); /* deleted and answered already */
+	return true;
 }

@@ -364,6 +364,10 @@ void ike_collision_resolve(struct rove_session *s, const struct rove_ike_keys *k
 			   const struct rove_chosen *ch, const uint8_t *nr, size_t nrlen);
 /* Our crossed rekey failed: the gateway's new SA is the one. */
 void ike_collision_fallback(struct rove_session *s);
+/* The gateway deleted the IKE SA (already answered) while its rekey
+ * crossed ours: it finished its rekey without seeing ours, so its new SA
+ * is the IKE SA and ours is abandoned. False when no collision is open. */
+bool ike_collision_peer_deleted(struct rove_session *s);
 
 /* mobike.c */
 /* Adds N(MOBIKE_SUPPORTED) to the first IKE_AUTH request when configured. */

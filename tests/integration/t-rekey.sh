@@ -1,15 +1,17 @@
 #!/bin/bash
 # Rekeying under traffic (userspace datapath, strongSwan gateway): pings at
 # 10 per second from the client to the LAN host while the SAs are rekeyed
-# every few seconds, by the gateway, by rove, and with PFS. Every rekey
-# must be seen on both sides (the gateway's log, rove's status), and at
-# most one ping may be lost per rekey: more would mean the old SA went
-# before the new one was in (make before break).
+# every few seconds, by the gateway, by rove, with PFS, and by both at once
+# (collisions, RFC 7296 2.8.1, 2.8.2). Every rekey must be seen on both
+# sides (the gateway's log, rove's status), and at most one ping may be
+# lost per rekey: more would mean the old SA went before the new one was in
+# (make before break).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# Arguments: the phases to run (gateway, rove, pfs, pfs-gw), all by default.
-PHASES=${*:-gateway rove pfs pfs-gw}
+# Arguments: the phases to run (gateway, rove, pfs, pfs-gw, collide-ike,
+# collide-child), all by default.
+PHASES=${*:-gateway rove pfs pfs-gw collide-ike collide-child}
 want() { [[ " $PHASES " == *" $1 "* ]]; }
 
 need_rove
@@ -77,7 +79,7 @@ rekeys_by() {
 # for SECONDS, then checks the rekey counts on both sides (all started by
 # WHO: "us" or "the gateway") and the losses.
 run_phase() {
-	local name=$1 secs=$2 min_child=$3 min_ike=$4 who=$5 mark profile sent recv lost
+	local name=$1 secs=$2 min_child=$3 min_ike=$4 who=$5 profile sent recv lost
 	local child ike gw_child gw_ike by
 	shift 5
 	LOG_MARK=$(cat "$RUN_DIR/vpn.log" 2>/dev/null | wc -l)
@@ -85,7 +87,8 @@ run_phase() {
 	profile=$(write_profile vpn server="$GW_ADDR" remote-id="$GW_NAME" user="$EAP_USER" \
 		ca="$PKI_DIR/ca.pem" datapath=userspace "$@" -- password="$EAP_PASSWORD")
 	mark=$(gw_log_lines)
-	if ! rove_to "up-$name" up "$profile"; then
+	# shellcheck disable=SC2086 # UP_OPTS: options, split on purpose
+	if ! rove_to "up-$name" up ${UP_OPTS:-} "$profile"; then
 		flunk "$name: rove up exits 0"
 		return 0
 	fi
@@ -112,7 +115,7 @@ run_phase() {
 	check "$name: at least $min_ike IKE SA rekeys ($ike)" test "$ike" -ge "$min_ike"
 	check "$name: the gateway saw the CHILD SA rekeys ($gw_child)" test "$gw_child" -ge "$child"
 	check "$name: the gateway saw the IKE SA rekeys ($gw_ike)" test "$gw_ike" -ge "$ike"
-	check "$name: all $((child + ike)) rekeys were started by $who" \
+	[ "$who" = both ] || check "$name: all $((child + ike)) rekeys were started by $who" \
 		test "$by" -ge $((child + ike)) -a "$(rekeys_by "$([ "$who" = us ] &&
 			echo "the gateway" || echo us)")" = 0
 	check "$name: at most one ping lost per rekey ($lost, $((child + ike)) rekeys)" \
@@ -120,7 +123,9 @@ run_phase() {
 	check "$name: no ESP arrived for an SA already removed" \
 		test "$(json_get "$J" dropped_no_sa)" = 0
 	check "$name: the tunnel is still up" lan_reachable
-	check "$name: the gateway has one IKE SA" gw_sa_count_is 1
+	# (after a collision the redundant SA may still wait for its DELETE's
+	# retransmission: see below)
+	check "$name: the gateway has one IKE SA" wait_for 150 gw_sa_count_is 1
 	check "$name: the gateway's IKE and CHILD SA are rove's current ones" \
 		wait_for 30 same_sas
 	check "$name: rove down exits 0" rove_to "down-$name" down vpn
@@ -164,6 +169,54 @@ GW_ESP_PROPOSALS=aes256gcm16-x25519 GW_CHILD_EXTRA="rekey_time = 4s
 run_phase "PFS, the gateway rekeys" 12 2 0 "the gateway" esp=aes256gcm16-x25519
 check "PFS, the gateway rekeys: with a key exchange (rove chose x25519)" \
 	test "$(gw_log_count 'selected proposal: ESP:AES_GCM_16_256/CURVE_25519')" -ge 2
+stop_gw
+fi
+
+# 5. Collisions: both sides rekey the same SA at once. The gateway holds
+# every CREATE_CHILD_SA message of its own for 1 s (strongSwan's
+# send_delay, a longer round trip) and rekeys 8 s after the SA came up;
+# rove rekeys after 9 s less its jitter (up to 0.9 s), so its request
+# always reaches the gateway while the gateway's rekey is under way, and
+# the gateway's request reaches rove while rove waits for the answer to
+# its own: both rekeys complete and the nonces decide which new SA stays
+# (each side's log says so). No ping may be lost beyond one per rekey,
+# and one IKE SA (rove's current one) must remain on the gateway.
+# strongSwan holds the IKE SA while it delays its answer to rove's
+# request, and drops a message with that request's ID meanwhile, even a
+# response: when both requests carry the same ID (both 0 on a fresh IKE
+# SA), rove's answer to the gateway's rekey is lost and only the gateway's
+# retransmission (after retransmit_timeout) gets it through; rove's
+# DELETE of a redundant SA the gateway does not know yet is retransmitted
+# until it does. The result is the same, a few seconds later.
+COLLIDE_CHARON="send_delay = 1000
+	send_delay_type = 36
+	send_delay_request = yes
+	send_delay_response = yes
+	retransmit_timeout = 2"
+collisions() { gw_log_count "detected $1 collision with $1" "$mark"; }
+if want collide-ike; then
+GW_IKE_EXTRA="rekey_time = 8s
+		rand_time = 0s
+		over_time = 30s" start_gw "$WORK/gw5" --charon "$COLLIDE_CHARON"
+UP_OPTS=-v run_phase "IKE collisions" 20 0 2 both ike-rekey=9s child-rekey=1h
+check "IKE collisions: the gateway saw IKE SA rekey collisions ($(collisions IKE_REKEY))" \
+	test "$(collisions IKE_REKEY)" -ge 1
+check "IKE collisions: rove resolved them by the nonces" \
+	grep -q "IKE SA rekey collision: .* has the lowest nonce" "$RUN_DIR/vpn.log"
+say "# IKE collisions: $(grep -c 'IKE SA rekey collision: .* has the lowest' "$RUN_DIR/vpn.log")" \
+	"resolved by rove; the gateway: $(gw_log_count 'IKE_SA rekey collision won' "$mark") won," \
+	"$(gw_log_count 'IKE_SA rekey collision lost' "$mark") lost"
+stop_gw
+fi
+if want collide-child; then
+GW_CHILD_EXTRA="rekey_time = 8s
+				rand_time = 0s
+				life_time = 60s" start_gw "$WORK/gw6" --charon "$COLLIDE_CHARON"
+UP_OPTS=-v run_phase "CHILD collisions" 20 2 0 both child-rekey=9s ike-rekey=4h
+check "CHILD collisions: the gateway saw CHILD SA rekey collisions ($(collisions CHILD_REKEY))" \
+	test "$(collisions CHILD_REKEY)" -ge 1
+check "CHILD collisions: rove resolved them by the nonces" \
+	grep -q "rekey collision: .* has the lowest nonce" "$RUN_DIR/vpn.log"
 stop_gw
 fi
 

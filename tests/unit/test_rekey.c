@@ -627,6 +627,71 @@ static void test_collision_ike_gateway_lowest(void)
 	replay_collision("collide-ike-gw.rec", true, false);
 }
 
+/* strongSwan may finish its crossing IKE rekey before it sees ours (seen
+ * in t-rekey.sh: it then refuses ours with TEMPORARY_FAILURE), and delete
+ * the old IKE SA while ours is still out: its new SA is then the IKE SA,
+ * not a reason to end the session. Built on collide-ike-gw.rec: as
+ * recorded up to our answer to the gateway's rekey, then the gateway's
+ * DELETE of the old SA instead of the answer to ours. */
+static void test_collision_ike_peer_finished_first(void)
+{
+	struct variant v = { .verbose = true };
+	struct rove_session_info info;
+	struct collision c = { 0 };
+	struct rove_datagram dg;
+	struct rove_addr l, rem;
+	struct rove_buf req;
+	struct rove_mb in;
+	struct rec r;
+	struct run ru;
+	char p[256];
+	uint32_t id;
+	size_t i;
+
+	CHECK(load_rec(rec_path("collide-ike-gw.rec", p, sizeof(p)), &r));
+	CHECK(derive_gateway_keys(&r, &c));
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	i = play_to_request(&ru, &r, 0, 2); /* ours, then our answer to its */
+	CHECK(i < r.n && (r.s[i].data[19] & ROVE_FLAG_RESPONSE));
+	CHECK(strstr(ru.logs, "the gateway rekeys too") != NULL);
+	id = rove_get_be32(r.s[i].data + 20) + 1;
+	rove_mb_init_inner(&in);
+	rove_mb_begin(&in, ROVE_PL_DELETE, false);
+	rove_delete_build(&in.buf, ROVE_PROTO_IKE, 0, 0, NULL);
+	rove_mb_end(&in);
+	rove_buf_init(&req);
+	seal_gw(&c, ROVE_EXCH_INFORMATIONAL, 0, id, &in, &req);
+	rove_session_recv(ru.s, req.data, req.len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(!ru.failed);
+	CHECK(strstr(ru.logs, "finished its rekey first") != NULL);
+	CHECK(ru.ike_rekeyed == 1 && ru.rekeyed_by_gw == 1 && ru.rekeyed_by_us == 0);
+	/* answered on the old SA */
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(dg.data[18] == ROVE_EXCH_INFORMATIONAL && (dg.data[19] & ROVE_FLAG_RESPONSE));
+	CHECK(!memcmp(dg.data, c.spi_i, 8));
+	CHECK(!rove_session_pop_datagram(ru.s, &dg));
+	/* the late answer to ours (on the deleted SA) changes nothing */
+	CHECK(r.s[i + 1].dir == '<' && r.s[i + 1].data[18] == ROVE_EXCH_CREATE_CHILD_SA);
+	rove_session_recv(ru.s, r.s[i + 1].data, r.s[i + 1].len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(!ru.failed && ru.ike_rekeyed == 1);
+	rove_session_get_info(ru.s, &info);
+	CHECK(memcmp(info.spi_i, c.spi_i, 8) != 0);
+	CHECK(info.nchildren == 1 && ru.ups == 1 && ru.downs == 0);
+	/* the close goes on the gateway's new SA, where it is the initiator */
+	rove_session_close(ru.s, ++ru.now);
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(!memcmp(dg.data, info.spi_i, 8) && !(dg.data[19] & ROVE_FLAG_INITIATOR));
+	rove_mb_free(&in);
+	rove_buf_free(&req);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 int main(void)
 {
 	RUN(test_rekey_by_gateway);
@@ -640,5 +705,6 @@ int main(void)
 	RUN(test_collision_child_gateway_lowest);
 	RUN(test_collision_ike_ours_lowest);
 	RUN(test_collision_ike_gateway_lowest);
+	RUN(test_collision_ike_peer_finished_first);
 	return check_summary();
 }
