@@ -230,7 +230,9 @@ int ike_rekey_start(struct rove_session *s, struct rove_err *err)
 	uint32_t id;
 	int rc = -1;
 
-	if (s->rk.oike.used || s->rk.redundant.used)
+	/* (A collision's redundant SA may wait for a DELETE the gateway
+	 * never sends when it dropped that SA itself: it does not block.) */
+	if (s->rk.oike.used)
 		return rove_err_set(err, ROVE_E_INVAL, "the previous IKE SA is still being deleted");
 	rove_dh_free(s->rk.dh);
 	s->rk.dh = NULL;
@@ -382,8 +384,7 @@ void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const st
 
 	/* Any other exchange of ours outstanding, an old SA not yet deleted,
 	 * or the SA being deleted: the gateway retries later (2.25). */
-	if ((s->req_outstanding && !crossing) || s->rk.oike.used || s->rk.redundant.used ||
-	    s->phase != PH_UP) {
+	if ((s->req_outstanding && !crossing) || s->rk.oike.used || s->phase != PH_UP) {
 		cc_answer_notify(s, ROVE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}

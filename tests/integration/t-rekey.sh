@@ -187,18 +187,19 @@ fi
 # SA), rove's answer to the gateway's rekey is lost and only the gateway's
 # retransmission (after retransmit_timeout) gets it through; rove's
 # DELETE of a redundant SA the gateway does not know yet is retransmitted
-# until it does. The result is the same, a few seconds later.
+# until it does. The result is the same, a few seconds later (hence 25 s
+# for two rekeys 9 s apart).
 COLLIDE_CHARON="send_delay = 1000
 	send_delay_type = 36
 	send_delay_request = yes
 	send_delay_response = yes
 	retransmit_timeout = 2"
-collisions() { gw_log_count "detected $1 collision with $1" "$mark"; }
+collisions() { gw_log_count "detected $1 collision with" "$mark"; }
 if want collide-ike; then
 GW_IKE_EXTRA="rekey_time = 8s
 		rand_time = 0s
 		over_time = 30s" start_gw "$WORK/gw5" --charon "$COLLIDE_CHARON"
-UP_OPTS=-v run_phase "IKE collisions" 20 0 2 both ike-rekey=9s child-rekey=1h
+UP_OPTS=-v run_phase "IKE collisions" 25 0 2 both ike-rekey=9s child-rekey=1h
 check "IKE collisions: the gateway saw IKE SA rekey collisions ($(collisions IKE_REKEY))" \
 	test "$(collisions IKE_REKEY)" -ge 1
 check "IKE collisions: rove resolved them by the nonces" \
@@ -212,7 +213,7 @@ if want collide-child; then
 GW_CHILD_EXTRA="rekey_time = 8s
 				rand_time = 0s
 				life_time = 60s" start_gw "$WORK/gw6" --charon "$COLLIDE_CHARON"
-UP_OPTS=-v run_phase "CHILD collisions" 20 2 0 both child-rekey=9s ike-rekey=4h
+UP_OPTS=-v run_phase "CHILD collisions" 25 2 0 both child-rekey=9s ike-rekey=4h
 check "CHILD collisions: the gateway saw CHILD SA rekey collisions ($(collisions CHILD_REKEY))" \
 	test "$(collisions CHILD_REKEY)" -ge 1
 check "CHILD collisions: rove resolved them by the nonces" \
