@@ -6,9 +6,10 @@
 # the tunnel. Then no address at all for 10 s (the session waits, parked),
 # then one on the first uplink again: the session resumes there. Last, the
 # session process is stopped (SIGSTOP, a suspend's stand-in) and continued:
-# it notices the missed time and checks the gateway at once. Last, a
-# gateway without MOBIKE: the move ends the session, which reconnects from
-# the new address.
+# it notices the missed time and checks the gateway at once. Then moves
+# right after the gateway rekeyed the CHILD SA (the replaced one still in
+# its grace time) and the IKE SA. Last, a gateway without MOBIKE: the move
+# ends the session, which reconnects from the new address.
 #
 # On this host the gateway runs kernel-libipsec, which cannot update its
 # SAs in place: strongSwan rekeys the CHILD SA after every move, so the
@@ -99,6 +100,52 @@ check "the session notices the missed time" \
 check "and checks the gateway at once (an address update)" \
 	wait_for 50 eval 'test "$(gw_log_count "parsed INFORMATIONAL request [0-9]+ \[ N\(UPD_SA_ADDR\)" "$lines")" -ge 1'
 check "the LAN host answers after the stop" wait_for 30 lan_reachable
+
+# A move right after a rekey: the gateway rekeys (swanctl --rekey) and rove
+# moves as soon as it answered, while the replaced CHILD SA is still in its
+# grace time, then after an IKE SA rekey, when the address update must go on
+# the new IKE SA.
+rekeys_logged() { grep -c "$1 SA rekeyed (by the gateway)" "$RUN_DIR/vpn.log" || true; }
+say "# the gateway rekeys the CHILD SA, rove moves to out1 at once"
+ip -n "$NS_C" addr add "$UPLINK1_ADDR/24" dev out1
+ping_start "$WORK/ping2.log"
+n=$(rekeys_logged CHILD)
+swanctl_at "$GW_DIR" --rekey --child c >/dev/null 2>&1 || true
+require "rove answered the CHILD SA rekey" wait_for 50 eval 'test "$(rekeys_logged CHILD)" -gt "$n"'
+move_to out1
+t_move=$(date +%s.%N)
+check "rove moves to $UPLINK1_ADDR" wait_for 50 local_is "$UPLINK1_ADDR"
+ip -n "$NS_C" addr del 192.0.2.2/24 dev out0
+t_del=$(date +%s.%N) # answers from now on can only come through the new path
+check "the gateway lists one IKE SA, at $UPLINK1_ADDR" \
+	wait_for 50 eval 'gw_sa_count_is 1 && gw_has_sa_from "$UPLINK1_ADDR"'
+check "pings are answered through the new path" wait_for 100 \
+	eval 'test "$(replies_after "$WORK/ping2.log" "$t_del")" -ge 5'
+say "# first reply $(first_reply_after "$WORK/ping2.log" "$t_move") s after the route switched"
+grep -E 'CHILD SA rekeyed|moved to' "$RUN_DIR/vpn.log" | tail -n 3 | while read -r l; do say "#   $l"; done
+ip -n "$NS_C" addr add 192.0.2.2/24 dev out0
+
+say "# the gateway rekeys the IKE SA, rove moves back to out0 at once"
+require "rove status vpn --json" rove_status_json vpn
+old_spi_i=$(json_get "$J" ike.spi_i)
+n=$(rekeys_logged IKE)
+swanctl_at "$GW_DIR" --rekey --ike eap >/dev/null 2>&1 || true
+require "rove answered the IKE SA rekey" wait_for 50 eval 'test "$(rekeys_logged IKE)" -gt "$n"'
+move_to out0
+t_move=$(date +%s.%N)
+check "rove moves to 192.0.2.2" wait_for 50 local_is 192.0.2.2
+ip -n "$NS_C" addr del "$UPLINK1_ADDR/24" dev out1
+t_del=$(date +%s.%N)
+require "rove status vpn --json" rove_status_json vpn
+spi_i=$(json_get "$J" ike.spi_i)
+spi_r=$(json_get "$J" ike.spi_r)
+check "a new IKE SA ($spi_i, was $old_spi_i)" test "$spi_i" != "$old_spi_i"
+check "the gateway lists that IKE SA, alone, at 192.0.2.2" wait_for 50 eval \
+	'gw_sa_count_is 1 && gw_has_ike_spis "$spi_i" "$spi_r" && gw_has_sa_from 192.0.2.2'
+check "pings are answered through the new path" wait_for 100 \
+	eval 'test "$(replies_after "$WORK/ping2.log" "$t_del")" -ge 5'
+say "# first reply $(first_reply_after "$WORK/ping2.log" "$t_move") s after the route switched"
+stop_pid "$PING_PID"
 
 check "rove down vpn exits 0" rove_to down down vpn
 check "the gateway no longer lists the IKE SA" wait_for 30 gw_sa_count_is 0
