@@ -214,8 +214,11 @@ static bool old_recv(struct rove_session *s, struct old_ike *o, const char *what
 bool ike_rekey_old_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 			struct rove_msg *m, uint8_t *plain)
 {
+	/* The gateway may delete its side of a collision before its answer to
+	 * ours arrives (it resolved first): rk.peer_new is answered too. */
 	return old_recv(s, &s->rk.oike, "old", pkt, len, m, plain) ||
-	       old_recv(s, &s->rk.redundant, "redundant", pkt, len, m, plain);
+	       old_recv(s, &s->rk.redundant, "redundant", pkt, len, m, plain) ||
+	       old_recv(s, &s->rk.peer_new, "gateway's redundant", pkt, len, m, plain);
 }
 
 /* ---- we rekey ---- */

@@ -84,7 +84,10 @@ void ike_collision_resolve(struct rove_session *s, const struct rove_ike_keys *k
 
 	s->rk.ike_collided = false;
 	ike_drop(red);
-	if (rekey_nonce_cmp(lo, lo_len, s->rk.ike_peer_lo, s->rk.ike_peer_lo_len) < 0) {
+	/* The gateway already deleted its new SA (old_recv answered it): it
+	 * found its own exchange redundant, and ours stands. */
+	if (s->rk.peer_new.used &&
+	    rekey_nonce_cmp(lo, lo_len, s->rk.ike_peer_lo, s->rk.ike_peer_lo_len) < 0) {
 		sess_log(s, "IKE SA rekey collision: ours has the lowest nonce; deleting the SA it "
 			 "made, the gateway's is the IKE SA now");
 		red->used = true;
@@ -112,6 +115,10 @@ void ike_collision_fallback(struct rove_session *s)
 {
 	if (!s->rk.ike_collided)
 		return;
+	if (!s->rk.peer_new.used) { /* the gateway deleted it: nothing stands */
+		s->rk.ike_collided = false;
+		return;
+	}
 	s->rk.ike_collided = false;
 	sess_log(s, "IKE SA rekey collision: ours failed, the gateway's stands");
 	take_peer_new(s);
@@ -119,7 +126,7 @@ void ike_collision_fallback(struct rove_session *s)
 
 bool ike_collision_peer_deleted(struct rove_session *s)
 {
-	if (!s->rk.ike_collided || s->phase != PH_UP)
+	if (!s->rk.ike_collided || !s->rk.peer_new.used || s->phase != PH_UP)
 		return false;
 	s->rk.ike_collided = false;
 	sess_log(s, "IKE SA rekey collision: the gateway finished its rekey first and deleted "

@@ -692,6 +692,53 @@ static void test_collision_ike_peer_finished_first(void)
 	free_rec(&r);
 }
 
+/* The gateway, having lost the nonce comparison, may delete its new SA
+ * before its answer to our rekey reaches us (seen behind strongSwan's
+ * send delay): that DELETE, on an SA we only know as the gateway's half of
+ * the collision, is answered there, and ours then stands. collide-ike-gw.rec
+ * with those two messages of the gateway swapped. */
+static void test_collision_ike_peer_deletes_first(void)
+{
+	struct variant v = { .verbose = true };
+	struct rove_datagram dg;
+	struct rove_addr l, rem;
+	size_t i, ans, del_gw, ans_old;
+	struct rec r;
+	struct run ru;
+	char p[256];
+
+	CHECK(load_rec(rec_path("collide-ike-gw.rec", p, sizeof(p)), &r));
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	i = play_to_request(&ru, &r, 0, 2); /* ours, then our answer to its */
+	/* recorded next: the answer to ours, our DELETE of the old SA, the
+	 * gateway's DELETE of its new SA, our answer, its answer to ours */
+	ans = i + 1;
+	del_gw = i + 3;
+	ans_old = i + 5;
+	CHECK(ans_old < r.n && r.s[ans].dir == '<' && r.s[del_gw].dir == '<' && r.s[ans_old].dir == '<');
+	CHECK(r.s[del_gw].data[18] == ROVE_EXCH_INFORMATIONAL && !(r.s[del_gw].data[19] & 0x20));
+	rove_session_recv(ru.s, r.s[del_gw].data, r.s[del_gw].len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(strstr(ru.logs, "the gateway's redundant IKE SA is deleted") != NULL);
+	CHECK(rove_session_pop_datagram(ru.s, &dg));
+	CHECK(dg.data[18] == ROVE_EXCH_INFORMATIONAL && dg.data[19] == ROVE_FLAG_RESPONSE);
+	CHECK(!memcmp(dg.data, r.s[del_gw].data, 16));
+	rove_session_recv(ru.s, r.s[ans].data, r.s[ans].len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(!ru.failed && ru.ike_rekeyed == 1 && ru.rekeyed_by_us == 1);
+	CHECK(rove_session_pop_datagram(ru.s, &dg)); /* our DELETE of the old SA */
+	CHECK(dg.data[18] == ROVE_EXCH_INFORMATIONAL && !(dg.data[19] & 0x20));
+	rove_session_recv(ru.s, r.s[ans_old].data, r.s[ans_old].len, &l, &rem, ++ru.now);
+	drain(&ru);
+	CHECK(strstr(ru.logs, "the old IKE SA is deleted") != NULL);
+	CHECK(!ru.failed && ru.ups == 1 && ru.downs == 0);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 int main(void)
 {
 	RUN(test_rekey_by_gateway);
@@ -706,5 +753,6 @@ int main(void)
 	RUN(test_collision_ike_ours_lowest);
 	RUN(test_collision_ike_gateway_lowest);
 	RUN(test_collision_ike_peer_finished_first);
+	RUN(test_collision_ike_peer_deletes_first);
 	return check_summary();
 }
