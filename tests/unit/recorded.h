@@ -5,7 +5,8 @@
  * its seed and configuration, feeding the gateway's datagrams and
  * comparing ours, and what the events said (including what a datapath
  * would hold). Static functions for the one test file that includes it
- * (test_engine.c, test_rekey.c, test_mobike.c), so CHECK counts in that file. */
+ * (test_engine.c, test_rekey.c, test_collision.c, test_mobike.c), so CHECK
+ * counts in that file. */
 #ifndef ROVE_TEST_REPLAY_H
 #define ROVE_TEST_REPLAY_H
 
