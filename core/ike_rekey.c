@@ -4,7 +4,9 @@
  * from 0, and the CHILD SA carried over as it is. Whoever started the
  * rekey is the new SA's original initiator, and deletes the old SA; until
  * that DELETE exchange is over the old SA's keys stay here (struct
- * old_ike) so its messages can still be answered. */
+ * old_ike) so its messages can still be answered. When the gateway's
+ * rekey crosses ours, rekey_collision.c decides which new SA stays; the
+ * other one is kept the same way (rk.redundant) until its DELETE. */
 #include "session_internal.h"
 
 #include <stdlib.h>
