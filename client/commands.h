@@ -16,6 +16,7 @@ int rove_cmd_up(int argc, char **argv);
 int rove_cmd_down(int argc, char **argv);
 int rove_cmd_status(int argc, char **argv);
 int rove_cmd_check(int argc, char **argv);
+int rove_cmd_import(int argc, char **argv);
 
 void rove_usage(FILE *f);
 /* What `rove CMD --help` says of the option whose getopt value is val. */

@@ -18,6 +18,7 @@ static const char *const synopsis[] = {
 	"rove down NAME|--all",
 	"rove status [NAME] [--json]",
 	"rove check PROFILE",
+	"rove import FILE [-o DIR] [--name NAME] [--force]",
 	"rove help | --help | --version",
 };
 
@@ -95,6 +96,7 @@ static const struct {
 	{ "down", rove_cmd_down },
 	{ "status", rove_cmd_status },
 	{ "check", rove_cmd_check },
+	{ "import", rove_cmd_import },
 };
 
 int main(int argc, char **argv)

@@ -29,7 +29,7 @@ _rove() {
 	local cmd=${COMP_WORDS[1]} opts w i args=0
 	COMPREPLY=()
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		mapfile -t COMPREPLY < <(compgen -W 'up down status check help --help --version' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W 'up down status check import help --help --version' -- "$cur")
 		return
 	fi
 	case $cmd in
@@ -37,6 +37,7 @@ _rove() {
 	down) opts='--all --help' ;;
 	status) opts='--json --help' ;;
 	check) opts='--help' ;;
+	import) opts='--output-dir --name --force --help' ;;
 	*) return ;;
 	esac
 	# --password-file FILE, or --password-file=FILE (split at the '=').
@@ -50,6 +51,17 @@ _rove() {
 			return
 		fi
 	fi
+	# import -o DIR: directories; --name NAME: nothing to offer.
+	if [ "$cmd" = import ]; then
+		case $prev in
+		-o | --output-dir)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+			return
+			;;
+		--name) return ;;
+		esac
+	fi
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 		return
@@ -57,7 +69,8 @@ _rove() {
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--password-file) [ "${COMP_WORDS[i + 1]-}" = = ] && i=$((i + 1)); i=$((i + 1)) ;;
+		--password-file | -o | --output-dir | --name)
+			[ "${COMP_WORDS[i + 1]-}" = = ] && i=$((i + 1)); i=$((i + 1)) ;;
 		-*) ;;
 		*) args=$((args + 1)) ;;
 		esac
@@ -69,6 +82,10 @@ _rove() {
 			"$(_rove_names "${ROVE_CONFIG_DIR:-/etc/rove}" .conf)" -- "$cur")
 		# A path must hold a / or end in .conf, else it is taken as a name.
 		_rove_files "$cur" paths
+		;;
+	import)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
 	down | status)
 		mapfile -t COMPREPLY < <(compgen -W \

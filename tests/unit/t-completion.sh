@@ -36,7 +36,7 @@ expect() { # WANT WORD...
 	fi
 }
 
-expect '--help --version check down help status up' rove ''
+expect '--help --version check down help import status up' rove ''
 expect 'status' rove st
 expect 'home local.conf sub work' rove up ''
 expect 'work' rove up w
@@ -53,7 +53,11 @@ expect 'lab work' rove down ''
 expect 'work' rove status w
 expect '' rove status work ''
 expect '' rove frob ''
-for cmd in up down status check; do
+expect 'local.conf secret.txt sub' rove import ''
+expect 'sub' rove import -o ''
+expect '' rove import --name ''
+expect '' rove import local.conf ''
+for cmd in up down status check import; do
 	want=$({ "$rove" "$cmd" --help | sed -n 's/^ *\(-., \)\{0,1\}\(--[a-z-]*\).*/\2/p'
 		echo --help; } | sort | paste -sd ' ')
 	expect "$want" rove "$cmd" -
