@@ -14,6 +14,11 @@ pkgs="$pkgs network-manager network-manager-strongswan dbus libglib2.0-bin pytho
 # The NetworkManager plugin and rove-statusd (libnm, GDBus); json-glib for
 # rove's JSON (status, control protocol).
 pkgs="$pkgs libnm-dev libjson-glib-dev"
+# The editor plugin (nm-plugin/properties: libnma for GTK 3 and GTK 4) and the
+# gui suite (tests/gui): gtk4-builder-tool (libgtk-4-bin), Xvfb, ImageMagick's
+# import (screenshots), xdotool, librsvg2-common (GTK 3's check marks).
+pkgs="$pkgs libnma-dev libnma-gtk4-dev libgtk-3-dev libgtk-4-dev libgtk-4-bin"
+pkgs="$pkgs xvfb xauth imagemagick xdotool librsvg2-common"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
