@@ -20,7 +20,7 @@ static void set_checked(struct rove_import *im, const char *key, const char *val
 	if (rove_key_check(key, value, false, msg, sizeof(msg)) == 0)
 		rove_import_set(im, key, value);
 	else
-		rove_import_note(im, "%s \"%.200s\": %s; not imported", what, value, msg);
+		rove_import_note(im, "%s \"%.200s\": %s", what, value, msg);
 }
 
 static const char *const encr_map[][2] = {

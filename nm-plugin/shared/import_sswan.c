@@ -50,7 +50,7 @@ static void set_checked(struct rove_import *im, const char *key, const char *val
 	if (rove_key_check(key, value, false, msg, sizeof(msg)) == 0)
 		rove_import_set(im, key, value);
 	else
-		rove_import_note(im, "%s \"%.200s\": %s; not imported", what, value, msg);
+		rove_import_note(im, "%s \"%.200s\": %s", what, value, msg);
 }
 
 /* remote.cert: PEM or DER, base64. rove's ca= wants PEM. */
@@ -198,7 +198,7 @@ static void import_subnets(struct rove_import *im, JsonObject *split)
 			continue;
 		if (strchr(*p, '-')) {
 			rove_import_note(im, "split-tunneling.subnets: the range %.100s has no "
-					 "prefix form in rove; not imported", *p);
+					 "prefix form in rove", *p);
 			continue;
 		}
 		g_string_append_printf(routes, "%s%s", routes->len ? ", " : "", *p);
