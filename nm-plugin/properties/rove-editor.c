@@ -180,6 +180,7 @@ static bool check_all(RoveEditor *ed)
 	if (diags.n)
 		ed->problem = g_strdup_printf("%s: %s", diags.d[0].key, diags.d[0].msg);
 	gtk_label_set_text(GTK_LABEL(label), ed->problem ? ed->problem : "");
+	gtk_label_set_text(GTK_LABEL(w(ed, "advanced_check_label")), ed->problem ? ed->problem : "");
 	return diags.n == 0;
 }
 
@@ -247,9 +248,13 @@ static void connect_signals(RoveEditor *ed)
 		g_signal_connect_swapped(w(ed, fields[i].widget),
 					 fields[i].kind == CHECK ? "toggled" : "changed",
 					 G_CALLBACK(on_changed), ed);
-	for (size_t i = 0; i < G_N_ELEMENTS(secrets); i++)
+	/* the storage menu of a secret shows its choice as the entry's icon */
+	for (size_t i = 0; i < G_N_ELEMENTS(secrets); i++) {
 		g_signal_connect_swapped(w(ed, secrets[i].widget), "changed",
 					 G_CALLBACK(on_changed), ed);
+		g_signal_connect_swapped(w(ed, secrets[i].widget), "notify::secondary-icon-name",
+					 G_CALLBACK(on_changed), ed);
+	}
 }
 
 /* ---- the advanced dialog: the advanced grid, shown in a window of its

@@ -275,6 +275,7 @@ static void test_existing(NMVpnEditorPlugin *plugin, const char *sentence, const
 		printf("refused: %s\n", err->message);
 	g_clear_error(&err);
 	CHECK(!strcmp(gtk_label_get_text(GTK_LABEL(field("check_label"))), want));
+	CHECK(!strcmp(gtk_label_get_text(GTK_LABEL(field("advanced_check_label"))), want));
 	png = g_strdup_printf("%s-advanced.png", prefix);
 	screenshot(roots[1], png);
 	g_free(png);
