@@ -3,6 +3,8 @@
  * text out, and the embedded files written beside the profile. */
 #include "import.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "profile.h"
 
 #include <errno.h>
@@ -256,11 +258,11 @@ static struct rove_import *import_profile(const char *buf, size_t len, const cha
 	if (rove_profile_parse(path, buf, len, &p, &diags) < 0) {
 		rove_profile_free(&p);
 		if (!diags.n)
-			return rove_err_set(err, ROVE_E_PARSE, "not a rove profile"), NULL;
+			return rove_err_set(err, ROVE_E_PARSE, _("not a rove profile")), NULL;
 		rove_diag_format(&diags.d[0], text, sizeof(text));
 		if (diags.n > 1)
-			rove_err_set(err, ROVE_E_PARSE, "%s (and %zu more problems: rove check lists "
-				     "them)", text, diags.n - 1);
+			rove_err_set(err, ROVE_E_PARSE, _("%s (and %zu more problems: rove check lists "
+				     "them)"), text, diags.n - 1);
 		else
 			rove_err_set(err, ROVE_E_PARSE, "%s", text);
 		return NULL;
@@ -285,9 +287,9 @@ struct rove_import *rove_import_parse(const char *buf, size_t len, enum rove_imp
 				      const char *path, struct rove_err *err)
 {
 	if (!buf || !len)
-		return rove_err_set(err, ROVE_E_PARSE, "the file is empty"), NULL;
+		return rove_err_set(err, ROVE_E_PARSE, _("the file is empty")), NULL;
 	if (len > ROVE_IMPORT_MAX_SIZE)
-		return rove_err_set(err, ROVE_E_PARSE, "the file is larger than %d KiB",
+		return rove_err_set(err, ROVE_E_PARSE, _("the file is larger than %d KiB"),
 				    ROVE_IMPORT_MAX_SIZE / 1024), NULL;
 	if (fmt == ROVE_IMPORT_AUTO)
 		fmt = rove_import_detect(buf, len, path);
@@ -302,12 +304,12 @@ struct rove_import *rove_import_parse(const char *buf, size_t len, enum rove_imp
 		break;
 	}
 	if (len && (unsigned char)buf[0] == 0x30)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "this looks like a signed .mobileconfig "
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("this looks like a signed .mobileconfig "
 				    "(CMS): take the profile out with `openssl smime -verify "
 				    "-noverify -inform der -in FILE -out plain.mobileconfig` and "
-				    "import that"), NULL;
-	return rove_err_set(err, ROVE_E_PARSE, "not a format rove imports (a rove profile, a "
-			    "strongSwan .sswan or an Apple .mobileconfig)"), NULL;
+				    "import that")), NULL;
+	return rove_err_set(err, ROVE_E_PARSE, _("not a format rove imports (a rove profile, a "
+			    "strongSwan .sswan or an Apple .mobileconfig)")), NULL;
 }
 
 /* ---- writing ---- */
@@ -393,7 +395,7 @@ int rove_import_write_path(const char *path, const void *data, size_t len, unsig
 
 	if (fd < 0)
 		return rove_err_set(err, ROVE_E_IO, "%s: %s%s", path, g_strerror(errno),
-				    errno == EEXIST ? " (not overwritten)" : "");
+				    errno == EEXIST ? _(" (not overwritten)") : "");
 	if (fchmod(fd, mode) < 0)
 		goto fail;
 	while (off < len) {

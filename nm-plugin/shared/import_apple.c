@@ -6,6 +6,8 @@
  * association parameters, ...) and the certificate payloads
  * (com.apple.security.pkcs12, .root, .pem, .pkcs1) beside it. */
 #include "import.h"
+
+#include <glib/gi18n-lib.h>
 #include "plist.h"
 
 #include <stdio.h>
@@ -67,8 +69,8 @@ static void import_sa(struct rove_import *im, const struct rove_plist *sa, bool 
 		if (dh_map[i].group == g)
 			dh = dh_map[i].name;
 	if (!encr || !integ || !dh) {
-		rove_import_note(im, "%s: %s is not an algorithm rove implements; rove's default "
-				 "proposals are used", what,
+		rove_import_note(im, _("%s: %s is not an algorithm rove implements; rove's default "
+				 "proposals are used"), what,
 				 !encr ? encr_s : !integ ? integ_s : "the Diffie-Hellman group");
 		return;
 	}
@@ -134,14 +136,14 @@ static void import_certs(struct rove_import *im, const struct rove_plist *conten
 
 		if (type && !strcmp(type, "com.apple.security.pkcs12")) {
 			if (!cert_uuid || !uuid || strcmp(uuid, cert_uuid)) {
-				rove_import_note(im, "a PKCS#12 payload (%.64s) that the VPN payload "
-						 "does not use was not imported",
+				rove_import_note(im, _("a PKCS#12 payload (%.64s) that the VPN payload "
+						 "does not use was not imported"),
 						 uuid ? uuid : "no UUID");
 				continue;
 			}
 			d = rove_plist_data(pl, "PayloadContent", &len);
 			if (!d) {
-				rove_import_note(im, "the PKCS#12 payload is empty");
+				rove_import_note(im, _("the PKCS#12 payload is empty"));
 				continue;
 			}
 			rove_import_add_file(im, "cert", ".p12", d, len, true);
@@ -161,8 +163,8 @@ static void import_certs(struct rove_import *im, const struct rove_plist *conten
 	if (cas->len)
 		rove_import_add_file(im, "ca", "-ca.pem", cas->str, cas->len, false);
 	if (cert_uuid && !have_p12)
-		rove_import_note(im, "PayloadCertificateUUID names no PKCS#12 payload in the "
-				 "file; set cert before connecting");
+		rove_import_note(im, _("PayloadCertificateUUID names no PKCS#12 payload in the "
+				 "file; set cert before connecting"));
 	g_string_free(cas, TRUE);
 }
 
@@ -180,15 +182,15 @@ static int import_auth(struct rove_import *im, const struct rove_plist *ike, str
 		if (rove_plist_str(ike, "SharedSecret"))
 			rove_import_set_secret(im, "psk", rove_plist_str(ike, "SharedSecret"));
 		if (ext)
-			rove_import_note(im, "ExtendedAuthEnabled with a shared secret: rove "
-					 "authenticates with the shared secret alone");
+			rove_import_note(im, _("ExtendedAuthEnabled with a shared secret: rove "
+					 "authenticates with the shared secret alone"));
 	} else if (!strcmp(method, "Certificate")) {
 		rove_import_set(im, "auth", ext ? "eap-tls" : "pubkey");
 	} else if (!strcmp(method, "None") && ext) {
 		rove_import_set(im, "auth", "eap-mschapv2");
 	} else {
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "AuthenticationMethod %.64s%s: rove "
-				    "cannot authenticate that way", method,
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("AuthenticationMethod %.64s%s: rove "
+				    "cannot authenticate that way"), method,
 				    ext ? "" : " without ExtendedAuthEnabled");
 	}
 	if (rove_plist_str(ike, "AuthName") && ext && strcmp(method, "SharedSecret"))
@@ -223,22 +225,22 @@ static void note_rest(struct rove_import *im, const struct rove_plist *ike)
 			continue;
 		if (!strcmp(k, "ServerCertificateIssuerCommonName") ||
 		    !strcmp(k, "ServerCertificateCommonName"))
-			rove_import_note(im, "%s: rove checks the gateway's certificate against ca "
-					 "and remote-id", k);
+			rove_import_note(im, _("%s: rove checks the gateway's certificate against ca "
+					 "and remote-id"), k);
 		else if (!strcmp(k, "CertificateType"))
-			rove_import_note(im, "CertificateType: rove takes the key type from the "
-					 "certificate itself");
+			rove_import_note(im, _("CertificateType: rove takes the key type from the "
+					 "certificate itself"));
 		else if (!strcmp(k, "EnableCertificateRevocationCheck"))
-			rove_import_note(im, "EnableCertificateRevocationCheck: rove checks "
-					 "revocation as its crl and ocsp keys say");
+			rove_import_note(im, _("EnableCertificateRevocationCheck: rove checks "
+					 "revocation as its crl and ocsp keys say"));
 		else if (!strcmp(k, "DisableRedirect"))
-			rove_import_note(im, "DisableRedirect: rove always follows a gateway's "
-					 "redirect (RFC 5685)");
+			rove_import_note(im, _("DisableRedirect: rove always follows a gateway's "
+					 "redirect (RFC 5685)"));
 		else if (!strcmp(k, "OnDemandEnabled") || !strcmp(k, "OnDemandRules"))
-			rove_import_note(im, "%s: rove connects when asked (rove up, "
-					 "NetworkManager)", k);
+			rove_import_note(im, _("%s: rove connects when asked (rove up, "
+					 "NetworkManager)"), k);
 		else
-			rove_import_note(im, "%s: not known to rove, ignored", k);
+			rove_import_note(im, _("%s: not known to rove, ignored"), k);
 	}
 }
 
@@ -250,10 +252,10 @@ static int import_vpn(struct rove_import *im, const struct rove_plist *ike,
 	char msg[512];
 
 	if (!addr)
-		return rove_err_set(err, ROVE_E_PARSE, "the IKEv2 payload has no RemoteAddress "
-				    "(the gateway)");
+		return rove_err_set(err, ROVE_E_PARSE, _("the IKEv2 payload has no RemoteAddress "
+				    "(the gateway)"));
 	if (rove_key_check("server", addr, false, msg, sizeof(msg)))
-		return rove_err_set(err, ROVE_E_PARSE, "RemoteAddress: %s", msg);
+		return rove_err_set(err, ROVE_E_PARSE, _("RemoteAddress: %s"), msg);
 	rove_import_set(im, "server", addr);
 	if (rove_plist_str(ike, "RemoteIdentifier"))
 		set_checked(im, "remote-id", rove_plist_str(ike, "RemoteIdentifier"),
@@ -277,8 +279,8 @@ static int import_vpn(struct rove_import *im, const struct rove_plist *ike,
 		if (s)
 			rove_import_set(im, "dpd", s);
 		else
-			rove_import_note(im, "DeadPeerDetectionRate %.32s: not a rate Apple "
-					 "defines; rove's default is used", dpd);
+			rove_import_note(im, _("DeadPeerDetectionRate %.32s: not a rate Apple "
+					 "defines; rove's default is used"), dpd);
 	}
 	if (rove_plist_int(ike, "DisableMOBIKE", &v) && v)
 		rove_import_set(im, "mobike", "no");
@@ -305,8 +307,8 @@ struct rove_import *rove_import_mobileconfig(const char *buf, size_t len, const 
 	content = rove_plist_get(root, "PayloadContent");
 	if (!content || content->type != ROVE_PLIST_ARRAY) {
 		rove_plist_free(root);
-		return rove_err_set(err, ROVE_E_PARSE, "not a configuration profile: no "
-				    "PayloadContent array"), NULL;
+		return rove_err_set(err, ROVE_E_PARSE, _("not a configuration profile: no "
+				    "PayloadContent array")), NULL;
 	}
 	im = rove_import_new(ROVE_IMPORT_MOBILECONFIG, path);
 	for (guint i = 0; i < content->items->len; i++) {
@@ -317,11 +319,11 @@ struct rove_import *rove_import_mobileconfig(const char *buf, size_t len, const 
 		if (!type || strcmp(type, "com.apple.vpn.managed"))
 			continue;
 		if (!vtype || strcmp(vtype, "IKEv2") || !rove_plist_get(pl, "IKEv2"))
-			rove_import_note(im, "a VPN payload of type %.32s is not IKEv2; skipped",
+			rove_import_note(im, _("a VPN payload of type %.32s is not IKEv2; skipped"),
 					 vtype ? vtype : "(none)");
 		else if (vpn)
-			rove_import_note(im, "a second IKEv2 payload (%.64s) was not imported: "
-					 "import one VPN per profile",
+			rove_import_note(im, _("a second IKEv2 payload (%.64s) was not imported: "
+					 "import one VPN per profile"),
 					 rove_plist_str(pl, "UserDefinedName") ?
 					 rove_plist_str(pl, "UserDefinedName") : "unnamed");
 		else
@@ -330,8 +332,8 @@ struct rove_import *rove_import_mobileconfig(const char *buf, size_t len, const 
 	if (!vpn) {
 		rove_import_free(im);
 		rove_plist_free(root);
-		return rove_err_set(err, ROVE_E_PARSE, "the profile has no IKEv2 VPN payload "
-				    "(PayloadType com.apple.vpn.managed, VPNType IKEv2)"), NULL;
+		return rove_err_set(err, ROVE_E_PARSE, _("the profile has no IKEv2 VPN payload "
+				    "(PayloadType com.apple.vpn.managed, VPNType IKEv2)")), NULL;
 	}
 	name = rove_plist_str(vpn, "UserDefinedName");
 	name = name ? name : rove_plist_str(root, "PayloadDisplayName");

@@ -6,6 +6,8 @@
  * excluded, block-ipv4, block-ipv6}, apps, excluded-apps, dns-servers. */
 #include "import.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -61,7 +63,7 @@ static void import_remote_cert(struct rove_import *im, const char *b64)
 	char *pem;
 
 	if (!len) {
-		rove_import_note(im, "remote.cert is not base64; no CA imported");
+		rove_import_note(im, _("remote.cert is not base64; no CA imported"));
 		g_free(der);
 		return;
 	}
@@ -71,8 +73,8 @@ static void import_remote_cert(struct rove_import *im, const char *b64)
 		return;
 	}
 	if (der[0] != 0x30) {
-		rove_import_note(im, "remote.cert is neither a PEM nor a DER certificate; no CA "
-				 "imported");
+		rove_import_note(im, _("remote.cert is neither a PEM nor a DER certificate; no CA "
+				 "imported"));
 		g_free(der);
 		return;
 	}
@@ -111,15 +113,15 @@ static void import_remote(struct rove_import *im, JsonObject *remote)
 			   json_node_get_int(v) == 500) {
 			continue;
 		} else if (!strcmp(name, "port")) {
-			rove_import_note(im, "remote.port: rove always uses ports 500 and 4500");
+			rove_import_note(im, _("remote.port: rove always uses ports 500 and 4500"));
 		} else if (!strcmp(name, "certreq")) {
-			rove_import_note(im, "remote.certreq: rove always sends certificate "
-					 "requests");
+			rove_import_note(im, _("remote.certreq: rove always sends certificate "
+					 "requests"));
 		} else if (!strcmp(name, "revocation")) {
-			rove_import_note(im, "remote.revocation: rove checks revocation as its "
-					 "crl and ocsp keys say (docs/profile.md)");
+			rove_import_note(im, _("remote.revocation: rove checks revocation as its "
+					 "crl and ocsp keys say (docs/profile.md)"));
 		} else {
-			rove_import_note(im, "remote.%s: not known to rove, ignored", name);
+			rove_import_note(im, _("remote.%s: not known to rove, ignored"), name);
 		}
 	}
 }
@@ -144,21 +146,21 @@ static void import_local(struct rove_import *im, JsonObject *local, bool user, b
 
 			if (len) {
 				rove_import_add_file(im, "cert", ".p12", p12, len, true);
-				rove_import_note(im, "local.p12: the bundle's password is not in the "
+				rove_import_note(im, _("local.p12: the bundle's password is not in the "
 						 "file; rove asks for it when it connects (or set "
-						 "key-password)");
+						 "key-password)"));
 			} else {
-				rove_import_note(im, "local.p12 is not base64; no certificate "
-						 "imported");
+				rove_import_note(im, _("local.p12 is not base64; no certificate "
+						 "imported"));
 			}
 			if (p12)
 				explicit_bzero(p12, len);
 			g_free(p12);
 		} else if (!strcmp(name, "rsa-pss")) {
-			rove_import_note(im, "local.rsa-pss: rove picks the signature scheme "
-					 "itself (RFC 7427)");
+			rove_import_note(im, _("local.rsa-pss: rove picks the signature scheme "
+					 "itself (RFC 7427)"));
 		} else {
-			rove_import_note(im, "local.%s: not used by type %s, ignored", name,
+			rove_import_note(im, _("local.%s: not used by type %s, ignored"), name,
 					 user ? "with EAP" : "with a certificate");
 		}
 	}
@@ -197,8 +199,8 @@ static void import_subnets(struct rove_import *im, JsonObject *split)
 		if (!**p)
 			continue;
 		if (strchr(*p, '-')) {
-			rove_import_note(im, "split-tunneling.subnets: the range %.100s has no "
-					 "prefix form in rove", *p);
+			rove_import_note(im, _("split-tunneling.subnets: the range %.100s has no "
+					 "prefix form in rove"), *p);
 			continue;
 		}
 		g_string_append_printf(routes, "%s%s", routes->len ? ", " : "", *p);
@@ -221,15 +223,15 @@ static void import_split(struct rove_import *im, JsonObject *split)
 		if (!strcmp(name, "subnets"))
 			import_subnets(im, split);
 		else if (!strcmp(name, "excluded"))
-			rove_import_note(im, "split-tunneling.excluded: rove cannot exclude "
+			rove_import_note(im, _("split-tunneling.excluded: rove cannot exclude "
 					 "subnets from the tunnel; list what goes through it in "
-					 "routes instead");
+					 "routes instead"));
 		else if (!strcmp(name, "block-ipv4") || !strcmp(name, "block-ipv6"))
-			rove_import_note(im, "split-tunneling.%s: rove's leak-block (on by "
+			rove_import_note(im, _("split-tunneling.%s: rove's leak-block (on by "
 					 "default) blocks a family the gateway assigned no address "
-					 "for", name);
+					 "for"), name);
 		else
-			rove_import_note(im, "split-tunneling.%s: not known to rove, ignored",
+			rove_import_note(im, _("split-tunneling.%s: not known to rove, ignored"),
 					 name);
 	}
 }
@@ -254,7 +256,7 @@ struct rove_import *rove_import_sswan(const char *buf, size_t len, const char *p
 	size_t t;
 
 	if (!json_parser_load_from_data(parser, buf, (gssize)len, &e)) {
-		rove_err_set(err, ROVE_E_PARSE, "not valid JSON: %s", e->message);
+		rove_err_set(err, ROVE_E_PARSE, _("not valid JSON: %s"), e->message);
 		g_error_free(e);
 		g_object_unref(parser);
 		rove_import_free(im);
@@ -283,7 +285,7 @@ struct rove_import *rove_import_sswan(const char *buf, size_t len, const char *p
 		char msg[512];
 
 		if (rove_key_check("server", obj_str(remote, "addr"), false, msg, sizeof(msg))) {
-			rove_err_set(&e2, ROVE_E_PARSE, "remote.addr: %s", msg);
+			rove_err_set(&e2, ROVE_E_PARSE, _("remote.addr: %s"), msg);
 			g_object_unref(parser);
 			rove_import_free(im);
 			if (err)
@@ -316,23 +318,23 @@ struct rove_import *rove_import_sswan(const char *buf, size_t len, const char *p
 		else if (!strcmp(name, "split-tunneling") && JSON_NODE_HOLDS_OBJECT(v))
 			import_split(im, json_node_get_object(v));
 		else if (!strcmp(name, "mtu"))
-			rove_import_note(im, "mtu: rove sizes the tunnel's MTU from the path");
+			rove_import_note(im, _("mtu: rove sizes the tunnel's MTU from the path"));
 		else if (!strcmp(name, "nat-keepalive"))
-			rove_import_note(im, "nat-keepalive: rove sends NAT keepalives every 20 s");
+			rove_import_note(im, _("nat-keepalive: rove sends NAT keepalives every 20 s"));
 		else if (!strcmp(name, "apps") || !strcmp(name, "excluded-apps"))
-			rove_import_note(im, "%s: per-application VPN is Android's; rove tunnels "
-					 "by address (routes)", name);
+			rove_import_note(im, _("%s: per-application VPN is Android's; rove tunnels "
+					 "by address (routes)"), name);
 		else if (!strcmp(name, "dns-servers"))
-			rove_import_note(im, "dns-servers: rove uses the DNS servers the gateway "
-					 "assigns");
+			rove_import_note(im, _("dns-servers: rove uses the DNS servers the gateway "
+					 "assigns"));
 		else
-			rove_import_note(im, "%s: not known to rove, ignored", name);
+			rove_import_note(im, _("%s: not known to rove, ignored"), name);
 	}
 	if (types[t].user && !g_hash_table_contains(im->data, "user"))
-		rove_import_note(im, "no local.eap_id: set user before connecting");
+		rove_import_note(im, _("no local.eap_id: set user before connecting"));
 	if (types[t].cert && !im->files->len)
-		rove_import_note(im, "no local.p12: set cert (our certificate) before "
-				 "connecting");
+		rove_import_note(im, _("no local.p12: set cert (our certificate) before "
+				 "connecting"));
 	g_object_unref(parser);
 	return im;
 }

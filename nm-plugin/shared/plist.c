@@ -2,6 +2,8 @@
 /* Apple XML property lists on GMarkup; see plist.h. */
 #include "plist.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,7 +84,7 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **an
 		goto bad; /* a second root */
 	if (++s->nodes > ROVE_PLIST_MAX_NODES || s->stack->len >= ROVE_PLIST_MAX_DEPTH) {
 		g_set_error(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-			    "the property list is nested too deeply or too large");
+			    _("the property list is nested too deeply or too large"));
 		return;
 	}
 	n = g_new0(struct rove_plist, 1);
@@ -105,7 +107,7 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **an
 	return;
 bad:
 	g_set_error(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-		    "unexpected <%s> in the property list", name);
+		    _("unexpected <%s> in the property list"), name);
 }
 
 static void on_end(GMarkupParseContext *ctx, const char *name, gpointer user, GError **error)
@@ -126,7 +128,7 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer user, GE
 		return;
 	if (n->type == ROVE_PLIST_DICT && s->pending_key) {
 		g_set_error(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-			    "the key \"%.64s\" has no value", s->pending_key);
+			    _("the key \"%.64s\" has no value"), s->pending_key);
 		return;
 	}
 	if (!n->items)
@@ -160,9 +162,9 @@ struct rove_plist *rove_plist_parse(const char *buf, size_t len, struct rove_err
 	g_string_free(s.text, TRUE);
 	g_free(s.pending_key);
 	if (ok && !s.root)
-		rove_err_set(err, ROVE_E_PARSE, "the property list is empty");
+		rove_err_set(err, ROVE_E_PARSE, _("the property list is empty"));
 	else if (!ok)
-		rove_err_set(err, ROVE_E_PARSE, "not a valid property list: %s", e->message);
+		rove_err_set(err, ROVE_E_PARSE, _("not a valid property list: %s"), e->message);
 	g_clear_error(&e);
 	if (!ok || !s.root) {
 		rove_plist_free(s.root);
