@@ -28,8 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!*(const char *)im->notes->pdata[i])
 			abort(); /* every note is a sentence */
 	/* without the embedded files, whose paths only exist once written */
-	for (guint i = 0; i < im->files->len; i++)
-		g_hash_table_remove(im->data, ((struct rove_import_file *)im->files->pdata[i])->key);
+	for (guint i = 0; i < im->files->len; i++) {
+		struct rove_import_file *f = im->files->pdata[i];
+
+		g_hash_table_remove(im->data, f->key);
+	}
 	text = rove_import_profile_text(im->data, im->secrets, true);
 	rove_profile_parse("/etc/rove/fuzz.conf", text, strlen(text), &p, NULL);
 	rove_profile_free(&p);

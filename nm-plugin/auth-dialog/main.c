@@ -136,11 +136,13 @@ int main(int argc, char **argv)
 	}
 	g_option_context_free(ctx);
 	if (!uuid || !name || !service) {
-		fprintf(stderr, "nm-rove-auth-dialog: -u UUID, -n NAME and -s SERVICE are needed\n");
+		fprintf(stderr,
+			"nm-rove-auth-dialog: -u UUID, -n NAME and -s SERVICE are needed\n");
 		return 1;
 	}
 	if (strcmp(service, ROVE_SERVICE)) {
-		fprintf(stderr, "nm-rove-auth-dialog: service %s is not %s\n", service, ROVE_SERVICE);
+		fprintf(stderr, "nm-rove-auth-dialog: service %s is not %s\n", service,
+			ROVE_SERVICE);
 		return 1;
 	}
 	if (!nm_vpn_service_plugin_read_vpn_details(STDIN_FILENO, &data, &secrets)) {

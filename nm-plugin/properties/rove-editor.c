@@ -140,7 +140,8 @@ static void mark(RoveEditor *ed, const char *key, const char *msg)
 		if (fields[i].kind == ENTRY) {
 			gtk_entry_set_icon_from_icon_name(GTK_ENTRY(x), GTK_ENTRY_ICON_SECONDARY,
 							  msg ? "dialog-error-symbolic" : NULL);
-			gtk_entry_set_icon_tooltip_text(GTK_ENTRY(x), GTK_ENTRY_ICON_SECONDARY, msg);
+			gtk_entry_set_icon_tooltip_text(GTK_ENTRY(x), GTK_ENTRY_ICON_SECONDARY,
+							msg);
 		}
 	}
 }
@@ -180,7 +181,8 @@ static bool check_all(RoveEditor *ed)
 	if (diags.n)
 		ed->problem = g_strdup_printf("%s: %s", diags.d[0].key, diags.d[0].msg);
 	gtk_label_set_text(GTK_LABEL(label), ed->problem ? ed->problem : "");
-	gtk_label_set_text(GTK_LABEL(w(ed, "advanced_check_label")), ed->problem ? ed->problem : "");
+	label = w(ed, "advanced_check_label");
+	gtk_label_set_text(GTK_LABEL(label), ed->problem ? ed->problem : "");
 	return diags.n == 0;
 }
 
@@ -288,7 +290,8 @@ static void on_advanced(GtkButton *button, RoveEditor *ed)
 			GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(button));
 
 			if (GTK_IS_WINDOW(root))
-				gtk_window_set_transient_for(GTK_WINDOW(ed->dialog), GTK_WINDOW(root));
+				gtk_window_set_transient_for(GTK_WINDOW(ed->dialog),
+							     GTK_WINDOW(root));
 		}
 #else
 		gtk_container_add(GTK_CONTAINER(area), ed->advanced);
@@ -297,7 +300,8 @@ static void on_advanced(GtkButton *button, RoveEditor *ed)
 			GtkWidget *top = gtk_widget_get_toplevel(GTK_WIDGET(button));
 
 			if (GTK_IS_WINDOW(top))
-				gtk_window_set_transient_for(GTK_WINDOW(ed->dialog), GTK_WINDOW(top));
+				gtk_window_set_transient_for(GTK_WINDOW(ed->dialog),
+							     GTK_WINDOW(top));
 		}
 #endif
 		g_signal_connect(ed->dialog, "response", G_CALLBACK(on_dialog_response), ed);
@@ -318,8 +322,8 @@ static gboolean update_connection(NMVpnEditor *editor, NMConnection *connection,
 	NMSettingVpn *s_vpn;
 
 	if (!check_all(ed)) {
-		g_set_error_literal(error, NM_CONNECTION_ERROR, NM_CONNECTION_ERROR_INVALID_PROPERTY,
-				    ed->problem);
+		g_set_error_literal(error, NM_CONNECTION_ERROR,
+				    NM_CONNECTION_ERROR_INVALID_PROPERTY, ed->problem);
 		return FALSE;
 	}
 	/* Start from the connection's own setting, so keys without a field

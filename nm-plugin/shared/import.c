@@ -261,8 +261,9 @@ static struct rove_import *import_profile(const char *buf, size_t len, const cha
 			return rove_err_set(err, ROVE_E_PARSE, _("not a rove profile")), NULL;
 		rove_diag_format(&diags.d[0], text, sizeof(text));
 		if (diags.n > 1)
-			rove_err_set(err, ROVE_E_PARSE, _("%s (and %zu more problems: rove check lists "
-				     "them)"), text, diags.n - 1);
+			rove_err_set(err, ROVE_E_PARSE,
+				     _("%s (and %zu more problems: rove check lists them)"), text,
+				     diags.n - 1);
 		else
 			rove_err_set(err, ROVE_E_PARSE, "%s", text);
 		return NULL;
@@ -304,7 +305,8 @@ struct rove_import *rove_import_parse(const char *buf, size_t len, enum rove_imp
 		break;
 	}
 	if (len && (unsigned char)buf[0] == 0x30)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("this looks like a signed .mobileconfig "
+		return rove_err_set(err, ROVE_E_UNSUPPORTED,
+				    _("this looks like a signed .mobileconfig "
 				    "(CMS): take the profile out with `openssl smime -verify "
 				    "-noverify -inform der -in FILE -out plain.mobileconfig` and "
 				    "import that")), NULL;
@@ -389,8 +391,8 @@ char *rove_import_profile_text(GHashTable *data, GHashTable *secrets, bool with_
 int rove_import_write_path(const char *path, const void *data, size_t len, unsigned mode,
 			   bool force, struct rove_err *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL),
-		      mode);
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
+	int fd = open(path, flags, mode);
 	gsize off = 0;
 
 	if (fd < 0)
@@ -425,7 +427,8 @@ int rove_import_write_files(struct rove_import *im, const char *dir, const char 
 		struct rove_import_file *f = im->files->pdata[i];
 		char *base = g_strconcat(name, f->suffix, NULL);
 		char *path = g_build_filename(absdir, base, NULL);
-		int r = rove_import_write_path(path, f->data, f->len, f->secret ? 0600 : 0644, force, err);
+		int r = rove_import_write_path(path, f->data, f->len, f->secret ? 0600 : 0644, force,
+					       err);
 
 		if (r == 0)
 			rove_import_set(im, f->key, path);

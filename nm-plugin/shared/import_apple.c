@@ -59,7 +59,8 @@ static void import_sa(struct rove_import *im, const struct rove_plist *sa, bool 
 	const char *encr_s = rove_plist_str(sa, "EncryptionAlgorithm");
 	const char *integ_s = rove_plist_str(sa, "IntegrityAlgorithm");
 	const char *encr = encr_s ? lookup(encr_map, G_N_ELEMENTS(encr_map), encr_s) : "aes256";
-	const char *integ = integ_s ? lookup(integ_map, G_N_ELEMENTS(integ_map), integ_s) : "sha256";
+	const char *integ = integ_s ? lookup(integ_map, G_N_ELEMENTS(integ_map), integ_s) :
+				      "sha256";
 	const char *dh = NULL;
 	long long g = 14, minutes;
 	char *prop;
@@ -136,8 +137,8 @@ static void import_certs(struct rove_import *im, const struct rove_plist *conten
 
 		if (type && !strcmp(type, "com.apple.security.pkcs12")) {
 			if (!cert_uuid || !uuid || strcmp(uuid, cert_uuid)) {
-				rove_import_note(im, _("a PKCS#12 payload (%.64s) that the VPN payload "
-						 "does not use was not imported"),
+				rove_import_note(im, _("a PKCS#12 payload (%.64s) that the VPN "
+						 "payload does not use was not imported"),
 						 uuid ? uuid : "no UUID");
 				continue;
 			}
@@ -225,8 +226,8 @@ static void note_rest(struct rove_import *im, const struct rove_plist *ike)
 			continue;
 		if (!strcmp(k, "ServerCertificateIssuerCommonName") ||
 		    !strcmp(k, "ServerCertificateCommonName"))
-			rove_import_note(im, _("%s: rove checks the gateway's certificate against ca "
-					 "and remote-id"), k);
+			rove_import_note(im, _("%s: rove checks the gateway's certificate "
+					 "against ca and remote-id"), k);
 		else if (!strcmp(k, "CertificateType"))
 			rove_import_note(im, _("CertificateType: rove takes the key type from the "
 					 "certificate itself"));
@@ -267,7 +268,8 @@ static int import_vpn(struct rove_import *im, const struct rove_plist *ike,
 		return -1;
 	rove_plist_int(ike, "EnablePFS", &pfs);
 	if (rove_plist_get(ike, "IKESecurityAssociationParameters"))
-		import_sa(im, rove_plist_get(ike, "IKESecurityAssociationParameters"), false, false);
+		import_sa(im, rove_plist_get(ike, "IKESecurityAssociationParameters"), false,
+			  false);
 	if (rove_plist_get(ike, "ChildSecurityAssociationParameters"))
 		import_sa(im, rove_plist_get(ike, "ChildSecurityAssociationParameters"), true,
 			  pfs != 0);

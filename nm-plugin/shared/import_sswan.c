@@ -146,9 +146,9 @@ static void import_local(struct rove_import *im, JsonObject *local, bool user, b
 
 			if (len) {
 				rove_import_add_file(im, "cert", ".p12", p12, len, true);
-				rove_import_note(im, _("local.p12: the bundle's password is not in the "
-						 "file; rove asks for it when it connects (or set "
-						 "key-password)"));
+				rove_import_note(im, _("local.p12: the bundle's password is not "
+						 "in the file; rove asks for it when it "
+						 "connects (or set key-password)"));
 			} else {
 				rove_import_note(im, _("local.p12 is not base64; no certificate "
 						 "imported"));
@@ -182,7 +182,8 @@ static void import_subnets(struct rove_import *im, JsonObject *split)
 			JsonNode *e = json_array_get_element(a, i);
 
 			/* an entry may be a range written with spaces, "a - b" */
-			if (JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_STRING) {
+			if (JSON_NODE_HOLDS_VALUE(e) &&
+			    json_node_get_value_type(e) == G_TYPE_STRING) {
 				char **w = g_strsplit(json_node_get_string(e), " ", -1);
 				char *j = g_strjoinv("", w);
 
@@ -262,7 +263,8 @@ struct rove_import *rove_import_sswan(const char *buf, size_t len, const char *p
 		rove_import_free(im);
 		return NULL;
 	}
-	if (!json_parser_get_root(parser) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+	v = json_parser_get_root(parser);
+	if (!v || !JSON_NODE_HOLDS_OBJECT(v)) {
 		g_object_unref(parser);
 		return fail(im, err, "a .sswan profile is a JSON object");
 	}
@@ -274,7 +276,8 @@ struct rove_import *rove_import_sswan(const char *buf, size_t len, const char *p
 	if (!type || t == G_N_ELEMENTS(types)) {
 		g_object_unref(parser);
 		return fail(im, err, "the profile's type is missing or not one rove knows "
-			    "(ikev2-eap, ikev2-cert, ikev2-cert-eap, ikev2-eap-tls, ikev2-byod-eap)");
+			    "(ikev2-eap, ikev2-cert, ikev2-cert-eap, ikev2-eap-tls, "
+			    "ikev2-byod-eap)");
 	}
 	if (!obj_str(remote, "addr")) {
 		g_object_unref(parser);
@@ -320,7 +323,8 @@ struct rove_import *rove_import_sswan(const char *buf, size_t len, const char *p
 		else if (!strcmp(name, "mtu"))
 			rove_import_note(im, _("mtu: rove sizes the tunnel's MTU from the path"));
 		else if (!strcmp(name, "nat-keepalive"))
-			rove_import_note(im, _("nat-keepalive: rove sends NAT keepalives every 20 s"));
+			rove_import_note(im, _("nat-keepalive: rove sends NAT keepalives every "
+					 "20 s"));
 		else if (!strcmp(name, "apps") || !strcmp(name, "excluded-apps"))
 			rove_import_note(im, _("%s: per-application VPN is Android's; rove tunnels "
 					 "by address (routes)"), name);
