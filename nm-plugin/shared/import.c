@@ -204,7 +204,7 @@ static bool is_nm_property(const char *key)
 static void collect_keys(struct rove_import *im, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
-	int group = 0; /* 1: [vpn], 2: [vpn-secrets] */
+	int group = 0; /* 1: [vpn], 2: [vpn-secrets], 3: [connection] */
 
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p)), *line = p, *eq, *ke, *vs, *ve;
@@ -220,7 +220,8 @@ static void collect_keys(struct rove_import *im, const char *buf, size_t len)
 			continue;
 		if (*line == '[') {
 			group = (ve - line == 5 && !memcmp(line, "[vpn]", 5)) ? 1 :
-				(ve - line == 13 && !memcmp(line, "[vpn-secrets]", 13)) ? 2 : 0;
+				(ve - line == 13 && !memcmp(line, "[vpn-secrets]", 13)) ? 2 :
+				(ve - line == 12 && !memcmp(line, "[connection]", 12)) ? 3 : 0;
 			continue;
 		}
 		eq = memchr(line, '=', (size_t)(ve - line));
@@ -236,7 +237,15 @@ static void collect_keys(struct rove_import *im, const char *buf, size_t len)
 			char *key = g_strndup(line, (gsize)(ke - line));
 			char *val = unescape(vs, (size_t)(ve - vs));
 
-			if (group == 2)
+			if (group == 3) {
+				/* a NetworkManager keyfile: its id names the profile */
+				if (!strcmp(key, "id") && *val) {
+					g_free(im->name);
+					im->name = rove_import_safe_name(val);
+				}
+				g_free(key);
+				g_free(val);
+			} else if (group == 2)
 				g_hash_table_replace(im->secrets, key, val);
 			else if (is_nm_property(key)) {
 				g_free(key);

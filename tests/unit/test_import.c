@@ -190,6 +190,28 @@ static void test_profile(void)
 	rove_import_free(im);
 }
 
+/* A NetworkManager keyfile: [vpn] without NetworkManager's own properties,
+ * [vpn-secrets], the name from [connection] id, the rest ignored. */
+static void test_nmconnection(void)
+{
+	struct rove_err err;
+	struct rove_import *im = load("import/office.nmconnection", &err);
+
+	CHECK(im != NULL);
+	if (!im)
+		return;
+	CHECK(im->format == ROVE_IMPORT_PROFILE);
+	CHECK_STR(im->name, "Office-VPN");
+	CHECK_STR(data(im, "server"), "203.0.113.7");
+	CHECK_STR(data(im, "password-flags"), "1");
+	CHECK_STR(data(im, "service-type"), "(unset)");
+	CHECK_STR(data(im, "persistent"), "(unset)");
+	CHECK_STR(data(im, "method"), "(unset)");
+	CHECK(g_hash_table_size(im->data) == 4);
+	CHECK_STR(secret(im, "password"), "hunter2 hunter2");
+	rove_import_free(im);
+}
+
 static struct rove_import *parse_str(const char *s, struct rove_err *err)
 {
 	return rove_import_parse(s, strlen(s), ROVE_IMPORT_AUTO, "x", err);
@@ -221,7 +243,8 @@ static void test_refused(void)
 static void test_prefixes(void)
 {
 	static const char *const files[] = { "import/eap.sswan", "import/cert.sswan",
-		"import/eap.mobileconfig", "import/cert.mobileconfig", "import/work.conf" };
+		"import/eap.mobileconfig", "import/cert.mobileconfig", "import/work.conf",
+		"import/office.nmconnection" };
 	int parsed = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -345,6 +368,7 @@ int main(void)
 	RUN(test_mobileconfig_eap);
 	RUN(test_mobileconfig_cert);
 	RUN(test_profile);
+	RUN(test_nmconnection);
 	RUN(test_refused);
 	RUN(test_prefixes);
 	RUN(test_text_round_trip);
