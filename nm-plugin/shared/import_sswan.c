@@ -36,7 +36,8 @@ static const struct {
 	{ "ikev2-eap", "eap-mschapv2", true, false, NULL },
 	{ "ikev2-cert", "pubkey", false, true, NULL },
 	{ "ikev2-eap-tls", "eap-tls", false, true, NULL },
-	{ "ikev2-cert-eap", "eap-mschapv2", true, true,
+	/* the certificate round is dropped, and with it local.id and local.p12 */
+	{ "ikev2-cert-eap", "eap-mschapv2", true, false,
 	  "type ikev2-cert-eap: rove cannot authenticate with a certificate and then EAP (two "
 	  "rounds, RFC 4739); imported as EAP-MSCHAPv2 alone, which the gateway may refuse" },
 	{ "ikev2-byod-eap", "eap-mschapv2", true, false,
@@ -126,7 +127,8 @@ static void import_remote(struct rove_import *im, JsonObject *remote)
 	}
 }
 
-static void import_local(struct rove_import *im, JsonObject *local, bool user, bool cert)
+static void import_local(struct rove_import *im, JsonObject *local, const char *type, bool user,
+			 bool cert)
 {
 	JsonObjectIter it;
 	const char *name;
@@ -160,8 +162,7 @@ static void import_local(struct rove_import *im, JsonObject *local, bool user, b
 			rove_import_note(im, _("local.rsa-pss: rove picks the signature scheme "
 					 "itself (RFC 7427)"));
 		} else {
-			rove_import_note(im, _("local.%s: not used by type %s, ignored"), name,
-					 user ? "with EAP" : "with a certificate");
+			rove_import_note(im, _("local.%s: not used by type %s, ignored"), name, type);
 		}
 	}
 }
@@ -313,7 +314,8 @@ struct rove_import *rove_import_sswan(const char *buf, size_t len, const char *p
 		if (!strcmp(name, "remote"))
 			import_remote(im, remote);
 		else if (!strcmp(name, "local") && JSON_NODE_HOLDS_OBJECT(v))
-			import_local(im, json_node_get_object(v), types[t].user, types[t].cert);
+			import_local(im, json_node_get_object(v), type, types[t].user,
+				     types[t].cert);
 		else if (!strcmp(name, "ike-proposal") && s)
 			set_checked(im, "ike", s, "ike-proposal");
 		else if (!strcmp(name, "esp-proposal") && s)

@@ -217,6 +217,43 @@ static struct rove_import *parse_str(const char *s, struct rove_err *err)
 	return rove_import_parse(s, strlen(s), ROVE_IMPORT_AUTO, "x", err);
 }
 
+/* Each type of the Android app: its authentication, what it keeps. */
+static void test_sswan_types(void)
+{
+	static const char *const types[][2] = {
+		{ "ikev2-eap", "eap-mschapv2" }, { "ikev2-cert", "pubkey" },
+		{ "ikev2-eap-tls", "eap-tls" }, { "ikev2-cert-eap", "eap-mschapv2" },
+		{ "ikev2-byod-eap", "eap-mschapv2" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(types); i++) {
+		char *json = g_strdup_printf("{\"uuid\":\"x\",\"name\":\"t\",\"type\":\"%s\","
+					     "\"remote\":{\"addr\":\"vpn.example.com\"},"
+					     "\"local\":{\"eap_id\":\"alice\",\"id\":\"CN=a\","
+					     "\"p12\":\"MIIBAA==\"}}", types[i][0]);
+		struct rove_err err;
+		struct rove_import *im = parse_str(json, &err);
+		bool eap = strstr(types[i][1], "mschap") != NULL;
+
+		CHECK(im != NULL);
+		if (!im) {
+			g_free(json);
+			continue;
+		}
+		CHECK_STR(data(im, "auth"), types[i][1]);
+		/* EAP types keep the user, certificate types the bundle */
+		CHECK(!strcmp(data(im, "user"), eap ? "alice" : "(unset)"));
+		CHECK((im->files->len == 1) == !eap);
+		CHECK(!strcmp(data(im, "local-id"), eap ? "(unset)" : "CN=a"));
+		if (!strcmp(types[i][0], "ikev2-cert-eap"))
+			CHECK(noted(im, "RFC 4739"));
+		if (!strcmp(types[i][0], "ikev2-byod-eap"))
+			CHECK(noted(im, "BYOD"));
+		rove_import_free(im);
+		g_free(json);
+	}
+}
+
 static void test_refused(void)
 {
 	struct rove_err err;
@@ -369,6 +406,7 @@ int main(void)
 	RUN(test_mobileconfig_cert);
 	RUN(test_profile);
 	RUN(test_nmconnection);
+	RUN(test_sswan_types);
 	RUN(test_refused);
 	RUN(test_prefixes);
 	RUN(test_text_round_trip);
