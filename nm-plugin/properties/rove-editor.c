@@ -259,6 +259,73 @@ static void connect_signals(RoveEditor *ed)
 	}
 }
 
+/* ---- file fields: the entry's primary icon opens a file chooser ---- */
+
+static const char *const file_fields[] = { "ca_entry", "cert_entry", "key_entry", "crl_entry" };
+
+static void on_file_chosen(GtkNativeDialog *chooser, int response, GtkWidget *entry)
+{
+	if (response == GTK_RESPONSE_ACCEPT) {
+#if GTK_CHECK_VERSION(4, 0, 0)
+		GFile *f = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(chooser));
+		char *path = f ? g_file_get_path(f) : NULL;
+
+		g_clear_object(&f);
+#else
+		char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
+#endif
+		if (path)
+			entry_set(entry, path);
+		g_free(path);
+	}
+	g_object_unref(chooser);
+}
+
+static void choose_file(GtkEntry *entry, GtkEntryIconPosition pos)
+{
+	GtkFileChooserNative *chooser;
+	GtkWindow *parent = NULL;
+
+	if (pos != GTK_ENTRY_ICON_PRIMARY)
+		return;
+#if GTK_CHECK_VERSION(4, 0, 0)
+	if (GTK_IS_WINDOW(gtk_widget_get_root(GTK_WIDGET(entry))))
+		parent = GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(entry)));
+#else
+	if (GTK_IS_WINDOW(gtk_widget_get_toplevel(GTK_WIDGET(entry))))
+		parent = GTK_WINDOW(gtk_widget_get_toplevel(GTK_WIDGET(entry)));
+#endif
+	chooser = gtk_file_chooser_native_new(_("Choose a file"), parent,
+					      GTK_FILE_CHOOSER_ACTION_OPEN, NULL, NULL);
+	gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(chooser), TRUE);
+	g_signal_connect(chooser, "response", G_CALLBACK(on_file_chosen), entry);
+	gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
+}
+
+#if GTK_CHECK_VERSION(4, 0, 0)
+static void on_icon_press(GtkEntry *entry, GtkEntryIconPosition pos, gpointer data)
+{
+	choose_file(entry, pos);
+}
+#else
+static void on_icon_press(GtkEntry *entry, GtkEntryIconPosition pos, GdkEvent *ev, gpointer data)
+{
+	choose_file(entry, pos);
+}
+#endif
+
+static void setup_file_fields(RoveEditor *ed)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(file_fields); i++) {
+		GtkEntry *e = GTK_ENTRY(w(ed, file_fields[i]));
+
+		gtk_entry_set_icon_from_icon_name(e, GTK_ENTRY_ICON_PRIMARY,
+						  "document-open-symbolic");
+		gtk_entry_set_icon_tooltip_text(e, GTK_ENTRY_ICON_PRIMARY, _("Choose a file"));
+		g_signal_connect(e, "icon-press", G_CALLBACK(on_icon_press), NULL);
+	}
+}
+
 /* ---- the advanced dialog: the advanced grid, shown in a window of its
  * own; its fields are read like the others, so closing it loses nothing */
 
@@ -422,6 +489,7 @@ G_MODULE_EXPORT NMVpnEditor *rove_editor_factory(NMVpnEditorPlugin *plugin,
 	ed->is_new = !s_vpn || nm_setting_vpn_get_num_data_items(s_vpn) == 0;
 	fill(ed, s_vpn);
 	connect_signals(ed);
+	setup_file_fields(ed);
 	g_signal_connect(w(ed, "advanced_button"), "clicked", G_CALLBACK(on_advanced), ed);
 	check_all(ed);
 	return NM_VPN_EDITOR(ed);

@@ -303,6 +303,45 @@ static void test_existing(NMVpnEditorPlugin *plugin, const char *sentence, const
 	g_object_unref(c);
 }
 
+/* The file fields' icon opens a file chooser; the file chosen lands in
+ * the entry. */
+static void test_file_chooser(NMVpnEditorPlugin *plugin, const char *file)
+{
+	NMConnection *c = connection(false);
+	GError *err = NULL;
+	NMVpnEditor *ed = nm_vpn_editor_plugin_get_editor(plugin, c, &err);
+	GtkWidget *chooser;
+	GFile *f = g_file_new_for_path(file);
+
+	CHECK(ed != NULL);
+	if (!ed)
+		return;
+	roots[0] = show(GTK_WIDGET(nm_vpn_editor_get_widget(ed)));
+#if GTK_CHECK_VERSION(4, 0, 0)
+	g_signal_emit_by_name(field("ca_entry"), "icon-press", GTK_ENTRY_ICON_PRIMARY);
+#else
+	{
+		GdkEvent *ev = gdk_event_new(GDK_BUTTON_PRESS);
+
+		g_signal_emit_by_name(field("ca_entry"), "icon-press", GTK_ENTRY_ICON_PRIMARY, ev);
+		gdk_event_free(ev);
+	}
+#endif
+	settle();
+	chooser = window_titled("Choose a file");
+	CHECK(chooser && GTK_IS_FILE_CHOOSER(chooser));
+	if (chooser && GTK_IS_FILE_CHOOSER(chooser)) {
+		CHECK(gtk_file_chooser_set_file(GTK_FILE_CHOOSER(chooser), f, NULL));
+		settle();
+		gtk_dialog_response(GTK_DIALOG(chooser), GTK_RESPONSE_ACCEPT);
+		settle();
+		CHECK(!strcmp(entry_text(field("ca_entry")), file));
+	}
+	g_object_unref(f);
+	g_object_unref(ed);
+	g_object_unref(c);
+}
+
 /* A new connection: roaming on (vpn.persistent), nothing but what was set. */
 static void test_new(NMVpnEditorPlugin *plugin)
 {
@@ -357,6 +396,7 @@ int main(int argc, char **argv)
 	       NM_VPN_EDITOR_PLUGIN_CAPABILITY_IPV6));
 	test_existing(plugin, argv[2], argv[3]);
 	test_new(plugin);
+	test_file_chooser(plugin, argv[1]);
 	printf("%s: %s\n", GTKV, failures ? "FAIL" : "ok");
 	return failures ? 1 : 0;
 }
