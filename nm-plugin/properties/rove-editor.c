@@ -186,8 +186,33 @@ static bool check_all(RoveEditor *ed)
 	return diags.n == 0;
 }
 
+/* The fields the chosen authentication does not use are greyed out
+ * (all stay usable with "Automatic", which infers it from them). */
+static void update_sensitivity(RoveEditor *ed)
+{
+	static const struct {
+		const char *widget;
+		const char *auths; /* the auth values that use it */
+	} uses[] = {
+		{ "user_entry", " eap-mschapv2 " }, { "password_entry", " eap-mschapv2 " },
+		{ "psk_entry", " psk " }, { "cert_entry", " pubkey eap-tls " },
+		{ "key_entry", " pubkey eap-tls " }, { "key_password_entry", " pubkey eap-tls " },
+		{ "eap_tls_version_combo", " eap-tls " },
+	};
+	const char *auth = gtk_combo_box_get_active_id(GTK_COMBO_BOX(w(ed, "auth_combo")));
+
+	for (size_t i = 0; i < G_N_ELEMENTS(uses); i++) {
+		char *word = g_strdup_printf(" %s ", auth ? auth : "");
+		bool on = !auth || !*auth || strstr(uses[i].auths, word);
+
+		gtk_widget_set_sensitive(w(ed, uses[i].widget), on);
+		g_free(word);
+	}
+}
+
 static void on_changed(RoveEditor *ed)
 {
+	update_sensitivity(ed);
 	check_all(ed);
 	g_signal_emit_by_name(ed, "changed");
 }
@@ -490,6 +515,7 @@ G_MODULE_EXPORT NMVpnEditor *rove_editor_factory(NMVpnEditorPlugin *plugin,
 	fill(ed, s_vpn);
 	connect_signals(ed);
 	setup_file_fields(ed);
+	update_sensitivity(ed);
 	g_signal_connect(w(ed, "advanced_button"), "clicked", G_CALLBACK(on_advanced), ed);
 	check_all(ed);
 	return NM_VPN_EDITOR(ed);

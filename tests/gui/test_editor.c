@@ -230,6 +230,13 @@ static void test_existing(NMVpnEditorPlugin *plugin, const char *sentence, const
 	CHECK(!check_get(field("mobike_check")));
 	CHECK(check_get(field("reconnect_check"))); /* the default */
 
+	/* the chosen authentication greys out what it does not use */
+	CHECK(gtk_widget_get_sensitive(field("psk_entry"))); /* Automatic */
+	gtk_combo_box_set_active_id(GTK_COMBO_BOX(field("auth_combo")), "eap-mschapv2");
+	CHECK(!gtk_widget_get_sensitive(field("psk_entry")));
+	CHECK(!gtk_widget_get_sensitive(field("cert_entry")));
+	CHECK(gtk_widget_get_sensitive(field("password_entry")));
+
 	/* set fields by name, read the connection back */
 	entry_set(field("server_entry"), "gw.example.net");
 	entry_set(field("remote_id_entry"), "gw.example.net");
@@ -252,6 +259,7 @@ static void test_existing(NMVpnEditorPlugin *plugin, const char *sentence, const
 	CHECK(!strcmp(data(out, "datapath"), "userspace"));
 	CHECK(!strcmp(data(out, "ocsp"), "require"));
 	CHECK(!strcmp(data(out, "encap"), "yes"));
+	CHECK(!strcmp(data(out, "auth"), "eap-mschapv2"));
 	CHECK(!strcmp(data(out, "mobike"), "(unset)")); /* back to the default */
 	CHECK(!strcmp(data(out, "dpd"), "45"));
 	CHECK(!strcmp(data(out, "user"), "alice"));
