@@ -160,9 +160,17 @@ int main(int argc, char **argv)
 	RUN(test_profile_round_trip);
 	RUN(test_embedded);
 	RUN(test_refused);
-	g_rmdir(g_build_filename(data, "rove", "certificates", NULL));
-	g_rmdir(g_build_filename(data, "rove", NULL));
+	for (int i = 0; i < 2; i++) {
+		char *d = i ? g_build_filename(data, "rove", NULL) :
+			      g_build_filename(data, "rove", "certificates", NULL);
+
+		g_rmdir(d);
+		g_free(d);
+	}
 	g_rmdir(data);
 	g_rmdir(tmp);
+	g_free(data);
+	g_free(tmp);
+	g_object_unref(plugin);
 	return check_summary();
 }
