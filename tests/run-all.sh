@@ -72,6 +72,10 @@ if build build; then
 		--suite unit 2>&1 | tail -40
 	count_meson build unit
 	cp build/meson-logs/testlog.json build/meson-logs/testlog-unit.json
+	note "GUI tests: the editors and the auth dialog under Xvfb (screenshots in build/meson-logs/)"
+	meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
+		--suite gui 2>&1 | tail -20
+	count_meson build gui
 	if [ "$(id -u)" = 0 ]; then
 		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
 			--suite integration 2>&1 | tail -60
