@@ -132,23 +132,23 @@ int main(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "nm-rove-auth-dialog: %s\n", err->message);
-		return 1;
-	}
-	g_option_context_free(ctx);
-	if (!uuid || !name || !service) {
+		g_error_free(err);
+		rc = 1;
+	} else if (!uuid || !name || !service) {
 		fprintf(stderr,
 			"nm-rove-auth-dialog: -u UUID, -n NAME and -s SERVICE are needed\n");
-		return 1;
-	}
-	if (strcmp(service, ROVE_SERVICE)) {
+		rc = 1;
+	} else if (strcmp(service, ROVE_SERVICE)) {
 		fprintf(stderr, "nm-rove-auth-dialog: service %s is not %s\n", service,
 			ROVE_SERVICE);
-		return 1;
-	}
-	if (!nm_vpn_service_plugin_read_vpn_details(STDIN_FILENO, &data, &secrets)) {
+		rc = 1;
+	} else if (!nm_vpn_service_plugin_read_vpn_details(STDIN_FILENO, &data, &secrets)) {
 		fprintf(stderr, "nm-rove-auth-dialog: no connection details on stdin\n");
-		return 1;
+		rc = 1;
 	}
+	g_option_context_free(ctx);
+	if (rc)
+		goto out;
 	for (char **h = hints; h && *h; h++)
 		if (g_str_has_prefix(*h, "x-vpn-message:"))
 			message = *h + strlen("x-vpn-message:");
@@ -176,8 +176,11 @@ int main(int argc, char **argv)
 		}
 	}
 	g_ptr_array_free(plan, TRUE);
-	g_hash_table_unref(data);
-	g_hash_table_unref(secrets);
+out:
+	if (data)
+		g_hash_table_unref(data);
+	if (secrets)
+		g_hash_table_unref(secrets);
 	g_strfreev(hints);
 	g_free(uuid);
 	g_free(name);
