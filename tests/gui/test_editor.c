@@ -311,6 +311,33 @@ static void test_existing(NMVpnEditorPlugin *plugin, const char *sentence, const
 	g_object_unref(c);
 }
 
+/* A password NetworkManager must not keep (password-flags=2, "ask every
+ * time" in the storage menu) stays out of the connection, typed or not. */
+static void test_not_saved(NMVpnEditorPlugin *plugin)
+{
+	NMConnection *c = connection(false);
+	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(c);
+	NMSettingSecretFlags flags = 0;
+	GError *err = NULL;
+	NMVpnEditor *ed;
+
+	nm_setting_set_secret_flags(NM_SETTING(s_vpn), "password",
+				    NM_SETTING_SECRET_FLAG_NOT_SAVED, NULL);
+	ed = nm_vpn_editor_plugin_get_editor(plugin, c, &err);
+	CHECK(ed != NULL);
+	if (!ed)
+		return;
+	roots[0] = show(GTK_WIDGET(nm_vpn_editor_get_widget(ed)));
+	entry_set(field("password_entry"), "typed");
+	CHECK(nm_vpn_editor_update_connection(ed, c, &err));
+	s_vpn = nm_connection_get_setting_vpn(c);
+	CHECK(nm_setting_vpn_get_secret(s_vpn, "password") == NULL);
+	nm_setting_get_secret_flags(NM_SETTING(s_vpn), "password", &flags, NULL);
+	CHECK(flags == NM_SETTING_SECRET_FLAG_NOT_SAVED);
+	g_object_unref(ed);
+	g_object_unref(c);
+}
+
 /* The file fields' icon opens a file chooser; the file chosen lands in
  * the entry. */
 static void test_file_chooser(NMVpnEditorPlugin *plugin, const char *file)
@@ -404,6 +431,7 @@ int main(int argc, char **argv)
 	       NM_VPN_EDITOR_PLUGIN_CAPABILITY_IPV6));
 	test_existing(plugin, argv[2], argv[3]);
 	test_new(plugin);
+	test_not_saved(plugin);
 	test_file_chooser(plugin, argv[1]);
 	printf("%s: %s\n", GTKV, failures ? "FAIL" : "ok");
 	return failures ? 1 : 0;
