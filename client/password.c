@@ -31,7 +31,10 @@ int rove_password_from_file(const char *path, char *buf, size_t len, size_t *out
 	size_t n = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP)
+		return rove_err_set(err, ROVE_E_INVAL, "%s is a symbolic link: rove does not follow "
+				    "links to password files; name the file itself", path);
 	if (fd < 0)
 		return rove_err_set(err, ROVE_E_IO, "cannot read %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

@@ -4,9 +4,15 @@
  * send. */
 #include "cred.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -20,6 +26,7 @@
 
 #define MAX_OBJECTS 32   /* certificates and keys read from one source */
 #define MAX_LOAD_ERRORS 8
+#define MAX_FILE_SIZE (1 << 20) /* a certificate or key file, PKCS#12 bundles included */
 
 struct rove_cred {
 	X509 *cert;
@@ -251,6 +258,81 @@ out:
 	return c;
 }
 
+/* A store URI (pkcs11:..., file:...) rather than a path: a scheme, then ':'. */
+static bool is_uri(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	return n > 1 && s[n] == ':' && s[0] != '/';
+}
+
+/* Reads a whole certificate or key file: O_NOFOLLOW, because rove runs as
+ * root and a link could make it read a file its user may not; O_NONBLOCK,
+ * so a FIFO cannot hang it before fstat refuses it. *out is the caller's
+ * (wipe it: it may hold a key). */
+static int read_file(const char *path, uint8_t **out, size_t *len, struct stat *st,
+		     struct rove_err *err)
+{
+	uint8_t *buf;
+	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+
+	if (fd < 0 && errno == ELOOP)
+		return rove_err_set(err, ROVE_E_INVAL, "%s is a symbolic link: rove does not "
+				    "follow links to certificate and key files; name the file itself",
+				    path);
+	if (fd < 0)
+		return rove_err_set(err, ROVE_E_IO, "%s: cannot open it: %s", path, strerror(errno));
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > MAX_FILE_SIZE) {
+		close(fd);
+		return rove_err_set(err, ROVE_E_INVAL, "%s: not a regular file of at most 1 MiB", path);
+	}
+	buf = malloc((size_t)st->st_size + 1);
+	while (buf) {
+		ssize_t r = read(fd, buf + n, (size_t)st->st_size + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || (n += (size_t)r) > (size_t)st->st_size)
+			break;
+	}
+	close(fd);
+	if (!buf)
+		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	if (n != (size_t)st->st_size) { /* a read error, or the file changed under us */
+		rove_wipe(buf, (size_t)st->st_size + 1);
+		free(buf);
+		return rove_err_set(err, ROVE_E_IO, "%s: cannot read it", path);
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* A file source: read by read_file(), then refused when it held a private
+ * key that group or others can read. */
+static int load_file(const char *path, struct pass *pw, struct loaded *l, struct rove_err *err)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (is_uri(path))
+		return load_source(path, NULL, 0, pw, l, path, err);
+	if (read_file(path, &buf, &len, &st, err) < 0)
+		return -1;
+	rc = load_source(NULL, buf, len, pw, l, path, err);
+	rove_wipe(buf, len);
+	free(buf);
+	if (rc == 0 && l->key && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		loaded_free(l);
+		return rove_err_set(err, ROVE_E_INVAL, "%s holds a private key but other users can "
+				    "read it: chmod 600 %s", path, path);
+	}
+	return rc;
+}
+
 struct rove_cred *rove_cred_load(const char *cert, const char *key, const char *password,
 				 size_t password_len, bool *need_password, struct rove_err *err)
 {
@@ -263,9 +345,9 @@ struct rove_cred *rove_cred_load(const char *cert, const char *key, const char *
 		rove_err_set(err, ROVE_E_INVAL, "no certificate file (cert=)");
 		return NULL;
 	}
-	if (load_source(cert, NULL, 0, &pw, &cl, cert, err) < 0)
+	if (load_file(cert, &pw, &cl, err) < 0)
 		return NULL;
-	if (key && load_source(key, NULL, 0, &pw, &kl, key, err) < 0) {
+	if (key && load_file(key, &pw, &kl, err) < 0) {
 		loaded_free(&cl);
 		return NULL;
 	}

@@ -381,7 +381,14 @@ int rove_profile_load(const char *path, struct rove_profile *p, struct rove_diag
 
 	rove_profile_init(p, path);
 	/* O_NONBLOCK: opening a FIFO must not hang before fstat rejects it. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* O_NOFOLLOW: rove runs as root; a link could make it read (and report
+	 * lines of) a file its user may not read. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP) {
+		rove_diags_add(diags, path, 0, "", "is a symbolic link: rove does not follow links "
+			       "to profiles; name the file itself or copy it (mode 600)");
+		return -1;
+	}
 	if (fd < 0) {
 		rove_diags_add(diags, path, 0, "", "cannot open: %s", strerror(errno));
 		return -1;

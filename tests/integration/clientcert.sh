@@ -24,10 +24,12 @@ client_cert() {
 client_pkcs8() {
 	openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$PKI_DIR/$1.key" \
 		-passout "pass:$2" -out "$PKI_DIR/$1-enc.key"
+	chmod 600 "$PKI_DIR/$1-enc.key"
 }
 
 # client_p12 NAME PASSWORD: DIR/NAME.p12 with the key and certificate.
 client_p12() {
 	openssl pkcs12 -export -inkey "$PKI_DIR/$1.key" -in "$PKI_DIR/$1.pem" \
 		-passout "pass:$2" -out "$PKI_DIR/$1.p12"
+	chmod 600 "$PKI_DIR/$1.p12"
 }

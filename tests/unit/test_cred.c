@@ -7,6 +7,7 @@
  * by hand from the OIDs (certgen.c). */
 #include "check.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -138,6 +139,26 @@ static void test_one_file_and_der(void)
 	CHECK(!c && strstr(err.msg, "holds no private key") && strstr(err.msg, dpath));
 	c = rove_cred_load("/nonexistent/x.pem", NULL, NULL, 0, NULL, &err);
 	CHECK(!c && strstr(err.msg, "/nonexistent/x.pem: cannot open it"));
+	/* A key file others can read is refused with the fix; a certificate
+	 * file without a key may be readable. */
+	CHECK(chmod(kpath, 0640) == 0 && chmod(dpath, 0644) == 0);
+	c = rove_cred_load(dpath, kpath, NULL, 0, NULL, &err);
+	CHECK(!c && strstr(err.msg, "holds a private key but other users can read it: chmod 600") &&
+	      strstr(err.msg, kpath));
+	CHECK(chmod(kpath, 0600) == 0);
+	c = rove_cred_load(dpath, kpath, NULL, 0, NULL, &err);
+	CHECK(c != NULL);
+	rove_cred_free(c);
+	/* Neither is reached through a symbolic link. */
+	{
+		char link[80];
+
+		snprintf(link, sizeof(link), "%s.link", kpath);
+		CHECK(symlink(kpath, link) == 0);
+		c = rove_cred_load(dpath, link, NULL, 0, NULL, &err);
+		CHECK(!c && strstr(err.msg, "is a symbolic link") && strstr(err.msg, link));
+		unlink(link);
+	}
 	unlink(path);
 	unlink(kpath);
 	unlink(dpath);

@@ -514,6 +514,17 @@ static void test_password_file(void)
 		CHECK(rove_password_from_file(path, pw, sizeof(pw), &len, &err) == -1);
 	}
 	CHECK(rove_password_from_file(dir, pw, sizeof(pw), &len, &err) == -1);
+	/* A symbolic link is not followed, even to a private file. */
+	{
+		char link[160];
+
+		write_file(path, "s3cret\n", 0600);
+		snprintf(link, sizeof(link), "%s/link", dir);
+		CHECK(symlink(path, link) == 0);
+		CHECK(rove_password_from_file(link, pw, sizeof(pw), &len, &err) == -1);
+		CHECK(strstr(err.msg, "is a symbolic link") != NULL);
+		unlink(link);
+	}
 	unlink(path);
 	rmdir(dir);
 }

@@ -584,6 +584,16 @@ static void test_load(void)
 	CHECK(load(path) == 0 && !p.secrets_readable_by_others);
 	CHECK_STR(p.password, "pw");
 
+	/* A symbolic link is not followed, even to a private profile. */
+	{
+		char link[600];
+
+		snprintf(link, sizeof(link), "%s/link.conf", dir);
+		CHECK(symlink(path, link) == 0);
+		CHECK(load(link) != 0 && has(0, "", "is a symbolic link"));
+		unlink(link);
+	}
+
 	/* Without secrets the mode does not matter. */
 	write_file("plain.conf", "[vpn]\nserver=gw\nuser=u\n", 0644, path, sizeof(path));
 	CHECK(load(path) == 0);
