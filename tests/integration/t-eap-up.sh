@@ -60,6 +60,25 @@ else
 	check "the LAN host $LAN_HOST answers through the tunnel ($datapath)" lan_reachable
 fi
 
+say "# the control socket is root's only"
+check "the control socket is root's, mode 600" \
+	test "$(stat -c '%U %a' "$RUN_DIR/vpn.sock")" = "root 600"
+check "the run directory is root's, mode 700" \
+	test "$(stat -c '%U %a' "$RUN_DIR")" = "root 700"
+# Even with the directory and the socket opened to everyone, the session
+# hangs up on another user (SO_PEERCRED) without a word of status.
+chmod 711 "$WORK" "$RUN_DIR"
+chmod 666 "$RUN_DIR/vpn.sock"
+ROVE_RUN_DIR="$RUN_DIR" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$ROVE_BIN" status vpn --json \
+	>"$WORK/nobody.out" 2>"$WORK/nobody.err" </dev/null && rc=0 || rc=$?
+sed 's/^/    nobody: /' "$WORK/nobody.out" "$WORK/nobody.err"
+check "rove status as nobody fails" test "$rc" != 0
+check "and says only root may ask" grep -q "only root may ask it" "$WORK/nobody.err"
+check "and got no status" not grep -q established "$WORK/nobody.out"
+chmod 600 "$RUN_DIR/vpn.sock"
+chmod 700 "$WORK" "$RUN_DIR"
+
 check "rove down vpn exits 0" rove_to down down vpn
 check "the gateway no longer lists the IKE SA" wait_for 30 gw_sa_count_is 0
 check "rove status vpn fails: the session is gone" not rove_is_up vpn
