@@ -77,6 +77,8 @@ if build build; then
 		--suite gui 2>&1 | tail -20
 	count_meson build gui
 	if [ "$(id -u)" = 0 ]; then
+		# what the scenarios leave for the secrets check below
+		rm -rf build/test-evidence
 		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
 			--suite integration 2>&1 | tail -60
 		count_meson build integration
@@ -88,6 +90,12 @@ if build build; then
 		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
 			--suite vm 2>&1 | tail -30
 		count_meson build vm
+		note "secrets hygiene: no secret in what the scenarios above left"
+		if bash tests/secrets-check.sh build/test-evidence; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1)); failures+=("secrets check (tests/secrets-check.sh)")
+		fi
 	else
 		echo "integration tests need root: skipped"
 	fi

@@ -176,10 +176,40 @@ teardown() {
 	rmdir /etc/netns 2>/dev/null # only when no other namespace has files there
 }
 
+# Secrets hygiene: every scenario leaves what rove wrote (session logs, state
+# files, its output and status documents) and the list of secrets it used
+# under $ROVE_TEST_EVIDENCE (meson sets it), where tests/secrets-check.sh,
+# the suite's last step, looks for those secrets in all of it.
+secret_used() { # SECRET...: a password, PSK or key password this run used
+	[ -n "$WORK" ] || return 0
+	printf '%s\n' "$@" >>"$WORK/secrets.list"
+}
+keep_evidence() {
+	local dest f
+	[ -n "${ROVE_TEST_EVIDENCE:-}" ] && [ -n "$WORK" ] && [ -d "$WORK" ] || return 0
+	dest=$ROVE_TEST_EVIDENCE/$(basename "$0" .sh)-$SUFFIX
+	mkdir -p "$dest" || return 0
+	# rove's own files: never the profiles or key files, which hold the
+	# secrets on purpose, nor the gateway's logs.
+	find "$WORK" -path "$WORK/gw*" -prune -o -path "$WORK/sw" -prune -o \
+		-path "${PROFILE_DIR:-$WORK/profiles}" -prune -o -path "${PKI_DIR:-$WORK/pki}" -prune -o \
+		-type f \( -path "$RUN_DIR/*" -o -name '*.out' -o -name '*.err' -o -name '*.json' \) \
+		-print 2>/dev/null | while read -r f; do
+		cp "$f" "$dest/$(echo "${f#"$WORK"/}" | tr / _)" 2>/dev/null
+	done
+	{
+		printf '%s\n' "$EAP_PASSWORD" "$PSK_SECRET"
+		cat "$WORK/secrets.list" 2>/dev/null
+		# private keys: the lines of their PEM encoding
+		find "$WORK" -name '*.key' -type f -exec grep -hvE '^-----|^$' {} + 2>/dev/null
+	} >"$dest/secrets.list"
+}
+
 cleanup() {
 	local rc=$?
 	set +e
 	teardown
+	keep_evidence
 	if [ -n "$WORK" ] && [ -d "$WORK" ]; then
 		if [ -n "${ROVE_INTEG_KEEP:-}" ]; then
 			say "kept $WORK"

@@ -23,6 +23,12 @@ run_client() {
 # caller redirects it; never capture `rove up` with $(...): the session
 # process it leaves running may hold the pipe open.
 rove() {
+	# Every session logs verbosely, so the suite's closing secrets check
+	# (tests/secrets-check.sh) sees everything rove would ever log.
+	if [ "${1:-}" = up ]; then
+		shift
+		set -- up -v "$@"
+	fi
 	run_client "$ROVE_BIN" "$@"
 }
 
@@ -53,8 +59,10 @@ write_profile() {
 		for kv in "$@"; do
 			if [ "$kv" = -- ]; then
 				printf '%s\n' "[vpn-secrets]" >>"$path"
+				section="[vpn-secrets]"
 			else
 				printf '%s\n' "$kv" >>"$path"
+				[ "$section" = "[vpn]" ] || secret_used "${kv#*=}"
 			fi
 		done
 	)

@@ -71,6 +71,8 @@ if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
 {
 	echo "ROVE_VM_MODROOT='$modroot'"
 	echo "ROVE_VM_SCENARIOS='$*'"
+	# the scenarios keep their logs and secrets for tests/secrets-check.sh
+	if [ -n "${ROVE_TEST_EVIDENCE:-}" ]; then echo "ROVE_VM_EVIDENCE=1"; fi
 } > "$work/env"
 
 echo "vm: booting $kpkg ($kver), init $init, for: $*"
@@ -88,6 +90,13 @@ timeout "$timeout_s" qemu-system-x86_64 \
 	</dev/null >"$work/console.log" 2>&1 || rc=$?
 echo "vm: qemu exited ($rc) after $(( $(date +%s) - start )) s"
 grep -a '^rove-vm: ' "$work/console.log" || true
+
+if [ -n "${ROVE_TEST_EVIDENCE:-}" ] && [ -d "$work/out/evidence" ]; then
+	mkdir -p "$ROVE_TEST_EVIDENCE"
+	for e in "$work/out/evidence"/*; do
+		[ -d "$e" ] && cp -r "$e" "$ROVE_TEST_EVIDENCE/vm-${e##*/}"
+	done
+fi
 
 # Every scenario must have reported; a missing line is a failure.
 failed=0

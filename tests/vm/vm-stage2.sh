@@ -7,6 +7,8 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 share=/run/rove-vm
 . $share/env
+# the integration harness's keep_evidence writes here, run.sh copies it out
+if [ -n "${ROVE_VM_EVIDENCE:-}" ]; then export ROVE_TEST_EVIDENCE=$share/out/evidence; fi
 mkdir -p /dev/pts /dev/shm
 # systemd mounts these itself.
 mountpoint -q /dev/pts || mount -t devpts devpts /dev/pts
