@@ -94,6 +94,28 @@ void sess_log(struct rove_session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sess_drop(struct rove_session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->req_outstanding) {
+		s->req_dropped++;
+		va_start(ap, fmt);
+		vsnprintf(s->req_drop_why, sizeof(s->req_drop_why), fmt, ap);
+		va_end(ap);
+		sess_log(s, "dropping %s", s->req_drop_why);
+		return;
+	}
+	if (s->cfg.verbose) {
+		char why[sizeof(s->req_drop_why)];
+
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		sess_log(s, "dropping %s", why);
+	}
+}
+
 void sess_set_state(struct rove_session *s, enum rove_state st)
 {
 	s->state = st;
@@ -185,6 +207,7 @@ void sess_send_request(struct rove_session *s, uint8_t exchange, uint32_t msg_id
 	s->req_next_ms = s->now_ms + s->req_interval_ms;
 	s->req_total_ms = s->phase == PH_DELETING ? CLOSE_TOTAL_MS : s->cfg.retransmit_total_ms;
 	s->req_sends = 1;
+	s->req_dropped = 0;
 	s->dpd_pending = false; /* dpd.c sets it again for its own requests */
 	frag_queue_request(s);
 }
@@ -206,7 +229,13 @@ static void timeout_failure(struct rove_session *s)
 		sess_event(s, ROVE_EV_CLOSED, "closed (the gateway did not confirm the delete)");
 		return;
 	}
-	if (s->round_trips == 0)
+	if (s->req_dropped)
+		sess_fail(s, ROVE_FAIL_PROTOCOL,
+			  "the gateway %s answered, but rove dropped each of its %u answers "
+			  "in %u s (the last: %s): the gateway, or something on the way, "
+			  "sends broken or forged messages", a, s->req_dropped, secs,
+			  s->req_drop_why);
+	else if (s->round_trips == 0)
 		sess_fail(s, ROVE_FAIL_TIMEOUT,
 			  "no answer from the gateway %s after %u s: check the server address "
 			  "and that UDP ports 500 and 4500 are not blocked on the way", a, secs);
@@ -415,14 +444,14 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 
 	if (!s->req_outstanding || m->hdr.msg_id != s->req_msg_id ||
 	    m->hdr.exchange != s->req_exchange) {
-		sess_log(s, "dropping unexpected response %u", m->hdr.msg_id);
+		sess_drop(s, "unexpected response %u", m->hdr.msg_id);
 		return;
 	}
 	if (m->hdr.exchange != ROVE_EXCH_IKE_SA_INIT && sess_open(s, pkt, len, m, plain, &err) < 0) {
 		/* An attacker can inject garbage; only a valid reply counts.
 		 * (ROVE_E_OK: a fragment kept for later, logged by frag.) */
 		if (err.code != ROVE_E_OK)
-			sess_log(s, "dropping response %u: %s", m->hdr.msg_id, err.msg);
+			sess_drop(s, "response %u: %s", m->hdr.msg_id, err.msg);
 		return;
 	}
 	s->req_outstanding = false;
@@ -508,7 +537,7 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 	if (!m || !plain)
 		goto out;
 	if (rove_msg_parse(pkt, len, m, &err) < 0) {
-		sess_log(s, "dropping malformed message from the gateway: %s", err.msg);
+		sess_drop(s, "malformed message from the gateway: %s", err.msg);
 		goto out;
 	}
 	if (ike_rekey_old_recv(s, pkt, len, m, plain))
@@ -519,7 +548,7 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 			       (m->hdr.flags & ROVE_FLAG_INITIATOR)
 			     : memcmp(m->hdr.spi_r, s->spi_r, 8) != 0 ||
 			       !(m->hdr.flags & ROVE_FLAG_INITIATOR)) {
-		sess_log(s, "dropping message for another IKE SA");
+		sess_drop(s, "message for another IKE SA");
 		goto out;
 	}
 	(void)remote;

@@ -179,6 +179,10 @@ struct rove_session {
 	uint64_t last_rx_ms;          /* last authenticated message from the gateway */
 	bool dpd_pending;             /* the outstanding request is a liveness check */
 	unsigned req_sends;           /* transmissions of the outstanding request */
+	/* What came back for it but was dropped (sess_drop): when the request
+	 * then times out, the gateway did answer, and the failure says so. */
+	unsigned req_dropped;
+	char req_drop_why[160];
 	uint32_t auth_lifetime_s;     /* N(AUTH_LIFETIME) in IKE_AUTH, 0 = none */
 
 	/* RFC 5685 (redirect.c) */
@@ -229,6 +233,10 @@ struct rove_session {
 /* session.c: plumbing for the exchange files */
 void sess_event(struct rove_session *s, enum rove_event_type type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Logs "dropping WHY" and, while a request is outstanding, keeps WHY for
+ * its timeout's failure. */
+void sess_drop(struct rove_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void sess_log(struct rove_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sess_fail(struct rove_session *s, enum rove_fail reason, const char *fmt, ...)

@@ -246,6 +246,59 @@ static void test_timeout(void)
 	free_rec(&r);
 }
 
+/* A gateway that answers every try with a broken message (its IKE_SA_INIT
+ * response cut short, the header's length cut to match, so a payload runs
+ * past the end): each is dropped, and when the request times out the
+ * failure says the gateway answered and why its answers were dropped,
+ * not that UDP may be blocked. */
+static void test_only_broken_answers(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	struct rove_datagram dg;
+	struct rove_addr l, rem;
+	uint8_t bad[2048];
+	size_t blen;
+	unsigned answered = 0;
+	char p[256];
+
+	CHECK(load_rec(rec_path("eap.rec", p, sizeof(p)), &r));
+	CHECK(r.s[1].dir == '<' && r.s[1].len > 40 && r.s[1].len <= sizeof(bad));
+	if (!start_run(&ru, &r, &v))
+		return;
+	rove_addr_parse(r.local, &l);
+	rove_addr_parse(r.remote, &rem);
+	blen = r.s[1].len - 10;
+	memcpy(bad, r.s[1].data, blen);
+	bad[24] = (uint8_t)(blen >> 24);
+	bad[25] = (uint8_t)(blen >> 16);
+	bad[26] = (uint8_t)(blen >> 8);
+	bad[27] = (uint8_t)blen;
+	while (!ru.failed && ru.now < 120000) {
+		uint64_t t;
+
+		while (rove_session_pop_datagram(ru.s, &dg)) {
+			rove_session_recv(ru.s, bad, blen, &l, &rem, ru.now + 1);
+			answered++;
+		}
+		drain(&ru);
+		t = rove_session_next_timer(ru.s);
+		if (t == UINT64_MAX)
+			break;
+		ru.now = t;
+		rove_session_handle_timer(ru.s, ru.now);
+		drain(&ru);
+	}
+	CHECK(ru.failed && ru.reason == ROVE_FAIL_PROTOCOL);
+	CHECK(strstr(ru.fail_msg, "answered, but rove dropped each of its") != NULL);
+	CHECK(strstr(ru.fail_msg, "runs past the end") != NULL);
+	CHECK(strstr(ru.fail_msg, "UDP ports") == NULL);
+	CHECK(answered >= 5 && ru.now >= 30000 && ru.now <= 31000);
+	end_run(&ru);
+	free_rec(&r);
+}
+
 /* ---- RFC 5685 redirect (redirect.rec: EAP, then `swanctl --redirect`) ---- */
 
 /* The gateway's INFORMATIONAL request with N(REDIRECT) to 198.51.100.7:
@@ -478,6 +531,7 @@ int main(void)
 	RUN(test_gateway_must_prove_password);
 	RUN(test_tampered);
 	RUN(test_timeout);
+	RUN(test_only_broken_answers);
 	RUN(test_replay_redirect_established);
 	RUN(test_dpd_check_and_answer);
 	RUN(test_dpd_no_answer);
