@@ -72,6 +72,28 @@ static const char *pl_label(uint8_t type, char *buf, size_t len)
 	return buf;
 }
 
+/* Payloads RFC 7296 allows at most once in a message: a second one would
+ * leave the handlers to pick one (a gateway sending two KE payloads got
+ * the first used). */
+static bool once_only(uint8_t type)
+{
+	switch (type) {
+	case ROVE_PL_SA: case ROVE_PL_KE: case ROVE_PL_IDI: case ROVE_PL_IDR: case ROVE_PL_AUTH:
+	case ROVE_PL_NONCE: case ROVE_PL_TSI: case ROVE_PL_TSR: case ROVE_PL_CP: case ROVE_PL_EAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool seen(const struct rove_msg *m, uint8_t type)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->pl[i].type == type)
+			return true;
+	return false;
+}
+
 /* Walks the chain in buf[off..end) starting with payload type `next` and
  * appends what it finds to m. Offsets are relative to buf. */
 static int parse_chain(struct rove_msg *m, uint8_t next, const uint8_t *buf, size_t off,
@@ -110,6 +132,9 @@ static int parse_chain(struct rove_msg *m, uint8_t next, const uint8_t *buf, siz
 		if (m->n >= ROVE_MAX_PAYLOADS)
 			return rove_err_set(err, ROVE_E_PARSE, "more than %d payloads",
 					    ROVE_MAX_PAYLOADS);
+		if (once_only(type) && seen(m, type))
+			return rove_err_set(err, ROVE_E_PARSE, "two %s payloads in one message",
+					    rove_payload_name(type));
 		if ((type == ROVE_PL_SK || type == ROVE_PL_SKF) && !outer)
 			return rove_err_set(err, ROVE_E_PARSE, "%s payload inside an encrypted payload",
 					    rove_payload_name(type));

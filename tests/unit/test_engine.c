@@ -9,6 +9,8 @@
  * test_rekey.c. */
 #include "recorded.h"
 
+#include "ikev2.h"
+#include "payload.h"
 #include "redirect.h"
 
 static void replay_ok(const char *name, const char *expect_vip)
@@ -299,6 +301,59 @@ static void test_only_broken_answers(void)
 	free_rec(&r);
 }
 
+/* An IKE_SA_INIT response with a second, forged KE payload before the
+ * real one comes first: it is dropped as malformed (two KE payloads), and
+ * the real response brings the session up. (Taking the first KE, as rove
+ * did, derived keys the gateway does not have.) */
+static void test_duplicate_payload_dropped(void)
+{
+	struct rec r;
+	struct run ru;
+	struct variant v = { 0 };
+	struct rove_msg *m = calloc(1, sizeof(*m));
+	struct rove_err err;
+	const struct rove_payload *ke;
+	uint8_t *bad;
+	size_t off, blen;
+	char p[256];
+
+	CHECK(load_rec(rec_path("psk.rec", p, sizeof(p)), &r));
+	CHECK(m && r.n < MAX_STEPS && r.s[1].dir == '<');
+	if (!m || r.s[1].dir != '<') {
+		free(m);
+		return;
+	}
+	CHECK(rove_msg_parse(r.s[1].data, r.s[1].len, m, &err) == 0);
+	ke = rove_msg_find(m, ROVE_PL_KE);
+	CHECK(ke && ke->len == 4 + 32); /* x25519 */
+	off = ke ? ke->offset : 28;
+	blen = r.s[1].len + 40;
+	bad = malloc(blen);
+	memcpy(bad, r.s[1].data, off);
+	bad[off] = ROVE_PL_KE; /* next: the real KE */
+	bad[off + 1] = 0;
+	bad[off + 2] = 0;
+	bad[off + 3] = 40;
+	memcpy(bad + off + 4, r.s[1].data + off + 4, 4); /* same group */
+	memset(bad + off + 8, 9, 32);
+	memcpy(bad + off + 40, r.s[1].data + off, r.s[1].len - off);
+	bad[26] = (uint8_t)(blen >> 8);
+	bad[27] = (uint8_t)blen;
+	CHECK(rove_msg_parse(bad, blen, m, &err) < 0 && strstr(err.msg, "two KE payloads"));
+	/* the forged response is fed just before the real one */
+	memmove(&r.s[2], &r.s[1], (r.n - 1) * sizeof(r.s[0]));
+	r.n++;
+	r.s[1].data = bad;
+	r.s[1].len = blen;
+	if (start_run(&ru, &r, &v)) {
+		CHECK(play(&ru, &r, true, SIZE_MAX) == 0);
+		CHECK(ru.up && !ru.failed);
+		end_run(&ru);
+	}
+	free_rec(&r); /* frees bad with the steps */
+	free(m);
+}
+
 /* ---- RFC 5685 redirect (redirect.rec: EAP, then `swanctl --redirect`) ---- */
 
 /* The gateway's INFORMATIONAL request with N(REDIRECT) to 198.51.100.7:
@@ -532,6 +587,7 @@ int main(void)
 	RUN(test_tampered);
 	RUN(test_timeout);
 	RUN(test_only_broken_answers);
+	RUN(test_duplicate_payload_dropped);
 	RUN(test_replay_redirect_established);
 	RUN(test_dpd_check_and_answer);
 	RUN(test_dpd_no_answer);

@@ -732,8 +732,16 @@ static void test_build_all(void)
 	seed[0] = ROVE_PL_IDI;
 	memcpy(seed + 1, mb.buf.data + 28, mb.buf.len - 28);
 	save_seed("inner_all", seed, mb.buf.len - 28 + 1);
+	/* appended to the outer chain: its payloads allowed once are there
+	 * already (two IDi in one message), so m is left as it was */
+	CHECK(rove_msg_parse_inner(seed[0], seed + 1, mb.buf.len - 28, &m, &err) < 0);
+	CHECK(strstr(err.msg, "two IDi payloads") != NULL && m.n == 9);
+	m.n = 1; /* the IDi alone, as if it were an SK payload */
+	CHECK(rove_msg_parse_inner(seed[0], seed + 1, mb.buf.len - 28, &m, &err) < 0);
+	m.n = 2; /* IDi and CERTREQ (a CERTREQ may come more than once) */
+	m.pl[0].type = ROVE_PL_SK;
 	CHECK(rove_msg_parse_inner(seed[0], seed + 1, mb.buf.len - 28, &m, &err) == 0);
-	CHECK(m.n == 18 && m.pl[9].type == ROVE_PL_IDI && m.pl[9].offset == 0);
+	CHECK(m.n == 11 && m.pl[2].type == ROVE_PL_IDI && m.pl[2].offset == 0);
 	free(seed);
 	rove_mb_free(&mb);
 }
