@@ -137,6 +137,7 @@ static void fill_row(struct row *r, const struct rove_json *j)
 	uint64_t in = 0, out = 0;
 	const struct rove_json *tls = rove_json_get(j, "eap_tls");
 
+	r->tls_note[0] = '\0'; /* status_one's row is on the stack */
 	if (tls && rove_json_get_str(tls, "version", NULL))
 		snprintf(r->tls_note, sizeof(r->tls_note), "%s: EAP-TLS %s %s",
 			 rove_json_get_str(j, "name", "?"), rove_json_get_str(tls, "version", ""),
