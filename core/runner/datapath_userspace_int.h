@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "datapath_userspace.h"
 #include "esp.h"
+#include "frag.h"
 #include "gso.h"
 #include "nl.h"
 #include "route.h"
@@ -34,7 +35,11 @@
 #define DPU_TX_READS 32       /* TUN reads per burst */
 #define DPU_TX_HEAD 64        /* room before the inner packet: ESP header, IV */
 #define DPU_TX_TAIL 64        /* and after it: padding, trailer, ICV */
-#define DPU_IKE_MAX 32        /* IKE messages waiting for the daemon */
+/* IKE messages waiting for the daemon: a whole set of the gateway's
+ * fragments sent in one burst must fit, with room for a bogus set beside
+ * it (with 32, a 41-datagram burst lost its tail on every retransmission). */
+#define DPU_IKE_MAX (2 * ROVE_FRAG_MAX + 8)
+_Static_assert(DPU_IKE_MAX > ROVE_FRAG_MAX, "a whole set of fragments must fit the IKE queue");
 #define DPU_MAX_ROUTES 64
 #define DPU_GSO_MAX_SEGS 64   /* UDP_MAX_SEGMENTS */
 #define DPU_GSO_MAX_BYTES 64000
