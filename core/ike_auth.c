@@ -228,14 +228,18 @@ static int verify_peer_psk(struct rove_session *s, const struct rove_auth *auth,
 	return 0;
 }
 
+/* The gateway's certificate and intermediates we look at: deeper chains
+ * are not deployed, and each costs a signature check. */
+#define MAX_PEER_CERTS 8
+
 static enum rove_fail verify_peer_cert(struct rove_session *s, const struct rove_msg *m,
 				       const struct rove_id *idr, struct rove_err *err)
 {
-	struct rove_bytes certs[8];
+	struct rove_bytes certs[MAX_PEER_CERTS];
 	size_t n = 0;
 	enum rove_cert_fail cf = ROVE_CERT_OK;
 
-	for (const struct rove_payload *p = rove_msg_find(m, ROVE_PL_CERT); p && n < 8;
+	for (const struct rove_payload *p = rove_msg_find(m, ROVE_PL_CERT); p;
 	     p = rove_msg_find_next(m, p, ROVE_PL_CERT)) {
 		struct rove_cert_pl c;
 
@@ -243,11 +247,21 @@ static enum rove_fail verify_peer_cert(struct rove_session *s, const struct rove
 			return ROVE_FAIL_PROTOCOL;
 		if (c.encoding != ROVE_CERT_X509_SIG)
 			continue;
-		certs[n].ptr = c.data;
-		certs[n++].len = c.len;
+		if (n < MAX_PEER_CERTS) {
+			certs[n].ptr = c.data;
+			certs[n].len = c.len;
+		}
+		n++;
 	}
 	if (!n) {
 		rove_err_set(err, ROVE_E_CERT, "the gateway sent no certificate");
+		return ROVE_FAIL_CERT;
+	}
+	/* Rather than judge the first few and blame the CA setting. */
+	if (n > MAX_PEER_CERTS) {
+		rove_err_set(err, ROVE_E_CERT, "the gateway sent %zu certificates, more than the %d "
+			     "of a chain rove follows: its certificate chain is misconfigured", n,
+			     MAX_PEER_CERTS);
 		return ROVE_FAIL_CERT;
 	}
 	s->peer_cert = rove_peer_cert_verify(s->cfg.trust, certs, n, s->cfg.remote_id,

@@ -572,6 +572,7 @@ static void test_dpd_waits_for_outstanding_request(void)
  * answer in 6 fragments, our first IKE_AUTH request in 2) ---- */
 
 #include "test_engine_frag.h"
+#include "test_engine_hostile.h"
 
 int main(void)
 {
@@ -588,6 +589,7 @@ int main(void)
 	RUN(test_timeout);
 	RUN(test_only_broken_answers);
 	RUN(test_duplicate_payload_dropped);
+	RUN(test_too_many_certs);
 	RUN(test_replay_redirect_established);
 	RUN(test_dpd_check_and_answer);
 	RUN(test_dpd_no_answer);
