@@ -6,7 +6,7 @@ pkgs="meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
  libssl-dev libglib2.0-dev libmnl-dev
  strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
  libcharon-extra-plugins libstrongswan-extra-plugins libcharon-extauth-plugins
- nftables iproute2 iputils-ping tcpdump python3 util-linux procps groff-base openssl
+ nftables iproute2 iputils-ping tcpdump python3 python3-cryptography util-linux procps groff-base openssl
  qemu-system-x86 busybox-static kmod cpio iperf3 systemd"
 # The NetworkManager tests (tests/nm): NetworkManager, NetworkManager-strongswan
 # (the yardstick of bench/nmcli-up.sh), a system bus, gdbus and python3-gi for bus checks.
