@@ -1,8 +1,10 @@
 #!/bin/bash
 # The whole test suite, as CI runs it (README's second command):
 # installs what it needs, builds, runs unit, integration and NetworkManager
-# tests, the real-kernel tier in a VM, the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, and each
-# fuzz target for a bounded time. Ends with the line "N passed, N failed".
+# tests, the real-kernel tier in a VM, the unit tests and the hostile-gateway
+# suite under AddressSanitizer and UndefinedBehaviorSanitizer, each fuzz
+# target for a bounded time, and last the secrets check over every log the
+# scenarios left. Ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -90,12 +92,6 @@ if build build; then
 		meson test -C build --no-rebuild --print-errorlogs --num-processes 1 \
 			--suite vm 2>&1 | tail -30
 		count_meson build vm
-		note "secrets hygiene: no secret in what the scenarios above left"
-		if bash tests/secrets-check.sh build/test-evidence; then
-			passed=$((passed + 1))
-		else
-			failed=$((failed + 1)); failures+=("secrets check (tests/secrets-check.sh)")
-		fi
 	else
 		echo "integration tests need root: skipped"
 	fi
@@ -108,6 +104,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
 	meson test -C build-asan --no-rebuild --print-errorlogs --suite unit 2>&1 | tail -20
 	count_meson build-asan unit-asan
+	if [ "$(id -u)" = 0 ]; then
+		note "the hostile gateway (tests/hostile), against the sanitizer build of rove"
+		rm -rf build-asan/test-evidence
+		meson test -C build-asan --no-rebuild --print-errorlogs --suite hostile 2>&1 | tail -20
+		count_meson build-asan hostile
+	fi
 else
 	failed=$((failed + 1)); failures+=("ASan build failed")
 fi
@@ -138,6 +140,15 @@ if CC=clang build build-fuzz -Dfuzz=true; then
 	done
 else
 	failed=$((failed + 1)); failures+=("fuzz build failed: clang and libclang-rt-14-dev installed?")
+fi
+
+if [ "$(id -u)" = 0 ]; then
+	note "secrets hygiene: no secret in what the integration, VM and hostile scenarios left"
+	if bash tests/secrets-check.sh build/test-evidence build-asan/test-evidence; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1)); failures+=("secrets check (tests/secrets-check.sh)")
+	fi
 fi
 
 note "summary"

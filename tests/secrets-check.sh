@@ -9,17 +9,20 @@
 # VM suites. A secret is also looked for hex-encoded. Secrets shorter than
 # 8 bytes ("x" in a syntax check) would match anything and are left out.
 #
-# Usage: secrets-check.sh DIR. Exit 0 clean, 1 a secret was found or there
-# was nothing to check.
+# Usage: secrets-check.sh DIR... (a missing DIR is skipped). Exit 0 clean,
+# 1 a secret was found or there was nothing to check.
 set -u
-dir=${1:?usage: secrets-check.sh EVIDENCE-DIR}
+[ $# -gt 0 ] || { echo "usage: secrets-check.sh EVIDENCE-DIR..."; exit 2; }
+dirs=()
+for d in "$@"; do [ -d "$d" ] && dirs+=("$d"); done
 pat=$(mktemp)
 trap 'rm -f "$pat"' EXIT
 
 shopt -s nullglob
-lists=("$dir"/*/secrets.list)
+lists=()
+for d in "${dirs[@]}"; do lists+=("$d"/*/secrets.list); done
 if [ ${#lists[@]} = 0 ]; then
-	echo "secrets check: no scenario left evidence in $dir: nothing was checked"
+	echo "secrets check: no scenario left evidence in $*: nothing was checked"
 	exit 1
 fi
 # Every secret, and its hex encoding (a hex dump of a buffer would show it).
@@ -29,10 +32,10 @@ sort -u "${lists[@]}" | while IFS= read -r s; do
 	printf '%s' "$s" | od -An -v -tx1 | tr -d ' \n'
 	echo
 done | sort -u >"$pat"
-files=$(find "$dir" -type f ! -name secrets.list | wc -l)
+files=$(find "${dirs[@]}" -type f ! -name secrets.list | wc -l)
 echo "secrets check: ${#lists[@]} scenarios, $files files, $(wc -l <"$pat") patterns"
 # -i: hex may be printed in either case
-hits=$(grep -rniIF -f "$pat" --exclude=secrets.list "$dir" | cut -d: -f1,2 | head -n 20)
+hits=$(grep -rniIF -f "$pat" --exclude=secrets.list "${dirs[@]}" | cut -d: -f1,2 | head -n 20)
 if [ -n "$hits" ]; then
 	echo "secrets check: FAILED: a secret the scenarios used is in (file:line)"
 	printf '  %s\n' $hits
