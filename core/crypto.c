@@ -528,8 +528,9 @@ static EVP_CIPHER_CTX *aead_start(uint16_t encr, const uint8_t *key, size_t klen
 	memcpy(nonce + ROVE_AEAD_SALT_LEN, iv, ROVE_AEAD_IV_LEN);
 	/* The default nonce length of both GCM and ChaCha20-Poly1305 is the
 	 * 12 bytes we use. */
-	if (EVP_CipherInit_ex2(c, ciph, key, nonce, enc, NULL) != 1 ||
-	    (aadlen && EVP_CipherUpdate(c, NULL, &n, aad, (int)aadlen) != 1)) {
+	n = EVP_CipherInit_ex2(c, ciph, key, nonce, enc, NULL);
+	rove_wipe(nonce, sizeof(nonce)); /* its salt is the end of the key */
+	if (n != 1 || (aadlen && EVP_CipherUpdate(c, NULL, &n, aad, (int)aadlen) != 1)) {
 		EVP_CIPHER_CTX_free(c);
 		rove_err_set(err, ROVE_E_CRYPTO, "AEAD setup failed");
 		return NULL;
