@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
 /* The engine gives up after 30 s without an answer; this only guards
  * against a session process that hangs. */
 #define UP_TIMEOUT_MS 120000
@@ -184,6 +188,11 @@ int rove_spawn(struct rove_daemon *d)
 		close(fds[0]);
 		detach(d, fds[1]);
 		rc = rove_daemon_run(d);
+#ifdef __SANITIZE_ADDRESS__
+		/* _exit skips LeakSanitizer's check at exit: a sanitizer
+		 * build reports the session process's leaks into its log. */
+		__lsan_do_recoverable_leak_check();
+#endif
 		fflush(NULL);
 		_exit(rc);
 	}
