@@ -39,6 +39,7 @@ CASES = {
     "overlong": "IKE_SA_INIT: a KE payload longer than its group's value",
     "duplicate": "IKE_SA_INIT: two KE payloads",
     "wrong-spi": "IKE_AUTH: a response for another initiator SPI first, then the right one",
+    "wrong-spi-r": "IKE_AUTH: a response with another responder SPI first, then the right one",
     "wrong-msgid": "IKE_AUTH: a response with message ID 7 first, then the right one",
     "bad-icv": "IKE_AUTH: a response whose SK ICV is broken first, then the right one",
     "other-name": "IKE_AUTH: the certificate is for other.rove.test",
@@ -50,6 +51,7 @@ CASES = {
     "frag-overlap": "IKE_AUTH: the response in 3 fragments, number 2 twice, the second different",
     "frag-incomplete": "IKE_AUTH: fragments 1 and 2 of 3, never the third, then the whole response",
     "frag-too-many": "IKE_AUTH: 40 fragments claiming a total of 60000, then the whole response",
+    "frag-too-big": "IKE_AUTH: 30 fragments of 2400 bytes (72 kB in all), then the whole response",
     "redirect-loop": "IKE_SA_INIT: REDIRECT to this same gateway, every time",
     "info-flood": "INFORMATIONAL: 500 requests at once after the tunnel is up",
 }
@@ -176,16 +178,17 @@ class Responder:
                           total - 28)
         return hdr + skh + ic.sk_seal(suite, k["er"], k["ar"], hdr + skh, inner)
 
-    def fragments(self, sa, exch, msg_id, pls, nums, total, size=120, alter=None):
+    def fragments(self, sa, exch, msg_id, pls, nums, total, size=120, alter=None, filler=0):
         """SKF fragments `nums` (1-based) of the message cut into pieces of
-        `size` bytes, claiming `total` fragments in all."""
+        `size` bytes, claiming `total` fragments in all (filler: pieces of
+        that many random bytes instead)."""
         first, inner = chain(pls)
         if total <= 8:  # exactly `total` pieces
             size = (len(inner) + total - 1) // total
         pieces = [inner[i:i + size] for i in range(0, len(inner), size)]
         out = []
         for n in nums:
-            piece = pieces[(n - 1) % len(pieces)]
+            piece = pieces[(n - 1) % len(pieces)] if not filler else os.urandom(filler)
             if alter and n == alter:
                 piece = bytes(reversed(piece))
             body_len = ic.sk_sealed_len(sa.suite, len(piece))
@@ -314,6 +317,10 @@ class Responder:
             bad = bytearray(good)
             bad[0:8] = os.urandom(8)  # SPIi: an SA rove never started
             out = [bytes(bad), good]
+        elif self.case == "wrong-spi-r":  # the AAD changes with it: the ICV fails
+            bad = bytearray(good)
+            bad[8:16] = os.urandom(8)
+            out = [bytes(bad), good]
         elif self.case == "wrong-msgid":
             out = [self.seal(sa, IKE_AUTH, 7, pls), good]
         elif self.case == "bad-icv":
@@ -335,6 +342,8 @@ class Responder:
             whole = []
         elif self.case == "frag-incomplete":
             frs = self.fragments(sa, IKE_AUTH, msg_id, pls, [1, 2], 3)
+        elif self.case == "frag-too-big":
+            frs = self.fragments(sa, IKE_AUTH, msg_id, pls, list(range(1, 31)), 30, filler=2400)
         else:
             frs = self.fragments(sa, IKE_AUTH, msg_id, pls, list(range(1, 41)), 60000)
         sa.up = True

@@ -38,6 +38,7 @@ CASES=(
 	"overlong|psk|refused|received IKE_SA_INIT response 0|x25519 KE data is 96 bytes, want 32"
 	"duplicate|psk|up|received IKE_SA_INIT response 0|dropping malformed message from the gateway: two KE payloads in one message"
 	"wrong-spi|psk|up|received IKE_SA_INIT response 0|dropping message for another IKE SA"
+	"wrong-spi-r|psk|up|received IKE_SA_INIT response 0|dropping response 1: integrity check failed"
 	"wrong-msgid|psk|up|received IKE_SA_INIT response 0|dropping unexpected response 7"
 	"bad-icv|psk|up|received IKE_SA_INIT response 0|dropping response 1: integrity check failed"
 	"other-name|psk|refused|received IKE_AUTH response 1|the server's certificate is for other.rove.test (DNS), not gw.rove.test"
@@ -49,6 +50,7 @@ CASES=(
 	"frag-overlap|psk|up|response 1: fragment 2 of 3 kept|dropping response 1: duplicate fragment 2 of 3"
 	"frag-incomplete|psk|up|response 1: fragment 2 of 3 kept|frag-incomplete: up"
 	"frag-too-many|psk|up|the gateway takes IKE fragments|dropping response 1: a message in 60000 fragments (at most 64 taken)"
+	"frag-too-big|psk|up|the gateway takes IKE fragments|dropping response 1: fragments add up to more than 65535 bytes"
 	"redirect-loop|psk|refused|received IKE_SA_INIT response 0 [ N(REDIRECT) ]|a redirect loop"
 	"info-flood|psk|up|received IKE_AUTH response 1|info-flood: up"
 )

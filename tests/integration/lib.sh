@@ -193,7 +193,8 @@ keep_evidence() {
 	# secrets on purpose, nor the gateway's logs.
 	find "$WORK" -path "$WORK/gw*" -prune -o -path "$WORK/sw" -prune -o \
 		-path "${PROFILE_DIR:-$WORK/profiles}" -prune -o -path "${PKI_DIR:-$WORK/pki}" -prune -o \
-		-type f \( -path "$RUN_DIR/*" -o -name '*.out' -o -name '*.err' -o -name '*.json' \) \
+		-type f \( -path "$RUN_DIR/*" -o -name '*.out' -o -name '*.err' -o -name '*.json' \
+		-o -name '*.state' \) \
 		-print 2>/dev/null | while read -r f; do
 		cp "$f" "$dest/$(echo "${f#"$WORK"/}" | tr / _)" 2>/dev/null
 	done

@@ -86,6 +86,11 @@ profile_psk() { # name: PSK both ways, no ca
 
 # rove_status_json NAME: writes $WORK/status-NAME.json; fails when rove does.
 rove_status_json() {
+	local f
+	# the session's state files as they are now, for the secrets check
+	for f in "$RUN_DIR"/*.state; do
+		[ -f "$f" ] && cp "$f" "$WORK/state-${f##*/}"
+	done
 	rove status "$1" --json >"$WORK/status-$1.json" 2>"$WORK/status-$1.err" </dev/null
 }
 
