@@ -38,7 +38,7 @@ echo "secrets check: ${#lists[@]} scenarios, $files files, $(wc -l <"$pat") patt
 hits=$(grep -rniIF -f "$pat" --exclude=secrets.list "${dirs[@]}" | cut -d: -f1,2 | head -n 20)
 if [ -n "$hits" ]; then
 	echo "secrets check: FAILED: a secret the scenarios used is in (file:line)"
-	printf '  %s\n' $hits
+	printf '%s\n' "$hits" | sed 's/^/  /'
 	exit 1
 fi
 echo "secrets check: no secret found"

@@ -29,8 +29,12 @@ clean
 expect 0 "clean evidence passes (a short secret like 'x' is left out)"
 echo "rove: vpn: sending password alice-password-123" >>"$d/ev/t-eap-up-1/run_vpn.log"
 expect 1 "a password in a session log fails"
-grep -q "run_vpn.log:3" "$d/out" && echo "ok - the hit names the file and line" ||
-	{ echo "not ok - the hit names the file and line"; fails=$((fails + 1)); }
+if grep -q "run_vpn.log:3" "$d/out"; then
+	echo "ok - the hit names the file and line"
+else
+	echo "not ok - the hit names the file and line"
+	fails=$((fails + 1))
+fi
 clean
 echo '{"psk": "726f76652d696e746567726174696f6e2d70736b2d366431663063326139620a"}' \
 	>"$d/ev/t-psk-up-2/status-vpn.json"
