@@ -117,13 +117,43 @@ static char *label_for(NMConnection *c, const char *key)
 			       nm_connection_get_id(c), nm_setting_vpn_get_service_type(vpn));
 }
 
+struct store {
+	char *uuid, *key, *label, *value;
+};
+
+static void store_free(struct store *st)
+{
+	g_free(st->uuid);
+	g_free(st->key);
+	g_free(st->label);
+	wipe(st->value);
+	g_free(st);
+}
+
+static void cleared_for_store(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct store *st = data;
+	secret_password_clear_finish(res, NULL);
+	secret_password_store(rove_agent_schema(), SECRET_COLLECTION_DEFAULT, st->label, st->value,
+			      NULL, NULL, NULL, "connection-uuid", st->uuid,
+			      "setting-name", NM_SETTING_VPN_SETTING_NAME, "setting-key", st->key, NULL);
+	store_free(st);
+}
+
+/* Replaces what is stored for the key. The old item goes first: one
+ * stored without xdg:schema (by secret-tool, or an older nm-applet) would
+ * not be replaced by libsecret's store, which adds that attribute, and a
+ * lookup would then find either. */
 static void store(NMConnection *c, const char *key, const char *value)
 {
-	char *label = label_for(c, key);
-	secret_password_store(rove_agent_schema(), SECRET_COLLECTION_DEFAULT, label, value,
-			      NULL, NULL, NULL, "connection-uuid", nm_connection_get_uuid(c),
-			      "setting-name", NM_SETTING_VPN_SETTING_NAME, "setting-key", key, NULL);
-	g_free(label);
+	struct store *st = g_new0(struct store, 1);
+	st->uuid = g_strdup(nm_connection_get_uuid(c));
+	st->key = g_strdup(key);
+	st->label = label_for(c, key);
+	st->value = g_strdup(value);
+	secret_password_clear(rove_agent_schema(), NULL, cleared_for_store, st,
+			      "connection-uuid", st->uuid, "setting-name", NM_SETTING_VPN_SETTING_NAME,
+			      "setting-key", key, NULL);
 }
 
 static void forget(NMConnection *c, const char *key)

@@ -21,6 +21,7 @@ struct app {
 	GtkWindow *window;
 	gboolean background;          /* --background: no window at start */
 	gboolean held;                /* held while the tray item is shown */
+	gboolean starting;            /* held until the tray's presence is known */
 	GHashTable *seen;             /* uuid -> last state + 1, for notifications */
 	GHashTable *seen_failure;     /* uuid -> last failure sentence notified */
 };
@@ -221,6 +222,10 @@ static void on_tray(gboolean registered, void *data)
 		A.held = FALSE;
 		g_application_release(G_APPLICATION(A.app));
 	}
+	if (A.starting) {
+		A.starting = FALSE;
+		g_application_release(G_APPLICATION(A.app));
+	}
 	if (A.window)
 		gtk_window_set_hide_on_close(A.window, registered);
 	if (!registered && (!A.window || !gtk_widget_get_visible(GTK_WIDGET(A.window))))
@@ -252,6 +257,12 @@ static void startup(GApplication *app, gpointer d)
 	rove_model_listen(A.m, on_model_client, NULL);
 	A.agent = rove_agent_new();
 	A.tray = rove_tray_new(app, A.m, on_tray, NULL);
+	/* --background needs to know whether a tray is there before the app
+	 * may end for having no window */
+	if (A.tray) {
+		A.starting = TRUE;
+		g_application_hold(app);
+	}
 }
 
 static void activate(GApplication *app, gpointer d)

@@ -83,6 +83,10 @@ struct rove_tray {
 	guint sni_reg, menu_reg, own_id, watch_id;
 	char *name;                   /* our org.kde.StatusNotifierItem-PID-1 */
 	gboolean registered;
+	gboolean known;               /* the watcher's presence is known */
+	gboolean watcher_up;
+	int attempts;                 /* registrations tried with this watcher */
+	guint retry_id;
 	guint revision;
 	char *layout_sig;             /* the menu's ids, to tell a layout change */
 	char *icon, *tooltip, *status; /* last announced, to signal changes only */
@@ -528,37 +532,66 @@ static void on_model(struct rove_model *m, struct rove_conn *c, gboolean removed
 
 /* --- registration -------------------------------------------------------- */
 
+static void register_item(struct rove_tray *t);
+
+static gboolean retry_register(gpointer data)
+{
+	struct rove_tray *t = data;
+	t->retry_id = 0;
+	register_item(t);
+	return G_SOURCE_REMOVE;
+}
+
 static void registered(GObject *src, GAsyncResult *res, gpointer data)
 {
 	struct rove_tray *t = data;
 	GError *err = NULL;
 	GVariant *r = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
 	if (!r) {
-		g_warning("could not register the tray icon: %s", err->message);
+		/* a watcher may own its name a moment before it exports its
+		 * object (status-notifier-watcher does): try again a few times */
+		if (t->watcher_up && ++t->attempts < 20 && !t->retry_id) {
+			t->retry_id = g_timeout_add(250, retry_register, t);
+		} else {
+			g_warning("could not register the tray icon: %s", err->message);
+		}
 		g_error_free(err);
 		return;
 	}
 	g_variant_unref(r);
 	t->registered = TRUE;
+	t->known = TRUE;
 	if (t->cb)
 		t->cb(TRUE, t->cb_data);
+}
+
+static void register_item(struct rove_tray *t)
+{
+	g_dbus_connection_call(t->bus, WATCHER, "/StatusNotifierWatcher", WATCHER,
+			       "RegisterStatusNotifierItem", g_variant_new("(s)", t->name),
+			       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, registered, t);
 }
 
 static void watcher_up(GDBusConnection *bus, const char *name, const char *owner, gpointer data)
 {
 	struct rove_tray *t = data;
 	/* a new watcher (also a restarted one) knows nothing of us */
-	g_dbus_connection_call(bus, WATCHER, "/StatusNotifierWatcher", WATCHER,
-			       "RegisterStatusNotifierItem", g_variant_new("(s)", t->name),
-			       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, registered, t);
+	t->watcher_up = TRUE;
+	t->attempts = 0;
+	register_item(t);
 }
 
 static void watcher_down(GDBusConnection *bus, const char *name, gpointer data)
 {
 	struct rove_tray *t = data;
 	gboolean was = t->registered;
+	gboolean known = t->known;
+	t->watcher_up = FALSE;
+	t->known = TRUE;
 	t->registered = FALSE;
-	if (was && t->cb)
+	/* also the first answer "there is no watcher": the app then shows
+	 * its window */
+	if ((was || !known) && t->cb)
 		t->cb(FALSE, t->cb_data);
 }
 
@@ -609,6 +642,8 @@ void rove_tray_free(struct rove_tray *t)
 		return;
 	if (t->watch_id)
 		g_bus_unwatch_name(t->watch_id);
+	if (t->retry_id)
+		g_source_remove(t->retry_id);
 	g_bus_unown_name(t->own_id);
 	g_dbus_connection_unregister_object(t->bus, t->sni_reg);
 	g_dbus_connection_unregister_object(t->bus, t->menu_reg);

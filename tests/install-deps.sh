@@ -19,6 +19,10 @@ pkgs="$pkgs libnm-dev libjson-glib-dev"
 # import (screenshots), xdotool, librsvg2-common (GTK 3's check marks).
 pkgs="$pkgs libnma-dev libnma-gtk4-dev libgtk-3-dev libgtk-4-dev libgtk-4-bin"
 pkgs="$pkgs xvfb xauth imagemagick xdotool librsvg2-common"
+# the app (gui/, data/, po/) and its gui suite: GTK 4, libadwaita, libnm, libsecret,
+# gettext; a headless desktop session (Xvfb, session bus, keyring, AT-SPI, tray
+# watcher and host, screenshots); NetworkManager; desktop-file and AppStream checks
+pkgs="$pkgs libgtk-4-dev libadwaita-1-dev libnm-dev libsecret-1-dev gettext network-manager desktop-file-utils appstream xvfb xauth dbus gnome-keyring at-spi2-core libglib2.0-bin haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils imagemagick xdotool libsecret-tools python3-gi gir1.2-secret-1 python3-pyatspi librsvg2-common"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
