@@ -249,8 +249,10 @@ static void ask(struct request *r)
 	gtk_window_set_default_size(win, 420, -1);
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
 	GtkWidget *hb = adw_header_bar_new();
-	GtkWidget *cancel = gtk_button_new_with_mnemonic(_("_Cancel"));
-	GtkWidget *ok = gtk_button_new_with_mnemonic(_("C_onnect"));
+	/* no mnemonics on buttons: GTK 4.8 then names them "_Cancel Cancel"
+	 * for screen readers */
+	GtkWidget *cancel = gtk_button_new_with_label(_("Cancel"));
+	GtkWidget *ok = gtk_button_new_with_label(_("Connect"));
 	gtk_widget_add_css_class(ok, "suggested-action");
 	adw_header_bar_set_show_end_title_buttons(ADW_HEADER_BAR(hb), FALSE);
 	adw_header_bar_pack_start(ADW_HEADER_BAR(hb), cancel);
@@ -274,15 +276,14 @@ static void ask(struct request *r)
 		gtk_entry_set_visibility(GTK_ENTRY(e), FALSE);
 		gtk_entry_set_input_purpose(GTK_ENTRY(e), GTK_INPUT_PURPOSE_PASSWORD);
 		gtk_entry_set_activates_default(GTK_ENTRY(e), TRUE);
+		/* the mnemonic makes the label the entry's accessible name */
 		gtk_label_set_mnemonic_widget(GTK_LABEL(kl), e);
-		gtk_accessible_update_property(GTK_ACCESSIBLE(e), GTK_ACCESSIBLE_PROPERTY_LABEL,
-					       gtk_label_get_text(GTK_LABEL(kl)), -1);
 		gtk_box_append(GTK_BOX(inner), kl);
 		gtk_box_append(GTK_BOX(inner), e);
 		g_ptr_array_add(r->entries, e);
 	}
 	/* agent-owned: kept in the keyring; not saved: asked every time */
-	r->remember = GTK_CHECK_BUTTON(gtk_check_button_new_with_mnemonic(_("_Remember the password")));
+	r->remember = GTK_CHECK_BUTTON(gtk_check_button_new_with_label(_("Remember the password")));
 	gtk_check_button_set_active(r->remember,
 		!!(key_flags(r->connection, r->keys[0]) & NM_SETTING_SECRET_FLAG_AGENT_OWNED));
 	gtk_box_append(GTK_BOX(inner), GTK_WIDGET(r->remember));

@@ -195,7 +195,7 @@ void rove_editor_edit(GtkWindow *parent, struct rove_conn *c)
 
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
 	GtkWidget *hb = adw_header_bar_new();
-	GtkWidget *save = gtk_button_new_with_mnemonic(_("_Save"));
+	GtkWidget *save = gtk_button_new_with_label(_("Save"));
 	gtk_widget_add_css_class(save, "suggested-action");
 	adw_header_bar_pack_end(ADW_HEADER_BAR(hb), save);
 	gtk_box_append(GTK_BOX(box), hb);
@@ -206,8 +206,6 @@ void rove_editor_edit(GtkWindow *parent, struct rove_conn *c)
 	gtk_editable_set_text(GTK_EDITABLE(name), rove_conn_name(c));
 	gtk_widget_set_hexpand(name, TRUE);
 	gtk_label_set_mnemonic_widget(GTK_LABEL(nl), name);
-	gtk_accessible_update_property(GTK_ACCESSIBLE(name), GTK_ACCESSIBLE_PROPERTY_LABEL,
-				       _("Name"), -1);
 	e->name = GTK_EDITABLE(name);
 	gtk_box_append(GTK_BOX(grid), nl);
 	gtk_box_append(GTK_BOX(grid), name);

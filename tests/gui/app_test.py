@@ -215,6 +215,15 @@ def text_shown(s):
     return find(pred)
 
 
+def dump(node, depth=0):
+    """The AT-SPI tree under node, for a failed search."""
+    if node is None or depth > 12:
+        return
+    log('  ' * depth + '%s %r' % (node.getRoleName(), node.name))
+    for c in node:
+        dump(c, depth + 1)
+
+
 def click(node):
     a = node.queryAction()
     for i in range(a.nActions):
@@ -483,6 +492,116 @@ def case_autostart():
     log('autostart entry written and valid:', entry)
     set_state(False)
     wait('the autostart entry removed', lambda: not os.path.exists(entry))
+
+
+def lan_reachable():
+    return subprocess.run(['ip', 'netns', 'exec', os.environ['ROVE_E2E_NS'], 'ping', '-c', '2',
+                           '-i', '0.2', '-W', '2', '-q', os.environ['ROVE_E2E_LAN']],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+def row_value(title):
+    """The subtitle beside the window's detail row title (AdwActionRow: the
+    two labels share a box)."""
+    label = find(lambda n: n is not None and n.name == title and n.getRoleName() == 'label')
+    if label is None:
+        return None
+    names = [c.name for c in label.parent if c is not None and c.getRoleName() == 'label']
+    i = names.index(title)
+    return names[i + 1] if i + 1 < len(names) and names[i + 1] else None
+
+
+def answer_dialog(password, remember=True):
+    dlg = wait('the password dialog', lambda: find_named('VPN password'))
+    try:
+        entry = wait('the password entry by its label', lambda: find(
+            lambda n: n is not None and n.name == 'Password' and
+            n.getRoleName() in ('password text', 'text', 'entry'), dlg))
+    except Fail:
+        dump(dlg)
+        raise
+    entry.queryEditableText().setTextContents(password)
+    box = find(lambda n: n is not None and n.name == 'Remember the password', dlg)
+    checked = box.getState().contains(__import__('pyatspi').STATE_CHECKED)
+    if checked != remember:
+        click(box)
+    screenshot('password-dialog', 'VPN password')
+    click(find(lambda n: n is not None and n.name == 'Connect' and
+               n.getRoleName() == 'push button', dlg))
+
+
+def case_e2e():
+    """Connect from the tray menu (the password asked once, then in the
+    keyring), from the window through AT-SPI (taken from the keyring),
+    disconnect from both, a wrong password's sentence; needs t-app-nm.sh."""
+    pw = os.environ['ROVE_E2E_PASSWORD']
+    gw = os.environ['ROVE_E2E_GW_NAME']
+    u = nmcli('-g', 'connection.uuid', 'connection', 'show', 'Work VPN').strip()
+    mon = subprocess.Popen(['dbus-monitor', '--session',
+                            "interface='org.freedesktop.Notifications',member='Notify'"],
+                           stdout=subprocess.PIPE, text=True)
+    procs.append(mon)
+    start_app()
+    n = item_name()
+    cid, props = wait('the connection in the tray menu', lambda: menu_item(n, 'Work VPN'))
+    if lan_reachable():
+        raise Fail('the LAN answers before any tunnel')
+
+    # 1. from the tray menu, as the GTK 3 host calls it
+    menu(n, 'EventGroup', GLib.Variant('(a(isvu))', ([(cid, 'clicked', GLib.Variant('i', 0), 0)],)))
+    answer_dialog(pw, remember=True)
+    wait('Connected in the window', lambda: text_shown('Connected'), 60)
+    wait('the connected icon', lambda: sni(n, 'IconName') == 'org.rove.App-connected-symbolic')
+    vip = wait('the virtual IP in the window', lambda: row_value('Virtual IP'))
+    ident = wait('the verified identity in the window', lambda: row_value('Verified server identity'))
+    if not vip.startswith('10.3.0.'):
+        raise Fail('virtual IP %r not from the pool' % vip)
+    if gw not in ident:
+        raise Fail('verified identity %r does not name %s' % (ident, gw))
+    tip = sni(n, 'ToolTip')[3]
+    if 'Work VPN: Connected, ' + vip not in tip:
+        raise Fail('tooltip %r' % tip)
+    if not lan_reachable():
+        raise Fail('no ping through the tunnel')
+    if secret_lookup(u) != pw:
+        raise Fail('the password was not saved in the keyring')
+    log('connected from the tray menu: virtual IP', vip, 'identity', ident, 'tooltip', repr(tip))
+    # the service pushes the counters every 5 s while they change
+    traffic = wait('the traffic counters in the window', lambda: row_value('Traffic'), 30)
+    log('traffic:', traffic, '; connected for:', row_value('Connected for'))
+    screenshot('window-connected', 'rove')
+    screenshot('tray-connected')
+    menu(n, 'Event', GLib.Variant('(isvu)', (cid, 'clicked', GLib.Variant('i', 0), 0)))
+    wait('Disconnected after the menu', lambda: text_shown('Disconnected'), 30)
+    wait('the disconnected icon', lambda: sni(n, 'IconName') == 'org.rove.App-disconnected-symbolic')
+
+    # 2. from the window by the button's label; the keyring has the password
+    click(wait('the Connect button', lambda: find_named('Connect', 'push button')))
+    wait('Connected again', lambda: text_shown('Connected'), 60)
+    if find_named('VPN password'):
+        raise Fail('the password was asked again although it is in the keyring')
+    if not lan_reachable():
+        raise Fail('no ping through the second tunnel')
+    click(wait('the Disconnect button', lambda: find_named('Disconnect', 'push button')))
+    wait('Disconnected again', lambda: text_shown('Disconnected'), 30)
+    log('connected and disconnected from the window, the password from the keyring')
+
+    # 3. a wrong password: rove's sentence in the window and a notification
+    subprocess.run(['secret-tool', 'store', '--label=wrong', 'connection-uuid', u,
+                    'setting-name', 'vpn', 'setting-key', 'password'],
+                   input='not-the-password', text=True, check=True)
+    click(wait('the Connect button', lambda: find_named('Connect', 'push button')))
+    why = wait('the failure sentence', lambda: row_value('Last failure'), 60)
+    wait('the failed icon', lambda: sni(n, 'IconName') == 'org.rove.App-failed-symbolic')
+    log('wrong password:', why)
+    screenshot('window-wrong-password', 'rove')
+    time.sleep(1)
+    mon.terminate()
+    out = mon.communicate(timeout=10)[0]
+    for want in ('Connected to Work VPN', 'Disconnected from Work VPN', 'Work VPN failed', why):
+        if want not in out:
+            raise Fail('no notification with %r; dbus-monitor saw:\n%s' % (want, out[-3000:]))
+    log('notifications: connected, disconnected, failed with the sentence')
 
 
 def main():
