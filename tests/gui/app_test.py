@@ -494,6 +494,64 @@ def case_autostart():
     wait('the autostart entry removed', lambda: not os.path.exists(entry))
 
 
+def activate(action, arg=None):
+    params = [GLib.Variant('s', arg)] if arg is not None else []
+    call('org.rove.App', '/org/rove/App', 'org.gtk.Actions', 'Activate',
+         GLib.Variant('(sava{sv})', (action, params, {})))
+
+
+def case_manage():
+    """Import a rove profile through the plugin's importer, edit it in the
+    plugin's GTK 4 editor, remove it after the confirmation (AT-SPI)."""
+    if not os.environ.get('ROVE_NM_PLUGIN'):
+        log('SKIP: the NetworkManager plugin (libnm-vpn-plugin-rove.so) is not built')
+        sys.exit(77)
+    system_bus()
+    start_nm()
+    start_app()
+    wait('the app', lambda: text_shown('No rove connection'))
+    prof = os.path.join(nmdir, 'branch-office.conf')
+    with open(prof, 'w') as f:
+        f.write('[vpn]\nserver=vpn.example.com\nuser=alice\n')
+    activate('import-file', prof)
+    name = wait('the imported connection in NetworkManager', lambda: [
+        l.split(':')[0] for l in nmcli('-t', '-f', 'NAME,TYPE', 'connection').splitlines()
+        if l.endswith(':vpn')])[0]
+    u = nmcli('-g', 'connection.uuid', 'connection', 'show', name).strip()
+    data = nmcli('-g', 'vpn.data', 'connection', 'show', name)
+    if 'vpn.example.com' not in data or nmcli('-g', 'vpn.service-type', 'connection', 'show',
+                                              name).strip() != SERVICE:
+        raise Fail('imported connection: %r' % data)
+    wait('the imported connection in the window', lambda: text_shown(name))
+    log('imported', prof, 'as', repr(name), data.strip())
+
+    activate('edit', u)
+    ed = wait('the editor window', lambda: find_named('Edit “%s”' % name))
+    entry = wait('the Name entry', lambda: find(
+        lambda n: n is not None and n.name == 'Name' and n.getRoleName() == 'text', ed))
+    entry.queryEditableText().setTextContents('Renamed office')
+    time.sleep(0.5)
+    screenshot('editor', 'Edit “%s”' % name)
+    click(find(lambda n: n is not None and n.name == 'Save' and
+               n.getRoleName() == 'push button', ed))
+    wait('the new name in NetworkManager', lambda: nmcli(
+        '-g', 'connection.id', 'connection', 'show', u).strip() == 'Renamed office')
+    wait('the new name in the window', lambda: text_shown('Renamed office'))
+    log('renamed through the editor window')
+
+    activate('remove', u)
+    dlg = wait('the confirmation', lambda: find_named('Remove “Renamed office”?'))
+    screenshot('remove-confirmation')
+    btn = wait('its Remove button', lambda: find(
+        lambda n: n is not None and n.getRoleName() == 'push button' and
+        'Remove' in n.name, dlg))
+    click(btn)
+    wait('the connection gone from NetworkManager',
+         lambda: u not in nmcli('-g', 'UUID', 'connection'))
+    wait('the window without it', lambda: text_shown('No rove connection'))
+    log('removed after the confirmation')
+
+
 def lan_reachable():
     return subprocess.run(['ip', 'netns', 'exec', os.environ['ROVE_E2E_NS'], 'ping', '-c', '2',
                            '-i', '0.2', '-W', '2', '-q', os.environ['ROVE_E2E_LAN']],
