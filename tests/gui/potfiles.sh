@@ -1,7 +1,8 @@
 #!/bin/sh
 # po/POTFILES is complete and current, and po/de.po translates every string:
 # - every source with a translatable string (_(" or N_(" in C, the .in files
-#   of data/) is listed, and every listed file exists;
+#   of data/, translatable="yes" in .ui files) is listed, and every listed
+#   file exists;
 # - de.po has a translation, not fuzzy, for every msgid xgettext finds now.
 # Usage: potfiles.sh SRCDIR
 set -eu
@@ -18,6 +19,11 @@ grep -v '^#' po/POTFILES | sed '/^$/d' | sort >"$tmp/listed"
 	if grep -Eq '(^|[^A-Za-z0-9_])N?_\("' "$f"; then echo "$f"; fi
 done >"$tmp/marked"
 ls data/*.desktop.in data/*.metainfo.xml.in 2>/dev/null >>"$tmp/marked"
+# GtkBuilder files with translatable labels (the editor's)
+{ git ls-files -- '*.ui' 2>/dev/null || find . -name '*.ui' | sed 's|^\./||'; } |
+	while read -r f; do
+		if grep -q 'translatable="yes"' "$f"; then echo "$f"; fi
+	done >>"$tmp/marked"
 sort -u -o "$tmp/marked" "$tmp/marked"
 missing=$(comm -23 "$tmp/marked" "$tmp/listed")
 if [ -n "$missing" ]; then
