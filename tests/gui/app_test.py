@@ -244,6 +244,17 @@ def window_visible(title='rove'):
 def case_nonm():
     """No NetworkManager on the system bus: the app starts and says so in
     the window and the tooltip; it lists the connection once NM starts."""
+    # no system bus at all
+    os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = 'unix:path=/nonexistent/rove-gui-test'
+    app = start_app()
+    wait('the window saying there is no system bus',
+         lambda: text_shown('NetworkManager is not available'))
+    wait('... and why', lambda: find(lambda n: n is not None and
+                                     'There is no system D-Bus' in (n.name or '')))
+    screenshot('window-no-system-bus', 'rove')
+    stop(app)
+    log('without a system bus the app starts and says so')
+
     system_bus()
     u = write_connection()
     start_app()
@@ -492,6 +503,40 @@ def case_autostart():
     log('autostart entry written and valid:', entry)
     set_state(False)
     wait('the autostart entry removed', lambda: not os.path.exists(entry))
+
+
+def case_activation():
+    """org.rove.App is D-Bus activatable and runs once: the session bus
+    starts it from its .service file, a second start presents the first."""
+    system_bus()
+    services = os.path.join(os.environ['XDG_DATA_HOME'], 'dbus-1', 'services')
+    os.makedirs(services, exist_ok=True)
+    wrapper = os.path.join(os.environ['APP_SESSION_DIR'], 'rove-app-activated')
+    with open(wrapper, 'w') as f:
+        f.write('#!/bin/sh\nexport ROVE_DATA_DIR=%s ROVE_LOCALE_DIR=%s DBUS_SYSTEM_BUS_ADDRESS=%s\n'
+                'exec %s "$@" >%s/app-activated.log 2>&1\n'
+                % (os.path.join(SRC, 'data'), os.path.join(BUILD, 'po'),
+                   os.environ['DBUS_SYSTEM_BUS_ADDRESS'], APP, OUT))
+    os.chmod(wrapper, 0o755)
+    with open(os.path.join(services, 'org.rove.App.service'), 'w') as f:
+        f.write('[D-BUS Service]\nName=org.rove.App\nExec=%s --gapplication-service\n' % wrapper)
+    call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'ReloadConfig')
+    call('org.rove.App', '/org/rove/App', 'org.freedesktop.Application', 'Activate',
+         GLib.Variant('(a{sv})', ({},)))
+    wait('the activated app\'s window', window_visible)
+    pid = call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+               'GetConnectionUnixProcessID', GLib.Variant('(s)', ('org.rove.App',))).unpack()[0]
+    log('activated by the session bus, pid', pid)
+    second = start_app()
+    if second.wait(20) != 0:
+        raise Fail('the second instance failed')
+    pid2 = call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                'GetConnectionUnixProcessID', GLib.Variant('(s)', ('org.rove.App',))).unpack()[0]
+    if pid2 != pid:
+        raise Fail('a second instance took over org.rove.App')
+    log('a second start handed over to the first and exited')
+    activate('quit')
+    wait('the activated app to quit', lambda: not os.path.exists('/proc/%d' % pid))
 
 
 def activate(action, arg=None):
