@@ -644,7 +644,7 @@ def case_e2e():
                             "interface='org.freedesktop.Notifications',member='Notify'"],
                            stdout=subprocess.PIPE, text=True)
     procs.append(mon)
-    start_app()
+    app = start_app()
     n = item_name()
     cid, props = wait('the connection in the tray menu', lambda: menu_item(n, 'Work VPN'))
     if lan_reachable():
@@ -685,6 +685,16 @@ def case_e2e():
         raise Fail('the password was asked again although it is in the keyring')
     if not lan_reachable():
         raise Fail('no ping through the second tunnel')
+    # the same, connected, in German: the app restarts, the tunnel stays
+    stop(app)
+    app = start_app(lang='de')
+    wait('the German window, connected', lambda: text_shown('Verbunden'))
+    wait('its virtual IP row', lambda: row_value('Virtuelle IP'))
+    screenshot('window-de-connected', 'rove')
+    stop(app)
+    app = start_app()
+    n = wait('the new tray item', lambda: [x for x in watcher_items()
+                                           if 'StatusNotifierItem' in x and x != n])[0]
     click(wait('the Disconnect button', lambda: find_named('Disconnect', 'push button')))
     wait('Disconnected again', lambda: text_shown('Disconnected'), 30)
     log('connected and disconnected from the window, the password from the keyring')
