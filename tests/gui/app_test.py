@@ -338,6 +338,10 @@ def case_tray():
     bus.signal_subscribe(None, 'org.kde.StatusNotifierItem', None, '/StatusNotifierItem',
                          None, Gio.DBusSignalFlags.NONE,
                          lambda *a: signals.append(a[4]))
+    menu_signals = []
+    bus.signal_subscribe(None, 'com.canonical.dbusmenu', None, '/MenuBar', None,
+                         Gio.DBusSignalFlags.NONE,
+                         lambda *a: menu_signals.append((a[4], a[5].unpack())))
     (errs,) = menu(n, 'EventGroup', GLib.Variant('(a(isvu))',
                                                 ([(cid, 'clicked', GLib.Variant('i', 0), 0)],)))
     if errs:
@@ -351,6 +355,19 @@ def case_tray():
         raise Fail('tooltip after the failure: %r' % tip)
     log('after a failed connect: icon', sni(n, 'IconName'), 'tooltip', repr(tip),
         'status', sni(n, 'Status'))
+    wait('ItemsPropertiesUpdated with the failed entry', lambda: ctx.iteration(False) or any(
+        name == 'ItemsPropertiesUpdated' and any(i == cid and p.get('label') == 'Work VPN (Failed)'
+                                                 for i, p in args[0])
+        for name, args in menu_signals))
+    # a second connection changes the menu's layout
+    rev = menu(n, 'GetLayout', GLib.Variant('(iias)', (0, -1, [])))[0]
+    write_connection('Home VPN')
+    nmcli('connection', 'reload')
+    wait('LayoutUpdated', lambda: ctx.iteration(False) or any(
+        name == 'LayoutUpdated' and args[0] > rev for name, args in menu_signals))
+    if not menu_item(n, 'Home VPN'):
+        raise Fail('the new connection is not in the menu: %r' % layout(n))
+    log('dbusmenu signals: ItemsPropertiesUpdated on a state change, LayoutUpdated on a new connection')
 
     # the watcher restarts: the item registers again
     with open(os.path.join(os.environ['APP_SESSION_DIR'], 'watcher.pid')) as f:
