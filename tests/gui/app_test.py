@@ -116,7 +116,7 @@ def start_app(*args, lang=None):
     if lang:
         env['LANG'] = 'C.UTF-8'
         env['LANGUAGE'] = lang
-    logf = open(os.path.join(OUT, 'app-%d.log' % len(procs)), 'w')
+    logf = open(os.path.join(OUT, '%s-app-%d.log' % (sys.argv[1], len(procs))), 'w')
     p = subprocess.Popen([APP] + list(args), env=env, stdout=logf, stderr=logf)
     procs.append(p)
     return p
@@ -180,6 +180,10 @@ def menu_item(name, label_start):
 
 def atspi_app(name='rove-app'):
     import pyatspi
+    # libatspi learns of new applications from signals: let them in
+    ctx = GLib.MainContext.default()
+    while ctx.iteration(False):
+        pass
     desk = pyatspi.Registry.getDesktop(0)
     for a in desk:
         if a is not None and a.name == name:
