@@ -3,6 +3,7 @@
  * without touching the network. */
 #include "cert.h"
 #include "commands.h"
+#include "i18n.h"
 #include "cred.h"
 #include "profile.h"
 #include "proposal.h"
@@ -69,7 +70,7 @@ static int check_cred(const char *path, const struct rove_profile *p)
 		return 0;
 	}
 	if (need) {
-		printf("%s: %s is encrypted and has no key-password: rove up will ask for it\n",
+		printf(_("%s: %s is encrypted and has no key-password: rove up will ask for it\n"),
 		       path, p->key ? p->key : p->cert);
 		return 0;
 	}
@@ -115,8 +116,8 @@ static int check_loaded(const char *path, const struct rove_profile *p, bool cle
 		problems++;
 	}
 	if (p->secrets_readable_by_others) {
-		fprintf(stderr, "%s: the file holds secrets and other users can read it; "
-				"make it private with chmod 600\n", path);
+		fprintf(stderr, _("%s: the file holds secrets and other users can read it; "
+				  "make it private with chmod 600\n"), path);
 		problems++;
 	}
 	return problems;
@@ -162,6 +163,6 @@ int rove_cmd_check(int argc, char **argv)
 	rove_profile_free(&p);
 	if (problems)
 		return ROVE_EXIT_USAGE;
-	printf("%s: ok\n", path);
+	printf(_("%s: ok\n"), path);
 	return ROVE_EXIT_OK;
 }

@@ -2,6 +2,7 @@
 /* `rove down NAME|--all`: ask the session to close, then wait for its
  * process to be gone so a following `rove up` finds a clean slate. */
 #include "commands.h"
+#include "i18n.h"
 #include "ctl.h"
 #include "rundir.h"
 
@@ -40,21 +41,21 @@ static int down_one(const char *name)
 	case ROVE_CTL_STALE:
 		/* Its process died without cleaning up. */
 		rove_stale_cleanup(name);
-		fprintf(stderr, "rove: %s was not running; cleaned up what it left behind\n", name);
+		fprintf(stderr, _("rove: %s was not running; cleaned up what it left behind\n"), name);
 		return ROVE_EXIT_OK;
 	case ROVE_CTL_ABSENT:
-		fprintf(stderr, "rove: %s is not up\n", name);
+		fprintf(stderr, _("rove: %s is not up\n"), name);
 		return ROVE_EXIT_FAIL;
 	case ROVE_CTL_ERROR:
 		fprintf(stderr, "rove: %s: %s\n", name, err.msg);
 		return ROVE_EXIT_FAIL;
 	}
 	if (pid > 0 && !rove_pid_wait_gone(pid, DOWN_TIMEOUT_MS)) {
-		fprintf(stderr, "rove: %s: the session process (pid %ld) did not exit\n", name,
+		fprintf(stderr, _("rove: %s: the session process (pid %ld) did not exit\n"), name,
 			(long)pid);
 		return ROVE_EXIT_FAIL;
 	}
-	printf("%s: down\n", name);
+	printf(_("%s: down\n"), name);
 	return ROVE_EXIT_OK;
 }
 
@@ -70,7 +71,7 @@ static int down_all(void)
 		return ROVE_EXIT_FAIL;
 	}
 	if (n == 0)
-		printf("no sessions are up\n");
+		printf("%s", _("no sessions are up\n"));
 	for (int i = 0; i < n; i++) {
 		int r = down_one(names[i]);
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rove: an IKEv2 remote-access VPN client. Dispatch and usage. */
 #include "commands.h"
+#include "i18n.h"
 
 #include <getopt.h>
+#include <locale.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
@@ -10,6 +13,19 @@
 #ifndef ROVE_VERSION
 #define ROVE_VERSION "unknown"
 #endif
+#ifndef ROVE_LOCALEDIR
+#define ROVE_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+void rove_i18n_init(void)
+{
+	const char *dir = secure_getenv("ROVE_LOCALE_DIR");
+
+	setlocale(LC_MESSAGES, "");
+	setlocale(LC_CTYPE, "");
+	bindtextdomain("rove", dir ? dir : ROVE_LOCALEDIR);
+	bind_textdomain_codeset("rove", "UTF-8");
+}
 
 /* The synopsis of docs/cli.md and rove(8): tests/unit/t-cli-doc.sh checks
  * they are the same, and the options each command prints with --help. */
@@ -26,10 +42,10 @@ void rove_usage(FILE *f)
 {
 	for (size_t i = 0; i < sizeof(synopsis) / sizeof(synopsis[0]); i++)
 		fprintf(f, "%s%s\n", i ? "       " : "usage: ", synopsis[i]);
-	fputs("\n"
-	      "PROFILE is a name (looked up as /etc/rove/NAME.conf) or a path.\n"
-	      "rove COMMAND --help lists its options; rove(8) describes everything.\n"
-	      "Exit status: 0 ok, 1 failure, 2 usage or configuration error.\n", f);
+	fputs("\n", f);
+	fputs(_("PROFILE is a name (looked up as /etc/rove/NAME.conf) or a path.\n"
+		"rove COMMAND --help lists its options; rove(8) describes everything.\n"
+		"Exit status: 0 ok, 1 failure, 2 usage or configuration error.\n"), f);
 }
 
 void rove_cmd_help(const char *cmd, const char *shortopts, const struct option *opts,
@@ -84,8 +100,8 @@ int rove_option_error(int c, char **argv)
 	if (optopt > 0 && optopt < 128 && (!arg || strncmp(arg, "--", 2) != 0))
 		arg = shortopt;
 	if (c == ':')
-		return rove_usage_error("option %s needs a value", arg);
-	return rove_usage_error("unknown option %s", arg);
+		return rove_usage_error(_("option %s needs a value"), arg);
+	return rove_usage_error(_("unknown option %s"), arg);
 }
 
 static const struct {
@@ -103,6 +119,7 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	rove_i18n_init();
 	if (!cmd) {
 		rove_usage(stderr);
 		return ROVE_EXIT_USAGE;
@@ -120,6 +137,6 @@ int main(int argc, char **argv)
 		if (!strcmp(cmd, commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
 	if (cmd[0] == '-')
-		return rove_usage_error("unknown option %s", cmd);
-	return rove_usage_error("unknown command \"%s\"", cmd);
+		return rove_usage_error(_("unknown option %s"), cmd);
+	return rove_usage_error(_("unknown command \"%s\""), cmd);
 }

@@ -2,6 +2,7 @@
 /* `rove status [NAME] [--json]`: ask each session for its status document
  * and print it as JSON or as a table. */
 #include "commands.h"
+#include "i18n.h"
 #include "ctl.h"
 #include "json.h"
 #include "rundir.h"
@@ -270,7 +271,7 @@ static int status_one(const char *name, bool json)
 	int r = fetch(name, &reply);
 
 	if (r > 0)
-		fprintf(stderr, "rove: %s is not up\n", name);
+		fprintf(stderr, _("rove: %s is not up\n"), name);
 	if (r != 0) {
 		rove_buf_free(&reply);
 		return ROVE_EXIT_FAIL;
@@ -326,7 +327,7 @@ static int status_all(bool json)
 	else if (nrows)
 		print_table(rows, nrows);
 	else if (rc == ROVE_EXIT_OK)
-		printf("no sessions are up\n");
+		printf("%s", _("no sessions are up\n"));
 	free(rows);
 	rove_names_free(names, n);
 	return rc;
