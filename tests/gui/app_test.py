@@ -526,6 +526,18 @@ def case_autostart():
     wait('the autostart entry removed', lambda: not os.path.exists(entry))
 
 
+def case_nowatcher():
+    """Without a StatusNotifierWatcher the app is a normal window: started
+    for autostart (--background) it shows its window all the same."""
+    system_bus()
+    app = start_app('--background')
+    wait('the window although --background', window_visible)
+    time.sleep(1)
+    if app.poll() is not None:
+        raise Fail('the app ended')
+    log('no watcher: the window is shown')
+
+
 def case_activation():
     """org.rove.App is D-Bus activatable and runs once: the session bus
     starts it from its .service file, a second start presents the first."""
