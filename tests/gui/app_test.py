@@ -707,6 +707,24 @@ def case_e2e():
     log('traffic:', traffic, '; connected for:', row_value('Connected for'))
     screenshot('window-connected', 'rove')
     screenshot('tray-connected')
+
+    # the gateway stops answering: rove reconnects (dpd=2 in the profile),
+    # the window says so and the icon shows "connecting" until it is back
+    gw_ns = os.environ['ROVE_E2E_GW_NS']
+    subprocess.run(['ip', 'netns', 'exec', gw_ns, 'nft', '-f', '-'], text=True, check=True,
+                   input='table inet rove_app_dead {\n'
+                   ' chain in { type filter hook input priority -10; policy accept; iifname "out0" drop; }\n'
+                   ' chain out { type filter hook output priority -10; policy accept; oifname "out0" drop; }\n'
+                   '}\n')
+    wait('Reconnecting in the window', lambda: text_shown('Reconnecting'), 60)
+    wait('the connecting icon', lambda: sni(n, 'IconName') == 'org.rove.App-connecting-symbolic')
+    screenshot('window-reconnecting', 'rove')
+    log('gateway gone: the window says Reconnecting, the icon is', sni(n, 'IconName'))
+    subprocess.run(['ip', 'netns', 'exec', gw_ns, 'nft', 'delete', 'table', 'inet',
+                    'rove_app_dead'], check=True)
+    wait('Connected again after the gateway came back', lambda: text_shown('Connected'), 90)
+    wait('the connected icon again', lambda: sni(n, 'IconName') == 'org.rove.App-connected-symbolic')
+    log('gateway back: connected again')
     menu(n, 'Event', GLib.Variant('(isvu)', (cid, 'clicked', GLib.Variant('i', 0), 0)))
     wait('Disconnected after the menu', lambda: text_shown('Disconnected'), 30)
     wait('the disconnected icon', lambda: sni(n, 'IconName') == 'org.rove.App-disconnected-symbolic')
