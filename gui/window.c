@@ -99,7 +99,20 @@ static void row_update(struct row *r, struct rove_conn *c)
 {
 	char *s;
 	adw_preferences_group_set_title(r->group, rove_conn_name(c));
-	adw_preferences_group_set_description(r->group, rove_conn_state_label(c));
+	guint64 next = rove_conn_u64(c, "NextAttempt");
+	if (c->state == ROVE_CONN_CONNECTING && next) {
+		/* a time, not a countdown: nothing to redraw every second */
+		GDateTime *dt = g_date_time_new_from_unix_local((gint64)next);
+		char *at = g_date_time_format(dt, "%X");
+		/* TRANSLATORS: "Reconnecting, next attempt at 14:02:05" */
+		s = g_strdup_printf(_("%s, next attempt at %s"), rove_conn_state_label(c), at);
+		adw_preferences_group_set_description(r->group, s);
+		g_free(s);
+		g_free(at);
+		g_date_time_unref(dt);
+	} else {
+		adw_preferences_group_set_description(r->group, rove_conn_state_label(c));
+	}
 
 	gboolean up = c->state == ROVE_CONN_CONNECTED || c->state == ROVE_CONN_CONNECTING;
 	gtk_button_set_label(r->toggle, up ? _("Disconnect") : _("Connect"));

@@ -716,7 +716,12 @@ def case_e2e():
                    ' chain in { type filter hook input priority -10; policy accept; iifname "out0" drop; }\n'
                    ' chain out { type filter hook output priority -10; policy accept; oifname "out0" drop; }\n'
                    '}\n')
-    wait('Reconnecting in the window', lambda: text_shown('Reconnecting'), 60)
+    wait('Reconnecting in the window', lambda: find(
+        lambda x: x is not None and x.getRoleName() == 'label' and
+        (x.name or '').startswith('Reconnecting')), 60)
+    nxt = wait('the next attempt\'s time', lambda: find(
+        lambda x: x is not None and 'next attempt at' in (x.name or '')), 30)
+    log('the window says:', nxt.name)
     wait('the connecting icon', lambda: sni(n, 'IconName') == 'org.rove.App-connecting-symbolic')
     screenshot('window-reconnecting', 'rove')
     log('gateway gone: the window says Reconnecting, the icon is', sni(n, 'IconName'))
