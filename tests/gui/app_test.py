@@ -647,7 +647,7 @@ def row_value(title):
     return names[i + 1] if i + 1 < len(names) and names[i + 1] else None
 
 
-def answer_dialog(password, remember=True):
+def answer_dialog(password, remember=True, expect_checked=None):
     dlg = wait('the password dialog', lambda: find_named('VPN password'))
     try:
         entry = wait('the password entry by its label', lambda: find(
@@ -659,6 +659,8 @@ def answer_dialog(password, remember=True):
     entry.queryEditableText().setTextContents(password)
     box = find(lambda n: n is not None and n.name == 'Remember the password', dlg)
     checked = box.getState().contains(__import__('pyatspi').STATE_CHECKED)
+    if expect_checked is not None and checked != expect_checked:
+        raise Fail('"Remember the password" starts %s' % ('checked' if checked else 'unchecked'))
     if checked != remember:
         click(box)
     screenshot('password-dialog', 'VPN password')
@@ -685,7 +687,7 @@ def case_e2e():
 
     # 1. from the tray menu, as the GTK 3 host calls it
     menu(n, 'EventGroup', GLib.Variant('(a(isvu))', ([(cid, 'clicked', GLib.Variant('i', 0), 0)],)))
-    answer_dialog(pw, remember=True)
+    answer_dialog(pw, remember=True, expect_checked=True)  # agent-owned
     wait('Connected in the window', lambda: text_shown('Connected'), 60)
     wait('the connected icon', lambda: sni(n, 'IconName') == 'org.rove.App-connected-symbolic')
     vip = wait('the virtual IP in the window', lambda: row_value('Virtual IP'))
@@ -720,7 +722,7 @@ def case_e2e():
         lambda x: x is not None and x.getRoleName() == 'label' and
         (x.name or '').startswith('Reconnecting')), 60)
     nxt = wait('the next attempt\'s time', lambda: find(
-        lambda x: x is not None and 'next attempt at' in (x.name or '')), 30)
+        lambda x: x is not None and 'next attempt at' in (x.name or '')), 60)
     log('the window says:', nxt.name)
     wait('the connecting icon', lambda: sni(n, 'IconName') == 'org.rove.App-connecting-symbolic')
     screenshot('window-reconnecting', 'rove')
@@ -771,6 +773,18 @@ def case_e2e():
         if want not in out:
             raise Fail('no notification with %r; dbus-monitor saw:\n%s' % (want, out[-3000:]))
     log('notifications: connected, disconnected, failed with the sentence')
+
+    # 4. the password "not saved" (flag 2): asked every time, never stored
+    nmcli('connection', 'modify', 'Work VPN', '+vpn.data', 'password-flags=2')
+    for attempt in (1, 2):
+        click(wait('the Connect button', lambda: find_named('Connect', 'push button')))
+        answer_dialog(pw, remember=False, expect_checked=False)
+        wait('Connected with a password not saved', lambda: text_shown('Connected'), 60)
+        if secret_lookup(u) is not None:
+            raise Fail('a not-saved password is in the keyring')
+        click(wait('the Disconnect button', lambda: find_named('Disconnect', 'push button')))
+        wait('Disconnected', lambda: text_shown('Disconnected'), 30)
+    log('not saved: asked on each of two connects, nothing in the keyring')
 
 
 def main():
