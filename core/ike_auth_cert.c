@@ -14,6 +14,47 @@
 #include "eap_tls.h"
 #include "sigsign.h"
 
+/* A gateway names the CAs it trusts in CERTREQ (RFC 7296 3.7), 20-byte
+ * SHA-1 hashes, so we can stop our chain below one of them. strongSwan
+ * sends one per CA it loaded; other gateways list their whole trust store,
+ * dozens or hundreds. Refusing long lists would break such gateways for
+ * nothing: the list only trims what we send, and a CA named past the limit
+ * costs at most an intermediate sent that the gateway already had. So the
+ * first CERTREQ_MAX_CAS are read and the rest ignored (one verbose line),
+ * which bounds the matching against our chain (each step compares each
+ * hash) and what we keep. */
+size_t auth_certreq_hashes(const struct rove_msg *m, struct rove_buf *out)
+{
+	const struct rove_payload *p;
+	struct rove_err err;
+	size_t total = 0;
+
+	for (p = rove_msg_find(m, ROVE_PL_CERTREQ); p; p = rove_msg_find_next(m, p, ROVE_PL_CERTREQ)) {
+		struct rove_cert_pl c;
+		size_t n, room;
+
+		if (rove_cert_parse(p->body, p->len, &c, &err) < 0 ||
+		    c.encoding != ROVE_CERT_X509_SIG)
+			continue;
+		n = c.len / 20;
+		room = total < CERTREQ_MAX_CAS ? CERTREQ_MAX_CAS - total : 0;
+		if (out)
+			rove_buf_add(out, c.data, 20 * (n < room ? n : room));
+		total += n;
+	}
+	return total;
+}
+
+void auth_certreq_check(struct rove_session *s, const struct rove_msg *m)
+{
+	size_t n = auth_certreq_hashes(m, NULL);
+
+	if (n > CERTREQ_MAX_CAS)
+		sess_log(s, "the gateway's CERTREQ names %zu CAs; rove reads the first %d "
+			 "and ignores the rest (no gateway needs more to be sent the right "
+			 "chain)", n, CERTREQ_MAX_CAS);
+}
+
 /* The gateway's IKE_SA_INIT response as it was received (it is not
  * encrypted): CERTREQ hashes and announced signature hashes. */
 static void gateway_wishes(const struct rove_session *s, struct rove_buf *hashes,
@@ -30,14 +71,7 @@ static void gateway_wishes(const struct rove_session *s, struct rove_buf *hashes
 	p = rove_msg_find_notify(&m, ROVE_N_SIGNATURE_HASH_ALGORITHMS);
 	if (p && rove_notify_parse(p->body, p->len, &n, &err) == 0)
 		*sig = rove_sig_hashes_parse(n.data, n.len);
-	for (p = rove_msg_find(&m, ROVE_PL_CERTREQ); p;
-	     p = rove_msg_find_next(&m, p, ROVE_PL_CERTREQ)) {
-		struct rove_cert_pl c;
-
-		if (rove_cert_parse(p->body, p->len, &c, &err) == 0 &&
-		    c.encoding == ROVE_CERT_X509_SIG)
-			rove_buf_add(hashes, c.data, c.len - c.len % 20);
-	}
+	auth_certreq_hashes(&m, hashes);
 }
 
 int auth_cert_idi(struct rove_session *s, struct rove_buf *idi, struct rove_err *err)

@@ -318,6 +318,7 @@ void ike_sa_init_response(struct rove_session *s, const uint8_t *pkt, size_t len
 	s->dh = NULL;
 	rove_buf_reset(&s->init_resp);
 	rove_buf_add(&s->init_resp, pkt, len);
+	auth_certreq_check(s, m);
 	detect_nat(s, m);
 	if (ike_auth_start(s, &err) < 0)
 		sess_fail(s, ROVE_FAIL_INTERNAL, "%s", err.msg);

@@ -75,6 +75,76 @@ void info_response(struct rove_session *s, struct rove_msg *m)
 	sess_event(s, ROVE_EV_CLOSED, "closed");
 }
 
+/* The gateway's requests (liveness checks, DELETEs, MOBIKE checks,
+ * rekeys) come one at a time: we announce no window (RFC 7296 2.3), so it
+ * waits for our answer before the next one, and a real gateway sends a few
+ * a minute at most. A token bucket per session bounds what answering costs
+ * us: a burst of 20 (a DELETE per CHILD SA after a rekey collision, its
+ * retransmissions, fragments of one request, with room to spare) and then
+ * 10 a second, ten times what a gateway checking liveness every second
+ * with MOBIKE checks on top would send. Beyond that requests are dropped
+ * unanswered (a real gateway retransmits and gets its answer once it
+ * slows down), one warning says so, and when the gateway keeps it up for
+ * FLOOD_MS the session ends: no gateway does that, only a broken one or
+ * someone replaying its messages. */
+#define REQ_BURST 20
+#define REQ_PER_S 10
+#define FLOOD_MS 5000
+
+static void refill(struct rove_session *s)
+{
+	uint64_t gain = (s->now_ms - s->req_rl.last_ms) * REQ_PER_S; /* thousandths */
+
+	if (!s->req_rl.init || s->now_ms < s->req_rl.last_ms ||
+	    gain >= REQ_BURST * 1000 - s->req_rl.tokens) {
+		s->req_rl.init = true;
+		s->req_rl.tokens = REQ_BURST * 1000;
+	} else {
+		s->req_rl.tokens += (uint32_t)gain;
+	}
+	s->req_rl.last_ms = s->now_ms;
+}
+
+bool info_request_allowed(struct rove_session *s)
+{
+	unsigned secs;
+
+	refill(s);
+	if (s->req_rl.tokens == REQ_BURST * 1000) { /* the gateway kept to its pace */
+		s->req_rl.flooding = false;
+		s->req_rl.win_ms = s->now_ms;
+		s->req_rl.win_n = 0;
+	}
+	s->req_rl.win_n++;
+	if (s->req_rl.tokens >= 1000) {
+		s->req_rl.tokens -= 1000;
+		return true;
+	}
+	secs = (unsigned)((s->now_ms - s->req_rl.win_ms + 999) / 1000);
+	if (!s->req_rl.flooding) {
+		s->req_rl.flooding = true;
+		s->req_rl.flood_ms = s->now_ms;
+	}
+	if (!s->req_rl.warned) {
+		s->req_rl.warned = true;
+		sess_event(s, ROVE_EV_PROGRESS,
+			   "the gateway sends requests faster than %d a second (%u in %u s): "
+			   "rove leaves the excess unanswered, and ends the session if this "
+			   "goes on for %d s", REQ_PER_S, s->req_rl.win_n, secs ? secs : 1,
+			   FLOOD_MS / 1000);
+	}
+	if (s->now_ms - s->req_rl.flood_ms >= FLOOD_MS) {
+		struct rove_err err;
+
+		sess_fail(s, ROVE_FAIL_PROTOCOL,
+			  "the gateway sent %u requests in %u s, far more than any gateway "
+			  "needs; ending the session: check the gateway (or an attacker on "
+			  "the path)", s->req_rl.win_n, secs);
+		info_send_delete(s, &err); /* once, so it drops the SA too */
+	}
+	return false;
+}
+
 static void respond(struct rove_session *s, uint8_t exchange, struct rove_mb *inner)
 {
 	struct rove_err err;

@@ -493,7 +493,7 @@ static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t le
 {
 	struct rove_err err;
 
-	if (!s->have_keys || s->phase < PH_AUTH)
+	if (!s->have_keys || s->phase < PH_AUTH || !info_request_allowed(s))
 		return;
 	if (m->hdr.msg_id + 1 == s->peer_msg_id && s->have_last_resp) {
 		/* A retransmit of the gateway's last request: same answer

@@ -221,6 +221,18 @@ struct rove_session {
 		struct rove_addr addrs[4];
 	} mob;
 
+	/* The gateway's requests, rate-limited (informational.c) */
+	struct {
+		bool init;
+		uint32_t tokens;          /* in thousandths of a request */
+		uint64_t last_ms;         /* when tokens were last refilled */
+		bool flooding;            /* refused one since the bucket was last full */
+		uint64_t flood_ms;        /* the first refusal of this flood */
+		uint64_t win_ms;          /* the bucket was last full then */
+		unsigned win_n;           /* requests since win_ms */
+		bool warned;
+	} req_rl;
+
 	struct outq_item outq[OUTQ_LEN];
 	size_t outq_head, outq_n;
 	struct outq_item cur_out; /* the datagram last popped, owned here */
@@ -271,6 +283,12 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m);
 /* ike_auth_cert.c: certificate authentication (cfg.auth PUBKEY), EAP-TLS */
 /* Appends the IDi body for the certificate's subject DN. */
 int auth_cert_idi(struct rove_session *s, struct rove_buf *idi, struct rove_err *err);
+/* The CA hashes of the gateway's CERTREQ payloads in m: appends the first
+ * CERTREQ_MAX_CAS to out (when not NULL), returns how many there were. */
+#define CERTREQ_MAX_CAS 100
+size_t auth_certreq_hashes(const struct rove_msg *m, struct rove_buf *out);
+/* Logs a CERTREQ list longer than that (IKE_SA_INIT response). */
+void auth_certreq_check(struct rove_session *s, const struct rove_msg *m);
 /* sign false: our CERT payloads; true: our AUTH signature (needs idi). */
 int auth_cert_add(struct rove_session *s, struct rove_mb *mb, bool sign, struct rove_err *err);
 /* One EAP-TLS packet from the gateway; the answer goes to out. */
@@ -298,6 +316,10 @@ int sess_take_sa(const struct rove_msg *m, const struct rove_proposals *props,
 void info_notify_auth_failed(struct rove_session *s);
 int info_send_delete(struct rove_session *s, struct rove_err *err);
 void info_response(struct rove_session *s, struct rove_msg *m);
+/* Whether a request datagram from the gateway may be looked at: false when
+ * it comes faster than any gateway needs (dropped unanswered; a flood that
+ * goes on ends the session). */
+bool info_request_allowed(struct rove_session *s);
 void info_peer_request(struct rove_session *s, struct rove_msg *m);
 /* Answers a request that carried an unsupported critical payload (2.5). */
 void info_unsupported_critical(struct rove_session *s, const struct rove_msg *m);

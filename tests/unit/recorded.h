@@ -131,6 +131,7 @@ struct run {
 	bool out_gone;
 	unsigned rekeyed_by_us, rekeyed_by_gw, ike_rekeyed;
 	char logs[8192]; /* the session's log lines (variant.verbose), one a line */
+	char progress[2048]; /* its progress lines, one a line */
 };
 
 struct variant {
@@ -199,6 +200,9 @@ static void drain(struct run *ru)
 
 		if (ev.type == ROVE_EV_LOG && ll + strlen(ev.msg) + 2 < sizeof(ru->logs))
 			snprintf(ru->logs + ll, sizeof(ru->logs) - ll, "%s\n", ev.msg);
+		ll = strlen(ru->progress);
+		if (ev.type == ROVE_EV_PROGRESS && ll + strlen(ev.msg) + 2 < sizeof(ru->progress))
+			snprintf(ru->progress + ll, sizeof(ru->progress) - ll, "%s\n", ev.msg);
 		if (ev.type == ROVE_EV_CONFIG && ev.config->has_vip4)
 			rove_addr_str(&ev.config->vip4.addr, ru->vip, sizeof(ru->vip));
 		if (ev.type == ROVE_EV_CHILD_UP) {

@@ -590,6 +590,9 @@ int main(void)
 	RUN(test_only_broken_answers);
 	RUN(test_duplicate_payload_dropped);
 	RUN(test_too_many_certs);
+	RUN(test_info_flood_ends_session);
+	RUN(test_info_pace_kept);
+	RUN(test_huge_certreq);
 	RUN(test_replay_redirect_established);
 	RUN(test_dpd_check_and_answer);
 	RUN(test_dpd_no_answer);
