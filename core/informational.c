@@ -120,7 +120,7 @@ bool info_request_allowed(struct rove_session *s)
 		s->req_rl.tokens -= 1000;
 		return true;
 	}
-	secs = (unsigned)((s->now_ms - s->req_rl.win_ms + 999) / 1000);
+	secs = (unsigned)((s->now_ms - s->req_rl.win_ms + 500) / 1000);
 	if (!s->req_rl.flooding) {
 		s->req_rl.flooding = true;
 		s->req_rl.flood_ms = s->now_ms;

@@ -53,7 +53,7 @@ CASES = {
     "frag-too-many": "IKE_AUTH: 40 fragments claiming a total of 60000, then the whole response",
     "frag-too-big": "IKE_AUTH: 30 fragments of 2400 bytes (72 kB in all), then the whole response",
     "redirect-loop": "IKE_SA_INIT: REDIRECT to this same gateway, every time",
-    "info-flood": "INFORMATIONAL: 500 requests at once after the tunnel is up",
+    "info-flood": "INFORMATIONAL: 200 requests a second after the tunnel is up, for 10 s or until rove deletes the SA",
 }
 
 POOL_IP = bytes([10, 3, 0, 7])
@@ -358,13 +358,52 @@ class Responder:
             log("INFORMATIONAL: DELETE, answered")
         return [self.seal(sa, INFORMATIONAL, msg_id, [])]
 
+    def rove_deletes(self, sa, data):
+        """Whether data is rove's INFORMATIONAL request with a DELETE."""
+        first, exch = data[16], data[18]
+        if exch != INFORMATIONAL or data[19] & 0x20:
+            return False
+        try:
+            pls = payloads(first, data[28:])
+            if not pls or pls[0][0] != SK:
+                return False
+            off = data.index(pls[0][2], 28)
+            inner = ic.sk_open(sa.suite, sa.keys["ei"], sa.keys["ai"], data[:off], pls[0][2])
+            return any(t == DELETE for t, _, _ in payloads(pls[0][1], inner))
+        except (ValueError, KeyError, IndexError, struct.error):
+            return False
+
     def flood(self, sa, sock, peer):
+        """20 requests each 100 ms, each with the next message ID whatever
+        rove answered, counting rove's answers, until rove's DELETE or 10 s."""
         self.flooded = True
-        n = 500
-        for i in range(n):
-            self.send(sock, peer, self.seal(sa, INFORMATIONAL, sa.peer_msg_id, [], flags=0))
-            sa.peer_msg_id += 1
-        log("INFORMATIONAL: %d requests sent" % n)
+        sent = answered = 0
+        deleted = False
+        t0 = time.time()
+        while time.time() - t0 < 10 and not deleted:
+            for _ in range(20):
+                self.send(sock, peer, self.seal(sa, INFORMATIONAL, sa.peer_msg_id, [], flags=0))
+                sa.peer_msg_id += 1
+                sent += 1
+            end = time.time() + 0.1
+            while not deleted:
+                r, _, _ = select.select([self.s500, self.s4500], [], [], max(0, end - time.time()))
+                if not r:
+                    break
+                for s in r:
+                    data = s.recvfrom(65535)[0]
+                    if s is self.s4500:
+                        if data[:4] != b"\0\0\0\0":
+                            continue
+                        data = data[4:]
+                    if len(data) < 28:
+                        continue
+                    if data[19] & 0x20:
+                        answered += 1
+                    elif self.rove_deletes(sa, data):
+                        deleted = True
+        log("INFORMATIONAL: %d requests sent in %.1f s, %d answered%s" %
+            (sent, time.time() - t0, answered, ", then rove's DELETE" if deleted else ""))
 
     # ---- the loop ----
     def handle(self, data, sock, peer):
