@@ -2,7 +2,7 @@
 /* The control socket inside the session's loop: accept root's connections,
  * read one request without blocking the loop, answer with one JSON document. */
 #include "ctl.h"
-#include "daemon.h"
+#include "sessproc.h"
 #include "json.h"
 #include "rundir.h"
 

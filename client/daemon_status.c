@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The status document: what `rove status --json` prints (docs/cli.md). */
-#include "daemon.h"
+#include "sessproc.h"
 #include "datapath_userspace.h"
 #include "dns.h"
 #include "json.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `rove up` without --foreground: fork the session process, detach it, and
  * relay its progress lines until it is up (exit 0) or has failed (exit 1). */
-#include "daemon.h"
+#include "sessproc.h"
 #include "rundir.h"
 
 #include <errno.h>
@@ -40,14 +40,14 @@ static int64_t mono_ms(void)
 
 /* In the child: a new session without a terminal; stdin and stdout go to
  * /dev/null, stderr to /run/rove/NAME.log. */
-static void detach(struct rove_daemon *d, int report_fd)
+static void detach(const char *name)
 {
 	char path[ROVE_PATH_MAX];
 	int null, log = -1;
 
 	setsid();
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (rove_run_path(path, sizeof(path), d->name, ".log", NULL) == 0)
+	if (rove_run_path(path, sizeof(path), name, ".log", NULL) == 0)
 		log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
@@ -58,8 +58,6 @@ static void detach(struct rove_daemon *d, int report_fd)
 		close(null);
 	if (log >= 0)
 		close(log);
-	d->report_fd = report_fd;
-	d->foreground = false;
 }
 
 static bool wait_exit(pid_t pid, int ms)
@@ -165,12 +163,14 @@ static int relay(pid_t pid, int fd, const char *name)
 	return 1;
 }
 
-int rove_spawn(struct rove_daemon *d)
+int rove_spawn(struct rove_runner *r)
 {
+	char name[64];
 	struct sigaction sa = { .sa_handler = on_signal };
 	int fds[2], rc;
 	pid_t pid;
 
+	snprintf(name, sizeof(name), "%s", rove_runner_name(r));
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		fprintf(stderr, "rove: cannot create a pipe: %s\n", strerror(errno));
 		return 1;
@@ -186,8 +186,8 @@ int rove_spawn(struct rove_daemon *d)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		detach(d, fds[1]);
-		rc = rove_daemon_run(d);
+		detach(name);
+		rc = rove_session_process(r, false, fds[1]);
 #ifdef __SANITIZE_ADDRESS__
 		/* _exit skips LeakSanitizer's check at exit: a sanitizer
 		 * build reports the session process's leaks into its log. */
@@ -198,15 +198,14 @@ int rove_spawn(struct rove_daemon *d)
 	}
 	close(fds[1]);
 	/* The session's secrets live on in the child only. */
-	rove_session_free(d->s);
-	d->s = NULL;
+	rove_runner_free(r);
 	/* No SA_RESTART: Ctrl-C must wake the poll so we stop the child,
 	 * which is in its own session and does not get the terminal's signal. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	rc = relay(pid, fds[0], d->name);
+	rc = relay(pid, fds[0], name);
 	close(fds[0]);
 	return rc;
 }

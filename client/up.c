@@ -5,14 +5,11 @@
 #include "commands.h"
 #include "cred.h"
 #include "ctl.h"
-#include "daemon.h"
-#include "http.h"
-#include "ikev2.h"
 #include "password.h"
 #include "profile.h"
-#include "proposal.h"
 #include "rundir.h"
-#include "udp.h"
+#include "runner.h"
+#include "sessproc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -33,13 +30,7 @@ struct up_state {
 	char path[ROVE_PATH_MAX];
 	char password[ROVE_PASSWORD_MAX];
 	size_t password_len;
-	struct rove_addr server, source;
-	struct rove_udp udp;
-	struct rove_trust *trust;
-	struct rove_cred *cred;   /* auth=pubkey */
-	struct rove_proposals ike, esp;
-	enum rove_datapath_pref datapath; /* auto resolved: kernel or userspace */
-	struct rove_session_config cfg;
+	struct rove_cred *cred;   /* auth=pubkey; the runner takes it over */
 };
 
 /* 0 to go on, -1 after --help, else the usage error's exit code. */
@@ -229,110 +220,6 @@ static int check_not_up(const char *name)
 	return -1;
 }
 
-/* Server address, sockets, trust and proposals: runtime problems exit 1,
- * configuration problems 2. */
-/* crl= and ocsp= onto the trust store; network fetches go through the small
- * HTTP client (the engine itself does no I/O). */
-static int rove_revocation_setup(struct rove_trust *t, const struct rove_profile *p,
-				 struct rove_err *err)
-{
-	static const enum rove_ocsp_mode modes[] = {
-		[ROVE_OCSP_PREF_SOFT] = ROVE_OCSP_SOFT,
-		[ROVE_OCSP_PREF_REQUIRE] = ROVE_OCSP_REQUIRE,
-		[ROVE_OCSP_PREF_NO] = ROVE_OCSP_OFF,
-	};
-
-	if (p->crl && rove_trust_add_crls(t, p->crl, err) < 0)
-		return -1;
-	rove_trust_set_fetch(t, rove_http_fetch, NULL);
-	rove_trust_set_ocsp(t, modes[p->ocsp]);
-	return 0;
-}
-
-static int prepare_network(struct up_state *st, int *code)
-{
-	struct rove_err err;
-
-	*code = ROVE_EXIT_FAIL;
-	if (rove_resolve_server(st->p.server, AF_UNSPEC, &st->server, &err) < 0 ||
-	    rove_udp_source_for(&st->server, &st->source, &err) < 0 ||
-	    rove_udp_open(&st->udp, st->server.family, NULL, &err) < 0) {
-		fprintf(stderr, "rove: %s\n", err.msg);
-		return -1;
-	}
-	*code = ROVE_EXIT_USAGE;
-	/* PSK both ways needs no CA; otherwise the system store by default. */
-	if (st->p.ca || st->p.auth != ROVE_PROFILE_AUTH_PSK) {
-		st->trust = rove_trust_new(st->p.ca, &err);
-		if (!st->trust || rove_revocation_setup(st->trust, &st->p, &err) < 0) {
-			fprintf(stderr, "rove: %s\n", err.msg);
-			return -1;
-		}
-	}
-	if (st->p.ike && rove_proposals_parse(st->p.ike, false, &st->ike, &err) < 0) {
-		fprintf(stderr, "rove: ike: %s\n", err.msg);
-		return -1;
-	}
-	if (st->p.esp && rove_proposals_parse(st->p.esp, true, &st->esp, &err) < 0) {
-		fprintf(stderr, "rove: esp: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static void build_config(struct up_state *st, bool verbose)
-{
-	struct rove_session_config *c = &st->cfg;
-	const struct rove_profile *p = &st->p;
-
-	memset(c, 0, sizeof(*c));
-	c->name = p->name;
-	c->local = st->source;
-	c->local.port = st->udp.bound[ROVE_UDP_IKE].port;
-	c->local_natt = st->source;
-	c->local_natt.port = st->udp.bound[ROVE_UDP_NATT].port;
-	c->remote = st->server;
-	c->remote.port = ROVE_IKE_PORT;
-	c->remote_id = p->remote_id ? p->remote_id : p->server;
-	c->local_id = p->local_id;
-	c->user = p->user;
-	if (p->auth == ROVE_PROFILE_AUTH_PSK) {
-		c->auth = ROVE_AUTHK_PSK;
-		c->psk = (const uint8_t *)p->psk;
-		c->psk_len = p->psk_len;
-	} else if (p->auth == ROVE_PROFILE_AUTH_PUBKEY) {
-		c->auth = ROVE_AUTHK_PUBKEY;
-		c->cred = st->cred;
-	} else if (p->auth == ROVE_PROFILE_AUTH_EAP_TLS) {
-		c->auth = ROVE_AUTHK_EAP_TLS;
-		c->cred = st->cred;
-		c->eap_tls13 = p->eap_tls13;
-	} else {
-		c->auth = ROVE_AUTHK_EAP_MSCHAPV2;
-		c->password = (const uint8_t *)st->password;
-		c->password_len = st->password_len;
-	}
-	c->trust = st->trust;
-	c->send_remote_id = p->send_remote_id;
-	c->ike = p->ike ? &st->ike : NULL;
-	c->esp = p->esp ? &st->esp : NULL;
-	for (size_t i = 0; i < p->nroutes && i < ROVE_MAX_ROUTES; i++)
-		c->routes[c->nroutes++] = p->routes[i];
-	/* The userspace datapath only speaks ESP in UDP: make the gateway
-	 * encapsulate even without a NAT on the way. */
-	c->force_encap = p->encap || st->datapath == ROVE_DP_USERSPACE;
-	c->rng = NULL;
-	c->verbose = verbose;
-	c->ike_rekey_s = p->ike_rekey;
-	c->child_rekey_s = p->child_rekey;
-	c->dpd_ms = p->dpd * 1000u;
-	c->dpd_timeout_ms = p->dpd_timeout * 1000u;
-	c->fragment_size = p->fragment_size;
-	/* Only the session's first IKE SA: reconnects clear it. */
-	c->initial_contact = true;
-	c->mobike = p->mobike;
-}
-
 static void drop_secret(char **p, size_t *len)
 {
 	if (*p) {
@@ -345,22 +232,23 @@ static void drop_secret(char **p, size_t *len)
 
 static int run(struct up_state *st, const struct up_opts *o)
 {
-	struct rove_daemon d = { 0 };
+	struct rove_runner_options ro = { 0 };
+	struct rove_runner *r;
 	struct rove_err err;
-	int code;
+	bool config_error;
 
 	if (load_profile(st, o->profile) < 0 || get_secret(st, o) < 0)
 		return ROVE_EXIT_USAGE;
 	if (check_not_up(st->p.name) < 0)
 		return ROVE_EXIT_FAIL;
-	if (prepare_network(st, &code) < 0)
-		return code;
-	if (rove_daemon_dp_choose(st->p.datapath, &st->datapath, &err) < 0) {
-		fprintf(stderr, "rove: %s\n", err.msg);
-		return ROVE_EXIT_FAIL;
-	}
-	build_config(st, o->verbose);
-	d.s = rove_session_new(&st->cfg, &err);
+	ro.name = st->p.name;
+	ro.verbose = o->verbose;
+	ro.apply_system = true;
+	ro.password = st->password;
+	ro.password_len = st->password_len;
+	ro.cred = st->cred;
+	st->cred = NULL;
+	r = rove_runner_new(&st->p, &ro, &config_error, &err);
 	/* The session keeps its own copy of the secret, and reconnects and
 	 * reauthentication take it from there (rove_session_config): no other
 	 * copy lives on in the session process. */
@@ -368,26 +256,13 @@ static int run(struct up_state *st, const struct up_opts *o)
 	drop_secret(&st->p.password, &st->p.password_len);
 	drop_secret(&st->p.psk, &st->p.psk_len);
 	drop_secret(&st->p.key_password, &st->p.key_password_len);
-	st->cfg.password = st->cfg.psk = NULL;
-	if (!d.s) {
+	if (!r) {
 		fprintf(stderr, "rove: %s\n", err.msg);
-		return ROVE_EXIT_USAGE;
+		return config_error ? ROVE_EXIT_USAGE : ROVE_EXIT_FAIL;
 	}
-	d.name = st->p.name;
-	d.server = st->p.server;
-	d.udp = &st->udp;
-	d.verbose = o->verbose;
-	d.foreground = o->foreground;
-	d.report_fd = -1;
-	d.dp_pref = st->datapath;
-	d.leak_block = st->p.leak_block;
-	d.gateway = st->server;
-	d.reconnect = st->p.reconnect;
-	d.reauth_s = st->p.reauth;
-	d.mobike = st->p.mobike;
 	if (o->foreground)
-		return rove_daemon_run(&d);
-	return rove_spawn(&d);
+		return rove_session_process(r, true, -1);
+	return rove_spawn(r);
 }
 
 int rove_cmd_up(int argc, char **argv)
@@ -408,11 +283,8 @@ int rove_cmd_up(int argc, char **argv)
 		fprintf(stderr, "rove: out of memory\n");
 		return ROVE_EXIT_FAIL;
 	}
-	st->udp.fd[0] = st->udp.fd[1] = -1;
 	code = run(st, &o);
 	rove_wipe(st->password, sizeof(st->password));
-	rove_udp_close(&st->udp);
-	rove_trust_free(st->trust);
 	rove_cred_free(st->cred);
 	if (st->loaded)
 		rove_profile_free(&st->p);

@@ -7,7 +7,6 @@
 #include "cleanup.h"
 #include "datapath_userspace.h"
 #include "dns.h"
-#include "notify.h"
 #include "nl.h"
 #include "route.h"
 #include "xfrm.h"
@@ -43,75 +42,61 @@ static void sanitize(char *s)
 			*s = ' ';
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void log_line(struct rove_daemon *d, char kind, const char *msg)
-{
-	char stamp[32] = "";
-
-	if (!d->foreground) {
-		time_t t = time(NULL);
-		struct tm tm;
-
-		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S ", localtime_r(&t, &tm));
-	}
-	fprintf(stderr, "%s%s%s\n", stamp, kind == 'f' ? "rove: " : "", msg);
-	fflush(stderr);
-}
-
-/* Under a service manager (Type=notify, --foreground only: a detached
- * session is not the process systemd started): READY=1 once up, the last
- * progress line as STATUS= for `systemctl status`, STOPPING=1 at close. */
-static void tell_manager(struct rove_daemon *d, const char *key, const char *value)
-{
-	char msg[700];
-	struct rove_err err;
-
-	if (!d->foreground)
-		return;
-	snprintf(msg, sizeof(msg), "%s%s", key, value);
-	if (rove_notify(msg, &err) < 0)
-		log_line(d, 'p', err.msg);
-}
-
 void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
 {
-	char msg[640], line[660];
+	char msg[640];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	sanitize(msg);
-	log_line(d, kind, msg);
-	if (kind == 'p' || kind == 'f')
-		tell_manager(d, "STATUS=", msg);
-	if (d->report_fd < 0)
+	if (kind == 'f') {
+		snprintf(d->fail_msg, sizeof(d->fail_msg), "%s", msg);
+		if (d->fail_reason == ROVE_FAIL_NONE)
+			d->fail_reason = ROVE_FAIL_INTERNAL;
+	}
+	if (d->cb && d->cb->say)
+		d->cb->say(d->cb_data, kind, msg);
+}
+
+/* Tells the caller the state when it changed: derived from the loop's own
+ * flags after every pump, so no code path has to remember to say it. */
+static void tell_state(struct rove_daemon *d, enum rove_runner_state st)
+{
+	const char *msg = st == ROVE_RUNNER_FAILED ? d->fail_msg : "";
+	enum rove_fail why = st == ROVE_RUNNER_FAILED ? d->fail_reason : ROVE_FAIL_NONE;
+
+	if (d->last_state == (int)st)
 		return;
-	n = snprintf(line, sizeof(line), "%c %s\n", kind, msg);
-	if (n >= (int)sizeof(line)) {
-		n = (int)sizeof(line) - 1;
-		line[n - 1] = '\n';
-	}
-	/* The waiting parent may be gone (killed); the session goes on. */
-	if (write_all(d->report_fd, line, (size_t)n) < 0) {
-		close(d->report_fd);
-		d->report_fd = -1;
-	}
+	d->last_state = (int)st;
+	if (st == ROVE_RUNNER_CONNECTED && !d->connected_since)
+		d->connected_since = (uint64_t)time(NULL);
+	if (d->cb && d->cb->state)
+		d->cb->state(d->cb_data, st, msg, why);
+}
+
+static enum rove_runner_state current_state(const struct rove_daemon *d)
+{
+	if (d->reconnecting)
+		return ROVE_RUNNER_RECONNECTING;
+	if (d->path_parked)
+		return ROVE_RUNNER_PARKED;
+	return d->announced_up ? ROVE_RUNNER_CONNECTED : ROVE_RUNNER_CONNECTING;
+}
+
+static gboolean on_finished(gpointer data)
+{
+	struct rove_daemon *d = data;
+
+	g_source_unref(d->finish_idle);
+	d->finish_idle = NULL;
+	rove_daemon_teardown(d);
+	tell_state(d, d->exit_code ? ROVE_RUNNER_FAILED : ROVE_RUNNER_DISCONNECTED);
+	/* Last: the callee may free us. */
+	if (d->cb && d->cb->finished)
+		d->cb->finished(d->cb_data, d->exit_code);
+	return G_SOURCE_REMOVE;
 }
 
 static void finish(struct rove_daemon *d)
@@ -119,7 +104,15 @@ static void finish(struct rove_daemon *d)
 	if (d->finished)
 		return;
 	d->finished = true;
-	g_main_loop_quit(d->loop);
+	/* Not from here: we may be deep inside an engine call. */
+	d->finish_idle = g_idle_source_new();
+	g_source_set_callback(d->finish_idle, on_finished, d, NULL);
+	g_source_attach(d->finish_idle, d->ctx);
+}
+
+void rove_daemon_finish_now(struct rove_daemon *d)
+{
+	finish(d);
 }
 
 static void fail(struct rove_daemon *d, const char *msg)
@@ -198,6 +191,36 @@ static void record_vips(struct rove_daemon *d)
 		rove_state_add_vip(d->state, idx, &d->config.vip6, &err);
 }
 
+/* The configuration for a caller that applies it itself (runner.h). */
+void rove_daemon_report_ipconfig(struct rove_daemon *d)
+{
+	struct rove_runner_ipconfig ip = { 0 };
+	struct rove_session_info info;
+
+	if (!d->cb || !d->cb->ipconfig)
+		return;
+	rove_session_get_info(d->s, &info);
+	ip.config = &d->config;
+	for (size_t i = 0; i < info.nchildren; i++) {
+		if (!info.children[i])
+			continue;
+		ip.ts_remote = info.children[i]->ts_remote;
+		ip.nts_remote = info.children[i]->nts_remote;
+	}
+	ip.full_tunnel = d->full_tunnel;
+	ip.datapath = d->dp->ops->name;
+	ip.device = d->dpu ? rove_datapath_userspace_ifname(d->dp) : "";
+	ip.mtu = d->dpu ? rove_datapath_userspace_mtu(d->dp) : 0;
+	ip.gateway = info.remote;
+	ip.local = info.local;
+	d->cb->ipconfig(d->cb_data, &ip);
+}
+
+static void report_ipconfig(struct rove_daemon *d)
+{
+	rove_daemon_report_ipconfig(d);
+}
+
 /* Up means what the user asked for is there: an ESP SA and an address. */
 static void check_up(struct rove_daemon *d)
 {
@@ -211,15 +234,12 @@ static void check_up(struct rove_daemon *d)
 	}
 	d->announced_up = true;
 	rove_daemon_reauth_schedule(d);
-	apply_dns(d);
-	rove_daemon_block_apply(d);
-	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
-	rove_daemon_say(d, 'u', "%s: up", d->name);
-	tell_manager(d, "READY=1\nSTATUS=up, datapath ", d->dp->ops->name);
-	if (d->report_fd >= 0) {
-		close(d->report_fd);
-		d->report_fd = -1;
+	if (d->apply_system) {
+		apply_dns(d);
+		rove_daemon_block_apply(d);
 	}
+	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
+	report_ipconfig(d);
 	rove_daemon_path_up(d);
 }
 
@@ -293,6 +313,7 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 			rove_daemon_reconnect_later(d, ev->msg);
 			break;
 		}
+		d->fail_reason = ev->reason;
 		fail(d, ev->msg);
 		finish(d);
 		break;
@@ -379,6 +400,8 @@ void rove_daemon_pump(struct rove_daemon *d)
 	}
 	rove_daemon_reauth_reap(d);
 	rearm_timer(d);
+	if (!d->finished)
+		tell_state(d, current_state(d));
 }
 
 void rove_daemon_read(struct rove_daemon *d, struct rove_udp *udp, enum rove_udp_sock which)
@@ -428,7 +451,6 @@ void rove_daemon_close(struct rove_daemon *d)
 	if (d->closing || d->finished)
 		return;
 	d->closing = true;
-	tell_manager(d, "STOPPING=1", "");
 	if (!d->announced_up && d->exit_code == 0) {
 		d->exit_code = 1;
 		rove_daemon_say(d, 'f', "the session was stopped before it came up");
@@ -445,18 +467,6 @@ void rove_daemon_close(struct rove_daemon *d)
 	rove_daemon_pump(d);
 }
 
-static gboolean on_signal(gpointer data)
-{
-	struct rove_daemon *d = data;
-
-	/* A second signal while closing means "now". */
-	if (d->closing)
-		finish(d);
-	else
-		rove_daemon_close(d);
-	return G_SOURCE_CONTINUE;
-}
-
 static void add_watch(struct rove_daemon *d, int slot, GSource *src, GSourceFunc cb)
 {
 	g_source_set_callback(src, cb, d, NULL);
@@ -464,23 +474,17 @@ static void add_watch(struct rove_daemon *d, int slot, GSource *src, GSourceFunc
 	d->watch[slot] = src;
 }
 
-static void teardown(struct rove_daemon *d, bool own_socket)
+void rove_daemon_teardown(struct rove_daemon *d)
 {
-	rove_daemon_ctl_shutdown(d);
 	for (size_t i = 0; i < G_N_ELEMENTS(d->watch); i++)
 		drop_source(&d->watch[i]);
 	drop_source(&d->timer);
 	drop_source(&d->close_timer);
+	drop_source(&d->finish_idle);
 	rove_daemon_reconnect_stop(d);
 	rove_daemon_reauth_stop(d);
 	rove_daemon_redirect_stop(d);
 	rove_daemon_path_close(d);
-	if (own_socket)
-		rove_run_cleanup(d->name);
-	if (d->report_fd >= 0) {
-		close(d->report_fd);
-		d->report_fd = -1;
-	}
 	if (d->dns) {
 		struct rove_err err;
 
@@ -496,51 +500,30 @@ static void teardown(struct rove_daemon *d, bool own_socket)
 	d->state = NULL;
 	rove_session_free(d->s);
 	d->s = NULL;
-	g_main_loop_unref(d->loop);
-	g_main_context_pop_thread_default(d->ctx);
-	g_main_context_unref(d->ctx);
+	d->finished = true;
 }
 
-int rove_daemon_run(struct rove_daemon *d)
+int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 {
-	struct rove_err err;
-	bool own_socket = false;
 	int r;
 
-	d->ctl_fd = -1;
-	d->euid = geteuid();
 	d->exit_code = 0;
+	d->last_state = -1;
 	signal(SIGPIPE, SIG_IGN);
-	d->ctx = g_main_context_new();
-	g_main_context_push_thread_default(d->ctx);
-	d->loop = g_main_loop_new(d->ctx, FALSE);
-	if (rove_daemon_ctl_open(d, &err) < 0) {
-		fail(d, err.code == ROVE_E_INVAL ? "the session is already up" : err.msg);
-		goto out;
-	}
-	own_socket = true;
-	if (rove_pidfile_write(d->name, getpid(), &err) < 0) {
-		fail(d, err.msg);
-		goto out;
-	}
-	d->state = rove_state_open(d->name, rove_run_dir(), &err);
-	if (!d->state) {
-		fail(d, err.msg);
-		goto out;
-	}
-	if (rove_daemon_dp_open(d, &err) < 0) {
-		fail(d, err.msg);
-		goto out;
-	}
-	rove_state_set(d->state, "datapath", d->dp->ops->name, &err);
+	d->state = rove_state_open(d->name, rove_run_dir(), err);
+	if (!d->state)
+		goto fail;
+	if (rove_daemon_dp_open(d, err) < 0)
+		goto fail;
+	rove_state_set(d->state, "datapath", d->dp->ops->name, err);
 	if (d->dpu) {
-		rove_state_set(d->state, "tun", rove_datapath_userspace_ifname(d->dp), &err);
+		rove_state_set(d->state, "tun", rove_datapath_userspace_ifname(d->dp), err);
 	} else {
 		char reqid[16];
 
 		snprintf(reqid, sizeof(reqid), "0x%08x",
 			 rove_xfrm_reqid(rove_daemon_reqid_index(d->name)));
-		rove_state_set(d->state, "reqid", reqid, &err);
+		rove_state_set(d->state, "reqid", reqid, err);
 	}
 	add_watch(d, ROVE_W_IKE, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_IKE], G_IO_IN),
 		  G_SOURCE_FUNC(on_ike));
@@ -551,12 +534,8 @@ int rove_daemon_run(struct rove_daemon *d)
 		add_watch(d, ROVE_W_NATT, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_NATT], G_IO_IN),
 			  G_SOURCE_FUNC(on_natt));
 	}
-	add_watch(d, ROVE_W_TERM, g_unix_signal_source_new(SIGTERM), on_signal);
-	add_watch(d, ROVE_W_INT, g_unix_signal_source_new(SIGINT), on_signal);
-	/* --foreground on a terminal that goes away: close cleanly too. */
-	add_watch(d, ROVE_W_HUP, g_unix_signal_source_new(SIGHUP), on_signal);
-	if (rove_daemon_path_open(d, &err) < 0)
-		rove_daemon_say(d, 'p', "moves between networks are not followed: %s", err.msg);
+	if (rove_daemon_path_open(d, err) < 0)
+		rove_daemon_say(d, 'p', "moves between networks are not followed: %s", err->msg);
 	r = rove_session_start(d->s, rove_daemon_now());
 	rove_daemon_pump(d);
 	if (r < 0 && !d->finished) {
@@ -564,9 +543,15 @@ int rove_daemon_run(struct rove_daemon *d)
 		fail(d, "the session could not start");
 		finish(d);
 	}
-	if (!d->finished)
-		g_main_loop_run(d->loop);
-out:
-	teardown(d, own_socket);
-	return d->exit_code;
+	return 0;
+fail:
+	{
+		struct rove_session *s = d->s;
+
+		/* The session stays for rove_runner_free. */
+		d->s = NULL;
+		rove_daemon_teardown(d);
+		d->s = s;
+	}
+	return -1;
 }

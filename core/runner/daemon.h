@@ -1,12 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The session process: a GLib main loop (its own GMainContext) driving one
- * engine session, its IKE sockets, its control socket and the datapath.
- *
- * Progress goes to `report_fd` while somebody waits for the session to come
- * up (the `rove up` parent over a pipe), one line per message:
- *   "p TEXT"  progress for the user      "v TEXT"  verbose exchange log
- *   "f TEXT"  failed (the engine's sentence)   "u"  up, stop waiting
- * and to stderr (the terminal in --foreground, else /run/rove/NAME.log). */
+/* The runner's inside (runner.h is its interface): a GLib main context
+ * driving one engine session, its IKE sockets and the datapath. client/'s
+ * control socket and status document read it too. Lines for the log go to
+ * the caller's `say` callback (runner.h). */
 #ifndef ROVE_DAEMON_H
 #define ROVE_DAEMON_H
 
@@ -21,6 +17,7 @@
 #include "profile.h"
 #include "redirect.h"
 #include "route.h"
+#include "runner.h"
 #include "session.h"
 #include "udp.h"
 
@@ -38,8 +35,10 @@ struct rove_daemon {
 	const char *server;           /* as written in the profile */
 	struct rove_session *s;       /* owned from rove_daemon_run on */
 	struct rove_udp *udp;
-	bool verbose, foreground;
-	int report_fd;                /* -1: nobody waits */
+	bool verbose;
+	bool apply_system;            /* addresses, routes, DNS by us (runner.h) */
+	const struct rove_runner_callbacks *cb;
+	void *cb_data;
 	enum rove_datapath_pref dp_pref;
 	bool leak_block;              /* block a full tunnel's unassigned family */
 	struct rove_addr gateway;     /* the gateway's address (outer) */
@@ -55,8 +54,7 @@ struct rove_daemon {
 	struct rove_config_info config; /* from ROVE_EV_CONFIG */
 	bool full_tunnel;             /* a child's remote selectors cover 0/0 */
 	bool blocked[2];              /* IPv4, IPv6 blocked (daemon_block.c) */
-	GMainContext *ctx;
-	GMainLoop *loop;
+	GMainContext *ctx;            /* the caller's */
 	GSource *timer, *close_timer;
 	GSource *watch[ROVE_W_COUNT];
 	int ctl_fd;
@@ -92,6 +90,12 @@ struct rove_daemon {
 	struct rove_route pins[4];    /* redirected-to gateways kept outside the tunnel */
 	size_t npins;
 	int exit_code;
+	/* What the caller was told (runner.h). */
+	int last_state;               /* enum rove_runner_state, -1: nothing yet */
+	enum rove_fail fail_reason;
+	char fail_msg[640];
+	GSource *finish_idle;
+	uint64_t connected_since;     /* Unix seconds */
 	/* The path to the gateway (daemon_path.c). */
 	struct rove_netwatch *nw;
 	struct rove_nl *nw_rt;
@@ -105,17 +109,14 @@ struct rove_daemon {
 	uint8_t rx[65536];
 };
 
-/* Runs the session until it is closed or fails; returns the exit code (0
- * after an orderly close, 1 after a failure). Takes ownership of d->s. The
- * control socket must not exist yet (the caller cleared stale ones). */
-int rove_daemon_run(struct rove_daemon *d);
+/* Starts the session on d->ctx; 0, or -1 with err (torn down again). */
+int rove_daemon_start(struct rove_daemon *d, struct rove_err *err);
+/* Removes what the session put in place; no callbacks. */
+void rove_daemon_teardown(struct rove_daemon *d);
+/* A second stop while closing: end now. */
+void rove_daemon_finish_now(struct rove_daemon *d);
 
-/* spawn.c: forks; the child detaches and runs the session, the parent
- * prints its progress and returns `rove up`'s exit code once it is up
- * (0) or has failed (1). The parent frees its copy of d->s. */
-int rove_spawn(struct rove_daemon *d);
-
-/* Reports a line of kind 'p', 'v', 'f' or 'u' (see above). */
+/* Reports a line of kind 'p', 'v' or 'f' to the say callback. */
 void rove_daemon_say(struct rove_daemon *d, char kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t rove_daemon_now(void);
@@ -123,6 +124,9 @@ uint64_t rove_daemon_now(void);
 void rove_daemon_end(struct rove_daemon *d, const char *msg);
 /* Starts an orderly close (SIGTERM, `rove down`): bounded to 3 s. */
 void rove_daemon_close(struct rove_daemon *d);
+
+/* Hands the caller the configuration (runner.h ipconfig callback). */
+void rove_daemon_report_ipconfig(struct rove_daemon *d);
 
 /* Sends what the engine queued, handles its events, re-arms the timer:
  * call after every engine call. */
@@ -198,11 +202,5 @@ void rove_daemon_read(struct rove_daemon *d, struct rove_udp *udp, enum rove_udp
 void rove_daemon_redirect(struct rove_daemon *d, const struct rove_event *ev);
 void rove_daemon_redirect_unpin(struct rove_daemon *d);
 void rove_daemon_redirect_stop(struct rove_daemon *d);
-
-/* daemon_ctl.c: the control socket inside the loop. */
-int rove_daemon_ctl_open(struct rove_daemon *d, struct rove_err *err);
-void rove_daemon_ctl_shutdown(struct rove_daemon *d); /* answers pending downs, closes all */
-/* The status document for `rove status --json`. */
-const char *rove_daemon_status_json(struct rove_daemon *d, struct rove_buf *out);
 
 #endif

@@ -62,7 +62,7 @@ static struct rove_datapath *open_userspace(struct rove_daemon *d, struct rove_e
 		.name = d->name,
 		.natt_fd = d->udp->fd[ROVE_UDP_NATT],
 		.natt_bound = d->udp->bound[ROVE_UDP_NATT],
-		.manage_routes = true,
+		.manage_routes = d->apply_system,
 	};
 
 	return rove_datapath_userspace_new(&c, err);

@@ -157,6 +157,7 @@ int rove_daemon_reconfigure(struct rove_daemon *d, const struct rove_config_info
 		return 0;
 	rove_daemon_say(d, 'p', "the gateway assigned another virtual IP: connections through "
 			"the tunnel must start again");
+	rove_daemon_report_ipconfig(d);
 	return d->dp->ops->configure(d->dp, c, err);
 }
 
