@@ -464,3 +464,65 @@ void rove_profile_free(struct rove_profile *p)
 	free_secret(&p->key_password, &p->key_password_len);
 	rove_wipe(p, sizeof(*p));
 }
+
+/* ---- key/value pairs (NetworkManager) ---- */
+
+/* Problems from index `from` on: name the dictionary and the key instead
+ * of a file. Problems of finish() about a key name it as a vpn.data key
+ * (the secrets are only ever missing, which finish() does not judge). */
+static void name_source(struct rove_diags *diags, size_t from, const char *dict,
+			const char *key)
+{
+	for (size_t i = from; diags && i < diags->n && i < ROVE_MAX_DIAGS; i++) {
+		struct rove_diag *d = &diags->d[i];
+		const char *k = key ? key : d->key;
+		char named[sizeof(d->key)];
+
+		if (!k[0])
+			continue;
+		snprintf(named, sizeof(named), "%s key '%.40s'", dict, k);
+		memcpy(d->key, named, sizeof(d->key));
+		d->file[0] = '\0';
+		d->line = 0;
+	}
+}
+
+static int set_pairs(struct rove_profile *p, bool secret, const char *const *kv, size_t n,
+		     struct rove_diags *diags)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *key = kv[2 * i], *value = kv[2 * i + 1];
+		size_t from = diags ? diags->n : 0;
+
+		if (!key || !value)
+			continue;
+		if (rove_profile_set(p, secret, key, value, strlen(value), 0, diags) < 0)
+			rc = -1;
+		name_source(diags, from, secret ? "vpn.secrets" : "vpn.data", key);
+	}
+	return rc;
+}
+
+int rove_profile_from_pairs(struct rove_profile *p, const char *name,
+			    const char *const *data, size_t ndata,
+			    const char *const *secrets, size_t nsecrets,
+			    struct rove_diags *diags)
+{
+	size_t from;
+	int rc = 0;
+
+	rove_profile_init(p, NULL);
+	if (name)
+		snprintf(p->name, sizeof(p->name), "%s", name);
+	if (set_pairs(p, false, data, ndata, diags) < 0)
+		rc = -1;
+	if (set_pairs(p, true, secrets, nsecrets, diags) < 0)
+		rc = -1;
+	from = diags ? diags->n : 0;
+	if (rove_profile_finish(p, diags) < 0)
+		rc = -1;
+	name_source(diags, from, "vpn.data", NULL);
+	return rc;
+}

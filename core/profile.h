@@ -159,4 +159,15 @@ int rove_profile_set(struct rove_profile *p, bool secret, const char *key, const
  * method) and fills the defaults. Returns 0, or -1 after adding problems. */
 int rove_profile_finish(struct rove_profile *p, struct rove_diags *diags);
 
+/* NetworkManager's vpn.data and vpn.secrets as the plugin gets them: keys
+ * and NUL-terminated values, pairs in order (data[2i] the key, data[2i+1]
+ * the value). init, set for each pair, finish; each problem names where it
+ * comes from as "vpn.data key 'X'" or "vpn.secrets key 'X'" (in the key
+ * field, the file field empty). name (may be NULL) becomes p->name.
+ * Returns 0, or -1 with every problem in diags. */
+int rove_profile_from_pairs(struct rove_profile *p, const char *name,
+			    const char *const *data, size_t ndata,
+			    const char *const *secrets, size_t nsecrets,
+			    struct rove_diags *diags);
+
 #endif

@@ -647,6 +647,49 @@ static void test_resolve(void)
 	CHECK(strstr(err.msg, "too long") != NULL);
 }
 
+/* NetworkManager's dictionaries: the same keys and checks, the problems
+ * named by dictionary and key. */
+static void test_from_pairs(void)
+{
+	static const char *const data[] = { "server", "vpn.example.com", "user", "alice",
+					    "password-flags", "1", "dpd", "30" };
+	static const char *const secrets[] = { "password", "s3cret" };
+	static const char *const bad[] = { "server", "vpn.example.com", "dpd", "soon",
+					   "severs", "x" };
+	static const char *const nosrv[] = { "user", "alice" };
+	char text[1024];
+
+	memset(&diags, 0, sizeof(diags));
+	rove_profile_free(&p);
+	CHECK(rove_profile_from_pairs(&p, "nm-1", data, 4, secrets, 1, &diags) == 0);
+	CHECK_STR(p.server, "vpn.example.com");
+	CHECK_STR(p.user, "alice");
+	CHECK_STR(p.name, "nm-1");
+	CHECK(p.password && p.password_len == 6 && memcmp(p.password, "s3cret", 6) == 0);
+	CHECK(p.password_flags == 1);
+	CHECK(p.auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2);
+	CHECK(diags.n == 0);
+
+	memset(&diags, 0, sizeof(diags));
+	rove_profile_free(&p);
+	CHECK(rove_profile_from_pairs(&p, NULL, bad, 3, NULL, 0, &diags) < 0);
+	CHECK(diags.n >= 2);
+	rove_diag_format(&diags.d[0], text, sizeof(text));
+	CHECK(strncmp(text, "vpn.data key 'dpd': ", 20) == 0);
+	rove_diag_format(&diags.d[1], text, sizeof(text));
+	CHECK(strncmp(text, "vpn.data key 'severs': ", 23) == 0);
+	CHECK(strstr(text, "server") != NULL); /* the suggestion */
+
+	memset(&diags, 0, sizeof(diags));
+	rove_profile_free(&p);
+	CHECK(rove_profile_from_pairs(&p, NULL, nosrv, 1, NULL, 0, &diags) < 0);
+	CHECK(diags.n >= 1);
+	rove_diag_format(&diags.d[0], text, sizeof(text));
+	CHECK(strncmp(text, "vpn.data key 'server': ", 23) == 0);
+	if (check_failures)
+		dump();
+}
+
 int main(void)
 {
 	RUN(test_minimal);
@@ -667,6 +710,7 @@ int main(void)
 	RUN(test_set_api);
 	RUN(test_load);
 	RUN(test_resolve);
+	RUN(test_from_pairs);
 	rove_profile_free(&p);
 	return check_summary();
 }
