@@ -5,7 +5,7 @@
 #include "daemon.h"
 #include "rundir.h"
 #include "cleanup.h"
-#include "datapath_userspace.h"
+#include "datapath_userspace_int.h"
 #include "dns.h"
 #include "nl.h"
 #include "route.h"
@@ -196,17 +196,23 @@ void rove_daemon_report_ipconfig(struct rove_daemon *d)
 {
 	struct rove_runner_ipconfig ip = { 0 };
 	struct rove_session_info info;
+	struct rove_prefix routes[128];
+	size_t n = 0;
 
 	if (!d->cb || !d->cb->ipconfig)
 		return;
 	rove_session_get_info(d->s, &info);
 	ip.config = &d->config;
-	for (size_t i = 0; i < info.nchildren; i++) {
-		if (!info.children[i])
-			continue;
-		ip.ts_remote = info.children[i]->ts_remote;
-		ip.nts_remote = info.children[i]->nts_remote;
+	/* The newest child's selectors (they are the same for all). */
+	for (size_t i = info.nchildren; i-- > 0 && !n;) {
+		const struct rove_child_sa *c = info.children[i];
+
+		for (size_t k = 0; c && k < c->nts_remote && k < 8 && n < G_N_ELEMENTS(routes); k++)
+			n += dpu_ts_prefixes(&c->ts_remote[k], routes + n,
+					     G_N_ELEMENTS(routes) - n);
 	}
+	ip.routes = routes;
+	ip.nroutes = n;
 	ip.full_tunnel = d->full_tunnel;
 	ip.datapath = d->dp->ops->name;
 	ip.device = d->dpu ? rove_datapath_userspace_ifname(d->dp) : "";

@@ -50,8 +50,8 @@ const char *rove_runner_state_name(enum rove_runner_state st);
  * Valid during the callback only. */
 struct rove_runner_ipconfig {
 	const struct rove_config_info *config; /* virtual IPs, DNS, domains, INTERNAL_IP*_SUBNET */
-	const struct rove_ts *ts_remote;       /* the narrowed remote selectors */
-	size_t nts_remote;
+	const struct rove_prefix *routes;      /* the narrowed remote selectors as */
+	size_t nroutes;                        /* prefixes (0.0.0.0/0 for a full tunnel) */
 	bool full_tunnel;                      /* the selectors cover 0/0 or ::/0 */
 	const char *datapath;                  /* "userspace" or "kernel" */
 	const char *device;                    /* the tunnel device (TUN), "" none */

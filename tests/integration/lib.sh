@@ -37,6 +37,7 @@ GW_LOCAL_TS=${GW_LOCAL_TS:-} # what the gateway offers (default: its LAN)
 GW_REAUTH_TIME=${GW_REAUTH_TIME:-} # the eap connection's reauth_time (AUTH_LIFETIME to the client)
 GW_FRAGMENTATION=${GW_FRAGMENTATION:-} # the eap connection's fragmentation (yes, force; default yes)
 GW_CA_CERTS=${GW_CA_CERTS:-} # more CA certificates from PKI_DIR for the gateway (names)
+GW_POOL_EXTRA=${GW_POOL_EXTRA:-} # more attributes of the gateway's pool (swanctl.conf lines)
 EAP_USER=alice
 EAP_PASSWORD=alice-password-123
 PSK_SECRET=rove-integration-psk-6d1f0c2a9b

@@ -226,6 +226,7 @@ pools {
 	pool {
 		addrs = $POOL
 		dns = $LAN_DNS
+		${GW_POOL_EXTRA:-}
 	}
 }
 secrets {

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nm-rove-service: NetworkManager's VPN service for rove connections, an
+ * NMVpnServicePlugin on org.freedesktop.NetworkManager.rove (or the
+ * per-connection name NetworkManager passes with --bus-name: the .name file
+ * says supports-multiple-connections, so each active connection has a
+ * process of its own).
+ *
+ * vpn.data and vpn.secrets go through the profile parser and checks of
+ * `rove check` (rove_profile_from_pairs); the session runs in the runner
+ * (core/runner/runner.h) on this process's main context, with
+ * apply_system off: NetworkManager applies the addresses, routes and DNS
+ * we report to the tunnel device. Each connection's state also goes to
+ * rove-statusd (docs/status-dbus.md, status.c). */
+#include "nm-rove-service.h"
+
+#include <NetworkManager.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cred.h"
+#include "rundir.h"
+
+G_DEFINE_TYPE(NMRoveService, nm_rove_service, NM_TYPE_VPN_SERVICE_PLUGIN)
+
+/* Never log a secret: the engine's lines carry none; ours name keys only. */
+static void on_say(void *data, char kind, const char *msg)
+{
+	NMRoveService *self = data;
+
+	if (kind == 'f')
+		g_warning("rove: %s: %s", self->id, msg);
+	else if (kind == 'p')
+		g_message("rove: %s: %s", self->id, msg);
+	else
+		g_debug("rove: %s: %s", self->id, msg);
+}
+
+/* NetworkManager's failure reasons for the engine's. */
+static NMVpnPluginFailure failure_reason(enum rove_fail f)
+{
+	switch (f) {
+	case ROVE_FAIL_AUTH_FAILED:
+		return NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED;
+	case ROVE_FAIL_NO_VIP:
+	case ROVE_FAIL_TS_UNACCEPTABLE:
+		return NM_VPN_PLUGIN_FAILURE_BAD_IP_CONFIG;
+	default:
+		return NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED;
+	}
+}
+
+static void on_state(void *data, enum rove_runner_state st, const char *msg,
+		     enum rove_fail reason)
+{
+	NMRoveService *self = data;
+
+	rove_nm_status_state(self, st, msg, reason);
+	if (st == ROVE_RUNNER_FAILED && !self->stopping) {
+		/* The sentence is in our log line next to NetworkManager's;
+		 * NetworkManager hears of it once the runner has cleaned up. */
+		g_warning("rove: %s: connection failed (%s): %s", self->id,
+			  reason == ROVE_FAIL_NONE ? "error" : rove_fail_name(reason), msg);
+		self->failed = true;
+		self->fail_reason = failure_reason(reason);
+	}
+}
+
+static void on_ipconfig(void *data, const struct rove_runner_ipconfig *ip)
+{
+	NMRoveService *self = data;
+
+	rove_nm_send_config(self, ip);
+	rove_nm_status_ipconfig(self, ip);
+}
+
+static gboolean free_runner_idle(gpointer data)
+{
+	NMRoveService *self = data;
+
+	self->free_idle = 0;
+	rove_runner_free(self->runner);
+	self->runner = NULL;
+	return G_SOURCE_REMOVE;
+}
+
+static void on_finished(void *data, int code)
+{
+	NMRoveService *self = data;
+	bool asked = self->stopping;
+
+	self->finished = true;
+	rove_nm_status_stop(self);
+	/* Not from inside the runner's own callback. */
+	if (!self->free_idle)
+		self->free_idle = g_idle_add(free_runner_idle, self);
+	/* The gateway closed us or we failed: tell NetworkManager the
+	 * connection is over (it asked itself when stopping is set). Both
+	 * end in our disconnect(), which finds nothing left to stop. */
+	if (asked)
+		return;
+	if (self->failed) {
+		/* libnm's failure() in the starting state adds a second,
+		 * generic "connect failed" that overrides ours in
+		 * NetworkManager (nmcli then says "Unknown reason"): stop
+		 * first, so only our reason goes out. */
+		g_object_set(self, NM_VPN_SERVICE_PLUGIN_STATE, NM_VPN_SERVICE_STATE_STOPPING, NULL);
+		nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(self), self->fail_reason);
+		g_object_set(self, NM_VPN_SERVICE_PLUGIN_STATE, NM_VPN_SERVICE_STATE_STOPPED, NULL);
+	} else
+		nm_vpn_service_plugin_disconnect(NM_VPN_SERVICE_PLUGIN(self), NULL);
+}
+
+static const struct rove_runner_callbacks callbacks = {
+	.say = on_say,
+	.state = on_state,
+	.ipconfig = on_ipconfig,
+	.finished = on_finished,
+};
+
+/* The keys and values of one of the setting's dictionaries, as
+ * rove_profile_from_pairs takes them. */
+struct pairs {
+	GPtrArray *kv;
+};
+
+/* libnm hands the callback copies that it frees afterwards: keep ours. */
+static void add_pair(const char *key, const char *value, gpointer data)
+{
+	struct pairs *p = data;
+
+	g_ptr_array_add(p->kv, g_strdup(key));
+	g_ptr_array_add(p->kv, g_strdup(value));
+}
+
+/* Secrets among them: wiped before they are freed. */
+static void free_wiped(gpointer s)
+{
+	if (s)
+		rove_wipe(s, strlen(s));
+	g_free(s);
+}
+
+/* The profile of a connection: 0, or -1 with every problem in err (each
+ * naming its vpn.data key). with_secrets false: vpn.data alone (for
+ * NeedSecrets, before NetworkManager has them). */
+int rove_nm_profile(NMConnection *conn, bool with_secrets, struct rove_profile *p,
+		    GError **error)
+{
+	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(conn);
+	struct pairs data = { g_ptr_array_new_with_free_func(free_wiped) };
+	struct pairs sec = { g_ptr_array_new_with_free_func(free_wiped) };
+	struct rove_diags *diags = g_new0(struct rove_diags, 1);
+	int rc = 0;
+
+	if (!s_vpn) {
+		g_set_error_literal(error, NM_VPN_PLUGIN_ERROR,
+				    NM_VPN_PLUGIN_ERROR_INVALID_CONNECTION,
+				    "the connection has no vpn setting");
+		rove_profile_init(p, NULL);
+		rc = -1;
+		goto out;
+	}
+	nm_setting_vpn_foreach_data_item(s_vpn, add_pair, &data);
+	if (with_secrets)
+		nm_setting_vpn_foreach_secret(s_vpn, add_pair, &sec);
+	if (rove_profile_from_pairs(p, nm_connection_get_id(conn),
+				    (const char *const *)data.kv->pdata, data.kv->len / 2,
+				    (const char *const *)sec.kv->pdata, sec.kv->len / 2, diags) < 0) {
+		GString *all = g_string_new("");
+
+		for (size_t i = 0; i < diags->n && i < ROVE_MAX_DIAGS; i++) {
+			char text[1024];
+
+			rove_diag_format(&diags->d[i], text, sizeof(text));
+			g_string_append_printf(all, "%s%s", i ? "; " : "", text);
+		}
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+			    "%s", all->str);
+		g_string_free(all, TRUE);
+		rc = -1;
+	}
+out:
+	g_ptr_array_free(data.kv, TRUE);
+	g_ptr_array_free(sec.kv, TRUE);
+	g_free(diags);
+	return rc;
+}
+
+/* The runner's session name: short (the TUN is rove-NAME, 15 bytes at
+ * most) and stable per connection, so a crashed service's leftovers are
+ * found again by the next activation. */
+static void session_name(NMConnection *conn, char *out, size_t len)
+{
+	const char *uuid = nm_connection_get_uuid(conn);
+	size_t n = 0;
+
+	snprintf(out, len, "nm");
+	for (; uuid && *uuid && n < 8; uuid++) {
+		if (*uuid == '-')
+			continue;
+		if (strlen(out) + 1 < len)
+			strncat(out, uuid, 1);
+		n++;
+	}
+}
+
+static gboolean fail_connect(GError **error, int code, const char *msg)
+{
+	g_warning("rove: %s", msg);
+	g_set_error_literal(error, NM_VPN_PLUGIN_ERROR, code, msg);
+	return FALSE;
+}
+
+static struct rove_cred *load_cred(const struct rove_profile *p, GError **error)
+{
+	struct rove_cred *c;
+	struct rove_err err;
+
+	c = rove_cred_load(p->cert, p->key, p->key_password, p->key_password_len, NULL, &err);
+	if (!c)
+		fail_connect(error, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS, err.msg);
+	return c;
+}
+
+static gboolean start(NMRoveService *self, NMConnection *conn, GError **error)
+{
+	struct rove_runner_options o = { 0 };
+	struct rove_profile *p = &self->profile;
+	bool config_error = false;
+	struct rove_err err;
+	gboolean ok = FALSE;
+
+	if (self->runner)
+		return fail_connect(error, NM_VPN_PLUGIN_ERROR_WRONG_STATE,
+				    "this connection is already active");
+	rove_profile_free(p);
+	if (rove_nm_profile(conn, true, p, error) < 0) {
+		g_warning("rove: %s: %s", nm_connection_get_id(conn), (*error)->message);
+		return FALSE;
+	}
+	g_free(self->id);
+	g_free(self->uuid);
+	self->id = g_strdup(nm_connection_get_id(conn));
+	self->uuid = g_strdup(nm_connection_get_uuid(conn));
+	rove_nm_read_ip_settings(self, conn);
+	session_name(conn, self->name, sizeof(self->name));
+	if (p->auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2 && !p->password_len) {
+		fail_connect(error, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+			     "no password: vpn.secrets key 'password' is empty");
+		goto out;
+	}
+	if ((p->auth == ROVE_PROFILE_AUTH_PUBKEY || p->auth == ROVE_PROFILE_AUTH_EAP_TLS) &&
+	    !(o.cred = load_cred(p, error)))
+		goto out;
+	/* What a crashed earlier service of this connection left behind. */
+	if (rove_run_dir_create(&err) < 0 || rove_cleanup_stale(self->name, rove_run_dir(), &err) < 0)
+		g_message("rove: %s: %s", self->id, err.msg);
+	o.name = self->name;
+	o.apply_system = false;
+	o.password = p->password;
+	o.password_len = p->password_len;
+	self->runner = rove_runner_new(p, &o, &config_error, &err);
+	if (!self->runner) {
+		fail_connect(error, config_error ? NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS
+						 : NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED, err.msg);
+		goto out;
+	}
+	self->stopping = self->finished = self->failed = false;
+	rove_nm_status_begin(self, p);
+	if (rove_runner_start(self->runner, g_main_context_default(), &callbacks, self, &err) < 0) {
+		rove_runner_free(self->runner);
+		self->runner = NULL;
+		rove_nm_status_state(self, ROVE_RUNNER_FAILED, err.msg, ROVE_FAIL_INTERNAL);
+		fail_connect(error, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED, err.msg);
+		goto out;
+	}
+	ok = TRUE;
+out:
+	/* The session holds its own copies of the secrets. */
+	rove_profile_free(p);
+	rove_profile_init(p, NULL);
+	return ok;
+}
+
+static gboolean real_connect(NMVpnServicePlugin *plugin, NMConnection *conn, GError **error)
+{
+	return start(NM_ROVE_SERVICE(plugin), conn, error);
+}
+
+static gboolean real_connect_interactive(NMVpnServicePlugin *plugin, NMConnection *conn,
+					 GVariant *details, GError **error)
+{
+	NMRoveService *self = NM_ROVE_SERVICE(plugin);
+	const char *hints[3] = { NULL };
+	char *message;
+
+	if (!rove_nm_missing_secret(conn, hints, error))
+		return start(self, conn, error);
+	if (error && *error)
+		return FALSE;
+	/* The agent asks; NewSecrets brings them back (real_new_secrets). */
+	message = g_strdup_printf("x-vpn-message:Password for the VPN connection \"%s\"",
+				  nm_connection_get_id(conn));
+	hints[1] = message;
+	nm_vpn_service_plugin_secrets_required(plugin, message + strlen("x-vpn-message:"), hints);
+	g_free(message);
+	return TRUE;
+}
+
+static gboolean real_new_secrets(NMVpnServicePlugin *plugin, NMConnection *conn,
+				 GError **error)
+{
+	return start(NM_ROVE_SERVICE(plugin), conn, error);
+}
+
+static gboolean real_need_secrets(NMVpnServicePlugin *plugin, NMConnection *conn,
+				  const char **setting_name, GError **error)
+{
+	const char *hints[3] = { NULL };
+
+	if (!rove_nm_missing_secret(conn, hints, error))
+		return FALSE;
+	if (error && *error)
+		return FALSE;
+	*setting_name = NM_SETTING_VPN_SETTING_NAME;
+	return TRUE;
+}
+
+/* NetworkManager takes the connection as down when this returns: close the
+ * session in order (a DELETE, bounded to 3 s by the runner) and return only
+ * when the TUN and everything else of ours is gone. */
+static gboolean real_disconnect(NMVpnServicePlugin *plugin, GError **error)
+{
+	NMRoveService *self = NM_ROVE_SERVICE(plugin);
+
+	if (!self->runner || self->finished)
+		return TRUE;
+	self->stopping = true;
+	rove_runner_stop(self->runner);
+	while (!self->finished)
+		g_main_context_iteration(NULL, TRUE);
+	return TRUE;
+}
+
+static void nm_rove_service_init(NMRoveService *self)
+{
+	rove_profile_init(&self->profile, NULL);
+}
+
+static void dispose(GObject *object)
+{
+	NMRoveService *self = NM_ROVE_SERVICE(object);
+
+	if (self->free_idle)
+		g_source_remove(self->free_idle);
+	self->free_idle = 0;
+	rove_runner_free(self->runner);
+	self->runner = NULL;
+	rove_nm_status_stop(self);
+	rove_profile_free(&self->profile);
+	g_clear_pointer(&self->id, g_free);
+	g_clear_pointer(&self->uuid, g_free);
+	g_clear_pointer(&self->gateway, g_free);
+	G_OBJECT_CLASS(nm_rove_service_parent_class)->dispose(object);
+}
+
+static void nm_rove_service_class_init(NMRoveServiceClass *klass)
+{
+	NMVpnServicePluginClass *parent = NM_VPN_SERVICE_PLUGIN_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->dispose = dispose;
+	parent->connect = real_connect;
+	parent->connect_interactive = real_connect_interactive;
+	parent->need_secrets = real_need_secrets;
+	parent->new_secrets = real_new_secrets;
+	parent->disconnect = real_disconnect;
+}
+
+int main(int argc, char **argv)
+{
+	g_autofree char *bus_name = NULL;
+	gboolean persist = FALSE;
+	g_autoptr(GError) error = NULL;
+	GOptionEntry entries[] = {
+		{ "persist", 0, 0, G_OPTION_ARG_NONE, &persist,
+		  "do not quit when VPN connection terminates", NULL },
+		{ "bus-name", 0, 0, G_OPTION_ARG_STRING, &bus_name,
+		  "D-Bus name to use for this instance", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) opts = g_option_context_new(NULL);
+	NMRoveService *plugin;
+	GMainLoop *loop;
+
+	g_option_context_add_main_entries(opts, entries, NULL);
+	g_option_context_set_summary(opts, "rove's NetworkManager VPN service (IKEv2)");
+	if (!g_option_context_parse(opts, &argc, &argv, &error)) {
+		fprintf(stderr, "nm-rove-service: %s\n", error->message);
+		return 1;
+	}
+	if (!bus_name)
+		bus_name = g_strdup(NM_DBUS_SERVICE_ROVE);
+	plugin = g_initable_new(NM_TYPE_ROVE_SERVICE, NULL, &error,
+				NM_VPN_SERVICE_PLUGIN_DBUS_SERVICE_NAME, bus_name,
+				NM_VPN_SERVICE_PLUGIN_DBUS_WATCH_PEER, !persist, NULL);
+	if (!plugin) {
+		g_warning("nm-rove-service: cannot start on %s: %s", bus_name, error->message);
+		return 1;
+	}
+	loop = g_main_loop_new(NULL, FALSE);
+	if (!persist)
+		g_signal_connect_swapped(plugin, "quit", G_CALLBACK(g_main_loop_quit), loop);
+	g_main_loop_run(loop);
+	g_object_unref(plugin);
+	g_main_loop_unref(loop);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nm-rove-service's parts: the plugin object (nm-rove-service.c), what it
+ * tells NetworkManager (nm-rove-config.c: IP configuration, secrets) and
+ * what it pushes to rove-statusd (nm-rove-push.c). */
+#ifndef NM_ROVE_SERVICE_H
+#define NM_ROVE_SERVICE_H
+
+#include <NetworkManager.h>
+#include <stdbool.h>
+
+#include "profile.h"
+#include "runner.h"
+
+#define NM_DBUS_SERVICE_ROVE "org.freedesktop.NetworkManager.rove"
+
+#define NM_TYPE_ROVE_SERVICE (nm_rove_service_get_type())
+G_DECLARE_FINAL_TYPE(NMRoveService, nm_rove_service, NM, ROVE_SERVICE, NMVpnServicePlugin)
+
+struct _NMRoveService {
+	NMVpnServicePlugin parent;
+	struct rove_runner *runner;
+	struct rove_profile profile;  /* only during start: secrets wiped after */
+	char *id, *uuid;              /* the NetworkManager connection's */
+	char name[16];                /* the runner's session name (nmXXXXXXXX) */
+	bool stopping, finished, failed;
+	NMVpnPluginFailure fail_reason;
+	guint free_idle;
+	/* The connection's own IP settings (nm-rove-config.c). */
+	bool never_default4, never_default6;
+	/* rove-statusd (nm-rove-push.c). */
+	guint counters_timer;
+	guint64 last_counters[4];
+	char *gateway;                /* as configured */
+};
+
+/* nm-rove-service.c: the connection's profile from vpn.data (and with
+ * with_secrets vpn.secrets); -1 with error naming every problem. The
+ * caller frees p with rove_profile_free either way. */
+int rove_nm_profile(NMConnection *conn, bool with_secrets, struct rove_profile *p,
+		    GError **error);
+
+/* nm-rove-config.c */
+/* Notes the connection's ipv4/ipv6 never-default. */
+void rove_nm_read_ip_settings(NMRoveService *self, NMConnection *conn);
+/* Sends the generic, IPv4 and IPv6 configuration to NetworkManager. */
+void rove_nm_send_config(NMRoveService *self, const struct rove_runner_ipconfig *ip);
+/* Whether a secret the connection needs is missing and may be asked for
+ * (per its flags); hints[0] gets the secret's key name. FALSE with *error
+ * set when vpn.data itself is wrong. */
+gboolean rove_nm_missing_secret(NMConnection *conn, const char **hints, GError **error);
+
+/* nm-rove-push.c: the connection's state for rove-statusd
+ * (docs/status-dbus.md), fire and forget. */
+void rove_nm_status_begin(NMRoveService *self, const struct rove_profile *p);
+void rove_nm_status_state(NMRoveService *self, enum rove_runner_state st, const char *msg,
+			  enum rove_fail reason);
+void rove_nm_status_ipconfig(NMRoveService *self, const struct rove_runner_ipconfig *ip);
+void rove_nm_status_stop(NMRoveService *self);
+
+#endif

@@ -1,0 +1,139 @@
+#!/bin/bash
+# nm-rove-service under a real NetworkManager (the box of nm.sh) against
+# the strongSwan gateway: nmcli connections of vpn-type rove come up with
+# the gateway's address, DNS, search domain and routes in NetworkManager's
+# IP4 configuration, traffic flows, and every down leaves nothing behind;
+# a wrong password and an untrusted CA fail with NetworkManager's reasons
+# and rove's sentence in its log; never-default keeps the default route
+# off a full tunnel; `nmcli connection up NAME passwd-file FILE` supplies a
+# secret that is not saved. One NetworkManager and one gateway for all.
+# shellcheck source-path=SCRIPTDIR source=nm.sh
+. "$(dirname "$0")/nm.sh"
+
+nm_init
+nm_install
+nm_installed libexec/nm-rove-service || skip "nm-rove-service is not built (libnm missing?)"
+nm_net
+make_pki "$WORK/pki"
+# A gateway that offers everything (a full tunnel unless the client asks
+# for less) and tells its LAN and a search domain in the pool.
+GW_LOCAL_TS=0.0.0.0/0
+GW_POOL_EXTRA="subnet = $LAN_NET
+		25 = corp.rove.test"
+start_gw "$WORK/gw"
+nm_start
+
+DATA="server=$GW_NAME, user=$EAP_USER, ca=$PKI_DIR/ca.pem"
+add_rove() { # name, extra vpn.data, [more nmcli settings...]
+	local name=$1 extra=$2
+	shift 2
+	nm_cli connection add type vpn con-name "$name" vpn-type rove \
+		connection.autoconnect no ipv6.method ignore \
+		vpn.data "$DATA${extra:+, $extra}" "$@" >/dev/null
+}
+default_via_tunnel() { ip -n "$NS_C" route show default | grep -q 'dev rove-'; }
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+has_domain() { nm_field "$1" IP4.DOMAIN | grep -qx "$2"; }
+has_route() { nm_field "$1" IP4.ROUTE | grep -q "dst = $2"; }
+
+say "# a split tunnel: routes= narrows what rove asks for"
+require "nmcli adds a rove connection (vpn.data + vpn.secrets)" \
+	add_rove split "routes=$LAN_NET, password-flags=0" vpn.secrets "password=$EAP_PASSWORD"
+t0=$(date +%s%N)
+check "nmcli connection up split" nm_cli connection up split
+say "    nmcli connection up took $(ms_since "$t0") ms"
+check "NetworkManager shows split activated" nm_active split
+addr=$(nm_field split IP4.ADDRESS | head -n 1)
+check "IP4.ADDRESS $addr is from the gateway's pool" in_pool "${addr%/*}"
+check "IP4.DNS is the gateway's DNS server $LAN_DNS" \
+	test "$(nm_field split IP4.DNS | head -n 1)" = "$LAN_DNS"
+check "IP4.DOMAIN holds the search domain corp.rove.test" has_domain split corp.rove.test
+check "IP4.ROUTE holds the narrowed selector $LAN_NET" has_route split "$LAN_NET"
+on_rove_tun() { ip -n "$NS_C" -o addr show | grep -qE "^[0-9]+: rove-nm[0-9a-f]{8} +inet $1/"; }
+check "the address is on rove's TUN (NetworkManager configured it)" on_rove_tun "${addr%/*}"
+check "no default route through the tunnel" not default_via_tunnel
+check "the LAN host answers through the tunnel" lan_reachable
+check "the gateway lists the IKE SA from $CLIENT_ADDR" gw_has_sa_from "${CLIENT_ADDR}["
+t0=$(date +%s%N)
+check "nmcli connection down split" nm_cli connection down split
+say "    nmcli connection down took $(ms_since "$t0") ms"
+check "the gateway lists no IKE SA after down" wait_for 30 gw_sa_count_is 0
+check "the LAN host is unreachable again" not lan_reachable
+nm_check_clean "nothing of split is left (device, address, route, rule, XFRM)"
+no_state_file() { ! nm_in sh -c 'ls /run/rove/*.state' >/dev/null 2>&1; }
+check "no state file is left" no_state_file
+
+say "# a full tunnel becomes the default route"
+require "nmcli adds full" add_rove full "password-flags=0" vpn.secrets "password=$EAP_PASSWORD"
+check "nmcli connection up full" nm_cli connection up full
+check "the default route goes through the tunnel" default_via_tunnel
+check "the LAN host answers through the tunnel" lan_reachable
+check "nmcli connection down full" nm_cli connection down full
+check "the default route is the uplink's again" not default_via_tunnel
+nm_check_clean "nothing of full is left"
+
+say "# never-default: the same full tunnel, only for the gateway's network"
+require "nmcli adds nodefault (ipv4.never-default yes)" \
+	add_rove nodefault "password-flags=0" vpn.secrets "password=$EAP_PASSWORD" \
+	ipv4.never-default yes
+check "nmcli connection up nodefault" nm_cli connection up nodefault
+check "no default route through the tunnel" not default_via_tunnel
+check "IP4.ROUTE holds the gateway's subnet $LAN_NET (INTERNAL_IP4_SUBNET)" \
+	has_route nodefault "$LAN_NET"
+check "the LAN host answers through the tunnel" lan_reachable
+check "nmcli connection down nodefault" nm_cli connection down nodefault
+nm_check_clean "nothing of nodefault is left"
+
+say "# a wrong password"
+require "nmcli adds badpw" add_rove badpw "routes=$LAN_NET, password-flags=0" \
+	vpn.secrets "password=not-the-password"
+mark=$(nm_log_lines)
+nm_cli connection up badpw >"$WORK/badpw.out" 2>&1 && rc=0 || rc=$?
+check "nmcli connection up badpw fails" test "$rc" != 0
+check "nmcli says the secrets were refused (NetworkManager's words for login-failed)" \
+	grep -qE "Invalid secrets|[Ll]ogin" "$WORK/badpw.out"
+check "NetworkManager names the reason: login failed" \
+	test "$(nm_log_count '"badpw".*(login-failed|Login failed)' "$mark")" -ge 1
+check "rove's sentence is in NetworkManager's log" \
+	test "$(nm_log_count 'rove: badpw: connection failed \(auth_failed\): .*password' "$mark")" -ge 1
+check "the password is in no log" not grep -rqF "not-the-password" "$NM_DIR"
+nm_check_clean "nothing of badpw is left"
+
+say "# a gateway certificate from a CA the connection does not trust"
+require "nmcli adds evil" nm_cli connection add type vpn con-name evil vpn-type rove \
+	connection.autoconnect no ipv6.method ignore \
+	vpn.data "server=$GW_NAME, user=$EAP_USER, ca=$PKI_DIR/evil-ca.pem, routes=$LAN_NET, password-flags=0" \
+	vpn.secrets "password=$EAP_PASSWORD"
+mark=$(nm_log_lines)
+gwmark=$(gw_log_lines)
+check "nmcli connection up evil fails" not nm_cli connection up evil
+check "NetworkManager names the reason: connect failed" \
+	test "$(nm_log_count '"evil".*(connect-failed|connect failed)' "$mark")" -ge 1
+check "rove's sentence names the CA" \
+	test "$(nm_log_count 'rove: evil: connection failed \(untrusted_ca\): .*(trusted|CA|ca=)' "$mark")" -ge 1
+check "no MSCHAPv2 response (the password proof) reached the gateway" \
+	test "$(gw_log_count "$LOG_MSCHAPV2_RESPONSE" "$gwmark")" = 0
+nm_check_clean "nothing of evil is left"
+
+say "# a secret that is not saved, from nmcli's passwd-file"
+require "nmcli adds ask (password-flags=2: not saved)" \
+	add_rove ask "routes=$LAN_NET, password-flags=2"
+check "nmcli connection up fails without the secret (no agent, no file)" \
+	not nm_cli --wait 10 connection up ask
+# nmcli's agent learns which VPN secrets to fill in from the plugin's auth
+# dialog (external UI mode), which the .name file announces.
+if nm_installed libexec/nm-rove-auth-dialog; then
+	printf 'vpn.secrets.password:%s\n' "$EAP_PASSWORD" >"$WORK/passwd"
+	check "nmcli connection up ask passwd-file FILE" \
+		nm_cli connection up ask passwd-file "$WORK/passwd"
+	check "the LAN host answers through the tunnel" lan_reachable
+	check "the password was not saved in the connection" \
+		not nm_in grep -rqF "$EAP_PASSWORD" /run/nm-connections
+	check "nmcli connection down ask" nm_cli connection down ask
+else
+	say "# SKIPPED: nmcli connection up ask passwd-file FILE needs nm-rove-auth-dialog (not built yet)"
+fi
+nm_check_clean "nothing of ask is left"
+
+check "the password is in no log of the box" not grep -rqF "$EAP_PASSWORD" "$NM_DIR"
+nm_finish
