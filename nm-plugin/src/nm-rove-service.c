@@ -413,6 +413,11 @@ int main(int argc, char **argv)
 	if (!persist)
 		g_signal_connect_swapped(plugin, "quit", G_CALLBACK(g_main_loop_quit), loop);
 	g_main_loop_run(loop);
+	/* The last state change and failure are still queued in GDBus's
+	 * thread: without a flush NetworkManager would only see us vanish. */
+	if (nm_vpn_service_plugin_get_connection(NM_VPN_SERVICE_PLUGIN(plugin)))
+		g_dbus_connection_flush_sync(
+			nm_vpn_service_plugin_get_connection(NM_VPN_SERVICE_PLUGIN(plugin)), NULL, NULL);
 	g_object_unref(plugin);
 	g_main_loop_unref(loop);
 	return 0;

@@ -6,7 +6,8 @@
 # a wrong password and an untrusted CA fail with NetworkManager's reasons
 # and rove's sentence in its log; never-default keeps the default route
 # off a full tunnel; `nmcli connection up NAME passwd-file FILE` supplies a
-# secret that is not saved. One NetworkManager and one gateway for all.
+# secret that is not saved; two connections to two gateways run at once.
+# One NetworkManager for all.
 # shellcheck source-path=SCRIPTDIR source=nm.sh
 . "$(dirname "$0")/nm.sh"
 
@@ -134,6 +135,53 @@ else
 	say "# SKIPPED: nmcli connection up ask passwd-file FILE needs nm-rove-auth-dialog (not built yet)"
 fi
 nm_check_clean "nothing of ask is left"
+
+say "# two rove connections to two gateways at once"
+# gw2 (203.0.113.2, reached through gw1) with its own pool and LAN.
+GW1_DIR=$GW_DIR GW1_PID=$GW_PID
+GW2_ADDR=203.0.113.2 POOL2=10.4.0.0/24 LAN2_NET=10.2.0.0/16 LAN2_HOST=10.2.0.10
+add_ns "$NS_G2"
+add_ns "$NS_L2"
+link_ns "$NS_G" out1 203.0.113.1/24 "$NS_G2" out0 "$GW2_ADDR/24"
+ip -n "$NS_G2" route add default via 203.0.113.1
+link_ns "$NS_G2" lan0 10.2.0.1/16 "$NS_L2" eth0 "$LAN2_HOST/16"
+ip -n "$NS_L2" route add default via 10.2.0.1
+forwarding_on "$NS_G2"
+in_ns "$NS_G2" nft -f - <<NFT
+table inet rove_gw {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		oifname "lan0" ip saddr != $POOL2 counter drop
+	}
+}
+NFT
+POOL=$POOL2 LAN_NET=$LAN2_NET GW_LOCAL_TS=$LAN2_NET GW_POOL_EXTRA="" \
+	GW_ADDR=$GW2_ADDR NS_G=$NS_G2 start_gw "$WORK/gw2"
+GW2_DIR=$GW_DIR
+GW_DIR=$GW1_DIR GW_PID=$GW1_PID
+lan2_reachable() { in_ns "$NS_C" ping -c1 -W2 "$LAN2_HOST" >/dev/null 2>&1; }
+sas_at() { swanctl_at "$1" --list-sas | grep -c ', ESTABLISHED, ' || true; }
+check "gw2's LAN is not reachable without its tunnel" not lan2_reachable
+require "nmcli adds second (server=$GW2_ADDR)" nm_cli connection add type vpn con-name second \
+	vpn-type rove connection.autoconnect no ipv6.method ignore \
+	vpn.data "server=$GW2_ADDR, remote-id=$GW_NAME, user=$EAP_USER, ca=$PKI_DIR/ca.pem, routes=$LAN2_NET, password-flags=0" \
+	vpn.secrets "password=$EAP_PASSWORD"
+check "nmcli connection up split" nm_cli connection up split
+check "nmcli connection up second" nm_cli connection up second
+check "both are activated" nm_active split
+check "... second too" nm_active second
+addr2=$(nm_field second IP4.ADDRESS | head -n 1)
+check "second's address $addr2 is from gw2's pool" eval '[[ ${addr2%/*} =~ ^10\.4\.0\.[0-9]+$ ]]'
+tuns() { ip -n "$NS_C" -o link show | grep -c ': rove-nm' || true; }
+check "each has its own TUN" test "$(tuns)" = 2
+check "gw1's LAN answers through split" lan_reachable
+check "gw2's LAN answers through second" lan2_reachable
+check "gw1 holds one IKE SA" test "$(sas_at "$GW1_DIR")" = 1
+check "gw2 holds one IKE SA" test "$(sas_at "$GW2_DIR")" = 1
+check "nmcli connection down second" nm_cli connection down second
+check "split still carries gw1's LAN" lan_reachable
+check "nmcli connection down split" nm_cli connection down split
+nm_check_clean "nothing of either is left"
 
 check "the password is in no log of the box" not grep -rqF "$EAP_PASSWORD" "$NM_DIR"
 nm_finish
