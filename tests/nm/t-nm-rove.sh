@@ -183,5 +183,39 @@ check "split still carries gw1's LAN" lan_reachable
 check "nmcli connection down split" nm_cli connection down split
 nm_check_clean "nothing of either is left"
 
+say "# roaming: vpn.persistent keeps the VPN while the uplink changes"
+# A second uplink, out1 198.51.100.2 -> the gateway's up1 198.51.100.1, for
+# NetworkManager to bring up once out0's connection is down. The gateway's
+# address 192.0.2.1 stays reachable through it.
+ip link add out1 netns "$NS_C" type veth peer name up1 netns "$NS_G"
+ip -n "$NS_G" addr add 198.51.100.1/24 dev up1
+ip -n "$NS_G" link set up1 up
+in_ns "$NS_G" nft add rule inet rove_gw input iifname "up1" ip daddr "$LAN_NET" counter drop
+wait_for 100 nm_has_device out1 || die "NetworkManager does not see out1"
+nm_cli device set out1 managed yes
+nm_cli connection add type ethernet ifname out1 con-name nm-eth1 \
+	ipv4.method manual ipv4.addresses 198.51.100.2/24 ipv4.gateway 198.51.100.1 \
+	ipv6.method disabled connection.autoconnect no >/dev/null || die "nmcli could not add nm-eth1"
+require "nmcli adds roam (vpn.persistent yes)" add_rove roam "routes=$LAN_NET, password-flags=0" \
+	vpn.secrets "password=$EAP_PASSWORD" vpn.persistent yes
+check "nmcli connection up roam" nm_cli connection up roam
+ike_spi() { gw_sas | grep -o '[0-9a-f]\{16\}_i' | head -n 1; }
+spi=$(ike_spi)
+check "the LAN host answers through roam" lan_reachable
+check "the gateway's IKE SA $spi is from $CLIENT_ADDR" gw_has_sa_from "${CLIENT_ADDR}["
+t0=$(date +%s%N)
+check "nmcli connection down $NM_ETH (the parent)" nm_cli connection down "$NM_ETH"
+check "nmcli connection up nm-eth1" nm_cli connection up nm-eth1
+moved() { gw_has_sa_from "198.51.100.2[" && test "$(ike_spi)" = "$spi"; }
+check "roam is still activated" nm_active roam
+check "the gateway moved the same IKE SA $spi to 198.51.100.2 (MOBIKE)" wait_for 100 moved
+check "the LAN host answers through roam again" wait_for 50 lan_reachable
+say "    pings resumed $(ms_since "$t0") ms after the parent went down"
+check "nmcli connection down roam" nm_cli connection down roam
+check "the gateway lists no IKE SA after down" wait_for 30 gw_sa_count_is 0
+nm_cli connection down nm-eth1 >/dev/null
+nm_cli connection up "$NM_ETH" >/dev/null
+nm_check_clean "nothing of roam is left" ' out1|^device out1'
+
 check "the password is in no log of the box" not grep -rqF "$EAP_PASSWORD" "$NM_DIR"
 nm_finish
