@@ -282,6 +282,10 @@ struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xf
 		goto fail;
 	if (sa->encap && !put_encap(nlh, len, sa, err))
 		goto fail;
+	if (sa->if_id && !mnl_attr_put_u32_check(nlh, len, XFRMA_IF_ID, sa->if_id)) {
+		rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+		goto fail;
+	}
 	return nlh;
 fail:
 	rove_wipe(buf, ROVE_NL_MSG_MAX);
@@ -519,7 +523,8 @@ struct nlmsghdr *rove_xfrm_policy_msg(void *buf, size_t len, const struct rove_x
 	t.reqid = p->reqid;
 	t.mode = XFRM_MODE_TUNNEL;
 	t.aalgos = t.ealgos = t.calgos = ~0u;
-	if (!mnl_attr_put_check(nlh, len, XFRMA_TMPL, sizeof(t), &t)) {
+	if (!mnl_attr_put_check(nlh, len, XFRMA_TMPL, sizeof(t), &t) ||
+	    (p->if_id && !mnl_attr_put_u32_check(nlh, len, XFRMA_IF_ID, p->if_id))) {
 		rove_err_set(err, ROVE_E_INVAL, "policy message too long");
 		return NULL;
 	}
@@ -556,6 +561,12 @@ int rove_xfrm_policy_add(struct rove_nl *nl, const struct rove_xfrm_policy *p,
 int rove_xfrm_policy_del(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
 			 enum rove_xfrm_dir dir, struct rove_err *err)
 {
+	return rove_xfrm_policy_del_if(nl, sel, dir, 0, err);
+}
+
+int rove_xfrm_policy_del_if(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
+			    enum rove_xfrm_dir dir, uint32_t if_id, struct rove_err *err)
+{
 	uint8_t buf[ROVE_NL_MSG_MAX];
 	struct nlmsghdr *nlh;
 	struct xfrm_userpolicy_id *id;
@@ -567,6 +578,9 @@ int rove_xfrm_policy_del(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
 	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
 	put_sel(&id->sel, sel);
 	id->dir = (uint8_t)dir;
+	/* A policy of an XFRM interface is only found with its id. */
+	if (if_id && !mnl_attr_put_u32_check(nlh, sizeof(buf), XFRMA_IF_ID, if_id))
+		return rove_err_set(err, ROVE_E_INVAL, "removing policy: message too long");
 	policy_what(what, sizeof(what), "removing", sel, dir);
 	return rove_nl_request(nl, nlh, what, err);
 }
@@ -611,6 +625,8 @@ struct nlmsghdr *rove_xfrm_migrate_msg(void *buf, size_t len, const struct rove_
 		if (!mnl_attr_put_check(nlh, len, XFRMA_ENCAP, sizeof(e), &e))
 			goto long_msg;
 	}
+	if (m->if_id && !mnl_attr_put_u32_check(nlh, len, XFRMA_IF_ID, m->if_id))
+		goto long_msg;
 	return nlh;
 long_msg:
 	rove_err_set(err, ROVE_E_INVAL, "migrate message too long");

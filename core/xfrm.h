@@ -58,6 +58,9 @@ struct rove_xfrm_sa {
 	/* The kernel deletes the SA this many seconds after adding it (0:
 	 * never): a bound for an SA whose rekey got stuck. */
 	uint32_t hard_add_secs;
+	/* XFRM interface id (XFRMA_IF_ID): the SA belongs to that xfrm
+	 * device (rove_xfrmi_add); 0: none, a plain policy-based SA. */
+	uint32_t if_id;
 };
 
 int rove_xfrm_state_add(struct rove_nl *nl, const struct rove_xfrm_sa *sa, struct rove_err *err);
@@ -111,6 +114,7 @@ struct rove_xfrm_policy {
 	uint32_t reqid;
 	struct rove_addr tun_src, tun_dst;
 	uint32_t priority;       /* 0 = from the prefix lengths (rove_xfrm_priority) */
+	uint32_t if_id;          /* XFRM interface id, 0: none (as in rove_xfrm_sa) */
 };
 
 /* Priorities: lower wins. More specific selectors get lower numbers, and
@@ -123,6 +127,9 @@ int rove_xfrm_policy_add(struct rove_nl *nl, const struct rove_xfrm_policy *p,
 /* Deletes by selector and direction; a missing one fails with ENOENT. */
 int rove_xfrm_policy_del(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
 			 enum rove_xfrm_dir dir, struct rove_err *err);
+/* The same for a policy of an XFRM interface (if_id 0: as above). */
+int rove_xfrm_policy_del_if(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
+			    enum rove_xfrm_dir dir, uint32_t if_id, struct rove_err *err);
 
 /* Moves one policy's tunnel (and the SA it finds with the same reqid and
  * old addresses) to new outer addresses in place (XFRM_MSG_MIGRATE): the
@@ -137,6 +144,7 @@ struct rove_xfrm_move {
 	uint32_t reqid;
 	struct rove_addr old_src, old_dst, new_src, new_dst;
 	bool encap;
+	uint32_t if_id;          /* the policy's XFRM interface id, 0: none */
 };
 int rove_xfrm_migrate(struct rove_nl *nl, const struct rove_xfrm_move *m, struct rove_err *err);
 struct nlmsghdr *rove_xfrm_migrate_msg(void *buf, size_t len, const struct rove_xfrm_move *m,

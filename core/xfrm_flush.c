@@ -30,6 +30,7 @@ struct found_sa {
 struct found_pol {
 	struct rove_xfrm_sel sel;
 	enum rove_xfrm_dir dir;
+	uint32_t if_id;
 };
 
 struct found {
@@ -102,6 +103,18 @@ static bool policy_has_reqid(const struct nlmsghdr *nlh, size_t hdr, uint32_t re
 	return false;
 }
 
+/* The policy's XFRM interface id (0: none): deleting it needs it. */
+static uint32_t policy_if_id(const struct nlmsghdr *nlh, size_t hdr)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, hdr)
+		if (mnl_attr_get_type(attr) == XFRMA_IF_ID &&
+		    mnl_attr_get_payload_len(attr) >= sizeof(uint32_t))
+			return mnl_attr_get_u32(attr);
+	return 0;
+}
+
 static int pol_found_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
 {
 	struct found *f = arg;
@@ -132,6 +145,7 @@ static int pol_found_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *
 	fp->sel.dport = ntohs(info->sel.dport);
 	fp->sel.dport_mask = ntohs(info->sel.dport_mask);
 	fp->dir = (enum rove_xfrm_dir)info->dir;
+	fp->if_id = policy_if_id(nlh, sizeof(*info));
 	return 0;
 }
 
@@ -161,7 +175,8 @@ int rove_xfrm_flush_reqid(struct rove_nl *nl, uint32_t reqid, struct rove_err *e
 		goto out;
 	/* Policies first, so no packet finds a policy without its SA. */
 	for (size_t i = 0; i < f.npol; i++) {
-		if (rove_xfrm_policy_del(nl, &f.pols[i].sel, f.pols[i].dir, err) == 0)
+		if (rove_xfrm_policy_del_if(nl, &f.pols[i].sel, f.pols[i].dir, f.pols[i].if_id,
+					    err) == 0)
 			removed++;
 		else if (errno != ENOENT)
 			goto out;

@@ -289,6 +289,10 @@ static int parse_scalar(struct rove_kv_rd *r, const struct rove_kv *kv, struct r
 		if (!rove_kv_val(kv, out->tun, sizeof(out->tun)) || !ifname_ok(out->tun) ||
 		    strncmp(out->tun, "rove-", 5) != 0)
 			return kv_fail(r, "bad TUN name (not rove-...)", err);
+	} else if (rove_kv_is(kv, "xfrmi")) {
+		if (!rove_kv_val(kv, out->xfrmi, sizeof(out->xfrmi)) || !ifname_ok(out->xfrmi) ||
+		    strncmp(out->xfrmi, "rove-", 5) != 0)
+			return kv_fail(r, "bad XFRM interface name (not rove-...)", err);
 	} else if (rove_kv_is(kv, "dns")) {
 		if (!rove_kv_val(kv, out->dns, sizeof(out->dns)) ||
 		    (out->dns[0] && strcmp(out->dns, "resolved") && strcmp(out->dns, "resolv.conf")))
@@ -654,24 +658,15 @@ static void undo_xfrm(const struct rove_state_info *in, struct outcome *o)
 	rove_nl_close(nl);
 }
 
-/* The TUN of a userspace session is not persistent and dies with it; one
- * that is still there was made persistent by something else, or is held
- * by a leftover process. Only a TUN device named rove-* is deleted. */
-static void undo_tun(struct rove_nl *nl, const char *name, struct outcome *o)
+static void del_link(struct rove_nl *nl, const char *name, unsigned idx, struct outcome *o)
 {
 	static const int gone[] = { ENODEV, 0 };
 	uint8_t buf[ROVE_NL_MSG_MAX];
-	char sys[64], what[64];
+	char what[64];
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct rove_err e;
-	unsigned idx;
 
-	if (!name[0] || !(idx = if_nametoindex(name)))
-		return;
-	snprintf(sys, sizeof(sys), "/sys/class/net/%s/tun_flags", name);
-	if (access(sys, F_OK) < 0)
-		return;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_DELLINK;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
@@ -680,6 +675,31 @@ static void undo_tun(struct rove_nl *nl, const char *name, struct outcome *o)
 	snprintf(what, sizeof(what), "deleting %s", name);
 	if (rove_nl_request(nl, nlh, what, &e) < 0 && !tolerated(errno, gone))
 		note(o, &e);
+}
+
+/* The TUN of a userspace session is not persistent and dies with it; one
+ * that is still there was made persistent by something else, or is held
+ * by a leftover process. Only a TUN device named rove-* is deleted. */
+static void undo_tun(struct rove_nl *nl, const char *name, struct outcome *o)
+{
+	char sys[64];
+	unsigned idx;
+
+	if (!name[0] || !(idx = if_nametoindex(name)))
+		return;
+	snprintf(sys, sizeof(sys), "/sys/class/net/%s/tun_flags", name);
+	if (access(sys, F_OK) < 0)
+		return;
+	del_link(nl, name, idx, o);
+}
+
+/* The kernel datapath's XFRM interface outlives its process. */
+static void undo_xfrmi(struct rove_nl *nl, const char *name, struct outcome *o)
+{
+	unsigned idx;
+
+	if (name[0] && (idx = if_nametoindex(name)))
+		del_link(nl, name, idx, o);
 }
 
 static void undo_route(struct rove_nl *nl, const struct rove_state_info *in, struct outcome *o)
@@ -720,7 +740,7 @@ static void undo_link(const struct rove_state_info *in, struct outcome *o)
 	struct rove_err e;
 	struct rove_nl *nl;
 
-	if (!in->nroutes && !in->nvips && !in->tun[0])
+	if (!in->nroutes && !in->nvips && !in->tun[0] && !in->xfrmi[0])
 		return;
 	nl = rove_nl_open(NETLINK_ROUTE, &e);
 	if (!nl) {
@@ -729,6 +749,7 @@ static void undo_link(const struct rove_state_info *in, struct outcome *o)
 	}
 	undo_route(nl, in, o);
 	undo_tun(nl, in->tun, o);
+	undo_xfrmi(nl, in->xfrmi, o);
 	rove_nl_close(nl);
 }
 

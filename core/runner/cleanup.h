@@ -102,6 +102,7 @@ struct rove_state_info {
 	bool has_reqid;
 	uint32_t reqid;               /* always in rove's range (xfrm.h) */
 	char tun[16];                 /* "" or "rove-..." */
+	char xfrmi[16];               /* the kernel datapath's XFRM interface, "" or "rove-..." */
 	char dns[16];                 /* "", "resolved" or "resolv.conf" */
 	size_t nvips, nroutes;
 	struct rove_state_vip vips[ROVE_STATE_MAX_VIPS];

@@ -5,6 +5,7 @@
 #include "daemon.h"
 #include "rundir.h"
 #include "cleanup.h"
+#include "datapath_kernel.h"
 #include "datapath_userspace_int.h"
 #include "dns.h"
 #include "nl.h"
@@ -183,7 +184,7 @@ static void record_vips(struct rove_daemon *d)
 	struct rove_err err;
 	int idx;
 
-	if (d->dpu || !d->state || (idx = dns_ifindex(d)) <= 0)
+	if (d->dpu || !d->apply_system || !d->state || (idx = dns_ifindex(d)) <= 0)
 		return;
 	if (d->config.has_vip4)
 		rove_state_add_vip(d->state, idx, &d->config.vip4, &err);
@@ -215,7 +216,8 @@ void rove_daemon_report_ipconfig(struct rove_daemon *d)
 	ip.nroutes = n;
 	ip.full_tunnel = d->full_tunnel;
 	ip.datapath = d->dp->ops->name;
-	ip.device = d->dpu ? rove_datapath_userspace_ifname(d->dp) : "";
+	ip.device = d->dpu ? rove_datapath_userspace_ifname(d->dp)
+			   : rove_datapath_kernel_ifname(d->dp);
 	ip.mtu = d->dpu ? rove_datapath_userspace_mtu(d->dp) : 0;
 	ip.gateway = info.remote;
 	ip.local = info.local;
@@ -530,6 +532,9 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 		snprintf(reqid, sizeof(reqid), "0x%08x",
 			 rove_xfrm_reqid(rove_daemon_reqid_index(d->name)));
 		rove_state_set(d->state, "reqid", reqid, err);
+		/* The XFRM interface outlives a crash: cleanup deletes it. */
+		if (rove_datapath_kernel_ifname(d->dp)[0])
+			rove_state_set(d->state, "xfrmi", rove_datapath_kernel_ifname(d->dp), err);
 	}
 	add_watch(d, ROVE_W_IKE, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_IKE], G_IO_IN),
 		  G_SOURCE_FUNC(on_ike));

@@ -10,6 +10,7 @@
 #include "datapath_userspace.h"
 
 #include <glib-unix.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 #include <stdio.h>
 
@@ -51,8 +52,15 @@ static struct rove_datapath *open_kernel(struct rove_daemon *d, struct rove_err 
 	    rove_xfrm_socket_bypass(d->udp->fd[ROVE_UDP_NATT], d->udp->family, err) < 0 ||
 	    rove_xfrm_socket_encap(d->udp->fd[ROVE_UDP_NATT], err) < 0)
 		return NULL;
-	dp = rove_datapath_kernel_new(&d->gateway, rove_xfrm_reqid(rove_daemon_reqid_index(d->name)),
-				      err);
+	uint32_t reqid = rove_xfrm_reqid(rove_daemon_reqid_index(d->name));
+	char ifname[IF_NAMESIZE];
+
+	if (d->apply_system)
+		return rove_datapath_kernel_new(&d->gateway, reqid, err);
+	/* The caller configures the tunnel: it needs a device, an XFRM
+	 * interface named like the userspace datapath's TUN. */
+	snprintf(ifname, sizeof(ifname), "rove-%s", d->name);
+	dp = rove_datapath_kernel_new_xfrmi(&d->gateway, reqid, ifname, err);
 	return dp;
 }
 

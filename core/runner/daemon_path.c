@@ -28,7 +28,7 @@ static void note_vips(struct rove_daemon *d, int oif)
 {
 	struct rove_err err;
 
-	if (d->dpu || !d->state || oif <= 0)
+	if (d->dpu || !d->apply_system || !d->state || oif <= 0)
 		return;
 	if (d->config.has_vip4)
 		rove_state_add_vip(d->state, oif, &d->config.vip4, &err);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "nl.h"
 #include "route.h"
 #include "xfrm.h"
+#include "xfrmi.h"
 
 #define MAX_PAIRS 64  /* 8 local x 8 remote selectors */
 #define MAX_ROUTES (2 * (1 + 8)) /* per family: the gateway and 8 networks */
@@ -50,6 +52,13 @@ struct kdp {
 	bool has_vip[2], vip_added[2], rule[2];
 	struct rove_route routes[MAX_ROUTES];
 	size_t nroutes;
+
+	/* With an XFRM interface (rove_datapath_kernel_new_xfrmi) the SAs and
+	 * policies carry its if_id and somebody else configures the device:
+	 * no virtual IP, rule or route of ours. */
+	uint32_t if_id;
+	int xfrmi;                   /* its ifindex, 0: none */
+	char xfrmi_name[16];
 };
 
 static int fam_idx(int family)
@@ -124,7 +133,7 @@ static int apply_routes(struct kdp *k, struct rove_err *err)
 {
 	static const int fams[2] = { AF_INET, AF_INET6 };
 
-	if (!k->configured || !k->child || k->nroutes)
+	if (!k->configured || !k->child || k->nroutes || k->xfrmi)
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		/* The gateway stays outside even of a family without a virtual
@@ -177,6 +186,7 @@ static int add_pair(struct kdp *k, const struct rove_ts *l, const struct rove_ts
 	k->npairs++;
 	memset(&pol, 0, sizeof(pol));
 	pol.reqid = k->reqid;
+	pol.if_id = k->if_id;
 	pol.sel = p->out;
 	pol.dir = ROVE_XFRM_OUT;
 	pol.tun_src = k->local;
@@ -212,11 +222,11 @@ static void del_policies(struct kdp *k)
 		rev.dport = p->out.sport;
 		rev.dport_mask = p->out.sport_mask;
 		if (p->dirs & (1u << ROVE_XFRM_FWD))
-			rove_xfrm_policy_del(k->xfrm, &rev, ROVE_XFRM_FWD, &err);
+			rove_xfrm_policy_del_if(k->xfrm, &rev, ROVE_XFRM_FWD, k->if_id, &err);
 		if (p->dirs & (1u << ROVE_XFRM_IN))
-			rove_xfrm_policy_del(k->xfrm, &rev, ROVE_XFRM_IN, &err);
+			rove_xfrm_policy_del_if(k->xfrm, &rev, ROVE_XFRM_IN, k->if_id, &err);
 		if (p->dirs & (1u << ROVE_XFRM_OUT))
-			rove_xfrm_policy_del(k->xfrm, &p->out, ROVE_XFRM_OUT, &err);
+			rove_xfrm_policy_del_if(k->xfrm, &p->out, ROVE_XFRM_OUT, k->if_id, &err);
 	}
 }
 
@@ -244,10 +254,12 @@ static int add_states(struct kdp *k, const struct rove_child_sa *sa, struct rove
 	struct rove_xfrm_sa x;
 
 	sa_from_child(sa, true, k->reqid, &x);
+	x.if_id = k->if_id;
 	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
 		return -1;
 	k->sa_in = true;
 	sa_from_child(sa, false, k->reqid, &x);
+	x.if_id = k->if_id;
 	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
 		return -1;
 	k->sa_out = true;
@@ -314,6 +326,7 @@ static int kernel_install_inbound(struct rove_datapath *dp, const struct rove_ch
 		k->nold--;
 	}
 	sa_from_child(sa, true, k->reqid, &x);
+	x.if_id = k->if_id;
 	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
 		return rove_err_prefix(err, "kernel datapath");
 	if (k->sa_in)
@@ -335,6 +348,7 @@ static int kernel_install_outbound(struct rove_datapath *dp, const struct rove_c
 	if (rekey_check(k, sa, err) < 0)
 		return -1;
 	sa_from_child(sa, false, k->reqid, &x);
+	x.if_id = k->if_id;
 	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
 		return rove_err_prefix(err, "kernel datapath");
 	if (k->sa_out)
@@ -425,6 +439,8 @@ static int kernel_configure(struct rove_datapath *dp, const struct rove_config_i
 	k->has_vip[1] = cfg->has_vip6;
 	k->vip[0] = cfg->vip4;
 	k->vip[1] = cfg->vip6;
+	for (int i = 0; i < 2 && k->xfrmi; i++)
+		k->has_vip[i] = false; /* the XFRM interface's owner adds them */
 	for (int i = 0; i < 2; i++) {
 		if (!k->has_vip[i])
 			continue;
@@ -520,6 +536,7 @@ static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_e
 	for (size_t i = 0; i < k->npairs; i++) {
 		memset(&m, 0, sizeof(m));
 		m.reqid = k->reqid;
+		m.if_id = k->if_id;
 		m.encap = sa->encap;
 		m.sel = k->pairs[i].out;
 		m.dir = ROVE_XFRM_OUT;
@@ -587,9 +604,12 @@ static int kernel_counters(struct rove_datapath *dp, const struct rove_child_sa 
 static void kernel_destroy(struct rove_datapath *dp)
 {
 	struct kdp *k = kdp_of(dp);
+	struct rove_err err;
 
 	remove_child(k);
 	unconfigure(k);
+	if (k->xfrmi)
+		rove_xfrmi_del(k->rt, k->xfrmi, &err);
 	rove_nl_close(k->xfrm);
 	rove_nl_close(k->rt);
 	free(k);
@@ -641,4 +661,33 @@ fail:
 	free(k);
 	rove_err_prefix(err, "kernel datapath");
 	return NULL;
+}
+
+struct rove_datapath *rove_datapath_kernel_new_xfrmi(const struct rove_addr *gateway,
+						     uint32_t reqid, const char *ifname,
+						     struct rove_err *err)
+{
+	struct rove_datapath *dp = rove_datapath_kernel_new(gateway, reqid, err);
+	struct kdp *k;
+	int idx;
+
+	if (!dp)
+		return NULL;
+	k = kdp_of(dp);
+	/* Not bound to the uplink: MOBIKE may move the SAs to another one. */
+	idx = rove_xfrmi_add(k->rt, ifname, reqid, 0, err);
+	if (idx < 0) {
+		kernel_destroy(dp);
+		rove_err_prefix(err, "kernel datapath");
+		return NULL;
+	}
+	k->xfrmi = idx;
+	k->if_id = reqid;
+	snprintf(k->xfrmi_name, sizeof(k->xfrmi_name), "%s", ifname);
+	return dp;
+}
+
+const char *rove_datapath_kernel_ifname(struct rove_datapath *dp)
+{
+	return kdp_of(dp)->xfrmi_name;
 }

@@ -26,4 +26,14 @@
 struct rove_datapath *rove_datapath_kernel_new(const struct rove_addr *gateway, uint32_t reqid,
 					       struct rove_err *err);
 
+/* The same with an XFRM interface ifname (xfrmi.h) whose if_id is the
+ * reqid: the SAs and policies carry it, and the caller configures the
+ * device (addresses, routes), as NetworkManager does; the datapath adds no
+ * virtual IP, rule or route. destroy deletes the device. */
+struct rove_datapath *rove_datapath_kernel_new_xfrmi(const struct rove_addr *gateway,
+						     uint32_t reqid, const char *ifname,
+						     struct rove_err *err);
+/* The XFRM interface's name, "" without one. */
+const char *rove_datapath_kernel_ifname(struct rove_datapath *dp);
+
 #endif

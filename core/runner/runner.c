@@ -6,6 +6,7 @@
 #include "daemon.h"
 #include "cert.h"
 #include "cred.h"
+#include "datapath_kernel.h"
 #include "datapath_userspace.h"
 #include "http.h"
 #include "ikev2.h"
@@ -137,19 +138,12 @@ static void build_config(struct rove_runner *r, const struct rove_profile *p,
 	c->mobike = p->mobike;
 }
 
-/* Without apply_system the tunnel must be a device the caller configures:
- * the TUN. (The kernel datapath would need an XFRM interface.) */
+/* Without apply_system the caller configures the tunnel's device: the
+ * userspace datapath's TUN, or the kernel datapath's XFRM interface. */
 static int choose_datapath(struct rove_runner *r, const struct rove_profile *p,
-			   const struct rove_runner_options *o, struct rove_err *err)
+			   struct rove_err *err)
 {
-	if (o->apply_system)
-		return rove_daemon_dp_choose(p->datapath, &r->datapath, err);
-	if (p->datapath == ROVE_DP_KERNEL)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-				    "datapath=kernel is not available under NetworkManager yet "
-				    "(it needs an XFRM interface); use datapath=auto or userspace");
-	r->datapath = ROVE_DP_USERSPACE;
-	return 0;
+	return rove_daemon_dp_choose(p->datapath, &r->datapath, err);
 }
 
 struct rove_runner *rove_runner_new(const struct rove_profile *p,
@@ -168,7 +162,7 @@ struct rove_runner *rove_runner_new(const struct rove_profile *p,
 	r->udp.fd[0] = r->udp.fd[1] = -1;
 	r->cred = o->cred;
 	snprintf(r->name, sizeof(r->name), "%s", o->name);
-	if (prepare(r, p, &cfg_err, err) < 0 || choose_datapath(r, p, o, err) < 0)
+	if (prepare(r, p, &cfg_err, err) < 0 || choose_datapath(r, p, err) < 0)
 		goto fail;
 	build_config(r, p, o);
 	r->d.s = rove_session_new(&r->cfg, err);
@@ -270,7 +264,8 @@ void rove_runner_status(struct rove_runner *r, struct rove_runner_status *out)
 	memset(out, 0, sizeof(*out));
 	out->state = d->last_state < 0 ? ROVE_RUNNER_CONNECTING : (enum rove_runner_state)d->last_state;
 	out->datapath = d->dp ? d->dp->ops->name : "";
-	out->device = d->dp && d->dpu ? rove_datapath_userspace_ifname(d->dp) : "";
+	out->device = !d->dp ? "" : d->dpu ? rove_datapath_userspace_ifname(d->dp)
+					     : rove_datapath_kernel_ifname(d->dp);
 	out->reauths = d->reauths;
 	out->next_attempt = wall(d->next_attempt_ms);
 	if (!d->s)

@@ -7,6 +7,9 @@
 #include "dns.h"
 
 #include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -436,6 +439,7 @@ static void test_state_malformed(void)
 	expect_bad("session=vpn\nreqid=0x726f0001x\n", "s.state:2: bad reqid");
 	expect_bad("session=vpn\ntun=eth0\n", "s.state:2: bad TUN name");
 	expect_bad("session=vpn\ntun=rove-a/b\n", "s.state:2: bad TUN name");
+	expect_bad("session=vpn\nxfrmi=eth0\n", "s.state:2: bad XFRM interface name");
 	expect_bad("session=vpn\nvip=10.3.0.2/33 ifindex 3\n", "s.state:2: bad virtual IP");
 	expect_bad("session=vpn\nvip=10.3.0.2/32 ifindex 0\n", "s.state:2: bad virtual IP");
 	expect_bad("session=vpn\nvip=10.3.0.2/32 ifindex 3 x\n", "s.state:2: bad virtual IP");
@@ -505,6 +509,27 @@ static void test_cleanup_dns_only(void)
 	unlink(path);
 }
 
+/* The kernel datapath's XFRM interface outlives a crash: the cleanup
+ * deletes the rove-* device the state file names (a veth device stands
+ * in for it: this kernel may have no XFRM interfaces). */
+static void test_cleanup_xfrmi(void)
+{
+	struct rove_err err;
+	char path[PATH_MAX];
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0 ||
+	    system("ip link add rove-xt type veth peer name rove-xp 2>/dev/null") != 0) {
+		fprintf(stderr, "skip: needs root, a network namespace and ip\n");
+		return;
+	}
+	CHECK(if_nametoindex("rove-xt") != 0);
+	snprintf(path, sizeof(path), "%s/vpn.state", run_dir);
+	put_file(path, "session=vpn\ndatapath=kernel\nxfrmi=rove-xt\n");
+	CHECK(rove_cleanup_stale("vpn", run_dir, &err) == 0);
+	CHECK(if_nametoindex("rove-xt") == 0);
+	CHECK(!exists(path));
+}
+
 static void test_kv_blank_stops(void)
 {
 	static const char text[] = "a=1\n\nraw bytes\n";
@@ -554,6 +579,7 @@ int main(void)
 	RUN(test_state_tolerant);
 	RUN(test_cleanup_dns_only);
 	RUN(test_kv_blank_stops);
+	RUN(test_cleanup_xfrmi); /* last: it moves into a network namespace of its own */
 	rm_rf(tmpdir);
 	return check_summary();
 }

@@ -446,6 +446,37 @@ static void test_kernel_policies(void)
 	rove_nl_close(nl);
 }
 
+/* A policy of an XFRM interface (if_id): the attribute is in the message,
+ * the kernel finds the policy only with its id, and crash cleanup, which
+ * knows only the reqid, still removes it. */
+static void test_kernel_policies_if_id(void)
+{
+	uint8_t buf[ROVE_NL_MSG_MAX];
+	struct rove_nl *nl = open_nl(NETLINK_XFRM);
+	struct rove_xfrm_policy p = out_policy("10.3.0.6/32", "10.1.0.0/16");
+	const struct nlattr *tb[XFRMA_MAX + 1];
+	struct rove_err err;
+	struct nlmsghdr *nlh;
+
+	p.if_id = rove_xfrm_reqid(7);
+	nlh = rove_xfrm_policy_msg(buf, sizeof(buf), &p, &err);
+	CHECK(nlh != NULL);
+	if (nlh) {
+		parse_attrs(nlh, sizeof(struct xfrm_userpolicy_info), tb, XFRMA_MAX);
+		CHECK(tb[XFRMA_IF_ID] && mnl_attr_get_u32(tb[XFRMA_IF_ID]) == p.if_id);
+	}
+	if (!nl)
+		return;
+	CHECK(rove_xfrm_policy_add(nl, &p, &err) == 0);
+	CHECK(rove_xfrm_policy_del(nl, &p.sel, ROVE_XFRM_OUT, &err) == -1 && errno == ENOENT);
+	CHECK(rove_xfrm_policy_del_if(nl, &p.sel, ROVE_XFRM_OUT, p.if_id, &err) == 0);
+	CHECK(rove_xfrm_policy_add(nl, &p, &err) == 0);
+	CHECK(rove_xfrm_flush_reqid(nl, rove_xfrm_reqid(7), &err) == 1);
+	CHECK(rove_xfrm_policy_del_if(nl, &p.sel, ROVE_XFRM_OUT, p.if_id, &err) == -1 &&
+	      errno == ENOENT);
+	rove_nl_close(nl);
+}
+
 static void test_kernel_sockets(void)
 {
 	struct rove_err err;
@@ -828,6 +859,7 @@ int main(void)
 		return check_failures ? check_summary() : (check_summary(), 77);
 	}
 	RUN(test_kernel_policies);
+	RUN(test_kernel_policies_if_id);
 	RUN(test_kernel_sockets);
 	RUN(test_kernel_states);
 	RUN(test_kernel_migrate);

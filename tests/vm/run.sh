@@ -9,7 +9,8 @@
 # A scenario is tests/vm/s-NAME.sh, run as root inside the VM (see
 # vm-stage2.sh for what it finds there). Binaries it needs come through the
 # environment: ROVE_XFRM_PAIR (tests/vm/xfrm-pair), ROVE_TEST_XFRM (the
-# unit test), ROVE_BIN (rove), ROVE_UNIT (the built rove@.service); meson
+# unit test), ROVE_BIN (rove), ROVE_RUNNER_REPORT (tests/tools/runner-report),
+# ROVE_UNIT (the built rove@.service); meson
 # sets them. They are copied into the VM's share, so the build tree may
 # live anywhere; so is the integration harness (tests/integration), for
 # the scenarios that run strongSwan.
@@ -64,7 +65,7 @@ mkdir "$work/integration"
 for f in lib net pki strongswan rove traffic t-redirect; do
 	cp "$here/../integration/$f.sh" "$work/integration/"
 done
-for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}"; do
+for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}" "${ROVE_RUNNER_REPORT:-}"; do
 	if [ -n "$b" ]; then cp "$b" "$work/bin/"; fi
 done
 if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
