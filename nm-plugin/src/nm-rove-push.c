@@ -1,49 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What nm-rove-service tells rove-statusd (docs/status-dbus.md): Update(s
- * uuid, a{sv}) on /org/rove/Status1, org.rove.Status1, with only the keys
- * that changed; counters every 5 s while connected, and only when they
- * moved. Fire and forget: the session never waits for the status daemon,
- * and a missing one (not installed, not yet activated) costs a log line. */
+/* What nm-rove-service tells rove-statusd (docs/status-dbus.md) through
+ * the status client (status-client.h), which pushes only values that
+ * changed: so this file sets everything it knows at each event, and the
+ * counters every 5 s while connected (nothing reaches the bus when they
+ * did not move). Fire and forget: the session never waits for the status
+ * daemon, and a missing one costs a debug line. */
 #include "nm-rove-service.h"
+#include "status-client.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#define STATUS_BUS_NAME "org.rove.Status1"
-#define STATUS_PATH "/org/rove/Status1"
-#define STATUS_IFACE "org.rove.Status1"
 #define COUNTER_PERIOD_S 5
 
-static void on_reply(GObject *src, GAsyncResult *res, gpointer data)
+static void flush(NMRoveService *self)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) r = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &error);
+	const char *e;
 
-	if (!r)
-		g_debug("rove: status daemon: %s", error->message);
-}
-
-static void push(NMRoveService *self, GVariantBuilder *props)
-{
-	GDBusConnection *bus = nm_vpn_service_plugin_get_connection(NM_VPN_SERVICE_PLUGIN(self));
-	GVariant *dict = g_variant_builder_end(props);
-
-	if (!bus || !self->uuid) {
-		g_variant_unref(g_variant_ref_sink(dict));
+	if (!self->status)
 		return;
-	}
-	g_dbus_connection_call(bus, STATUS_BUS_NAME, STATUS_PATH, STATUS_IFACE, "Update",
-			       g_variant_new("(s@a{sv})", self->uuid, dict), NULL,
-			       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_reply, NULL);
+	rove_status_client_flush(self->status);
+	e = rove_status_client_last_error(self->status);
+	if (e)
+		g_debug("rove: status daemon: %s", e);
 }
 
-static void add_str(GVariantBuilder *b, const char *key, const char *v)
-{
-	g_variant_builder_add(b, "{sv}", key, g_variant_new_string(v ? v : ""));
-}
-
-static void add_addr(GVariantBuilder *b, const char *key, const struct rove_addr *a)
+static void set_addr(NMRoveService *self, const char *key, const struct rove_addr *a)
 {
 	char s[ROVE_ADDR_STRLEN] = "";
 
@@ -53,112 +36,92 @@ static void add_addr(GVariantBuilder *b, const char *key, const struct rove_addr
 		host.port = 0;
 		rove_addr_str(&host, s, sizeof(s));
 	}
-	add_str(b, key, s);
-}
-
-static void add_strv(GVariantBuilder *b, const char *key, const char *const *v, size_t n)
-{
-	GVariantBuilder a;
-
-	g_variant_builder_init(&a, G_VARIANT_TYPE("as"));
-	for (size_t i = 0; i < n; i++)
-		g_variant_builder_add(&a, "s", v[i]);
-	g_variant_builder_add(b, "{sv}", key, g_variant_builder_end(&a));
+	rove_status_client_set_str(self->status, key, s);
 }
 
 void rove_nm_status_begin(NMRoveService *self, const struct rove_profile *p)
 {
-	GVariantBuilder b;
+	static const char *const none[] = { NULL };
+	GDBusConnection *bus = nm_vpn_service_plugin_get_connection(NM_VPN_SERVICE_PLUGIN(self));
 
-	g_free(self->gateway);
-	self->gateway = g_strdup(p->server);
-	memset(self->last_counters, 0, sizeof(self->last_counters));
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	add_str(&b, "Id", self->id);
-	add_str(&b, "Gateway", p->server);
-	add_str(&b, "State", "connecting");
-	add_str(&b, "ServerIdentity", "");
-	add_str(&b, "Device", "");
-	g_variant_builder_add(&b, "{sv}", "ConnectedSince", g_variant_new_uint64(0));
-	push(self, &b);
+	rove_status_client_free(self->status);
+	self->status = bus && self->uuid ? rove_status_client_new(bus, self->uuid) : NULL;
+	if (!self->status)
+		return;
+	rove_status_client_set_str(self->status, "Id", self->id);
+	rove_status_client_set_str(self->status, "Gateway", p->server);
+	rove_status_client_set_str(self->status, "State", "connecting");
+	rove_status_client_set_str(self->status, "ServerIdentity", "");
+	rove_status_client_set_str(self->status, "Device", "");
+	rove_status_client_set_strv(self->status, "VirtualIp4", none);
+	rove_status_client_set_strv(self->status, "VirtualIp6", none);
+	rove_status_client_set_u64(self->status, "ConnectedSince", 0);
+	flush(self);
 }
 
 /* Counters, the path and rekeys: what changes while the tunnel is up. */
-static void push_live(NMRoveService *self, bool always)
+static void push_live(NMRoveService *self)
 {
 	struct rove_runner_status st;
-	GVariantBuilder b;
-	guint64 now[4];
 
-	if (!self->runner || self->finished)
+	if (!self->status || !self->runner || self->finished)
 		return;
 	rove_runner_status(self->runner, &st);
-	now[0] = st.bytes_in;
-	now[1] = st.bytes_out;
-	now[2] = st.packets_in;
-	now[3] = st.packets_out;
-	if (!always && memcmp(now, self->last_counters, sizeof(now)) == 0)
-		return;
-	memcpy(self->last_counters, now, sizeof(now));
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "BytesIn", g_variant_new_uint64(st.bytes_in));
-	g_variant_builder_add(&b, "{sv}", "BytesOut", g_variant_new_uint64(st.bytes_out));
-	g_variant_builder_add(&b, "{sv}", "PacketsIn", g_variant_new_uint64(st.packets_in));
-	g_variant_builder_add(&b, "{sv}", "PacketsOut", g_variant_new_uint64(st.packets_out));
-	g_variant_builder_add(&b, "{sv}", "Rekeys", g_variant_new_uint32(st.rekeys));
-	g_variant_builder_add(&b, "{sv}", "Moves", g_variant_new_uint32(st.moves));
-	g_variant_builder_add(&b, "{sv}", "Reauths", g_variant_new_uint32(st.reauths));
-	g_variant_builder_add(&b, "{sv}", "NextRekey", g_variant_new_uint64(st.next_rekey));
-	g_variant_builder_add(&b, "{sv}", "NextAttempt", g_variant_new_uint64(st.next_attempt));
-	add_addr(&b, "GatewayAddress", &st.gateway);
-	add_addr(&b, "LocalAddress", &st.local);
-	g_variant_builder_add(&b, "{sv}", "Nat", g_variant_new_boolean(st.nat));
-	add_str(&b, "ServerIdentity", st.server_id);
-	g_variant_builder_add(&b, "{sv}", "ConnectedSince", g_variant_new_uint64(st.connected_since));
-	push(self, &b);
+	rove_status_client_set_u64(self->status, "BytesIn", st.bytes_in);
+	rove_status_client_set_u64(self->status, "BytesOut", st.bytes_out);
+	rove_status_client_set_u64(self->status, "PacketsIn", st.packets_in);
+	rove_status_client_set_u64(self->status, "PacketsOut", st.packets_out);
+	rove_status_client_set_u32(self->status, "Rekeys", st.rekeys);
+	rove_status_client_set_u32(self->status, "Moves", st.moves);
+	rove_status_client_set_u32(self->status, "Reauths", st.reauths);
+	rove_status_client_set_u64(self->status, "NextRekey", st.next_rekey);
+	rove_status_client_set_u64(self->status, "NextAttempt", st.next_attempt);
+	set_addr(self, "GatewayAddress", &st.gateway);
+	set_addr(self, "LocalAddress", &st.local);
+	rove_status_client_set_bool(self->status, "Nat", st.nat);
+	rove_status_client_set_str(self->status, "ServerIdentity", st.server_id);
+	rove_status_client_set_u64(self->status, "ConnectedSince", st.connected_since);
+	flush(self);
 }
 
 static gboolean on_counters(gpointer data)
 {
-	push_live(data, false);
+	push_live(data);
 	return G_SOURCE_CONTINUE;
 }
 
-static const char *failure_name(enum rove_fail f)
+/* The contract's short names: "auth-failed", "peer-dead", "cert-untrusted". */
+static void failure_name(enum rove_fail f, char *out, size_t len)
 {
-	/* The contract's short names: "auth-failed", "peer-dead", ... */
-	static char buf[64];
-	const char *n = rove_fail_name(f);
+	const char *n = f == ROVE_FAIL_UNTRUSTED_CA ? "cert_untrusted" : rove_fail_name(f);
 
-	snprintf(buf, sizeof(buf), "%s", n ? n : "internal");
-	for (char *c = buf; *c; c++)
+	snprintf(out, len, "%s", n ? n : "internal");
+	for (char *c = out; *c; c++)
 		if (*c == '_')
 			*c = '-';
-	if (f == ROVE_FAIL_UNTRUSTED_CA)
-		return "cert-untrusted";
-	return buf;
 }
 
 void rove_nm_status_state(NMRoveService *self, enum rove_runner_state st, const char *msg,
 			  enum rove_fail reason)
 {
-	GVariantBuilder b;
+	char why[64];
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	add_str(&b, "State", rove_runner_state_name(st));
+	if (!self->status)
+		return;
+	rove_status_client_set_str(self->status, "State", rove_runner_state_name(st));
 	if (st == ROVE_RUNNER_FAILED) {
-		add_str(&b, "LastFailure", msg);
-		add_str(&b, "LastFailureReason", failure_name(reason));
-		g_variant_builder_add(&b, "{sv}", "LastFailureTime",
-				      g_variant_new_uint64((guint64)time(NULL)));
+		failure_name(reason, why, sizeof(why));
+		rove_status_client_set_str(self->status, "LastFailure", msg);
+		rove_status_client_set_str(self->status, "LastFailureReason", why);
+		rove_status_client_set_u64(self->status, "LastFailureTime", (guint64)time(NULL));
 	}
 	if (st == ROVE_RUNNER_FAILED || st == ROVE_RUNNER_DISCONNECTED) {
-		g_variant_builder_add(&b, "{sv}", "ConnectedSince", g_variant_new_uint64(0));
-		add_str(&b, "Device", "");
+		rove_status_client_set_u64(self->status, "ConnectedSince", 0);
+		rove_status_client_set_str(self->status, "Device", "");
 	}
-	push(self, &b);
+	flush(self);
 	if (st == ROVE_RUNNER_CONNECTED) {
-		push_live(self, true);
+		push_live(self);
 		if (!self->counters_timer)
 			self->counters_timer = g_timeout_add_seconds(COUNTER_PERIOD_S, on_counters,
 								     self);
@@ -168,33 +131,36 @@ void rove_nm_status_state(NMRoveService *self, enum rove_runner_state st, const 
 void rove_nm_status_ipconfig(NMRoveService *self, const struct rove_runner_ipconfig *ip)
 {
 	const struct rove_config_info *c = ip->config;
-	char v4[1][ROVE_ADDR_STRLEN + 4] = { "" }, v6[1][ROVE_ADDR_STRLEN + 4] = { "" };
+	char v4[ROVE_ADDR_STRLEN + 4] = "", v6[ROVE_ADDR_STRLEN + 4] = "", a[ROVE_ADDR_STRLEN];
 	char dns[ROVE_MAX_DNS][ROVE_ADDR_STRLEN];
-	const char *p4[1] = { v4[0] }, *p6[1] = { v6[0] }, *pd[ROVE_MAX_DNS], *dom[ROVE_MAX_DOMAINS];
-	char a[ROVE_ADDR_STRLEN];
-	GVariantBuilder b;
+	const char *p4[2] = { v4, NULL }, *p6[2] = { v6, NULL };
+	const char *pd[ROVE_MAX_DNS + 1] = { NULL }, *dom[ROVE_MAX_DOMAINS + 1] = { NULL };
 
+	if (!self->status)
+		return;
 	if (c->has_vip4)
-		snprintf(v4[0], sizeof(v4[0]), "%s/%u", rove_addr_str(&c->vip4.addr, a, sizeof(a)),
+		snprintf(v4, sizeof(v4), "%s/%u", rove_addr_str(&c->vip4.addr, a, sizeof(a)),
 			 c->vip4.len);
+	else
+		p4[0] = NULL;
 	if (c->has_vip6)
-		snprintf(v6[0], sizeof(v6[0]), "%s/%u", rove_addr_str(&c->vip6.addr, a, sizeof(a)),
+		snprintf(v6, sizeof(v6), "%s/%u", rove_addr_str(&c->vip6.addr, a, sizeof(a)),
 			 c->vip6.len);
+	else
+		p6[0] = NULL;
 	for (size_t i = 0; i < c->ndns && i < ROVE_MAX_DNS; i++)
 		pd[i] = rove_addr_str(&c->dns[i], dns[i], sizeof(dns[i]));
 	for (size_t i = 0; i < c->ndomains && i < ROVE_MAX_DOMAINS; i++)
 		dom[i] = c->domains[i];
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	add_strv(&b, "VirtualIp4", p4, c->has_vip4);
-	add_strv(&b, "VirtualIp6", p6, c->has_vip6);
-	add_strv(&b, "Dns", pd, c->ndns < ROVE_MAX_DNS ? c->ndns : ROVE_MAX_DNS);
-	add_strv(&b, "SearchDomains", dom, c->ndomains < ROVE_MAX_DOMAINS ? c->ndomains
-									 : ROVE_MAX_DOMAINS);
-	add_str(&b, "Device", ip->device);
-	add_str(&b, "Datapath", ip->datapath);
-	add_addr(&b, "GatewayAddress", &ip->gateway);
-	add_addr(&b, "LocalAddress", &ip->local);
-	push(self, &b);
+	rove_status_client_set_strv(self->status, "VirtualIp4", p4);
+	rove_status_client_set_strv(self->status, "VirtualIp6", p6);
+	rove_status_client_set_strv(self->status, "Dns", pd);
+	rove_status_client_set_strv(self->status, "SearchDomains", dom);
+	rove_status_client_set_str(self->status, "Device", ip->device);
+	rove_status_client_set_str(self->status, "Datapath", ip->datapath);
+	set_addr(self, "GatewayAddress", &ip->gateway);
+	set_addr(self, "LocalAddress", &ip->local);
+	flush(self);
 }
 
 void rove_nm_status_stop(NMRoveService *self)
@@ -202,4 +168,11 @@ void rove_nm_status_stop(NMRoveService *self)
 	if (self->counters_timer)
 		g_source_remove(self->counters_timer);
 	self->counters_timer = 0;
+}
+
+void rove_nm_status_free(NMRoveService *self)
+{
+	rove_nm_status_stop(self);
+	rove_status_client_free(self->status);
+	self->status = NULL;
 }

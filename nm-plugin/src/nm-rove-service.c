@@ -10,7 +10,7 @@
  * (core/runner/runner.h) on this process's main context, with
  * apply_system off: NetworkManager applies the addresses, routes and DNS
  * we report to the tunnel device. Each connection's state also goes to
- * rove-statusd (docs/status-dbus.md, status.c). */
+ * rove-statusd (docs/status-dbus.md, nm-rove-push.c). */
 #include "nm-rove-service.h"
 
 #include <NetworkManager.h>
@@ -358,11 +358,10 @@ static void dispose(GObject *object)
 	self->free_idle = 0;
 	rove_runner_free(self->runner);
 	self->runner = NULL;
-	rove_nm_status_stop(self);
+	rove_nm_status_free(self);
 	rove_profile_free(&self->profile);
 	g_clear_pointer(&self->id, g_free);
 	g_clear_pointer(&self->uuid, g_free);
-	g_clear_pointer(&self->gateway, g_free);
 	G_OBJECT_CLASS(nm_rove_service_parent_class)->dispose(object);
 }
 

@@ -11,6 +11,8 @@
 #include "profile.h"
 #include "runner.h"
 
+struct rove_status_client;
+
 #define NM_DBUS_SERVICE_ROVE "org.freedesktop.NetworkManager.rove"
 
 #define NM_TYPE_ROVE_SERVICE (nm_rove_service_get_type())
@@ -28,9 +30,8 @@ struct _NMRoveService {
 	/* The connection's own IP settings (nm-rove-config.c). */
 	bool never_default4, never_default6;
 	/* rove-statusd (nm-rove-push.c). */
+	struct rove_status_client *status;
 	guint counters_timer;
-	guint64 last_counters[4];
-	char *gateway;                /* as configured */
 };
 
 /* nm-rove-service.c: the connection's profile from vpn.data (and with
@@ -55,6 +56,7 @@ void rove_nm_status_begin(NMRoveService *self, const struct rove_profile *p);
 void rove_nm_status_state(NMRoveService *self, enum rove_runner_state st, const char *msg,
 			  enum rove_fail reason);
 void rove_nm_status_ipconfig(NMRoveService *self, const struct rove_runner_ipconfig *ip);
-void rove_nm_status_stop(NMRoveService *self);
+void rove_nm_status_stop(NMRoveService *self);   /* no more counters */
+void rove_nm_status_free(NMRoveService *self);
 
 #endif

@@ -34,6 +34,17 @@ add_rove() { # name, extra vpn.data, [more nmcli settings...]
 }
 default_via_tunnel() { ip -n "$NS_C" route show default | grep -q 'dev rove-'; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# rove-statusd's view of a connection, as an ordinary user reads it.
+status_is() { # connection, property, gdbus's rendering of the value
+	local uuid
+	uuid=$(nm_field "$1" connection.uuid)
+	test "$(nm_status "$uuid" "$2")" = "($3,)"
+}
+status_has() { # connection, property, extended regex
+	local uuid
+	uuid=$(nm_field "$1" connection.uuid)
+	nm_status "$uuid" "$2" | grep -qE -- "$3"
+}
 has_domain() { nm_field "$1" IP4.DOMAIN | grep -qx "$2"; }
 has_route() { nm_field "$1" IP4.ROUTE | grep -q "dst = $2"; }
 
@@ -55,6 +66,12 @@ check "the address is on rove's TUN (NetworkManager configured it)" on_rove_tun 
 check "no default route through the tunnel" not default_via_tunnel
 check "the LAN host answers through the tunnel" lan_reachable
 check "the gateway lists the IKE SA from $CLIENT_ADDR" gw_has_sa_from "${CLIENT_ADDR}["
+check "rove-statusd: split is connected (read as nobody)" \
+	wait_for 30 status_is split State "<'connected'>"
+check "... on its TUN, with its address and the verified server identity" \
+	eval 'status_has split Device "rove-nm[0-9a-f]{8}" &&
+		status_has split VirtualIp4 "${addr%/*}/32" &&
+		status_has split ServerIdentity "gw.rove.test"'
 t0=$(date +%s%N)
 check "nmcli connection down split" nm_cli connection down split
 say "    nmcli connection down took $(ms_since "$t0") ms"
@@ -98,6 +115,10 @@ check "NetworkManager names the reason: login failed" \
 check "rove's sentence is in NetworkManager's log" \
 	test "$(nm_log_count 'rove: badpw: connection failed \(auth_failed\): .*password' "$mark")" -ge 1
 check "the password is in no log" not grep -rqF "not-the-password" "$NM_DIR"
+check "rove-statusd: badpw failed, auth-failed, with rove's sentence" \
+	eval 'status_is badpw State "<'"'"'failed'"'"'>" &&
+		status_is badpw LastFailureReason "<'"'"'auth-failed'"'"'>" &&
+		status_has badpw LastFailure "password"' 
 nm_check_clean "nothing of badpw is left"
 
 say "# a gateway certificate from a CA the connection does not trust"
