@@ -116,8 +116,14 @@ void rove_nm_status_state(NMRoveService *self, enum rove_runner_state st, const 
 		rove_status_client_set_u64(self->status, "LastFailureTime", (guint64)time(NULL));
 	}
 	if (st == ROVE_RUNNER_FAILED || st == ROVE_RUNNER_DISCONNECTED) {
+		g_autoptr(GError) error = NULL;
+
 		rove_status_client_set_u64(self->status, "ConnectedSince", 0);
 		rove_status_client_set_str(self->status, "Device", "");
+		/* The service may exit right after: wait for rove-statusd. */
+		if (!rove_status_client_flush_sync(self->status, &error))
+			g_debug("rove: status daemon: %s", error ? error->message : "no answer");
+		return;
 	}
 	flush(self);
 	if (st == ROVE_RUNNER_CONNECTED) {

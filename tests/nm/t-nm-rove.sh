@@ -115,10 +115,12 @@ check "NetworkManager names the reason: login failed" \
 check "rove's sentence is in NetworkManager's log" \
 	test "$(nm_log_count 'rove: badpw: connection failed \(auth_failed\): .*password' "$mark")" -ge 1
 check "the password is in no log" not grep -rqF "not-the-password" "$NM_DIR"
-check "rove-statusd: badpw failed, auth-failed, with rove's sentence" \
-	eval 'status_is badpw State "<'"'"'failed'"'"'>" &&
-		status_is badpw LastFailureReason "<'"'"'auth-failed'"'"'>" &&
-		status_has badpw LastFailure "password"' 
+badpw_failed() {
+	status_is badpw State "<'failed'>" &&
+		status_is badpw LastFailureReason "<'auth-failed'>" &&
+		status_has badpw LastFailure "password"
+}
+check "rove-statusd: badpw failed, auth-failed, with rove's sentence" wait_for 30 badpw_failed
 nm_check_clean "nothing of badpw is left"
 
 say "# a gateway certificate from a CA the connection does not trust"
