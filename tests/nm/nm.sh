@@ -161,8 +161,12 @@ EOF
 
 # nm_in CMD...: runs a command inside the box (its mounts, the client's
 # network namespace), e.g. nm_in gdbus call --system ...
+# -r: the box's root directory too. Entering a mount namespace puts a
+# process at that namespace's real root; when the tests run in a chroot
+# (a build root, a container made with chroot) that is not the root the box
+# sees, and without -r /run/dbus would be the outer system's, not the box's.
 nm_in() {
-	nsenter -t "$NM_BOX_PID" -m -n -- "$@"
+	nsenter -t "$NM_BOX_PID" -m -n -r -- "$@"
 }
 
 # nm_cli ARGS...: nmcli in the box.
@@ -182,9 +186,12 @@ nm_box() {
 		>"$NM_DIR/box.log" 2>&1 &
 	NM_BOX_PID=$!
 	PIDS+=("$NM_BOX_PID")
-	wait_for 100 nm_in test -S /run/dbus/system_bus_socket ||
-		die "the box's system bus did not start:
+	wait_for 100 nm_in test -S /run/dbus/system_bus_socket && return 0
+	kill -0 "$NM_BOX_PID" 2>/dev/null ||
+		die "the box's system bus did not start: the box (tests/nm/nm-box.sh, then dbus-daemon) exited; its output:
 $(cat "$NM_DIR/box.log")"
+	die "the box's system bus did not start: dbus-daemon (PID $NM_BOX_PID) runs, but \`nsenter -t $NM_BOX_PID -m -n -r\` finds no /run/dbus/system_bus_socket after 10 s (check that nsenter can enter the box and dbus-daemon's output:
+$(cat "$NM_DIR/box.log"))"
 }
 
 # nm_start: the box, NetworkManager in it, and the uplink out0 managed by
@@ -195,7 +202,7 @@ nm_start() {
 	nm_box
 	# nsenter itself, not the nm_in function (a subshell), so that $! is
 	# NetworkManager's PID
-	nsenter -t "$NM_BOX_PID" -m -n -- \
+	nsenter -t "$NM_BOX_PID" -m -n -r -- \
 		NetworkManager --debug --config="$NM_DIR/NetworkManager.conf" \
 		>"$NM_DIR/nm.log" 2>&1 &
 	NM_PID=$!
