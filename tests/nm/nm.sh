@@ -165,8 +165,12 @@ EOF
 # process at that namespace's real root; when the tests run in a chroot
 # (a build root, a container made with chroot) that is not the root the box
 # sees, and without -r /run/dbus would be the outer system's, not the box's.
+# -w: the box's working directory (dbus-daemon's, the test's directory as
+# the box sees it); with -r alone the command would keep a working
+# directory of the outer mount namespace, which getcwd() cannot name there
+# (python3 then fails to import gi).
 nm_in() {
-	nsenter -t "$NM_BOX_PID" -m -n -r -- "$@"
+	nsenter -t "$NM_BOX_PID" -m -n -r -w -- "$@"
 }
 
 # nm_cli ARGS...: nmcli in the box.
@@ -190,7 +194,7 @@ nm_box() {
 	kill -0 "$NM_BOX_PID" 2>/dev/null ||
 		die "the box's system bus did not start: the box (tests/nm/nm-box.sh, then dbus-daemon) exited; its output:
 $(cat "$NM_DIR/box.log")"
-	die "the box's system bus did not start: dbus-daemon (PID $NM_BOX_PID) runs, but \`nsenter -t $NM_BOX_PID -m -n -r\` finds no /run/dbus/system_bus_socket after 10 s (check that nsenter can enter the box and dbus-daemon's output:
+	die "the box's system bus did not start: dbus-daemon (PID $NM_BOX_PID) runs, but \`nsenter -t $NM_BOX_PID -m -n -r -w\` finds no /run/dbus/system_bus_socket after 10 s (check that nsenter can enter the box and dbus-daemon's output:
 $(cat "$NM_DIR/box.log"))"
 }
 
@@ -202,7 +206,7 @@ nm_start() {
 	nm_box
 	# nsenter itself, not the nm_in function (a subshell), so that $! is
 	# NetworkManager's PID
-	nsenter -t "$NM_BOX_PID" -m -n -r -- \
+	nsenter -t "$NM_BOX_PID" -m -n -r -w -- \
 		NetworkManager --debug --config="$NM_DIR/NetworkManager.conf" \
 		>"$NM_DIR/nm.log" 2>&1 &
 	NM_PID=$!
