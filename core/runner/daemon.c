@@ -504,6 +504,7 @@ void rove_daemon_teardown(struct rove_daemon *d)
 	if (d->dp)
 		d->dp->ops->destroy(d->dp);
 	d->dp = NULL;
+	rove_daemon_path_close(d); /* again: the sockets the datapath read */
 	rove_state_remove(d->state);
 	d->state = NULL;
 	rove_session_free(d->s);

@@ -104,7 +104,7 @@ struct rove_daemon {
 	struct rove_addr path_src;    /* the local address the engine uses */
 	struct rove_addr path_gw;     /* the gateway address it reaches */
 	bool path_parked;
-	struct rove_udp udp_alt;      /* IKE sockets of the other family (kernel datapath) */
+	struct rove_udp udp_alt;      /* IKE sockets of the other family (same ports) */
 	bool have_alt;
 	uint8_t rx[65536];
 };
@@ -190,6 +190,10 @@ int rove_daemon_path_open(struct rove_daemon *d, struct rove_err *err);
 void rove_daemon_path_up(struct rove_daemon *d);
 void rove_daemon_path_updated(struct rove_daemon *d, const struct rove_child_sa *sa);
 void rove_daemon_path_close(struct rove_daemon *d);
+/* The other family's IKE sockets (d->udp_alt) when MOBIKE is on: before
+ * the userspace datapath is created (it reads the NAT-T one), else from
+ * rove_daemon_path_open. kernel: set them up for kernel ESP. */
+void rove_daemon_path_open_alt(struct rove_daemon *d, bool kernel);
 /* The IKE sockets for a datagram from `local` (d->udp, or the other
  * family's after a move to it). */
 struct rove_udp *rove_daemon_udp_for(struct rove_daemon *d, const struct rove_addr *local);

@@ -73,6 +73,13 @@ static struct rove_datapath *open_userspace(struct rove_daemon *d, struct rove_e
 		.manage_routes = d->apply_system,
 	};
 
+	/* A move to the other outer family needs its NAT-T socket too. */
+	rove_daemon_path_open_alt(d, false);
+	if (d->have_alt) {
+		c.have_alt = true;
+		c.alt_fd = d->udp_alt.fd[ROVE_UDP_NATT];
+		c.alt_bound = d->udp_alt.bound[ROVE_UDP_NATT];
+	}
 	return rove_datapath_userspace_new(&c, err);
 }
 

@@ -197,27 +197,30 @@ static void watch_fd(struct rove_daemon *d, int slot, int fd, GSourceFunc cb)
 }
 
 /* IKE sockets of the other family, on the same ports (the engine keeps
- * its ports across a move), bypassing the tunnel and taking ESP in UDP
- * like the first ones. Only the kernel datapath can move its SAs to the
- * other family; the userspace one reads one NAT-T socket. */
-static void open_alt(struct rove_daemon *d)
+ * its ports across a move). With the kernel datapath both bypass the
+ * tunnel and the NAT-T one takes ESP in UDP like the first ones; with the
+ * userspace datapath its NAT-T socket is the datapath's to read (handed
+ * over when it is created, so this runs first), the daemon reads port 500. */
+void rove_daemon_path_open_alt(struct rove_daemon *d, bool kernel)
 {
 	int fam = d->udp->family == AF_INET ? AF_INET6 : AF_INET;
 	struct rove_err err;
 
-	if (d->dpu || rove_udp_open(&d->udp_alt, fam, NULL, &err) < 0)
+	if (!d->mobike || d->have_alt || rove_udp_open(&d->udp_alt, fam, NULL, &err) < 0)
 		return;
 	if (d->udp_alt.bound[ROVE_UDP_IKE].port != d->udp->bound[ROVE_UDP_IKE].port ||
 	    d->udp_alt.bound[ROVE_UDP_NATT].port != d->udp->bound[ROVE_UDP_NATT].port ||
-	    rove_xfrm_socket_bypass(d->udp_alt.fd[ROVE_UDP_IKE], fam, &err) < 0 ||
-	    rove_xfrm_socket_bypass(d->udp_alt.fd[ROVE_UDP_NATT], fam, &err) < 0 ||
-	    rove_xfrm_socket_encap(d->udp_alt.fd[ROVE_UDP_NATT], &err) < 0) {
+	    (kernel && (rove_xfrm_socket_bypass(d->udp_alt.fd[ROVE_UDP_IKE], fam, &err) < 0 ||
+			rove_xfrm_socket_bypass(d->udp_alt.fd[ROVE_UDP_NATT], fam, &err) < 0 ||
+			rove_xfrm_socket_encap(d->udp_alt.fd[ROVE_UDP_NATT], &err) < 0))) {
 		rove_udp_close(&d->udp_alt);
 		return;
 	}
 	d->have_alt = true;
 	watch_fd(d, ROVE_W_IKE_ALT, d->udp_alt.fd[ROVE_UDP_IKE], G_SOURCE_FUNC(on_ike_alt));
-	watch_fd(d, ROVE_W_NATT_ALT, d->udp_alt.fd[ROVE_UDP_NATT], G_SOURCE_FUNC(on_natt_alt));
+	if (kernel)
+		watch_fd(d, ROVE_W_NATT_ALT, d->udp_alt.fd[ROVE_UDP_NATT],
+			 G_SOURCE_FUNC(on_natt_alt));
 }
 
 int rove_daemon_path_open(struct rove_daemon *d, struct rove_err *err)
@@ -241,7 +244,7 @@ int rove_daemon_path_open(struct rove_daemon *d, struct rove_err *err)
 		return -1;
 	}
 	watch_fd(d, ROVE_W_NET, rove_netwatch_fd(d->nw), G_SOURCE_FUNC(on_net));
-	open_alt(d);
+	rove_daemon_path_open_alt(d, !d->dpu); /* done already for the userspace datapath */
 	return 0;
 }
 
@@ -284,9 +287,11 @@ void rove_daemon_path_close(struct rove_daemon *d)
 	drop(&d->watch[ROVE_W_NET]);
 	drop(&d->watch[ROVE_W_IKE_ALT]);
 	drop(&d->watch[ROVE_W_NATT_ALT]);
-	if (d->have_alt)
+	/* After the datapath is gone: the userspace one reads the NAT-T one. */
+	if (d->have_alt && !d->dp)
 		rove_udp_close(&d->udp_alt);
-	d->have_alt = false;
+	if (!d->dp)
+		d->have_alt = false;
 	rove_nl_close(d->nw_rt);
 	d->nw_rt = NULL;
 	rove_netwatch_free(d->nw);

@@ -107,8 +107,13 @@ static void promote(struct rove_daemon *d, const struct rove_child_sa *sa)
 	struct rove_err err;
 
 	rove_session_get_info(d->s, &info);
+	/* Beside the current CHILD SA, as a rekey's: the kernel datapath puts
+	 * the new pair under the same reqid (the policies stay) and deletes
+	 * the old outbound SA once the new one is in, the userspace one swaps
+	 * its outbound SA; the old inbound SA takes what is still in flight
+	 * until the old session's CHILD_DOWN. */
 	if (d->dp->ops->install(d->dp, sa, &err) < 0) {
-		/* A datapath with one child at a time (kernel): swap them. */
+		/* Refused beside it: swap them (a loss, but a tunnel). */
 		if (info.nchildren)
 			d->dp->ops->remove(d->dp, info.children[0]);
 		if (d->dp->ops->install(d->dp, sa, &err) < 0) {
@@ -203,7 +208,7 @@ static bool drain_one(struct rove_daemon *d, struct rove_session *s, bool next)
 	bool more = false;
 
 	while (rove_session_pop_datagram(s, &dg)) {
-		if (rove_udp_send(d->udp, &dg, &err) < 0)
+		if (rove_udp_send(rove_daemon_udp_for(d, &dg.local), &dg, &err) < 0)
 			rove_daemon_say(d, 'v', "%s", err.msg);
 		more = true;
 	}

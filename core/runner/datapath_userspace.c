@@ -149,11 +149,11 @@ static int add_route(struct dpu *d, const struct rove_route *r, bool exist_ok,
 
 /* The gateway's own address stays on the path it has now, so that a
  * tunnel for 0.0.0.0/0 does not swallow the ESP and IKE packets. */
-static int pin_gateway(struct dpu *d, struct rove_err *err)
+static int pin_gateway(struct dpu *d, const struct rove_addr *gw, struct rove_err *err)
 {
 	struct rove_route r;
 
-	if (rove_route_get(d->nl, &d->last.remote, &r, err) < 0)
+	if (rove_route_get(d->nl, gw, &r, err) < 0)
 		return -1;
 	r.table = ROVE_ROUTE_TABLE;
 	r.src.family = 0;
@@ -196,7 +196,7 @@ static int sync_routes(struct dpu *d, struct rove_err *err)
 
 	if (!d->manage_routes || !d->have_cfg || !d->installed || d->nroutes)
 		return 0;
-	if (pin_gateway(d, err) < 0 || remote_routes(d, fam_used, err) < 0)
+	if (pin_gateway(d, &d->last.remote, err) < 0 || remote_routes(d, fam_used, err) < 0)
 		return rove_err_prefix(err, "userspace datapath");
 	for (int f = 0; f < 2; f++) {
 		if (!fam_used[f] || d->rule[f])
@@ -225,20 +225,22 @@ static void drop_routes(struct dpu *d)
 	}
 }
 
-/* MOBIKE: the gateway's pinned route goes to the new path. */
+/* MOBIKE: the gateway's pinned route goes to the new path (and to the
+ * gateway's address of the other family after a move to it). */
 static int us_uplink(struct rove_datapath *dp, const struct rove_addr *gateway,
 		     struct rove_err *err)
 {
 	struct dpu *d = priv(dp);
-	struct rove_addr gw = d->last.remote;
+	struct rove_addr gw = d->last.remote, to = *gateway;
 	struct rove_err e2;
 
-	if (gateway->family != d->natt_bound.family)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "userspace datapath: the NAT-T socket "
-				    "it reads cannot reach a gateway address of the other family");
+	if (dpu_sock_for(d, gateway->family)->fd < 0)
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, "userspace datapath: no NAT-T socket "
+				    "of the gateway address's family");
 	if (!d->manage_routes || !d->nroutes)
 		return 0;
 	gw.port = 0;
+	to.port = 0;
 	for (size_t i = 0; i < d->nroutes; i++) {
 		struct rove_route *r = &d->routes[i];
 
@@ -249,7 +251,7 @@ static int us_uplink(struct rove_datapath *dp, const struct rove_addr *gateway,
 		d->routes[i] = d->routes[--d->nroutes];
 		break;
 	}
-	if (pin_gateway(d, err) < 0)
+	if (pin_gateway(d, &to, err) < 0)
 		return rove_err_prefix(err, "userspace datapath");
 	return 0;
 }
@@ -300,6 +302,15 @@ static void set_outbound(struct dpu *d, struct rove_esp_sa *out, const struct ro
 	rove_esp_sa_free(old);
 }
 
+/* Whether the SA's outer family has a socket here, on the SA's port. */
+static bool uses_natt(struct dpu *d, const struct rove_child_sa *sa)
+{
+	const struct dpu_sock *sk = dpu_sock_for(d, sa->remote.family);
+
+	return sk->fd >= 0 && sa->local.family == sa->remote.family &&
+	       sa->local.port == sk->bound.port;
+}
+
 static int us_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 		      struct rove_err *err)
 {
@@ -311,7 +322,7 @@ static int us_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 		return rove_err_set(err, ROVE_E_UNSUPPORTED,
 				    "the userspace datapath carries ESP in UDP only: the session "
 				    "must use UDP encapsulation (encap=yes)");
-	if (sa->remote.family != d->natt_bound.family || sa->local.port != d->natt_bound.port)
+	if (!uses_natt(d, sa))
 		return rove_err_set(err, ROVE_E_INVAL, "the CHILD SA does not use the NAT-T socket "
 				    "the userspace datapath reads");
 	out = rove_esp_sa_new(sa, true, err);
@@ -344,8 +355,15 @@ static int us_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 	return sync_routes(d, err);
 }
 
+static int us_update(struct rove_datapath *dp, const struct rove_child_sa *sa,
+		     struct rove_err *err);
+
 /* A rekeyed SA's halves one at a time (datapath.h): its inbound SA joins
- * the ones accepted; later its outbound SA replaces the current one. */
+ * the ones accepted; later its outbound SA replaces the current one. A
+ * rekey that arrived on another path (a gateway that rekeys on the new
+ * path before it answers the address update, as strongSwan with
+ * kernel-libipsec does) moves the current outbound SA there at once, as
+ * the kernel datapath moves its SAs, rather than at install_outbound. */
 static int us_install_inbound(struct rove_datapath *dp, const struct rove_child_sa *sa,
 			      struct rove_err *err)
 {
@@ -355,6 +373,8 @@ static int us_install_inbound(struct rove_datapath *dp, const struct rove_child_
 	if (!in)
 		return rove_err_prefix(err, "userspace datapath");
 	add_inbound(d, in, sa);
+	if (!rove_addr_eq(&sa->local, &d->last.local) || !rove_addr_eq(&sa->remote, &d->last.remote))
+		return us_update(dp, sa, err);
 	return 0;
 }
 
@@ -374,22 +394,30 @@ static int us_install_outbound(struct rove_datapath *dp, const struct rove_child
 }
 
 /* MOBIKE: the gateway accepted new outer addresses. The SAs stay; the
- * transmit worker picks the addresses up at its next burst. */
+ * transmit worker picks the addresses (and with another family, the other
+ * socket) up at its next burst. The outer header's size may have changed
+ * (IPv4 20 bytes, IPv6 40): so does the room for the inner packet. */
 static int us_update(struct rove_datapath *dp, const struct rove_child_sa *sa,
 		     struct rove_err *err)
 {
 	struct dpu *d = priv(dp);
+	size_t mtu = 0;
 
-	if (!sa->encap || sa->remote.family != d->natt_bound.family ||
-	    sa->local.port != d->natt_bound.port)
+	if (!sa->encap || !uses_natt(d, sa))
 		return rove_err_set(err, ROVE_E_UNSUPPORTED, "userspace datapath: the new path "
-				    "does not use the NAT-T socket it reads");
+				    "does not use a NAT-T socket it reads");
 	pthread_mutex_lock(&d->tx.lock);
 	d->tx.local = sa->local;
 	d->tx.remote = sa->remote;
+	if (d->tx.sa) {
+		mtu = rove_esp_inner_mtu(d->tx.sa, d->path_mtu, sa->remote.family, true);
+		d->tx.inner_mtu = mtu;
+	}
 	pthread_mutex_unlock(&d->tx.lock);
 	d->last.local = sa->local;
 	d->last.remote = sa->remote;
+	if (mtu && set_mtu(d, mtu, err) < 0)
+		return rove_err_prefix(err, "userspace datapath");
 	return 0;
 }
 
@@ -515,26 +543,32 @@ static void stop_workers(struct dpu *d)
 	d->tx_started = d->rx_started = false;
 }
 
-/* Whether the NAT-T socket reports each datagram's outer TOS (IPv4) or
+/* Whether a NAT-T socket reports each datagram's outer TOS (IPv4) or
  * traffic class (IPv6): the receive worker needs its ECN bits for RFC 6040
  * decapsulation. */
-static void report_tos(struct dpu *d, int on)
+static void report_tos(const struct dpu_sock *sk, int on)
 {
-	if (d->natt_bound.family == AF_INET6)
-		setsockopt(d->natt_fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on));
+	if (sk->bound.family == AF_INET6)
+		setsockopt(sk->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on));
 	else
-		setsockopt(d->natt_fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on));
+		setsockopt(sk->fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on));
 }
 
-/* The NAT-T socket goes back to the daemon's IKE code as it came: one
+/* The NAT-T sockets go back to the daemon's IKE code as they came: one
  * datagram per read, no TOS. */
-static void release_socket(struct dpu *d)
+static void release_sockets(struct dpu *d)
 {
 	int zero = 0;
 
-	if (d->rx.udp_gro)
-		setsockopt(d->natt_fd, IPPROTO_UDP, UDP_GRO, &zero, sizeof(zero));
-	report_tos(d, 0);
+	for (int f = 0; f < 2; f++) {
+		struct dpu_sock *sk = &d->sock[f];
+
+		if (sk->fd < 0)
+			continue;
+		if (sk->udp_gro)
+			setsockopt(sk->fd, IPPROTO_UDP, UDP_GRO, &zero, sizeof(zero));
+		report_tos(sk, 0);
+	}
 }
 
 static void us_destroy(struct rove_datapath *dp)
@@ -542,7 +576,7 @@ static void us_destroy(struct rove_datapath *dp)
 	struct dpu *d = priv(dp);
 
 	stop_workers(d);
-	release_socket(d);
+	release_sockets(d);
 	drop_routes(d);
 	rove_tun_close(&d->tun); /* the kernel removes it, its addresses and routes */
 	rove_esp_sa_free(d->tx.sa);
@@ -635,12 +669,19 @@ static int alloc_buffers(struct dpu *d, struct rove_err *err)
 		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 	rove_gro_init(&d->rx.gro, d->rx.bufs + (size_t)DPU_RX_VLEN * DPU_RX_BUF);
 	d->tx.gso = true; /* until a send says otherwise */
-	d->rx.udp_gro = setsockopt(d->natt_fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one)) == 0;
-	report_tos(d, 1);
-	/* A burst of ESP outruns the default 208 KiB receive buffer while the
-	 * thread decrypts: every overflow is a lost packet for TCP inside. */
-	set_buffer(d->natt_fd, SO_RCVBUFFORCE, SO_RCVBUF);
-	set_buffer(d->natt_fd, SO_SNDBUFFORCE, SO_SNDBUF);
+	for (int f = 0; f < 2; f++) {
+		struct dpu_sock *sk = &d->sock[f];
+
+		if (sk->fd < 0)
+			continue;
+		sk->udp_gro = setsockopt(sk->fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one)) == 0;
+		report_tos(sk, 1);
+		/* A burst of ESP outruns the default 208 KiB receive buffer
+		 * while the thread decrypts: every overflow is a lost packet
+		 * for TCP inside. */
+		set_buffer(sk->fd, SO_RCVBUFFORCE, SO_RCVBUF);
+		set_buffer(sk->fd, SO_SNDBUFFORCE, SO_SNDBUF);
+	}
 	return 0;
 }
 
@@ -657,8 +698,12 @@ struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *
 	d->dp.ops = &userspace_ops;
 	d->dp.priv = d;
 	d->tun.fd = d->stop_fd = d->ike_fd = -1;
-	d->natt_fd = cfg->natt_fd;
-	d->natt_bound = cfg->natt_bound;
+	d->sock[0].fd = d->sock[1].fd = -1;
+	*dpu_sock_for(d, cfg->natt_bound.family) = (struct dpu_sock){ .fd = cfg->natt_fd,
+								     .bound = cfg->natt_bound };
+	if (cfg->have_alt && cfg->alt_bound.family != cfg->natt_bound.family)
+		*dpu_sock_for(d, cfg->alt_bound.family) = (struct dpu_sock){ .fd = cfg->alt_fd,
+									    .bound = cfg->alt_bound };
 	d->path_mtu = cfg->path_mtu ? cfg->path_mtu : DEFAULT_PATH_MTU;
 	d->manage_routes = cfg->manage_routes;
 	pthread_mutex_init(&d->tx.lock, NULL);
@@ -679,7 +724,7 @@ struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *
 	if (d->manage_routes && !(d->nl = rove_nl_open(NETLINK_ROUTE, err)))
 		goto fail;
 	if (rove_tun_open(&d->tun, rove_tun_name_for(cfg->name, name), err) < 0 ||
-	    set_mtu(d, worst_mtu(d->path_mtu, d->natt_bound.family), err) < 0)
+	    set_mtu(d, worst_mtu(d->path_mtu, cfg->natt_bound.family), err) < 0)
 		goto fail;
 	d->tx.inner_mtu = d->mtu_set;
 	if (start_workers(d, err) < 0)

@@ -9,7 +9,11 @@
  * counters.
  *
  * The NAT-T socket is shared with IKE: the daemon hands its descriptor to
- * the datapath at creation and stops reading it. The receiving thread reads
+ * the datapath at creation and stops reading it. With a second one of the
+ * other family (same port), a MOBIKE move may change the outer family:
+ * update() sends from the socket of the new family from then on, both are
+ * read all the time, the SAs, the TUN and the inner families stay, and
+ * the TUN's MTU follows the outer header's size. The receiving thread reads
  * every datagram, keeps ESP, drops NAT keepalives and queues IKE messages
  * (non-ESP marker stripped) for the daemon: rove_datapath_userspace_ike_fd()
  * is readable while the queue holds any, rove_datapath_userspace_pop_ike()
@@ -56,6 +60,12 @@ struct rove_dpu_config {
 	const char *name;           /* profile name: the TUN is rove-<name> */
 	int natt_fd;                /* the NAT-T socket; borrowed, the caller closes it */
 	struct rove_addr natt_bound; /* its bound address and port */
+	/* The other family's NAT-T socket on the same port, for MOBIKE moves
+	 * between IPv4 and IPv6 uplinks (borrowed, the caller closes it after
+	 * destroy); read and written like the first. */
+	bool have_alt;
+	int alt_fd;
+	struct rove_addr alt_bound;
 	unsigned path_mtu;          /* outer path MTU; 0 = 1500 */
 	bool manage_routes;         /* VIPs, routes and rule through netlink */
 };

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "datapath_userspace.h"
@@ -76,7 +77,6 @@ struct dpu_rx {
 	pthread_mutex_t lock;
 	struct dpu_in in[DPU_MAX_IN];
 	size_t nin;
-	bool udp_gro;            /* UDP_GRO accepted on the socket */
 	struct rove_dpu_stats_rx st;
 	uint8_t *bufs;             /* DPU_RX_VLEN buffers of DPU_RX_BUF */
 	struct rove_gro gro;       /* TCP segments merged for one TUN write (they
@@ -89,11 +89,18 @@ struct dpu_ike {
 	uint8_t data[];
 };
 
+/* A NAT-T socket: ESP goes out of the one of the SA's outer family. */
+struct dpu_sock {
+	int fd;                    /* -1: none of this family */
+	struct rove_addr bound;    /* its bound address and port */
+	bool udp_gro;              /* UDP_GRO accepted on it */
+};
+
 struct dpu {
 	struct rove_datapath dp;   /* dp.priv points back here */
 	struct rove_tun tun;
-	int natt_fd, stop_fd, ike_fd;
-	struct rove_addr natt_bound;
+	int stop_fd, ike_fd;
+	struct dpu_sock sock[2];   /* [0] IPv4, [1] IPv6 */
 	unsigned path_mtu, mtu_set;
 	bool manage_routes;
 	struct rove_nl *nl;
@@ -120,6 +127,11 @@ struct dpu {
 	bool installed;            /* an SA was installed: routes are due */
 	struct rove_child_sa last; /* selectors and outer addresses for routes */
 };
+
+static inline struct dpu_sock *dpu_sock_for(struct dpu *d, int family)
+{
+	return &d->sock[family == AF_INET6];
+}
 
 void *dpu_tx_main(void *arg);
 void *dpu_rx_main(void *arg);

@@ -196,7 +196,8 @@ static void rx_datagram(struct dpu *d, uint8_t *p, size_t n, const struct rx_met
 	rx_esp(d, p, n, meta->tos);
 }
 
-static void rx_message(struct dpu *d, struct recvq *q, unsigned i, size_t len)
+static void rx_message(struct dpu *d, const struct dpu_sock *sk, struct recvq *q, unsigned i,
+		       size_t len)
 {
 	struct msghdr *m = &q->msg[i].msg_hdr;
 	struct rx_meta meta = { 0 };
@@ -209,10 +210,10 @@ static void rx_message(struct dpu *d, struct recvq *q, unsigned i, size_t len)
 		return;
 	}
 	parse_cmsgs(m, &meta, &seg);
-	if (!meta.local.family && !dpu_addr_unspecified(&d->natt_bound))
-		meta.local = d->natt_bound;
+	if (!meta.local.family && !dpu_addr_unspecified(&sk->bound))
+		meta.local = sk->bound;
 	if (meta.local.family)
-		meta.local.port = d->natt_bound.port;
+		meta.local.port = sk->bound.port;
 	if (!seg || seg >= len) {
 		rx_datagram(d, p, len, &meta);
 		return;
@@ -240,40 +241,45 @@ static void setup_recvq(struct dpu *d, struct recvq *q)
 }
 
 /* One recvmmsg burst; false when the socket is empty. */
-static bool rx_burst(struct dpu *d, struct recvq *q)
+static bool rx_burst(struct dpu *d, const struct dpu_sock *sk, struct recvq *q)
 {
 	int r;
 
 	setup_recvq(d, q);
-	r = recvmmsg(d->natt_fd, q->msg, DPU_RX_VLEN, MSG_DONTWAIT, NULL);
+	r = recvmmsg(sk->fd, q->msg, DPU_RX_VLEN, MSG_DONTWAIT, NULL);
 	if (r <= 0)
 		return r < 0 && (errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH ||
 				 errno == ENETUNREACH);
 	pthread_mutex_lock(&d->rx.lock);
 	for (int i = 0; i < r; i++)
-		rx_message(d, q, (unsigned)i, q->msg[i].msg_len);
+		rx_message(d, sk, q, (unsigned)i, q->msg[i].msg_len);
 	gro_flush(d);
 	pthread_mutex_unlock(&d->rx.lock);
 	return r == DPU_RX_VLEN;
 }
 
+/* Both families' sockets (poll skips a missing one's -1): after a move
+ * the gateway's ESP and IKE come on the other. */
 void *dpu_rx_main(void *arg)
 {
 	struct dpu *d = arg;
 	static __thread struct recvq q;
-	struct pollfd p[2] = { { .fd = d->natt_fd, .events = POLLIN },
+	struct pollfd p[3] = { { .fd = d->sock[0].fd, .events = POLLIN },
+			       { .fd = d->sock[1].fd, .events = POLLIN },
 			       { .fd = d->stop_fd, .events = POLLIN } };
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			break;
-		if (p[1].revents || atomic_load(&d->stopping))
+		if (p[2].revents || atomic_load(&d->stopping))
 			break;
-		if (p[0].revents & POLLNVAL)
-			break;
-		if (p[0].revents & (POLLIN | POLLERR))
-			while (rx_burst(d, &q) && !atomic_load(&d->stopping)) {
-			}
+		for (int k = 0; k < 2; k++) {
+			if (p[k].revents & POLLNVAL)
+				return NULL;
+			if (p[k].revents & (POLLIN | POLLERR))
+				while (rx_burst(d, &d->sock[k], &q) && !atomic_load(&d->stopping)) {
+				}
+		}
 	}
 	return NULL;
 }

@@ -50,8 +50,8 @@ static size_t put_tos(struct cmsghdr *c, int family, uint8_t tos)
  * bound to the wildcard (as in core/udp.c), the outer TOS, the segment
  * size for GSO. The whole buffer stays visible to CMSG_NXTHDR while it is
  * filled, else there is no room for the next header. */
-static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
-		      uint8_t tos, uint16_t gso_size)
+static void set_cmsgs(const struct dpu *d, const struct dpu_sock *sk, struct msghdr *m,
+		      union cmsgbuf *cm, uint8_t tos, uint16_t gso_size)
 {
 	const struct rove_addr *src = &d->tx.local;
 	struct cmsghdr *c;
@@ -61,7 +61,8 @@ static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
 	m->msg_control = cm->b;
 	m->msg_controllen = sizeof(cm->b);
 	c = CMSG_FIRSTHDR(m);
-	if (!dpu_addr_unspecified(src) && dpu_addr_unspecified(&d->natt_bound) && src->family == d->natt_bound.family) {
+	if (!dpu_addr_unspecified(src) && dpu_addr_unspecified(&sk->bound) &&
+	    src->family == sk->bound.family) {
 		len += rove_udp_put_pktinfo(c, src);
 		c = CMSG_NXTHDR(m, c);
 	}
@@ -84,7 +85,7 @@ static void set_cmsgs(const struct dpu *d, struct msghdr *m, union cmsgbuf *cm,
 /* Groups the queued packets into entries: with GSO, a run of equal sizes
  * and TOS (the segments of one super-packet) plus at most one shorter last
  * packet, within the kernel's limits. Returns the number of entries. */
-static unsigned build_entries(struct dpu *d, struct sendq *q)
+static unsigned build_entries(struct dpu *d, const struct dpu_sock *sk, struct sendq *q)
 {
 	struct dpu_tx *tx = &d->tx;
 	unsigned nmsg = 0;
@@ -113,7 +114,7 @@ static unsigned build_entries(struct dpu *d, struct sendq *q)
 		m->msg_namelen = q->tolen;
 		m->msg_iov = &q->iov[i];
 		m->msg_iovlen = j - i;
-		set_cmsgs(d, m, &q->cm[nmsg], tos, j - i > 1 ? (uint16_t)size : 0);
+		set_cmsgs(d, sk, m, &q->cm[nmsg], tos, j - i > 1 ? (uint16_t)size : 0);
 		q->nseg[nmsg] = (uint16_t)(j - i);
 		q->tos[nmsg] = tos;
 		nmsg++;
@@ -131,7 +132,7 @@ static bool wait_writable(int fd)
 
 /* An entry the kernel refused as a GSO send goes out packet by packet, and
  * GSO stays off: the route's device cannot offload it. */
-static void send_split(struct dpu *d, struct sendq *q, unsigned k)
+static void send_split(struct dpu *d, const struct dpu_sock *sk, struct sendq *q, unsigned k)
 {
 	struct msghdr *m = &q->msg[k].msg_hdr;
 	struct iovec *iov = m->msg_iov;
@@ -143,8 +144,8 @@ static void send_split(struct dpu *d, struct sendq *q, unsigned k)
 
 		one.msg_iov = &iov[i];
 		one.msg_iovlen = 1;
-		set_cmsgs(d, &one, &q->cm[k], q->tos[k], 0);
-		if (sendmsg(d->natt_fd, &one, MSG_DONTWAIT) < 0) {
+		set_cmsgs(d, sk, &one, &q->cm[k], q->tos[k], 0);
+		if (sendmsg(sk->fd, &one, MSG_DONTWAIT) < 0) {
 			d->tx.st.drop_send++;
 		} else {
 			d->tx.st.packets++;
@@ -164,16 +165,24 @@ static void account(struct dpu *d, struct sendq *q, unsigned k)
 		d->tx.st.gso_sends++;
 }
 
+/* Out of the socket of the outer family in use (it changes with a MOBIKE
+ * move between IPv4 and IPv6, under the transmit lock, between bursts). */
 static void flush(struct dpu *d)
 {
 	static __thread struct sendq q;
+	const struct dpu_sock *sk = dpu_sock_for(d, d->tx.remote.family);
 	unsigned nmsg, k = 0;
 
 	if (!d->tx.nq)
 		return;
-	nmsg = build_entries(d, &q);
+	if (sk->fd < 0) {
+		d->tx.st.drop_send += d->tx.nq;
+		d->tx.nq = 0;
+		return;
+	}
+	nmsg = build_entries(d, sk, &q);
 	while (k < nmsg) {
-		int r = sendmmsg(d->natt_fd, &q.msg[k], nmsg - k, MSG_DONTWAIT);
+		int r = sendmmsg(sk->fd, &q.msg[k], nmsg - k, MSG_DONTWAIT);
 
 		if (r > 0) {
 			for (unsigned i = 0; i < (unsigned)r; i++)
@@ -183,10 +192,10 @@ static void flush(struct dpu *d)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS) && wait_writable(d->natt_fd))
+		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS) && wait_writable(sk->fd))
 			continue;
 		if (r < 0 && q.nseg[k] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
-			send_split(d, &q, k++);
+			send_split(d, sk, &q, k++);
 			continue;
 		}
 		/* Lost like on the wire; the inner protocols cope. */

@@ -78,6 +78,8 @@ check "the gateway pin follows the move (table 220)" \
 
 say "# no usable address for 10 s"
 ip -n "$NS_C" addr del "$UPLINK1_ADDR/24" dev out1
+# nor an IPv6 one, which the session would move to (t-mobike-family.sh)
+ip -n "$NS_C" -6 addr del "$UPLINK1_ADDR6/64" dev out1
 check "the session waits, parked" wait_for 50 eval 'test "$(status_field parked)" = true'
 sleep 10
 check "still up after 10 s without an address" rove_is_up vpn
