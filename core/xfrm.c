@@ -248,6 +248,39 @@ static bool put_encap(struct nlmsghdr *nlh, size_t len, const struct rove_xfrm_s
 	return true;
 }
 
+/* A replacement SA goes on where the old one stopped: the kernel takes the
+ * replay state and the current lifetime from these attributes when it
+ * builds a new SA (as for strongSwan's update of an SA). */
+static bool put_carry(struct nlmsghdr *nlh, size_t len, struct xfrm_usersa_info *info,
+		      const struct rove_xfrm_sa *sa, struct rove_err *err)
+{
+	const struct rove_xfrm_sa_carry *c = sa->carry;
+	struct xfrm_lifetime_cur cur;
+
+	if (c->replay_type == XFRMA_REPLAY_ESN_VAL) {
+		/* It stands for the new window put_replay would describe. */
+		info->replay_window = 0;
+		if (!mnl_attr_put_check(nlh, len, XFRMA_REPLAY_ESN_VAL, c->replay_len, c->replay))
+			goto long_msg;
+	} else {
+		if (!put_replay(nlh, len, info, sa, err))
+			return false;
+		if (c->replay_type == XFRMA_REPLAY_VAL &&
+		    !mnl_attr_put_check(nlh, len, XFRMA_REPLAY_VAL, c->replay_len, c->replay))
+			goto long_msg;
+	}
+	memset(&cur, 0, sizeof(cur));
+	cur.bytes = c->bytes;
+	cur.packets = c->packets;
+	cur.add_time = c->add_time;
+	cur.use_time = c->use_time;
+	if (mnl_attr_put_check(nlh, len, XFRMA_LTIME_VAL, sizeof(cur), &cur))
+		return true;
+long_msg:
+	rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+	return false;
+}
+
 struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xfrm_sa *sa,
 				     struct rove_err *err)
 {
@@ -278,7 +311,11 @@ struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xf
 	info->flags = XFRM_STATE_AF_UNSPEC | (sa->esn ? XFRM_STATE_ESN : 0);
 	if (!put_algs(nlh, len, sa, err))
 		goto fail;
-	if (!put_replay(nlh, len, info, sa, err))
+	if (sa->carry && sa->carry->replay_type == XFRMA_REPLAY_ESN_VAL && !sa->esn) {
+		rove_err_set(err, ROVE_E_INVAL, "an ESN replay state for an SA without ESN");
+		goto fail;
+	}
+	if (sa->carry ? !put_carry(nlh, len, info, sa, err) : !put_replay(nlh, len, info, sa, err))
 		goto fail;
 	if (sa->encap && !put_encap(nlh, len, sa, err))
 		goto fail;
@@ -382,6 +419,75 @@ int rove_xfrm_state_use(struct rove_nl *nl, uint32_t spi, uint8_t proto,
 	if (!a.got) {
 		errno = ESRCH;
 		return rove_err_set(err, ROVE_E_IO, "%s: no answer", what);
+	}
+	return 0;
+}
+
+static int carry_attr_cb(const struct nlattr *attr, void *arg)
+{
+	struct rove_xfrm_sa_carry *c = arg;
+	uint16_t type = mnl_attr_get_type(attr);
+	size_t n = mnl_attr_get_payload_len(attr);
+	struct xfrm_lifetime_cur cur;
+
+	if ((type == XFRMA_REPLAY_VAL || type == XFRMA_REPLAY_ESN_VAL) && n <= sizeof(c->replay)) {
+		c->replay_type = type;
+		c->replay_len = (uint16_t)n;
+		memcpy(c->replay, mnl_attr_get_payload(attr), n);
+	} else if (type == XFRMA_LTIME_VAL && n >= sizeof(cur)) {
+		memcpy(&cur, mnl_attr_get_payload(attr), sizeof(cur));
+		c->bytes = cur.bytes;
+		c->packets = cur.packets;
+		c->add_time = cur.add_time;
+		c->use_time = cur.use_time;
+	}
+	return MNL_CB_OK;
+}
+
+struct carry_answer {
+	struct rove_xfrm_sa_carry *c;
+	bool got;
+};
+
+static int carry_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
+{
+	struct carry_answer *a = arg;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWAE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct xfrm_aevent_id))
+		return rove_err_set(err, ROVE_E_PARSE, "unexpected answer");
+	mnl_attr_parse(nlh, sizeof(struct xfrm_aevent_id), carry_attr_cb, a->c);
+	a->got = a->c->replay_type != 0;
+	return 0;
+}
+
+/* XFRM_MSG_GETAE rather than GETSA: the answer holds the replay state and
+ * the lifetime, not the keys. */
+int rove_xfrm_state_carry(struct rove_nl *nl, const struct rove_addr *dst, uint32_t spi,
+			  struct rove_xfrm_sa_carry *out, struct rove_err *err)
+{
+	uint8_t buf[ROVE_NL_MSG_MAX];
+	struct carry_answer a = { .c = out };
+	struct nlmsghdr *nlh;
+	struct xfrm_aevent_id *id;
+	char what[48];
+
+	memset(out, 0, sizeof(*out));
+	if (!family_ok(dst->family))
+		return rove_err_set(err, ROVE_E_INVAL, "reading SA state: bad address");
+	snprintf(what, sizeof(what), "reading the state of SA 0x%08x", spi);
+	nlh = msg_start(buf, XFRM_MSG_GETAE, 0);
+	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	put_xaddr(&id->sa_id.daddr, dst);
+	id->sa_id.spi = htonl(spi);
+	id->sa_id.family = (uint16_t)dst->family;
+	id->sa_id.proto = IPPROTO_ESP;
+	id->flags = XFRM_AE_RVAL | XFRM_AE_LVAL;
+	if (rove_nl_query(nl, nlh, what, carry_cb, &a, err) < 0)
+		return -1;
+	if (!a.got) {
+		errno = ESRCH;
+		return rove_err_set(err, ROVE_E_IO, "%s: no replay state in the answer", what);
 	}
 	return 0;
 }

@@ -39,6 +39,19 @@ static inline bool rove_xfrm_reqid_is_ours(uint32_t reqid)
 	return (reqid & ROVE_XFRM_REQID_MASK) == ROVE_XFRM_REQID_BASE;
 }
 
+/* What an SA has done so far, read back to carry it into a replacement
+ * SA with the same SPI and keys (the kernel cannot drop an SA's UDP
+ * encapsulation in place): its replay state as the kernel reports it
+ * (sequence numbers and window, the bytes of XFRMA_REPLAY_VAL or
+ * XFRMA_REPLAY_ESN_VAL) and its current lifetime (traffic, and the add
+ * time its hard expiry counts from). */
+struct rove_xfrm_sa_carry {
+	uint16_t replay_type;    /* XFRMA_REPLAY_VAL or _ESN_VAL; 0: none read */
+	uint16_t replay_len;
+	uint8_t replay[24 + 1024 / 8]; /* the ESN state with a 1024-packet bitmap at most */
+	uint64_t bytes, packets, add_time, use_time;
+};
+
 /* One ESP SA in tunnel mode. src/dst are the outer addresses; their ports
  * are the UDP encapsulation ports when encap is set. */
 struct rove_xfrm_sa {
@@ -61,6 +74,9 @@ struct rove_xfrm_sa {
 	/* XFRM interface id (XFRMA_IF_ID): the SA belongs to that xfrm
 	 * device (rove_xfrmi_add); 0: none, a plain policy-based SA. */
 	uint32_t if_id;
+	/* NULL: a new SA (sequence numbers from 1, counters from 0). Else
+	 * the state of the SA this one replaces (rove_xfrm_state_carry). */
+	const struct rove_xfrm_sa_carry *carry;
 };
 
 int rove_xfrm_state_add(struct rove_nl *nl, const struct rove_xfrm_sa *sa, struct rove_err *err);
@@ -84,6 +100,11 @@ struct rove_xfrm_sa_use {
 int rove_xfrm_state_use(struct rove_nl *nl, uint32_t spi, uint8_t proto,
 			const struct rove_addr *dst, struct rove_xfrm_sa_use *out,
 			struct rove_err *err);
+
+/* Reads what SA (dst, spi) has done (XFRM_MSG_GETSA), for a replacement
+ * to go on from there. A missing SA fails with ESRCH. */
+int rove_xfrm_state_carry(struct rove_nl *nl, const struct rove_addr *dst, uint32_t spi,
+			  struct rove_xfrm_sa_carry *out, struct rove_err *err);
 
 /* An XFRM selector: inner addresses, protocol and ports. A port of 0 with
  * mask 0 means any. */

@@ -517,6 +517,45 @@ static void reverse_sel(const struct rove_xfrm_sel *out, struct rove_xfrm_sel *r
 	rev->dport_mask = out->sport_mask;
 }
 
+/* One of the current SAs again, without UDP encapsulation: the kernel
+ * keeps an SA's encapsulation through XFRM_MSG_MIGRATE (given none) and
+ * XFRM_MSG_UPDSA alike, so when the NAT is gone the SA is read (replay
+ * state, counters), deleted and added again with the same SPI and keys
+ * (the engine's), going on from the same sequence numbers. Deleted first:
+ * the outbound SA's new twin has its address and SPI. Packets sent in
+ * between find no SA and are dropped (microseconds). */
+static int readd_plain(struct kdp *k, const struct rove_child_sa *sa, bool in,
+		       struct rove_err *err)
+{
+	struct rove_xfrm_sa x;
+	struct rove_xfrm_sa_carry carry;
+	struct rove_err ignored;
+
+	sa_from_child(sa, in, k->reqid, &x);
+	x.encap = false;
+	if (rove_xfrm_state_carry(k->xfrm, &x.dst, x.spi, &carry, err) < 0)
+		return -1;
+	x.carry = &carry;
+	rove_xfrm_state_del(k->xfrm, &x.dst, x.spi, &ignored);
+	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0) {
+		if (in)
+			k->sa_in = false;
+		else
+			k->sa_out = false;
+		return -1;
+	}
+	return 0;
+}
+
+static int drop_encap(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
+{
+	if (k->sa_in && readd_plain(k, sa, true, err) < 0)
+		return -1;
+	if (k->sa_out && readd_plain(k, sa, false, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* XFRM_MSG_MIGRATE per policy: the first move of each direction also
  * carries its SA (same SPI, keys, replay state and counters). The kernel
  * picks that SA by reqid and the old addresses, so the inbound SAs of
@@ -527,10 +566,6 @@ static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_e
 	struct rove_xfrm_move m;
 	struct rove_err ignored;
 
-	if (k->encap && !sa->encap)
-		/* XFRM_MSG_MIGRATE keeps an SA's encapsulation when given none. */
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "kernel datapath: the NAT is gone, "
-				    "but an SA cannot drop UDP encapsulation in place");
 	while (k->nold > 0)
 		rove_xfrm_state_del(k->xfrm, &k->local, k->old_in[--k->nold], &ignored);
 	for (size_t i = 0; i < k->npairs; i++) {
@@ -559,6 +594,11 @@ static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_e
 	}
 	k->local = sa->local;
 	k->remote = sa->remote;
+	/* The SAs of a rekey that arrived on the new path (rekey_check) come
+	 * in plain anyway; the current ones go with the rekey. */
+	if (k->encap && !sa->encap && sa->spi_in == k->spi_in && sa->spi_out == k->spi_out &&
+	    drop_encap(k, sa, err) < 0)
+		return rove_err_prefix(err, "kernel datapath");
 	k->encap = sa->encap;
 	return 0;
 }

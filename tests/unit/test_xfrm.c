@@ -188,6 +188,69 @@ static void test_state_cbc_encap_esn(void)
 	rove_wipe(buf, sizeof(buf));
 }
 
+/* A replacement SA carries the old one's replay state and lifetime: the
+ * kernel takes XFRMA_REPLAY_VAL (or the ESN state) and XFRMA_LTIME_VAL
+ * when it builds the SA. */
+static void test_state_carry_msg(void)
+{
+	uint8_t buf[ROVE_NL_MSG_MAX];
+	struct rove_xfrm_sa sa = gcm_sa();
+	struct rove_xfrm_sa_carry c;
+	struct xfrm_replay_state rs = { .oseq = 1000, .seq = 990, .bitmap = 0xff };
+	struct xfrm_replay_state_esn esn = { .bmp_len = 4, .oseq = 7, .replay_window = 128 };
+	const struct nlattr *tb[XFRMA_MAX + 1];
+	const struct xfrm_usersa_info *info;
+	const struct xfrm_lifetime_cur *cur;
+	struct rove_err err;
+	struct nlmsghdr *nlh;
+
+	memset(&c, 0, sizeof(c));
+	c.replay_type = XFRMA_REPLAY_VAL;
+	c.replay_len = sizeof(rs);
+	memcpy(c.replay, &rs, sizeof(rs));
+	c.bytes = 12345;
+	c.packets = 99;
+	c.add_time = 1700000000;
+	sa.carry = &c;
+	nlh = rove_xfrm_state_msg(buf, sizeof(buf), &sa, &err);
+	CHECK(nlh != NULL);
+	if (!nlh)
+		return;
+	info = mnl_nlmsg_get_payload(nlh);
+	CHECK(info->replay_window == 32);
+	parse_attrs(nlh, sizeof(*info), tb, XFRMA_MAX);
+	CHECK(tb[XFRMA_REPLAY_VAL] && tb[XFRMA_LTIME_VAL] && !tb[XFRMA_REPLAY_ESN_VAL]);
+	if (!tb[XFRMA_REPLAY_VAL] || !tb[XFRMA_LTIME_VAL])
+		return;
+	CHECK(mnl_attr_get_payload_len(tb[XFRMA_REPLAY_VAL]) == sizeof(rs));
+	CHECK_MEM(mnl_attr_get_payload(tb[XFRMA_REPLAY_VAL]), &rs, sizeof(rs));
+	cur = mnl_attr_get_payload(tb[XFRMA_LTIME_VAL]);
+	CHECK(mnl_attr_get_payload_len(tb[XFRMA_LTIME_VAL]) == sizeof(*cur));
+	CHECK(cur->bytes == 12345 && cur->packets == 99 && cur->add_time == 1700000000);
+
+	/* ESN: the carried state stands for the new one (one attribute). */
+	memset(&c, 0, sizeof(c));
+	c.replay_type = XFRMA_REPLAY_ESN_VAL;
+	c.replay_len = sizeof(esn) + 16;
+	memcpy(c.replay, &esn, sizeof(esn));
+	sa.carry = &c;
+	CHECK(rove_xfrm_state_msg(buf, sizeof(buf), &sa, &err) == NULL); /* not an ESN SA */
+	sa.esn = true;
+	nlh = rove_xfrm_state_msg(buf, sizeof(buf), &sa, &err);
+	CHECK(nlh != NULL);
+	if (!nlh)
+		return;
+	info = mnl_nlmsg_get_payload(nlh);
+	CHECK(info->replay_window == 0);
+	parse_attrs(nlh, sizeof(*info), tb, XFRMA_MAX);
+	CHECK(tb[XFRMA_REPLAY_ESN_VAL] && !tb[XFRMA_REPLAY_VAL] && tb[XFRMA_LTIME_VAL]);
+	if (tb[XFRMA_REPLAY_ESN_VAL])
+		CHECK(mnl_attr_get_payload_len(tb[XFRMA_REPLAY_ESN_VAL]) == sizeof(esn) + 16 &&
+		      ((const struct xfrm_replay_state_esn *)
+		       mnl_attr_get_payload(tb[XFRMA_REPLAY_ESN_VAL]))->oseq == 7);
+	rove_wipe(buf, sizeof(buf));
+}
+
 static void test_auth_variants(void)
 {
 	static const struct { uint16_t integ; const char *name; unsigned trunc; size_t klen; } v[] = {
@@ -668,6 +731,57 @@ static void test_kernel_migrate(void)
 	rove_nl_close(nl);
 }
 
+/* Where the kernel has ESP: an SA with UDP encapsulation replaced by one
+ * without (what the kernel datapath does when a NAT goes away), the
+ * sequence numbers and counters carried over. */
+static void test_kernel_carry(void)
+{
+	struct rove_nl *nl = open_nl(NETLINK_XFRM);
+	struct rove_xfrm_sa sa = gcm_sa();
+	struct rove_xfrm_sa_carry c, back;
+	struct xfrm_replay_state rs = { .oseq = 1000, .seq = 990, .bitmap = 0x3 };
+	struct rove_xfrm_sa_use use;
+	struct rove_err err;
+
+	if (!nl)
+		return;
+	if (rove_xfrm_probe(nl, &err) < 0) {
+		CHECK(rove_xfrm_state_carry(nl, &sa.dst, sa.spi, &c, &err) == -1);
+		rove_xfrm_flush_reqid(nl, ROVE_XFRM_REQID_PROBE, &err);
+		rove_nl_close(nl);
+		return;
+	}
+	rove_xfrm_flush_reqid(nl, ROVE_XFRM_REQID_PROBE, &err);
+	sa.encap = true;
+	sa.src.port = 4500;
+	sa.dst.port = 4500;
+	memset(&c, 0, sizeof(c));
+	c.replay_type = XFRMA_REPLAY_VAL;
+	c.replay_len = sizeof(rs);
+	memcpy(c.replay, &rs, sizeof(rs));
+	c.packets = 77;
+	c.bytes = 7700;
+	c.add_time = (uint64_t)time(NULL) - 30;
+	sa.carry = &c;
+	CHECK(rove_xfrm_state_add(nl, &sa, &err) == 0);
+	CHECK(rove_xfrm_state_carry(nl, &sa.dst, sa.spi, &back, &err) == 0);
+	CHECK(back.replay_type == XFRMA_REPLAY_VAL && back.replay_len == sizeof(rs));
+	CHECK_MEM(back.replay, &rs, sizeof(rs));
+	CHECK(back.packets == 77 && back.bytes == 7700 && back.add_time == c.add_time);
+	/* without encapsulation now, going on from there */
+	CHECK(rove_xfrm_state_del(nl, &sa.dst, sa.spi, &err) == 0);
+	sa.encap = false;
+	sa.carry = &back;
+	CHECK(rove_xfrm_state_add(nl, &sa, &err) == 0);
+	CHECK(rove_xfrm_state_use(nl, sa.spi, IPPROTO_ESP, &sa.dst, &use, &err) == 0);
+	CHECK(use.packets == 77 && use.bytes == 7700 && use.add_time == c.add_time);
+	CHECK(rove_xfrm_state_carry(nl, &sa.dst, sa.spi, &c, &err) == 0);
+	CHECK_MEM(c.replay, &rs, sizeof(rs));
+	CHECK(rove_xfrm_state_del(nl, &sa.dst, sa.spi, &err) == 0);
+	CHECK(rove_xfrm_state_carry(nl, &sa.dst, sa.spi, &c, &err) == -1 && errno == ESRCH);
+	rove_nl_close(nl);
+}
+
 /* A veth pair stands for the uplink: rv0 (ours) and rv1. */
 static int make_veth(struct rove_nl *nl)
 {
@@ -848,6 +962,7 @@ int main(void)
 {
 	RUN(test_state_gcm);
 	RUN(test_state_cbc_encap_esn);
+	RUN(test_state_carry_msg);
 	RUN(test_auth_variants);
 	RUN(test_state_rejects);
 	RUN(test_sel_from_ts);
@@ -863,6 +978,7 @@ int main(void)
 	RUN(test_kernel_sockets);
 	RUN(test_kernel_states);
 	RUN(test_kernel_migrate);
+	RUN(test_kernel_carry);
 	RUN(test_kernel_routes);
 	RUN(test_kernel_routes_v6);
 	return check_summary();
