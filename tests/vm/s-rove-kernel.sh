@@ -6,7 +6,10 @@
 # down`; a gateway that vanishes and returns (reconnect: policies kept,
 # SAs swapped); rekeying under ping, started by rove and by the gateway
 # (make before break in XFRM: the new SPIs in `ip xfrm state`, the old ones
-# gone after the grace time); datapath=auto picks the kernel; after kill -9
+# gone after the grace time); reauthentication under ping (the new IKE
+# SA's CHILD SA beside the old one under the same reqid, then the old one
+# deleted: the virtual IP kept, at most one ping lost per reauthentication,
+# the old SPIs gone); datapath=auto picks the kernel; after kill -9
 # of the session process, `rove down` removes what it left.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${ROVE_VM_SHARE:-/run/rove-vm}/lib.sh"
@@ -137,6 +140,46 @@ rekey_under_ping() {
 
 stage "rekey under ping: rove rekeys the CHILD SA every ~5 s, the IKE SA every ~7 s"
 rekey_under_ping rk us child-rekey=5s ike-rekey=7s
+
+stage "reauthentication under ping: reauth=10, make before break in XFRM"
+# The new IKE SA's CHILD SA goes in beside the old one (same reqid, so the
+# policies stay; the old outbound SA goes once the new one is in), the old
+# IKE SA is deleted after; its inbound SA at its CHILD_DOWN.
+require "rove up ra (reauth=10) exits 0" rove_to up-ra up "$(write_profile ra \
+	server="$GW_ADDR" remote-id="$GW_NAME" user="$EAP_USER" ca="$PKI_DIR/ca.pem" \
+	datapath=kernel reauth=10 -- password="$EAP_PASSWORD")"
+read -r vip ike0 old_in old_out <<<"$(status_of ra virtual_ips.0 ike.spi_i $C.spi_in $C.spi_out)"
+# What changes in XFRM meanwhile: a swap (old SAs and policies out, new in)
+# would delete and add policies, whose gap a ping at 10/s may not hit.
+ip -n "$NS_C" xfrm monitor >"$WORK/xfrm-ra.log" 2>&1 &
+mon_pid=$!
+PIDS+=("$mon_pid")
+in_ns "$NS_C" ping -i 0.1 -w 32 -q "$LAN_HOST" >"$WORK/ping-ra.out" 2>&1 || true
+stop_pid "$mon_pid"
+read -r sent recv <<<"$(sed -n \
+	's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$WORK/ping-ra.out")"
+read -r n_ra vip2 ike1 spi_in spi_out <<<"$(status_of ra reauth.count virtual_ips.0 ike.spi_i \
+	$C.spi_in $C.spi_out)"
+say "# ${sent:-?} pings, ${recv:-?} answered across $n_ra reauthentications"
+ip -n "$NS_C" xfrm state | grep -E '^src|proto esp'
+check "reauthenticated at least twice ($n_ra)" test "${n_ra:-0}" -ge 2
+check "at most one ping lost per reauthentication ($((${sent:-0} - ${recv:-0})) of ${sent:-0})" \
+	test "${recv:-0}" -gt 0 -a $((${sent:-0} - ${recv:-0})) -le "${n_ra:-0}"
+check "the same virtual IP ($vip2, was $vip)" test "$vip2" = "$vip"
+# (SAs show bare outer addresses, policies their selectors' prefixes)
+n_add=$(grep -cE '^src [0-9a-f.:]+ dst [0-9a-f.:]+ *$' "$WORK/xfrm-ra.log" || true)
+n_pdel=$(grep -cE '^Deleted src [0-9a-f.:]+/[0-9]+ dst ' "$WORK/xfrm-ra.log" || true)
+check "new SAs went in ($n_add), no policy went out meanwhile ($n_pdel): make before break" \
+	test "$n_add" -ge $((2 * ${n_ra:-0})) -a "$n_pdel" = 0
+check "a new IKE SA ($ike1 after $ike0) and CHILD SA ($spi_in/$spi_out after $old_in/$old_out)" \
+	test "$ike1" != "$ike0" -a "$spi_in" != "$old_in" -a "$spi_out" != "$old_out"
+check "the first inbound SA 0x$old_in is gone" wait_for 50 not sa_has "$GW_ADDR" "$CLIENT_ADDR" "$old_in"
+check "the first outbound SA 0x$old_out is gone" not sa_has "$CLIENT_ADDR" "$GW_ADDR" "$old_out"
+n=$(xfrm_ours state)
+check "rove's SAs: the current pair and at most one more ($n)" test "$n" -ge 2 -a "$n" -le 3
+check "the policies still carry one template each" test "$(xfrm_ours policy)" = 3
+check "rove down ra exits 0" rove_to down-ra down ra
+check_clean "after rove down (ra)"
 
 stage "datapath=auto"
 require "rove up auto (datapath=auto) exits 0" rove_to up-auto up "$(profile_dp auto auto)"
