@@ -61,6 +61,17 @@ StandardOutput=tty
 StandardError=tty
 TTYPath=/dev/console
 EOF
+	# What the host enabled under network-online.target (NetworkManager's
+	# and networkd's wait-online, with the daemons they pull in) is masked:
+	# rove@.service wants that target, and a NetworkManager started in the
+	# VM would take over the scenarios' interfaces. Units in /run win over
+	# /etc's, so a link to /dev/null there masks them for this boot only.
+	for u in /newroot/etc/systemd/system/network-online.target.wants/* \
+		/newroot/lib/systemd/system/NetworkManager.service \
+		/newroot/lib/systemd/system/systemd-networkd.service; do
+		[ -e "$u" ] || continue
+		ln -sf /dev/null "/newroot/run/systemd/system/${u##*/}"
+	done
 	# switch_root, not chroot: the host root becomes the root of PID 1's
 	# mount namespace. Under a chrooted systemd, ProtectSystem=strict
 	# left /run and /tmp writable (its read-only remount of / did not
