@@ -123,6 +123,13 @@ static void build_config(struct rove_runner *r, const struct rove_profile *p,
 	c->esp = p->esp ? &r->esp : NULL;
 	for (size_t i = 0; i < p->nroutes && i < ROVE_MAX_ROUTES; i++)
 		c->routes[c->nroutes++] = p->routes[i];
+	/* IPv6 through the tunnel (the default routes include ::/0): ask for
+	 * an IPv6 virtual address too. A gateway without an IPv6 pool leaves
+	 * it out and narrows ::/0 away; leak-block then blocks that family. */
+	c->request_ipv6 = c->nroutes == 0;
+	for (size_t i = 0; i < c->nroutes; i++)
+		if (c->routes[i].addr.family == AF_INET6)
+			c->request_ipv6 = true;
 	/* The userspace datapath only speaks ESP in UDP: make the gateway
 	 * encapsulate even without a NAT on the way. */
 	c->force_encap = p->encap || r->datapath == ROVE_DP_USERSPACE;

@@ -15,6 +15,10 @@ SW_PID=""
 CHARON_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints
  pubkey hmac kdf gcm aes sha1 sha2 curve25519 kernel-libipsec kernel-netlink
  socket-default vici eap-identity eap-mschapv2 eap-tls eap-md5 attr updown"
+# GW_POOL6 (an IPv6 prefix): a second pool every connection hands out
+# from, with GW_DNS6 as its DNS server (t-ipv6.sh).
+GW_POOL6=${GW_POOL6:-}
+GW_DNS6=${GW_DNS6:-}
 # GW_KERNEL_ESP=1 (the VM tier, whose kernel has ESP): the gateway leaves
 # kernel-libipsec out, so kernel-netlink installs real XFRM SAs.
 GW_KERNEL_ESP=${GW_KERNEL_ESP:-}
@@ -103,12 +107,16 @@ stop_charon() {
 # GW_IKE_EXTRA and GW_CHILD_EXTRA: lines added to each connection and to
 # each of its children (rekey_time, life_time, rand_time for t-rekey.sh).
 gw_swanctl_conf() { # cert name (gw or other), its identity
-	local cert=$1 id=$2
+	local cert=$1 id=$2 pool6=""
+	[ -z "$GW_POOL6" ] || pool6="pool6 {
+		addrs = $GW_POOL6
+		${GW_DNS6:+dns = $GW_DNS6}
+	}"
 	cat <<EOF
 connections {
 	eap {
 		local_addrs = $GW_ADDR
-		pools = pool
+		pools = pool${GW_POOL6:+, pool6}
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		${GW_REAUTH_TIME:+reauth_time = $GW_REAUTH_TIME}
 		${GW_FRAGMENTATION:+fragmentation = $GW_FRAGMENTATION}
@@ -134,7 +142,7 @@ connections {
 	# PSK from the client, certificate from the gateway.
 	psk-cert {
 		local_addrs = $GW_ADDR
-		pools = pool
+		pools = pool${GW_POOL6:+, pool6}
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		${GW_IKE_EXTRA:-}
 		local {
@@ -159,7 +167,7 @@ connections {
 	# match this connection.
 	pubkey {
 		local_addrs = $GW_ADDR
-		pools = pool
+		pools = pool${GW_POOL6:+, pool6}
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		local {
 			auth = pubkey
@@ -180,7 +188,7 @@ connections {
 	# EAP-TLS: identities under tls.rove.test (clientcert.sh).
 	eap-tls {
 		local_addrs = $GW_ADDR
-		pools = pool
+		pools = pool${GW_POOL6:+, pool6}
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		local {
 			auth = pubkey
@@ -202,7 +210,7 @@ connections {
 	# PSK both ways.
 	psk {
 		local_addrs = $GW_ADDR
-		pools = pool
+		pools = pool${GW_POOL6:+, pool6}
 		${GW_IKE_PROPOSALS:+proposals = $GW_IKE_PROPOSALS}
 		${GW_IKE_EXTRA:-}
 		local {
@@ -228,6 +236,7 @@ pools {
 		dns = $LAN_DNS
 		${GW_POOL_EXTRA:-}
 	}
+	$pool6
 }
 secrets {
 	eap-alice {
