@@ -437,8 +437,34 @@ static void log_msg(struct rove_session *s, const char *dir, const struct rove_m
 		 m->hdr.msg_id, sess_payload_summary(m, sum, sizeof(sum)));
 }
 
+/* A gateway that supports MOBIKE may move the IKE SA to UDP port 4500 in
+ * IKE_AUTH whether or not there is a NAT (RFC 4555 3.3: "the peers
+ * switch to port 4500"; OpenIKED does, strongSwan does as an initiator).
+ * Its answers then come from port 4500 to ours. Once an authenticated
+ * message arrives that way, our requests must go there too, with the
+ * non-ESP marker: OpenIKED answers a request that still comes on port 500
+ * with the marker on port 500, which no one can read. Only the port
+ * changes; the gateway's address must be the one we talk to. */
+static void follow_natt(struct rove_session *s, const struct rove_addr *local,
+			const struct rove_addr *remote)
+{
+	struct rove_addr gw = s->remote;
+
+	if (s->natt || !local || !remote || remote->port != ROVE_NATT_PORT ||
+	    local->port != s->cfg.local_natt.port)
+		return;
+	gw.port = ROVE_NATT_PORT;
+	if (!rove_addr_eq(&gw, remote))
+		return;
+	s->natt = true;
+	s->local = s->cfg.local_natt;
+	s->remote.port = ROVE_NATT_PORT;
+	sess_log(s, "the gateway moved to UDP port 4500, following it");
+}
+
 static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t len,
-			    struct rove_msg *m, uint8_t *plain)
+			    struct rove_msg *m, uint8_t *plain, const struct rove_addr *local,
+			    const struct rove_addr *remote)
 {
 	struct rove_err err;
 
@@ -454,6 +480,8 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 			sess_drop(s, "response %u: %s", m->hdr.msg_id, err.msg);
 		return;
 	}
+	if (m->hdr.exchange != ROVE_EXCH_IKE_SA_INIT)
+		follow_natt(s, local, remote);
 	s->req_outstanding = false;
 	s->round_trips++;
 	s->last_rx_ms = s->now_ms;
@@ -489,7 +517,8 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 }
 
 static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t len,
-			   struct rove_msg *m, uint8_t *plain)
+			   struct rove_msg *m, uint8_t *plain, const struct rove_addr *local,
+			   const struct rove_addr *remote)
 {
 	struct rove_err err;
 
@@ -514,6 +543,7 @@ static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t le
 			info_unsupported_critical(s, m);
 		return;
 	}
+	follow_natt(s, local, remote);
 	s->last_rx_ms = s->now_ms;
 	log_msg(s, "received", m);
 	info_peer_request(s, m);
@@ -529,7 +559,6 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 	uint8_t *plain;
 
 	s->now_ms = now_ms;
-	(void)local;
 	if (s->state == ROVE_ST_CLOSED || len > MAX_IKE_MSG)
 		return;
 	m = calloc(1, sizeof(*m));
@@ -551,11 +580,10 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 		sess_drop(s, "message for another IKE SA");
 		goto out;
 	}
-	(void)remote;
 	if (m->hdr.flags & ROVE_FLAG_RESPONSE)
-		handle_response(s, pkt, len, m, plain);
+		handle_response(s, pkt, len, m, plain, local, remote);
 	else
-		handle_request(s, pkt, len, m, plain);
+		handle_request(s, pkt, len, m, plain, local, remote);
 out:
 	frag_recv_done(s);
 	if (plain)

@@ -5,8 +5,9 @@
  *
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM eap USER PASSWORD
  *   rove-record OUT SEED LOCAL GATEWAY REMOTE_ID CA_PEM|- psk LOCAL_ID PSK
- *   ... [dpd | frag=BYTES | redirect]: liveness checks on, closing after
- *       one was answered; our fragment size; a redirect expected
+ *   ... [dpd | frag=BYTES | redirect | mobike]: liveness checks on, closing
+ *       after one was answered; our fragment size; a redirect expected;
+ *       MOBIKE announced
  *   ... [NEW_LOCAL]: MOBIKE on; once up, the session moves to NEW_LOCAL
  *       (an "= move NEW_LOCAL" line marks when) and closes after the
  *       gateway accepted the new path.
@@ -24,6 +25,11 @@
  * "redirect" the session stays up until the gateway redirects it (the
  * caller runs `swanctl --redirect`; a "redirect" line says so), and the
  * recording ends with our answer and our DELETE.
+ *
+ * With "mobike" the session announces MOBIKE and nothing moves: a gateway
+ * that then moves the IKE SA to UDP port 4500 (OpenIKED) shows it. Every
+ * recording has a "ports" line, and a datagram to or from the gateway's
+ * port 4500 is written as ">4500 HEX" or "<4500 HEX" (on our NAT-T socket).
  *
  * ROVE_RECORD_REKEY="CHILD_S IKE_S COUNT" sets the session's rekey times
  * (0: only the gateway rekeys) and keeps the tunnel up until COUNT rekeys
@@ -57,9 +63,11 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + clock_jump;
 }
 
-static void hex_line(FILE *f, char dir, const uint8_t *p, size_t n)
+static void hex_line(FILE *f, char dir, const struct rove_addr *gw, const uint8_t *p, size_t n)
 {
 	fputc(dir, f);
+	if (gw->port == 4500)
+		fputs("4500", f);
 	fputc(' ', f);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%02x", p[i]);
@@ -72,7 +80,7 @@ static void flush_out(struct rove_session *s, struct rove_udp *u, FILE *f)
 	struct rove_err err;
 
 	while (rove_session_pop_datagram(s, &dg)) {
-		hex_line(f, '>', dg.data, dg.len);
+		hex_line(f, '>', &dg.remote, dg.data, dg.len);
 		if (rove_udp_send(u, &dg, &err) < 0)
 			fprintf(stderr, "send: %s\n", err.msg);
 	}
@@ -205,7 +213,7 @@ static int run(struct rove_session *s, struct rove_udp *u, FILE *f, bool dpd, bo
 			while ((n = rove_udp_recv(u, (enum rove_udp_sock)i, buf, sizeof(buf), &l, &rem,
 						  &err)) > 0) {
 				collide_hook(s, u, f, buf, (size_t)n);
-				hex_line(f, '<', buf, (size_t)n);
+				hex_line(f, '<', &rem, buf, (size_t)n);
 				rove_session_recv(s, buf, (size_t)n, &l, &rem, now_ms());
 			}
 		}
@@ -227,11 +235,12 @@ int main(int argc, char **argv)
 
 	bool dpd = argc == 11 && !strcmp(argv[10], "dpd");
 	bool redirect = argc == 11 && !strcmp(argv[10], "redirect");
+	bool mobike = argc == 11 && !strcmp(argv[10], "mobike");
 	unsigned frag = 0;
 
 	if (argc == 11 && !strncmp(argv[10], "frag=", 5))
 		frag = (unsigned)strtoul(argv[10] + 5, NULL, 10);
-	else if (argc == 11 && !dpd && !redirect)
+	else if (argc == 11 && !dpd && !redirect && !mobike)
 		move_to = argv[10];
 	if (argc != 10 && argc != 11) {
 		fprintf(stderr, "usage: see the comment at the top of record.c\n");
@@ -254,7 +263,7 @@ int main(int argc, char **argv)
 	cfg.local_natt = cfg.local;
 	cfg.local.port = u.bound[ROVE_UDP_IKE].port;
 	cfg.local_natt.port = u.bound[ROVE_UDP_NATT].port;
-	cfg.mobike = move_to != NULL;
+	cfg.mobike = move_to != NULL || mobike;
 	cfg.remote.port = 500;
 	cfg.remote_id = argv[5];
 	cfg.trust = trust;
@@ -297,7 +306,9 @@ int main(int argc, char **argv)
 			(long long)cfg.verify_time, argv[2],
 			rove_addr_str(&cfg.local, a, sizeof(a)), cfg.local.port,
 			cfg.local_natt.port, rove_addr_str(&cfg.remote, r, sizeof(r)), argv[5]);
-		fprintf(f, "auth %s %s %s\n", argv[7], argv[8], argv[9]);
+		fprintf(f, "auth %s %s %s\nports\n", argv[7], argv[8], argv[9]);
+		if (mobike)
+			fprintf(f, "mobike\n");
 		if (dpd)
 			fprintf(f, "dpd %u\n", cfg.dpd_ms);
 		if (frag)

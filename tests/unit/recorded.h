@@ -26,6 +26,7 @@ struct step {
 		   * jumped to our CHILD/IKE rekey (a provoked collision) */
 	uint8_t *data;
 	size_t len;
+	bool natt; /* "<4500"/">4500": from/to the gateway's UDP port 4500 */
 };
 
 struct rec {
@@ -35,6 +36,8 @@ struct rec {
 	unsigned dpd; /* ms, from a "dpd" line (liveness checks on) */
 	unsigned frag; /* from a "fragment-size" line */
 	bool redirect; /* a "redirect" line: up until the gateway redirects */
+	bool ports;    /* a "ports" line: the 4500 marks are recorded */
+	bool mobike;   /* a "mobike" line: MOBIKE announced, no move */
 	char move[64];  /* MOBIKE: the address the recording moved to */
 	unsigned child_rekey, ike_rekey; /* "rekey" line: the session's times */
 	bool has_close;
@@ -71,6 +74,10 @@ static bool load_rec(const char *path, struct rec *r)
 			r->s[r->n++].dir = strcmp(line + 8, "ike\n") ? 'k' : 'K';
 			continue;
 		}
+		if (!strcmp(line, "ports\n"))
+			r->ports = true;
+		if (!strcmp(line, "mobike\n"))
+			r->mobike = true;
 		if (sscanf(line, "= move %63s", r->move) == 1 && r->n < MAX_STEPS) {
 			r->s[r->n++].dir = '=';
 			continue;
@@ -85,8 +92,9 @@ static bool load_rec(const char *path, struct rec *r)
 			struct step *st = &r->s[r->n++];
 
 			st->dir = line[0];
+			st->natt = !strncmp(line + 1, "4500 ", 5);
 			st->data = malloc(hl);
-			st->len = check_hex(line + 2, st->data, hl);
+			st->len = check_hex(line + (st->natt ? 6 : 2), st->data, hl);
 		}
 	}
 	free(line);
@@ -163,7 +171,7 @@ static bool start_run(struct run *ru, const struct rec *r, const struct variant 
 	cfg.fragment_size = r->frag;
 	cfg.child_rekey_s = r->child_rekey;
 	cfg.ike_rekey_s = r->ike_rekey;
-	cfg.mobike = r->move[0] != 0;
+	cfg.mobike = r->move[0] != 0 || r->mobike;
 	cfg.verbose = v->verbose;
 	ru->trust = rove_trust_new(v->ca ? v->ca : r->ca, &err);
 	CHECK(ru->trust != NULL);
@@ -350,12 +358,22 @@ static int play_until(struct run *ru, const struct rec *r, bool strict, size_t t
 				fprintf(stderr, "step %zu: sent datagram differs from the recording\n", i);
 				mismatches++;
 			}
+			if (strict && r->ports && st->natt != (dg.remote.port == 4500)) {
+				fprintf(stderr, "step %zu: sent to port %u, recorded %s\n", i,
+					dg.remote.port, st->natt ? "4500" : "500");
+				mismatches++;
+			}
 		} else {
 			uint8_t *copy = malloc(st->len);
 
 			memcpy(copy, st->data, st->len);
 			if (i == tamper_step)
 				copy[st->len - 1] ^= 0x01;
+			/* With recorded ports: our socket and the gateway's port. */
+			if (r->ports) {
+				l.port = (uint16_t)(st->natt ? r->nport : r->lport);
+				rem.port = st->natt ? 4500 : 500;
+			}
 			rove_session_recv(ru->s, copy, st->len, &l, &rem, ru->now);
 			free(copy);
 		}
