@@ -323,7 +323,11 @@ static int derive_child(struct rove_session *s, const struct rove_chosen *ch, st
 	memcpy(c->integ_key_out, k.ai, k.integ_len);
 	memcpy(c->integ_key_in, k.ar, k.integ_len);
 	rove_wipe(&k, sizeof(k));
-	c->encap = s->natt;
+	/* ESP in UDP only for a NAT (or encap=yes): IKE may be on port 4500
+	 * just because the gateway moved there for MOBIKE, and OpenIKED on
+	 * Linux then takes plain ESP but not ours in UDP (RFC 4555 leaves
+	 * encapsulation without a NAT to each side). */
+	c->encap = s->natt && (s->nat_local || s->nat_remote || s->cfg.force_encap);
 	c->local = s->local;
 	c->remote = s->remote;
 	rove_chosen_str(ch, true, c->proposal, sizeof(c->proposal));
