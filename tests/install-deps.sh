@@ -1,13 +1,16 @@
 #!/bin/sh
 # Installs what rove needs to build and test on Debian 12 (run as root).
-# Idempotent: apt-get skips what is already there.
+# Idempotent: apt-get skips what is already there. Libreswan is not in the
+# list: it conflicts with strongSwan, so the VM tier unpacks its package
+# (tests/vm/run.sh) and only its libraries are installed here.
 set -eu
 pkgs="meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
  libssl-dev libglib2.0-dev libmnl-dev
  strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
  libcharon-extra-plugins libstrongswan-extra-plugins libcharon-extauth-plugins
  nftables iproute2 iputils-ping tcpdump python3 python3-cryptography util-linux procps groff-base openssl
- qemu-system-x86 busybox-static kmod cpio iperf3 systemd"
+ qemu-system-x86 busybox-static kmod cpio iperf3 systemd
+ openiked libnss3-tools libcurl3-nss libldns3 libunbound8 libevent-pthreads-2.1-7"
 # The NetworkManager tests (tests/nm): NetworkManager, NetworkManager-strongswan
 # (the yardstick of bench/nmcli-up.sh), a system bus, gdbus and python3-gi for bus checks.
 pkgs="$pkgs network-manager network-manager-strongswan dbus libglib2.0-bin python3-gi"

@@ -10,7 +10,8 @@
 # vm-stage2.sh for what it finds there). Binaries it needs come through the
 # environment: ROVE_XFRM_PAIR (tests/vm/xfrm-pair), ROVE_TEST_XFRM (the
 # unit test), ROVE_BIN (rove), ROVE_RUNNER_REPORT (tests/tools/runner-report),
-# ROVE_UNIT (the built rove@.service); meson
+# ROVE_UNIT (the built rove@.service), ROVE_RECORD (tests/tools/rove-record,
+# for s-interop-openiked.sh); meson
 # sets them. They are copied into the VM's share, so the build tree may
 # live anywhere; so is the integration harness (tests/integration), for
 # the scenarios that run strongSwan.
@@ -56,16 +57,48 @@ mkdir -p "$cache"
 kernel_fetch "$cache"   # sets kpkg, kroot, kver, modroot
 initrd=$(initrd_build "$cache" "$here/vm-init.sh")
 
+# Libreswan (s-interop-libreswan.sh) conflicts with strongSwan's packages:
+# its package is unpacked into the cache, never installed; its libraries
+# are (tests/install-deps.sh). Without apt or the package the scenario
+# skips.
+libreswan=""
+case " $* " in *" interop-libreswan "*)
+	lpkg=$(apt-cache policy libreswan 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	if [ -n "$lpkg" ] && [ "$lpkg" != "(none)" ]; then
+		libreswan=$cache/libreswan-$lpkg
+		if [ ! -x "$libreswan/usr/libexec/ipsec/pluto" ]; then
+			echo "vm: fetching libreswan $lpkg (once; cached in $cache)"
+			_dl=$(mktemp -d "$cache/dl.XXXXXX")
+			if (cd "$_dl" && apt-get download -q libreswan >/dev/null 2>&1); then
+				dpkg -x "$_dl"/libreswan_*.deb "$_dl/root"
+				rm -rf "$libreswan"
+				mv "$_dl/root" "$libreswan"
+			else
+				echo "vm: apt-get download libreswan failed: interop-libreswan will skip"
+				libreswan=""
+			fi
+			rm -rf "$_dl"
+		fi
+	fi
+	;;
+esac
+
 # The share: scripts, binaries, the scenario list in, logs out.
 work=$(mktemp -d /tmp/rove-vm.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# ROVE_VM_KEEP=1 keeps the share (logs and captures in out/) for a look.
+if [ -n "${ROVE_VM_KEEP:-}" ]; then
+	trap 'echo "vm: kept $work"' EXIT
+else
+	trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work/bin" "$work/out"
-cp "$here"/vm-stage2.sh "$here"/lib.sh "$here"/s-*.sh "$work/"
+cp "$here"/vm-stage2.sh "$here"/lib.sh "$here"/interop.sh "$here"/s-*.sh "$work/"
 mkdir "$work/integration"
-for f in lib net pki strongswan rove traffic t-redirect; do
+for f in lib net pki strongswan rove traffic t-redirect clientcert; do
 	cp "$here/../integration/$f.sh" "$work/integration/"
 done
-for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}" "${ROVE_RUNNER_REPORT:-}"; do
+for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}" "${ROVE_RUNNER_REPORT:-}" \
+	"${ROVE_RECORD:-}"; do
 	if [ -n "$b" ]; then cp "$b" "$work/bin/"; fi
 done
 if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
@@ -74,6 +107,7 @@ if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
 	echo "ROVE_VM_SCENARIOS='$*'"
 	# the scenarios keep their logs and secrets for tests/secrets-check.sh
 	if [ -n "${ROVE_TEST_EVIDENCE:-}" ]; then echo "ROVE_VM_EVIDENCE=1"; fi
+	echo "ROVE_VM_LIBRESWAN='$libreswan'"
 } > "$work/env"
 
 echo "vm: booting $kpkg ($kver), init $init, for: $*"
