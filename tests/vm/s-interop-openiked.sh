@@ -101,7 +101,7 @@ gw_shows_sas() {
 }
 gw_has_no_sas() { ! ikectl show sa | grep -q 'ESTABLISHED'; }
 
-for i in 1 2; do
+for _ in 1 2; do
 	interop_row openiked eap-mschapv2 kernel
 done
 interop_row openiked pubkey kernel
