@@ -115,6 +115,10 @@ start_pluto psk pubkey
 interop_row libreswan psk-cert kernel
 interop_row libreswan pubkey kernel
 interop_row libreswan psk-cert userspace
+# pluto sends its IKE_AUTH response as RFC 7383 fragments (rove announces
+# IKEV2_FRAGMENTATION_SUPPORTED); rove -v says when it reassembled them.
+check "pluto's IKE_AUTH responses came as fragments, which rove reassembled" \
+	grep -q 'reassembled message 1 from [0-9]* fragments' "$WORK"/up-pskcertk.out "$WORK"/up-pskcertk.err
 # pluto decides at IKE_SA_INIT, before it sees an identity, whether the
 # client may leave out its AUTH payload (EAP only): EAP-TLS clients need a
 # pluto whose connection for them is the EAP one.
