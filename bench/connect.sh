@@ -5,7 +5,9 @@
 # ratio rove/strongSwan and the IKE round trips each took (counted in the
 # gateway's log). Needs root. See bench/README.md.
 #
-#   bash bench/connect.sh [-n RUNS] [-m METHOD]   (ROVE_BIN, default build/client/rove)
+#   bash bench/connect.sh [-n RUNS] [-m METHOD] [-b OTHER-ROVE]
+#   (ROVE_BIN, default build/client/rove; -b times a second rove binary,
+#   e.g. the build before a change, in the same run, alternating)
 #
 # METHOD: eap-mschapv2 (default), eap-tls or pubkey (the client's ECDSA
 # P-256 certificate, the same files for both clients).
@@ -13,12 +15,14 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=10
 method=eap-mschapv2
-while getopts n:m: opt; do
+other=""
+while getopts n:m:b: opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
 	m) method=$OPTARG ;;
+	b) other=$OPTARG ;;
 	*)
-		echo "usage: bash bench/connect.sh [-n RUNS] [-m eap-mschapv2|eap-tls|pubkey]" >&2
+		echo "usage: bash bench/connect.sh [-n RUNS] [-m eap-mschapv2|eap-tls|pubkey] [-b OTHER-ROVE]" >&2
 		exit 2
 		;;
 	esac
@@ -43,7 +47,7 @@ export ROVE_BIN=${ROVE_BIN:-$root/build/client/rove}
 # shellcheck source=tests/integration/clientcert.sh
 . "$root/tests/integration/clientcert.sh"
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+now_us() { echo $(($(date +%s%N) / 1000)); }
 
 # The request/response exchanges a connection took: every IKE_SA_INIT and
 # IKE_AUTH request the gateway parsed since log line $1.
@@ -55,29 +59,31 @@ round_trips() {
 sw_once() {
 	local mark t0 t1 rt
 	mark=$(gw_log_lines)
-	t0=$(now_ms)
+	t0=$(now_us)
 	in_ns "$NS_C" env STRONGSWAN_CONF="$SW_DIR/strongswan.conf" swanctl --initiate \
 		--ike "$sw_conn" --child c --timeout 10 --uri "unix://$SW_DIR/charon.vici" \
 		>>"$SW_DIR/initiate.out" 2>&1 || die "swanctl --initiate failed: $(tail -3 "$SW_DIR/initiate.out")"
-	t1=$(now_ms)
+	t1=$(now_us)
 	rt=$(round_trips "$mark")
+	echo "$t0 $t1" >>"$WORK/sw.windows"
 	sw_terminate "$sw_conn" || die "swanctl --terminate failed"
 	wait_for 50 gw_sa_count_is 0 || die "the gateway kept strongSwan's IKE SA"
-	echo "$((t1 - t0)) $rt"
+	echo "$(((t1 - t0 + 500) / 1000)) $rt"
 }
 
-# The same for rove up / rove down.
+# The same for rove up / rove down; $1 names the windows' file.
 rove_once() {
 	local mark t0 t1 rt
 	mark=$(gw_log_lines)
-	t0=$(now_ms)
+	t0=$(now_us)
 	rove up "$profile" >"$WORK/up.out" 2>"$WORK/up.err" </dev/null ||
 		die "rove up failed: $(cat "$WORK/up.err")"
-	t1=$(now_ms)
+	t1=$(now_us)
 	rt=$(round_trips "$mark")
+	echo "$t0 $t1" >>"$WORK/$1.windows"
 	rove down bench >"$WORK/down.out" 2>&1 </dev/null || die "rove down failed"
 	wait_for 50 gw_sa_count_is 0 || die "the gateway kept rove's IKE SA"
-	echo "$((t1 - t0)) $rt"
+	echo "$(((t1 - t0 + 500) / 1000)) $rt"
 }
 
 # summary LABEL FILE: "median N ms (min, max), round trips R" from lines
@@ -92,6 +98,51 @@ print("%-11s median %5.1f ms  (min %d, max %d, %d runs), round trips %s"
       % (sys.argv[1] + ":", statistics.median(ms), min(ms), max(ms), len(ms),
          "/".join(map(str, rts))))
 print(statistics.median(ms))
+PY
+}
+
+# IKE on the client's uplink (UDP 500, and UDP 4500 with the non-ESP
+# marker), captured through all runs; phases() cuts it into the runs'
+# windows.
+start_capture() {
+	in_ns "$NS_C" tcpdump -i out0 -n -U -s 96 -w "$WORK/ike.pcap" \
+		"host $GW_ADDR and (udp port 500 or (udp port 4500 and udp[8:4] = 0))" \
+		>"$WORK/tcpdump.out" 2>&1 &
+	PIDS+=("$!")
+	wait_for 50 grep -qs listening "$WORK/tcpdump.out" || die "tcpdump did not start"
+}
+
+# phases LABEL WINDOWS: the medians of start to first IKE packet out, the
+# exchanges (first packet out to last IKE packet in) and the last packet in
+# to the command's return, from the capture (the wall clock tcpdump stamps
+# with is the one the windows were taken with).
+phases() {
+	tcpdump -r "$WORK/ike.pcap" -n -tt 2>/dev/null >"$WORK/ike.txt" || true
+	"$PYTHON" - "$1" "$2" "$WORK/ike.txt" "$CLIENT_ADDR" <<'PY'
+import statistics, sys
+label, windows, text, me = sys.argv[1:]
+pkts = []
+for l in open(text):
+    f = l.split()
+    if len(f) > 3 and f[1] == "IP":
+        pkts.append((int(round(float(f[0]) * 1e6)), f[2].rsplit(".", 1)[0] == me))
+first, exch, ret = [], [], []
+for w in open(windows):
+    t0, t1 = map(int, w.split())
+    run = [p for p in pkts if t0 <= p[0] <= t1]
+    out = [t for t, o in run if o]
+    inn = [t for t, o in run if not o]
+    if not out or not inn:
+        continue
+    first.append((out[0] - t0) / 1000)
+    exch.append((inn[-1] - out[0]) / 1000)
+    ret.append((t1 - inn[-1]) / 1000)
+if not first:
+    print("%-11s phases: no IKE packets captured" % (label + ":"))
+else:
+    print("%-11s start to first packet %5.1f ms, exchanges %5.1f ms, last response to return %5.1f ms  (medians, %d runs)"
+          % (label + ":", statistics.median(first), statistics.median(exch),
+             statistics.median(ret), len(first)))
 PY
 }
 
@@ -143,12 +194,21 @@ if [ -x "$ROVE_BIN" ]; then
 	esac
 fi
 
+start_capture
 say "connect time, $method with a certificate gateway, $runs runs each"
 : >"$WORK/sw.times"
 : >"$WORK/rove.times"
+: >"$WORK/other.times"
+: >"$WORK/sw.windows"
+: >"$WORK/rove.windows"
+: >"$WORK/other.windows"
+[ -z "$other" ] || [ -x "$other" ] || die "-b $other: not an executable"
 for _ in $(seq "$runs"); do
 	sw_once >>"$WORK/sw.times"
-	[ "$have_rove" = 1 ] && rove_once >>"$WORK/rove.times"
+	[ "$have_rove" = 1 ] && rove_once rove >>"$WORK/rove.times"
+	if [ -n "$other" ]; then
+		ROVE_BIN=$other rove_once other >>"$WORK/other.times"
+	fi
 	printf '.'
 done
 echo
@@ -158,8 +218,20 @@ head -n 1 "$WORK/sw.sum"
 if [ "$have_rove" = 1 ]; then
 	summary rove "$WORK/rove.times" >"$WORK/rove.sum"
 	head -n 1 "$WORK/rove.sum"
-	"$PYTHON" -c 'import sys; print("ratio rove/strongSwan: %.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' \
-		"$(tail -n 1 "$WORK/rove.sum")" "$(tail -n 1 "$WORK/sw.sum")"
+	phases strongSwan "$WORK/sw.windows"
+	phases rove "$WORK/rove.windows"
+	ratio() {
+		"$PYTHON" -c 'import sys; print("ratio %s/strongSwan: %.2f" % (sys.argv[1], float(sys.argv[2]) / float(sys.argv[3])))' \
+			"$1" "$(tail -n 1 "$2")" "$(tail -n 1 "$WORK/sw.sum")"
+	}
+	ratio rove "$WORK/rove.sum"
+	if [ -n "$other" ]; then
+		say "-b: $other"
+		summary other "$WORK/other.times" >"$WORK/other.sum"
+		head -n 1 "$WORK/other.sum"
+		phases other "$WORK/other.windows"
+		ratio other "$WORK/other.sum"
+	fi
 else
 	say "rove: not built ($ROVE_BIN)"
 fi
