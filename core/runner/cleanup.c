@@ -401,6 +401,7 @@ struct rove_state_file {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	struct state_line *lines;
 	size_t n, cap;
+	bool held, dirty;     /* rove_state_hold: changes wait for flush */
 };
 
 static int state_write(struct rove_state_file *st, struct rove_err *err)
@@ -427,6 +428,17 @@ static int state_write(struct rove_state_file *st, struct rove_err *err)
 		return -1;
 	}
 	return 0;
+}
+
+/* Every change is on disk before the caller goes on, unless held: then
+ * the next flush writes them all at once. */
+static int state_changed(struct rove_state_file *st, struct rove_err *err)
+{
+	if (st->held) {
+		st->dirty = true;
+		return 0;
+	}
+	return state_write(st, err);
 }
 
 static bool value_ok(const char *v)
@@ -477,7 +489,7 @@ static int state_put(struct rove_state_file *st, const char *key, const char *va
 		l->val = v;
 		st->n++;
 	}
-	return state_write(st, err);
+	return state_changed(st, err);
 }
 
 /* Drops the first line with exactly this key and value. */
@@ -491,7 +503,7 @@ static int state_drop(struct rove_state_file *st, const char *key, const char *v
 		free(st->lines[i].val);
 		memmove(&st->lines[i], &st->lines[i + 1], (st->n - i - 1) * sizeof(st->lines[0]));
 		st->n--;
-		return state_write(st, err);
+		return state_changed(st, err);
 	}
 	return 0;
 }
@@ -516,7 +528,7 @@ void rove_state_remove(struct rove_state_file *st)
 	rove_state_free(st);
 }
 
-struct rove_state_file *rove_state_open(const char *name, const char *run_dir, struct rove_err *err)
+struct rove_state_file *rove_state_new(const char *name, const char *run_dir, struct rove_err *err)
 {
 	struct rove_state_file *st = calloc(1, sizeof(*st));
 	char pid[24];
@@ -525,6 +537,7 @@ struct rove_state_file *rove_state_open(const char *name, const char *run_dir, s
 		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 		return NULL;
 	}
+	st->held = true;
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	if (state_path(st->path, sizeof(st->path), run_dir, name, "", err) < 0 ||
 	    state_path(st->tmp, sizeof(st->tmp), run_dir, name, ".tmp", err) < 0 ||
@@ -534,6 +547,30 @@ struct rove_state_file *rove_state_open(const char *name, const char *run_dir, s
 		return NULL;
 	}
 	return st;
+}
+
+struct rove_state_file *rove_state_open(const char *name, const char *run_dir, struct rove_err *err)
+{
+	struct rove_state_file *st = rove_state_new(name, run_dir, err);
+
+	if (st && rove_state_flush(st, err) < 0) {
+		rove_state_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void rove_state_hold(struct rove_state_file *st)
+{
+	st->held = true;
+}
+
+int rove_state_flush(struct rove_state_file *st, struct rove_err *err)
+{
+	bool dirty = st->dirty;
+
+	st->held = st->dirty = false;
+	return dirty ? state_write(st, err) : 0;
 }
 
 int rove_state_set(struct rove_state_file *st, const char *key, const char *value,

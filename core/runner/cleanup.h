@@ -69,6 +69,15 @@ struct rove_state_file;
  * process). A file left by a crash must have been cleaned up before
  * (rove_cleanup_stale): it is replaced. Returns NULL with *err set. */
 struct rove_state_file *rove_state_open(const char *name, const char *run_dir, struct rove_err *err);
+/* The same, held (see below): nothing is written until the first flush, so
+ * the session process writes its first complete state once. */
+struct rove_state_file *rove_state_new(const char *name, const char *run_dir, struct rove_err *err);
+/* Hold: the changes that follow stay in memory until rove_state_flush,
+ * which writes them in one go (if any) and ends the hold. For steps that
+ * come together and have nothing installed in between that a crash would
+ * leave behind unrecorded. */
+void rove_state_hold(struct rove_state_file *st);
+int rove_state_flush(struct rove_state_file *st, struct rove_err *err);
 /* Sets key (replacing an earlier value) and rewrites the file. */
 int rove_state_set(struct rove_state_file *st, const char *key, const char *value,
 		   struct rove_err *err);

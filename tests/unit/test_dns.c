@@ -351,6 +351,38 @@ static void test_bad_backup(void)
 
 /* ---- the state file ---- */
 
+/* rove_state_new and rove_state_hold: nothing on disk until the flush,
+ * then everything in one write; after it every change is written again. */
+static void test_state_held(void)
+{
+	struct rove_state_file *st;
+	struct rove_err err;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/held.state", run_dir);
+	st = rove_state_new("held", run_dir, &err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK(rove_state_set(st, "datapath", "userspace", &err) == 0);
+	CHECK(rove_state_set(st, "tun", "rove-held", &err) == 0);
+	CHECK(stat(path, &sb) < 0 && errno == ENOENT);
+	CHECK(rove_state_flush(st, &err) == 0);
+	CHECK(strstr(get_file(path), "session=held\n") != NULL);
+	CHECK(strstr(get_file(path), "tun=rove-held\n") != NULL);
+	rove_state_hold(st);
+	CHECK(rove_state_set(st, "dns", "resolv.conf", &err) == 0);
+	CHECK(strstr(get_file(path), "dns=") == NULL);
+	CHECK(rove_state_flush(st, &err) == 0);
+	CHECK(strstr(get_file(path), "dns=resolv.conf\n") != NULL);
+	/* Not held any more: written at once. */
+	CHECK(rove_state_set(st, "dns_record", "/x", &err) == 0);
+	CHECK(strstr(get_file(path), "dns_record=/x\n") != NULL);
+	rove_state_remove(st);
+	CHECK(stat(path, &sb) < 0 && errno == ENOENT);
+}
+
 static void test_state_round_trip(void)
 {
 	struct rove_state_info *in = calloc(1, sizeof(*in));
@@ -575,6 +607,7 @@ int main(void)
 	RUN(test_symlink);
 	RUN(test_bad_backup);
 	RUN(test_state_round_trip);
+	RUN(test_state_held);
 	RUN(test_state_malformed);
 	RUN(test_state_tolerant);
 	RUN(test_cleanup_dns_only);
