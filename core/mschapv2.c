@@ -54,6 +54,11 @@ static int lc_get(struct rove_err *err)
 	return 0;
 }
 
+int rove_mschapv2_prepare(struct rove_err *err)
+{
+	return lc_get(err);
+}
+
 struct part {
 	const void *p;
 	size_t n;

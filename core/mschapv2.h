@@ -26,6 +26,11 @@
 #define ROVE_MSCHAP_MAX_USER 256          /* octets (RFC 2759) */
 #define ROVE_MSCHAP_MSK_LEN 64
 
+/* Loads the legacy provider now (it is loaded at the first use otherwise):
+ * a driver calls it while it waits for the gateway, so the ~2 ms it takes
+ * are not spent in the middle of the exchange. 0, or -1 with *err set. */
+int rove_mschapv2_prepare(struct rove_err *err);
+
 /* RFC 2759 8.3: MD4 over the UTF-16LE form of the password. The password
  * is UTF-8 (len octets, no terminator needed); characters outside the BMP
  * become surrogate pairs. Invalid UTF-8, NUL characters and passwords of

@@ -8,6 +8,7 @@
 #include "datapath_kernel.h"
 #include "datapath_userspace_int.h"
 #include "dns.h"
+#include "mschapv2.h"
 #include "nl.h"
 #include "route.h"
 #include "xfrm.h"
@@ -170,8 +171,11 @@ static void apply_dns(struct rove_daemon *d)
 			rove_daemon_say(d, 'p', "DNS left unchanged: %s", err.msg);
 		return;
 	}
+	rove_state_hold(d->state);
 	rove_state_set(d->state, "dns", rove_dns_method(d->dns), &err);
 	rove_state_set(d->state, "dns_record", rove_dns_record_path(d->dns), &err);
+	if (rove_state_flush(d->state, &err) < 0)
+		rove_daemon_say(d, 'p', "%s", err.msg);
 	rove_daemon_say(d, 'p', "DNS %s set through %s",
 			rove_addr_str(&d->config.dns[0], a, sizeof(a)), rove_dns_method(d->dns));
 }
@@ -512,18 +516,14 @@ void rove_daemon_teardown(struct rove_daemon *d)
 	d->finished = true;
 }
 
-int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
+/* The state file (written once, with what a crash would leave: the TUN,
+ * or the reqid and the XFRM interface), the datapath and its IKE source.
+ * 0, or -1 with err. */
+static int setup_datapath(struct rove_daemon *d, struct rove_err *err)
 {
-	int r;
-
-	d->exit_code = 0;
-	d->last_state = -1;
-	signal(SIGPIPE, SIG_IGN);
-	d->state = rove_state_open(d->name, rove_run_dir(), err);
-	if (!d->state)
-		goto fail;
-	if (rove_daemon_dp_open(d, err) < 0)
-		goto fail;
+	d->state = rove_state_new(d->name, rove_run_dir(), err);
+	if (!d->state || rove_daemon_dp_open(d, err) < 0)
+		return -1;
 	rove_state_set(d->state, "datapath", d->dp->ops->name, err);
 	if (d->dpu) {
 		rove_state_set(d->state, "tun", rove_datapath_userspace_ifname(d->dp), err);
@@ -537,8 +537,8 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 		if (rove_datapath_kernel_ifname(d->dp)[0])
 			rove_state_set(d->state, "xfrmi", rove_datapath_kernel_ifname(d->dp), err);
 	}
-	add_watch(d, ROVE_W_IKE, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_IKE], G_IO_IN),
-		  G_SOURCE_FUNC(on_ike));
+	if (rove_state_flush(d->state, err) < 0)
+		return -1;
 	if (d->dpu) {
 		d->watch[ROVE_W_NATT] = rove_daemon_dp_ike_source(d);
 		g_source_attach(d->watch[ROVE_W_NATT], d->ctx);
@@ -546,8 +546,24 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 		add_watch(d, ROVE_W_NATT, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_NATT], G_IO_IN),
 			  G_SOURCE_FUNC(on_natt));
 	}
-	if (rove_daemon_path_open(d, err) < 0)
-		rove_daemon_say(d, 'p', "moves between networks are not followed: %s", err->msg);
+	return 0;
+}
+
+int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
+{
+	struct rove_err perr;
+	int r;
+
+	d->exit_code = 0;
+	d->last_state = -1;
+	signal(SIGPIPE, SIG_IGN);
+	add_watch(d, ROVE_W_IKE, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_IKE], G_IO_IN),
+		  G_SOURCE_FUNC(on_ike));
+	/* The first IKE_SA_INIT leaves now; the datapath is set up while the
+	 * gateway computes its answer, which waits in the socket until the
+	 * loop runs. Nothing the datapath does is needed before the
+	 * IKE_SA_INIT response (on port 500: the NAT-T socket, which the
+	 * userspace datapath takes over, is used from IKE_AUTH on). */
 	r = rove_session_start(d->s, rove_daemon_now());
 	rove_daemon_pump(d);
 	if (r < 0 && !d->finished) {
@@ -555,6 +571,16 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 		fail(d, "the session could not start");
 		finish(d);
 	}
+	if (d->finished)
+		return 0;
+	if (setup_datapath(d, err) < 0)
+		goto fail;
+	if (rove_daemon_path_open(d, &perr) < 0)
+		rove_daemon_say(d, 'p', "moves between networks are not followed: %s", perr.msg);
+	/* MD4 and DES for MSCHAPv2, needed two exchanges from now. */
+	if (rove_session_config(d->s)->auth == ROVE_AUTHK_EAP_MSCHAPV2 &&
+	    rove_mschapv2_prepare(&perr) < 0)
+		rove_daemon_say(d, 'v', "%s", perr.msg);
 	return 0;
 fail:
 	{

@@ -40,6 +40,7 @@ struct rove_daemon {
 	const struct rove_runner_callbacks *cb;
 	void *cb_data;
 	enum rove_datapath_pref dp_pref;
+	bool dp_resolved;             /* dp_pref already probed (rove_runner_new): no second probe */
 	bool leak_block;              /* block a full tunnel's unassigned family */
 	struct rove_addr gateway;     /* the gateway's address (outer) */
 	bool reconnect;               /* profile reconnect= */

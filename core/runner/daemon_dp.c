@@ -120,7 +120,10 @@ int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err)
 	enum rove_datapath_pref dp;
 	bool kernel;
 
-	if (rove_daemon_dp_choose(d->dp_pref, &dp, err) < 0)
+	/* rove_runner_new probed the kernel already, before the first packet. */
+	if (d->dp_resolved && d->dp_pref != ROVE_DP_AUTO)
+		dp = d->dp_pref;
+	else if (rove_daemon_dp_choose(d->dp_pref, &dp, err) < 0)
 		return -1;
 	kernel = dp == ROVE_DP_KERNEL;
 	if (kernel) {

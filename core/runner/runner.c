@@ -187,6 +187,8 @@ struct rove_runner *rove_runner_new(const struct rove_profile *p,
 	r->d.verbose = o->verbose;
 	r->d.apply_system = o->apply_system;
 	r->d.dp_pref = r->datapath;
+	/* choose_datapath probed the kernel: the session does not again. */
+	r->d.dp_resolved = true;
 	r->d.leak_block = p->leak_block;
 	r->d.gateway = r->server;
 	r->d.reconnect = p->reconnect;
