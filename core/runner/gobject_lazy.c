@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* g_object_unref for the json-glib and GIO objects rove frees, forwarded to
+ * libgobject loaded at the first call (lazy.h). Its own file without the
+ * GLib headers: json_lazy.c and gio_lazy.c may both be linked in. */
+#include "lazy.h"
+
+void g_object_unref(void *object);
+
+void g_object_unref(void *object)
+{
+	static void (*real)(void *);
+
+	if (!real)
+		real = (void (*)(void *))rove_lazy_sym("libgobject-2.0.so.0", "g_object_unref");
+	real(object);
+}
