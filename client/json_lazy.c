@@ -6,6 +6,11 @@
  * g_object_unref is in core/runner/gobject_lazy.c. */
 #include "lazy.h"
 
+/* Hidden: the wrappers serve the code they are linked with and are never
+ * exported, so a shared object that links them (the NetworkManager
+ * plugin) does not offer json-glib's or GIO's names to its process. */
+#pragma GCC visibility push(hidden)
+
 #include <json-glib/json-glib.h>
 
 #define J(fn) ROVE_LAZY("libjson-glib-1.0.so.0", fn)
@@ -58,3 +63,9 @@ gboolean json_parser_load_from_data(JsonParser *p, const gchar *d, gssize len, G
 }
 JsonParser *json_parser_new_immutable(void) { return J(json_parser_new_immutable)(); }
 char *json_to_string(JsonNode *n, gboolean pretty) { return J(json_to_string)(n, pretty); }
+/* The importers' (nm-plugin/shared/import*.c, linked into `rove import`). */
+void json_object_iter_init(JsonObjectIter *it, JsonObject *o) { J(json_object_iter_init)(it, o); }
+gboolean json_object_iter_next(JsonObjectIter *it, const gchar **name, JsonNode **node)
+{
+	return J(json_object_iter_next)(it, name, node);
+}

@@ -5,6 +5,11 @@
  * systemd-resolved, after the tunnel is up, not at exec. */
 #include "lazy.h"
 
+/* Hidden: the wrappers serve the code they are linked with and are never
+ * exported, so a shared object that links them (the NetworkManager
+ * plugin) does not offer json-glib's or GIO's names to its process. */
+#pragma GCC visibility push(hidden)
+
 #include <gio/gio.h>
 
 #define G(fn) ROVE_LAZY("libgio-2.0.so.0", fn)

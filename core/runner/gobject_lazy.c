@@ -4,6 +4,11 @@
  * GLib headers: json_lazy.c and gio_lazy.c may both be linked in. */
 #include "lazy.h"
 
+/* Hidden: the wrappers serve the code they are linked with and are never
+ * exported, so a shared object that links them (the NetworkManager
+ * plugin) does not offer json-glib's or GIO's names to its process. */
+#pragma GCC visibility push(hidden)
+
 void g_object_unref(void *object);
 
 void g_object_unref(void *object)
