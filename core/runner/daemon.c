@@ -17,6 +17,7 @@
 #include <linux/netlink.h>
 
 #include <glib-unix.h>
+#include <pthread.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -488,6 +489,9 @@ static void add_watch(struct rove_daemon *d, int slot, GSource *src, GSourceFunc
 
 void rove_daemon_teardown(struct rove_daemon *d)
 {
+	if (d->legacy_started)
+		pthread_join(d->legacy, NULL);
+	d->legacy_started = false;
 	for (size_t i = 0; i < G_N_ELEMENTS(d->watch); i++)
 		drop_source(&d->watch[i]);
 	drop_source(&d->timer);
@@ -514,6 +518,25 @@ void rove_daemon_teardown(struct rove_daemon *d)
 	rove_session_free(d->s);
 	d->s = NULL;
 	d->finished = true;
+}
+
+static void *legacy_thread(void *arg)
+{
+	struct rove_err err;
+
+	/* A failure is the engine's to report, at the first use. */
+	rove_mschapv2_prepare(&err);
+	return NULL;
+}
+
+/* MD4 and DES for MSCHAPv2 are needed two exchanges from now: OpenSSL's
+ * legacy provider loads (about 2 ms) in a thread of its own, beside the
+ * exchanges; a first use that comes earlier waits for it (the load runs
+ * once, under CRYPTO_THREAD_run_once). Without a thread, at that use.
+ * Joined at teardown: no exit while OpenSSL is in the middle of it. */
+static void prepare_legacy(struct rove_daemon *d)
+{
+	d->legacy_started = pthread_create(&d->legacy, NULL, legacy_thread, NULL) == 0;
 }
 
 /* The state file (written once, with what a crash would leave: the TUN,
@@ -577,10 +600,8 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 		goto fail;
 	if (rove_daemon_path_open(d, &perr) < 0)
 		rove_daemon_say(d, 'p', "moves between networks are not followed: %s", perr.msg);
-	/* MD4 and DES for MSCHAPv2, needed two exchanges from now. */
-	if (rove_session_config(d->s)->auth == ROVE_AUTHK_EAP_MSCHAPV2 &&
-	    rove_mschapv2_prepare(&perr) < 0)
-		rove_daemon_say(d, 'v', "%s", perr.msg);
+	if (rove_session_config(d->s)->auth == ROVE_AUTHK_EAP_MSCHAPV2)
+		prepare_legacy(d);
 	return 0;
 fail:
 	{

@@ -7,6 +7,7 @@
 #define ROVE_DAEMON_H
 
 #include <glib.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -97,6 +98,8 @@ struct rove_daemon {
 	char fail_msg[640];
 	GSource *finish_idle;
 	uint64_t connected_since;     /* Unix seconds */
+	pthread_t legacy;             /* loads the MSCHAPv2 legacy provider (daemon.c) */
+	bool legacy_started;
 	/* The path to the gateway (daemon_path.c). */
 	struct rove_netwatch *nw;
 	struct rove_nl *nw_rt;
