@@ -34,7 +34,7 @@ struct rove_daemon {
 	/* Set by the caller; borrowed. */
 	const char *name;
 	const char *server;           /* as written in the profile */
-	struct rove_session *s;       /* owned from rove_daemon_run on */
+	struct rove_session *s;       /* owned from rove_daemon_start on */
 	struct rove_udp *udp;
 	bool verbose;
 	bool apply_system;            /* addresses, routes, DNS by us (runner.h) */
