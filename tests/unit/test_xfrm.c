@@ -200,7 +200,7 @@ static void test_state_carry_msg(void)
 	struct xfrm_replay_state_esn esn = { .bmp_len = 4, .oseq = 7, .replay_window = 128 };
 	const struct nlattr *tb[XFRMA_MAX + 1];
 	const struct xfrm_usersa_info *info;
-	const struct xfrm_lifetime_cur *cur;
+	struct xfrm_lifetime_cur cur;
 	struct rove_err err;
 	struct nlmsghdr *nlh;
 
@@ -224,9 +224,11 @@ static void test_state_carry_msg(void)
 		return;
 	CHECK(mnl_attr_get_payload_len(tb[XFRMA_REPLAY_VAL]) == sizeof(rs));
 	CHECK_MEM(mnl_attr_get_payload(tb[XFRMA_REPLAY_VAL]), &rs, sizeof(rs));
-	cur = mnl_attr_get_payload(tb[XFRMA_LTIME_VAL]);
-	CHECK(mnl_attr_get_payload_len(tb[XFRMA_LTIME_VAL]) == sizeof(*cur));
-	CHECK(cur->bytes == 12345 && cur->packets == 99 && cur->add_time == 1700000000);
+	/* Netlink attributes are 4-byte aligned, the struct's u64s need 8:
+	 * copied out, as core/xfrm.c reads it (UBSan caught the direct read). */
+	CHECK(mnl_attr_get_payload_len(tb[XFRMA_LTIME_VAL]) == sizeof(cur));
+	memcpy(&cur, mnl_attr_get_payload(tb[XFRMA_LTIME_VAL]), sizeof(cur));
+	CHECK(cur.bytes == 12345 && cur.packets == 99 && cur.add_time == 1700000000);
 
 	/* ESN: the carried state stands for the new one (one attribute). */
 	memset(&c, 0, sizeof(c));
