@@ -66,10 +66,16 @@ EOF
 	# rove@.service wants that target, and a NetworkManager started in the
 	# VM would take over the scenarios' interfaces. Units in /run win over
 	# /etc's, so a link to /dev/null there masks them for this boot only.
+	# systemd-tmpfiles-setup too: Debian's tmp.conf empties /tmp ("D") at
+	# sysinit.target, which rove@.service pulls in, and the scenarios'
+	# work directories live there. The wants/ entries are absolute links
+	# into /lib, dangling from here (before switch_root): test -L too.
 	for u in /newroot/etc/systemd/system/network-online.target.wants/* \
 		/newroot/lib/systemd/system/NetworkManager.service \
-		/newroot/lib/systemd/system/systemd-networkd.service; do
-		[ -e "$u" ] || continue
+		/newroot/lib/systemd/system/systemd-networkd.service \
+		/newroot/lib/systemd/system/systemd-tmpfiles-setup.service \
+		/newroot/lib/systemd/system/systemd-tmpfiles-clean.service; do
+		[ -e "$u" ] || [ -L "$u" ] || continue
 		ln -sf /dev/null "/newroot/run/systemd/system/${u##*/}"
 	done
 	# switch_root, not chroot: the host root becomes the root of PID 1's
