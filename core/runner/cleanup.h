@@ -146,4 +146,9 @@ int rove_state_parse_route(const char *s, size_t len, struct rove_route *out);
  * failed (the others were still tried). */
 int rove_cleanup_stale(const char *name, const char *run_dir, struct rove_err *err);
 
+/* RUN_DIR/NAME.stateSUFFIX into out (a caller's buffer); -1 with err for a
+ * name that is not a session name or a path that does not fit. */
+int rove_state_path(char *out, size_t size, const char *run_dir, const char *name,
+		    const char *suffix, struct rove_err *err);
+
 #endif
