@@ -178,21 +178,22 @@ static const char *key_title(const char *key)
 
 /* The flags say whether a secret is kept: a changed "remember" changes
  * them in the connection, as nm-applet's password menu does. */
-static void commit_flags(struct request *r, NMSettingSecretFlags want)
+static void commit_flags(RoveAgent *agent, const char *path, char **keys,
+			 NMSettingSecretFlags want)
 {
 	NMClient *cl = NULL;
 	NMRemoteConnection *rc = NULL;
-	GObject *o = g_object_get_data(G_OBJECT(r->agent), "client");
+	GObject *o = g_object_get_data(G_OBJECT(agent), "client");
 	if (o)
 		cl = NM_CLIENT(o);
 	if (cl)
-		rc = nm_client_get_connection_by_path(cl, r->path);
+		rc = nm_client_get_connection_by_path(cl, path);
 	if (!rc)
 		return;
 	NMConnection *copy = nm_simple_connection_new_clone(NM_CONNECTION(rc));
 	NMSettingVpn *vpn = nm_connection_get_setting_vpn(copy);
-	for (int i = 0; r->keys[i]; i++)
-		nm_setting_set_secret_flags(NM_SETTING(vpn), r->keys[i], want, NULL);
+	for (int i = 0; keys[i]; i++)
+		nm_setting_set_secret_flags(NM_SETTING(vpn), keys[i], want, NULL);
 	nm_remote_connection_update2(rc, nm_connection_to_dbus(copy, NM_CONNECTION_SERIALIZE_NO_SECRETS),
 				     NM_SETTINGS_UPDATE2_FLAG_NONE, NULL, NULL, NULL, NULL);
 	g_object_unref(copy);
@@ -217,11 +218,22 @@ static void dialog_done(struct request *r, gboolean ok)
 		else
 			forget(r->connection, r->keys[i]);
 	}
-	if (remember != was_saved)
-		commit_flags(r, remember ? NM_SETTING_SECRET_FLAG_AGENT_OWNED
-					 : NM_SETTING_SECRET_FLAG_NOT_SAVED);
+	/* The answer goes out before the changed flags: NetworkManager fails a
+	 * secrets request whose connection was modified while it was open
+	 * ("The connection was modified since activation"), and both travel
+	 * on the one system bus connection, so this order is the order NM
+	 * sees. */
+	RoveAgent *agent = g_object_ref(r->agent);
+	char *path = g_strdup(r->path);
+	char **keys = g_strdupv(r->keys);
 	finish(r, s, NULL);
 	g_hash_table_destroy(s);
+	if (remember != was_saved)
+		commit_flags(agent, path, keys, remember ? NM_SETTING_SECRET_FLAG_AGENT_OWNED
+							 : NM_SETTING_SECRET_FLAG_NOT_SAVED);
+	g_strfreev(keys);
+	g_free(path);
+	g_object_unref(agent);
 }
 
 static void on_ok(GtkWidget *w, struct request *r)

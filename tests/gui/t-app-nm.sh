@@ -32,4 +32,4 @@ export ROVE_E2E_GW_NAME=$GW_NAME ROVE_E2E_GW_NS=$NS_G
 check "the app connects, shows and disconnects Work VPN (app_test.py e2e)" \
 	"$GUI_DIR/app-session.sh" --tray -- /usr/bin/python3 "$GUI_DIR/app_test.py" e2e
 check "nothing of the VPN is left in the client namespace" nm_clean
-finish
+nm_finish
