@@ -2,6 +2,7 @@
 /* The gateway's certificate: trust anchors, chain validation with OpenSSL's
  * X509_STORE, Extended Key Usage, and the identity checks of RFC 4945. */
 #include "cert.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -73,7 +74,7 @@ static void name_buf(const X509_NAME *n, char *buf, size_t cap)
 {
 	char *s = name_str(n);
 
-	snprintf(buf, cap, "%s", s && *s ? s : "an empty name");
+	snprintf(buf, cap, "%s", s && *s ? s : _("an empty name"));
 	free(s);
 }
 
@@ -82,7 +83,7 @@ static void time_str(const ASN1_TIME *t, char *buf, size_t cap)
 	struct tm tm;
 
 	if (!t || !ASN1_TIME_to_tm(t, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, cap, "an unreadable date");
+		snprintf(buf, cap, "%s", _("an unreadable date"));
 }
 
 static X509 *der_to_x509(const uint8_t *p, size_t len)
@@ -110,20 +111,20 @@ static int read_file(const char *path, struct rove_buf *out, struct rove_err *er
 	int rc = 0;
 
 	if (!f)
-		return rove_err_set(err, ROVE_E_INVAL, "cannot read CA file %s: %s", path,
+		return rove_err_set(err, ROVE_E_INVAL, _("cannot read CA file %s: %s"), path,
 				    strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (out->len + n > CA_FILE_MAX) {
-			rc = rove_err_set(err, ROVE_E_INVAL, "CA file %s is too large", path);
+			rc = rove_err_set(err, ROVE_E_INVAL, _("CA file %s is too large"), path);
 			break;
 		}
 		rove_buf_add(out, chunk, n);
 	}
 	if (!rc && ferror(f))
-		rc = rove_err_set(err, ROVE_E_INVAL, "cannot read CA file %s: %s", path,
+		rc = rove_err_set(err, ROVE_E_INVAL, _("cannot read CA file %s: %s"), path,
 				  strerror(errno ? errno : EIO));
 	if (!rc && out->failed)
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory reading %s", path);
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory reading %s"), path);
 	fclose(f);
 	return rc;
 }
@@ -149,9 +150,9 @@ static int add_anchor(struct rove_trust *t, X509 *x, const char *path, struct ro
 	uint8_t h[SHA1_LEN];
 
 	if (!X509_STORE_add_cert(t->store, x))
-		return rove_err_set(err, ROVE_E_CERT, "cannot use a certificate of %s", path);
+		return rove_err_set(err, ROVE_E_CERT, _("cannot use a certificate of %s"), path);
 	if (spki_sha1(x, h) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "cannot hash a certificate key of %s", path);
+		return rove_err_set(err, ROVE_E_CRYPTO, _("cannot hash a certificate key of %s"), path);
 	for (size_t i = 0; i < t->nhashes; i++)
 		if (!memcmp(t->certreq.data + i * SHA1_LEN, h, SHA1_LEN))
 			return 0;
@@ -169,7 +170,7 @@ static int load_pem(struct rove_trust *t, const struct rove_buf *file, const cha
 	unsigned long e;
 
 	if (!b)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	while (!rc && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
 		rc = add_anchor(t, x, path, err);
 		X509_free(x);
@@ -178,7 +179,7 @@ static int load_pem(struct rove_trust *t, const struct rove_buf *file, const cha
 	 * error is a damaged certificate we must not silently skip. */
 	e = ERR_peek_last_error();
 	if (!rc && e && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
-		rc = rove_err_set(err, ROVE_E_PARSE, "%s contains a damaged certificate", path);
+		rc = rove_err_set(err, ROVE_E_PARSE, _("%s contains a damaged certificate"), path);
 	ERR_clear_error();
 	BIO_free(b);
 	return rc;
@@ -202,9 +203,9 @@ static int load_file(struct rove_trust *t, const char *path, struct rove_err *er
 		ERR_clear_error();
 	}
 	if (!rc && !t->nhashes)
-		rc = rove_err_set(err, ROVE_E_INVAL, "%s contains no certificate", path);
+		rc = rove_err_set(err, ROVE_E_INVAL, _("%s contains no certificate"), path);
 	if (!rc && t->certreq.failed)
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_buf_free(&file);
 	return rc;
 }
@@ -215,7 +216,7 @@ struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err)
 
 	if (!t || !(t->store = X509_STORE_new())) {
 		free(t);
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	rove_buf_init(&t->certreq);
@@ -223,7 +224,7 @@ struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err)
 		t->system = true;
 		if (!X509_STORE_set_default_paths(t->store)) {
 			ERR_clear_error();
-			rove_err_set(err, ROVE_E_CERT, "cannot open the system trust store");
+			rove_err_set(err, ROVE_E_CERT, _("cannot open the system trust store"));
 			rove_trust_free(t);
 			return NULL;
 		}
@@ -557,20 +558,20 @@ static enum rove_cert_fail chain_fail(X509_STORE_CTX *ctx, X509 *leaf, bool syst
 		char cn[200];
 
 		name_buf(X509_get_subject_name(cur), cn, sizeof(cn));
-		snprintf(which, sizeof(which), "the certificate of %s in the server's chain", cn);
+		snprintf(which, sizeof(which), _("the certificate of %s in the server's chain"), cn);
 	} else {
-		snprintf(which, sizeof(which), "the server's certificate %s", subj);
+		snprintf(which, sizeof(which), _("the server's certificate %s"), subj);
 		cur = leaf;
 	}
 	switch (code) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		time_str(X509_get0_notAfter(cur), when, sizeof(when));
-		rove_err_set(err, ROVE_E_CERT, "%s expired on %s: check the computer's clock, "
-			     "or ask the gateway's administrator to renew it", which, when);
+		rove_err_set(err, ROVE_E_CERT, _("%s expired on %s: check the computer's clock, "
+			       "or ask the gateway's administrator to renew it"), which, when);
 		return ROVE_CERT_EXPIRED;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
 		time_str(X509_get0_notBefore(cur), when, sizeof(when));
-		rove_err_set(err, ROVE_E_CERT, "%s is not valid before %s: check the computer's clock",
+		rove_err_set(err, ROVE_E_CERT, _("%s is not valid before %s: check the computer's clock"),
 			     which, when);
 		return ROVE_CERT_NOT_YET_VALID;
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
@@ -581,14 +582,14 @@ static enum rove_cert_fail chain_fail(X509_STORE_CTX *ctx, X509 *leaf, bool syst
 	case X509_V_ERR_CERT_UNTRUSTED:
 	case X509_V_ERR_CERT_REJECTED:
 	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-		rove_err_set(err, ROVE_E_CERT, "the server's certificate (%s, issued by %s) is not "
-			     "signed by a trusted CA: %s", subj, iss, system ?
+		rove_err_set(err, ROVE_E_CERT, _("the server's certificate (%s, issued by %s) is not "
+			       "signed by a trusted CA: %s"), subj, iss, system ?
 			     "set ca= in the profile to the CA that issued it" :
 			     "check the ca= setting of the profile");
 		return ROVE_CERT_UNTRUSTED;
 	default:
-		rove_err_set(err, ROVE_E_CERT, "%s was rejected (%s): the gateway's administrator "
-			     "must fix the certificate or its chain", which,
+		rove_err_set(err, ROVE_E_CERT, _("%s was rejected (%s): the gateway's administrator "
+			       "must fix the certificate or its chain"), which,
 			     X509_verify_cert_error_string(code));
 		return ROVE_CERT_BAD;
 	}
@@ -599,12 +600,12 @@ static enum rove_cert_fail parse_chain(const struct rove_bytes *certs, size_t nc
 {
 	*chain = sk_X509_new_null();
 	if (!*chain) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return ROVE_CERT_BAD;
 	}
 	*leaf = der_to_x509(certs[0].ptr, certs[0].len);
 	if (!*leaf) {
-		rove_err_set(err, ROVE_E_CERT, "the server's certificate cannot be parsed");
+		rove_err_set(err, ROVE_E_CERT, _("the server's certificate cannot be parsed"));
 		return ROVE_CERT_BAD;
 	}
 	for (size_t i = 1; i < ncerts; i++) {
@@ -613,7 +614,7 @@ static enum rove_cert_fail parse_chain(const struct rove_bytes *certs, size_t nc
 		if (!x || !sk_X509_push(*chain, x)) {
 			X509_free(x);
 			rove_err_set(err, ROVE_E_CERT,
-				     "intermediate certificate %zu sent by the server cannot be parsed", i);
+				     _("intermediate certificate %zu sent by the server cannot be parsed"), i);
 			return ROVE_CERT_BAD;
 		}
 	}
@@ -629,7 +630,7 @@ static enum rove_cert_fail check_chain(const struct rove_trust *t, X509 *leaf,
 	enum rove_cert_fail f = ROVE_CERT_OK;
 
 	if (!ctx || !X509_STORE_CTX_init(ctx, t->store, leaf, chain)) {
-		rove_err_set(err, ROVE_E_NOMEM, "cannot set up certificate verification");
+		rove_err_set(err, ROVE_E_NOMEM, _("cannot set up certificate verification"));
 		f = ROVE_CERT_BAD;
 	} else {
 		if (verify_time)
@@ -660,7 +661,7 @@ fail:
 	if (pc)
 		free(pc->subject);
 	free(pc);
-	rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	return NULL;
 }
 
@@ -689,15 +690,15 @@ struct rove_peer_cert *rove_peer_cert_verify(const struct rove_trust *t,
 	if (f == ROVE_CERT_OK && !rove_eku_check(leaf, subj, err))
 		f = ROVE_CERT_BAD;
 	if (f == ROVE_CERT_OK && (!remote_id || !*remote_id)) {
-		rove_err_set(err, ROVE_E_CERT, "no remote-id to check the server's certificate against");
+		rove_err_set(err, ROVE_E_CERT, _("no remote-id to check the server's certificate against"));
 		f = ROVE_CERT_ID_MISMATCH;
 	} else if (f == ROVE_CERT_OK && !id_matches(leaf, remote_id, how, sizeof(how))) {
 		char want[256];
 
 		cert_names(leaf, names, sizeof(names));
 		safe_copy(want, sizeof(want), (const uint8_t *)remote_id, strlen(remote_id));
-		rove_err_set(err, ROVE_E_CERT, "the server's certificate is for %s, not %s: "
-			     "check remote-id or the server name", names, want);
+		rove_err_set(err, ROVE_E_CERT, _("the server's certificate is for %s, not %s: "
+			       "check remote-id or the server name"), names, want);
 		f = ROVE_CERT_ID_MISMATCH;
 	}
 	/* Last: it may ask the network, which only a certificate that passed

@@ -3,6 +3,7 @@
  * does the parsing and the checks: X509_verify_cert with X509_V_FLAG_CRL_CHECK
  * for CRLs, the OCSP_* functions for OCSP. */
 #include "certpolicy.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -103,8 +104,8 @@ bool rove_eku_check(X509 *x, const char *subj, struct rove_err *err)
 	if (!eku) {
 		if (crit == -1) /* absent: fine (RFC 4945 5.1.3.12) */
 			return true;
-		rove_err_set(err, ROVE_E_CERT, "the server's certificate %s has an unreadable "
-			     "Extended Key Usage: the gateway needs a certificate issued for servers",
+		rove_err_set(err, ROVE_E_CERT, _("the server's certificate %s has an unreadable "
+			       "Extended Key Usage: the gateway needs a certificate issued for servers"),
 			     subj);
 		return false;
 	}
@@ -117,9 +118,9 @@ bool rove_eku_check(X509 *x, const char *subj, struct rove_err *err)
 	}
 	if (!ok) {
 		eku_names(eku, names, sizeof(names));
-		rove_err_set(err, ROVE_E_CERT, "the server's certificate %s has Extended Key Usage "
-			     "%s only, not serverAuth or ipsecIKE: the gateway needs a certificate "
-			     "issued for servers", subj, names[0] ? names : "(empty)");
+		rove_err_set(err, ROVE_E_CERT, _("the server's certificate %s has Extended Key Usage "
+			       "%s only, not serverAuth or ipsecIKE: the gateway needs a certificate "
+			       "issued for servers"), subj, names[0] ? names : "(empty)");
 	}
 	EXTENDED_KEY_USAGE_free(eku);
 	return ok;
@@ -159,17 +160,17 @@ static int slurp(const char *path, struct rove_buf *out, struct rove_err *err)
 	int rc = 0;
 
 	if (!f)
-		return rove_err_set(err, ROVE_E_INVAL, "cannot read CRL file %s: %s", path,
+		return rove_err_set(err, ROVE_E_INVAL, _("cannot read CRL file %s: %s"), path,
 				    strerror(errno));
 	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (out->len + n > CRL_FILE_MAX)
-			rc = rove_err_set(err, ROVE_E_INVAL, "CRL file %s is too large", path);
+			rc = rove_err_set(err, ROVE_E_INVAL, _("CRL file %s is too large"), path);
 		rove_buf_add(out, chunk, n);
 	}
 	if (!rc && ferror(f))
-		rc = rove_err_set(err, ROVE_E_INVAL, "cannot read CRL file %s", path);
+		rc = rove_err_set(err, ROVE_E_INVAL, _("cannot read CRL file %s"), path);
 	if (!rc && out->failed)
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory reading %s", path);
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory reading %s"), path);
 	fclose(f);
 	return rc;
 }
@@ -198,7 +199,7 @@ int rove_revoke_load_crls(struct rove_revoke *rv, const char *path, struct rove_
 	int n = 0, rc;
 
 	if (!rv->crls && !(rv->crls = sk_X509_CRL_new_null()))
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_buf_init(&file);
 	rc = slurp(path, &file, err);
 	if (!rc && file.len && memmem(file.data, file.len, "-----BEGIN", 10)) {
@@ -213,7 +214,7 @@ int rove_revoke_load_crls(struct rove_revoke *rv, const char *path, struct rove_
 	}
 	rove_buf_free(&file);
 	if (!rc && !n)
-		rc = rove_err_set(err, ROVE_E_PARSE, "%s contains no readable CRL (PEM or DER)",
+		rc = rove_err_set(err, ROVE_E_PARSE, _("%s contains no readable CRL (PEM or DER)"),
 				  path);
 	if (!rc) {
 		free(rv->crl_path);
@@ -324,10 +325,10 @@ static void who_is(X509 *x, int depth, char *who, size_t wcap, char *pre, size_t
 
 	subject_of(x, subj, sizeof(subj));
 	if (depth == 0) {
-		snprintf(who, wcap, "the server's certificate %s", subj);
+		snprintf(who, wcap, _("the server's certificate %s"), subj);
 		pre[0] = '\0';
 	} else {
-		snprintf(who, wcap, "the certificate of %s in the server's chain", subj);
+		snprintf(who, wcap, _("the certificate of %s in the server's chain"), subj);
 		snprintf(pre, pcap, "%s: ", subj);
 	}
 }
@@ -340,8 +341,8 @@ static enum rove_cert_fail revoked(X509 *x, const char *who, X509_CRL *crl, cons
 
 	if (X509_CRL_get0_by_cert(crl, &r, x) == 1 && r)
 		date_of(X509_REVOKED_get0_revocationDate(r), when, sizeof(when));
-	rove_err_set(err, ROVE_E_CERT, "%s was revoked on %s (CRL from %s): do not use this "
-		     "gateway until its administrator installs a new certificate", who, when, src);
+	rove_err_set(err, ROVE_E_CERT, _("%s was revoked on %s (CRL from %s): do not use this "
+		       "gateway until its administrator installs a new certificate"), who, when, src);
 	return ROVE_CERT_REVOKED;
 }
 
@@ -382,8 +383,8 @@ static enum rove_cert_fail crl_check(const struct rove_revoke *rv, X509_STORE *s
 		X509_CRL_free(owned);
 		return ROVE_CERT_REVOKED;
 	} else if (!owned) {
-		rove_err_set(err, ROVE_E_CERT, "the CRL in %s cannot vouch for %s: %s; get a current "
-			     "CRL from the CA or drop crl= from the profile", src, who,
+		rove_err_set(err, ROVE_E_CERT, _("the CRL in %s cannot vouch for %s: %s; get a current "
+			       "CRL from the CA or drop crl= from the profile"), src, who,
 			     X509_verify_cert_error_string(code));
 		return ROVE_CERT_BAD;
 	} else {
@@ -507,9 +508,9 @@ static enum rove_cert_fail ocsp_check(const struct rove_revoke *rv, X509_STORE *
 	subject_of(leaf, subj, sizeof(subj));
 	if (!url || !rv->fetch) {
 		if (rv->ocsp == ROVE_OCSP_REQUIRE)
-			rove_err_set(err, ROVE_E_CERT, "the server's certificate %s names no OCSP "
-				     "responder%s, but the profile has ocsp=require: remove that "
-				     "setting or ask for a certificate with one", subj,
+			rove_err_set(err, ROVE_E_CERT, _("the server's certificate %s names no OCSP "
+				       "responder%s, but the profile has ocsp=require: remove that "
+				       "setting or ask for a certificate with one"), subj,
 				     url ? " rove can ask" : "");
 		free(url);
 		return rv->ocsp == ROVE_OCSP_REQUIRE ? ROVE_CERT_BAD : ROVE_CERT_OK;
@@ -518,13 +519,13 @@ static enum rove_cert_fail ocsp_check(const struct rove_revoke *rv, X509_STORE *
 	if (r == ROVE_OCSP_GOOD) {
 		append(outcome, cap, "OCSP %s: good", url);
 	} else if (r == ROVE_OCSP_REVOKED) {
-		rove_err_set(err, ROVE_E_CERT, "the server's certificate %s was revoked on %s "
-			     "(OCSP responder %s): do not use this gateway until its administrator "
-			     "installs a new certificate", subj, why, url);
+		rove_err_set(err, ROVE_E_CERT, _("the server's certificate %s was revoked on %s "
+			       "(OCSP responder %s): do not use this gateway until its administrator "
+			       "installs a new certificate"), subj, why, url);
 	} else if (rv->ocsp == ROVE_OCSP_REQUIRE) {
-		rove_err_set(err, ROVE_E_CERT, "the OCSP responder %s gave no valid answer for the "
-			     "server's certificate %s (%s), and the profile has ocsp=require: check "
-			     "that the responder is reachable, or set ocsp=soft", url, subj, why);
+		rove_err_set(err, ROVE_E_CERT, _("the OCSP responder %s gave no valid answer for the "
+			       "server's certificate %s (%s), and the profile has ocsp=require: check "
+			       "that the responder is reachable, or set ocsp=soft"), url, subj, why);
 	} else {
 		append(outcome, cap, "OCSP %s: %s, not checked", url, why);
 	}
@@ -562,7 +563,7 @@ enum rove_cert_fail rove_revoke_check(const struct rove_revoke *rv, X509_STORE *
 		STACK_OF(X509) *sub = chain_from(chain, d);
 
 		if (!sub) {
-			rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+			rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 			return ROVE_CERT_BAD;
 		}
 		f = crl_check(rv, store, sub, d, verify_time, outcome, cap, err);

@@ -2,6 +2,7 @@
 /* The first CHILD SA (RFC 7296 1.2, 2.9, 2.17) and mode-config (3.15):
  * what we ask for in IKE_AUTH, and what the gateway granted. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -90,12 +91,12 @@ int child_add_request(struct rove_session *s, struct rove_mb *mb, struct rove_er
 	/* SPIs 1..255 are reserved (RFC 4303 2.1). */
 	do {
 		if (rove_rng_fill(s->cfg.rng, spi, sizeof(spi)) < 0)
-			return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+			return rove_err_set(err, ROVE_E_CRYPTO, _("random number generator failed"));
 		s->child_spi_in = rove_get_be32(spi);
 	} while (s->child_spi_in < 256);
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	add_cp_request(s, mb);
 	/* No KE travels in IKE_AUTH, so the first CHILD SA has no PFS group
 	 * (RFC 7296 1.2); the groups of esp= apply to rekeying. */
@@ -197,11 +198,11 @@ static int take_config(struct rove_session *s, const struct rove_msg *m, struct 
 
 	memset(&s->config, 0, sizeof(s->config));
 	if (!p)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway assigned no virtual IP "
-				    "(no configuration payload): check its address pool");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway assigned no virtual IP "
+				      "(no configuration payload): check its address pool"));
 	cp = calloc(1, sizeof(*cp));
 	if (!cp)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (rove_cp_parse(p->body, p->len, cp, err) < 0) {
 		free(cp);
 		return -1;
@@ -212,7 +213,7 @@ static int take_config(struct rove_session *s, const struct rove_msg *m, struct 
 	free(cp);
 	if (!s->config.has_vip4 && !s->config.has_vip6)
 		return rove_err_set(err, ROVE_E_PROTO,
-				    "the gateway assigned no virtual IP: check its address pool");
+				    _("the gateway assigned no virtual IP: check its address pool"));
 	return 0;
 }
 
@@ -252,7 +253,7 @@ static int take_ts(struct rove_session *s, const struct rove_msg *m, struct rove
 	size_t n = our_routes(s, routes);
 
 	if (!pi || !pr)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway's answer lacks traffic selectors");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway's answer lacks traffic selectors"));
 	if (rove_ts_parse(pi->body, pi->len, &tsi, err) < 0 ||
 	    rove_ts_parse(pr->body, pr->len, &tsr, err) < 0)
 		return -1;
@@ -263,8 +264,8 @@ static int take_ts(struct rove_session *s, const struct rove_msg *m, struct rove
 	rove_ts_from_prefix(&any4, &ours_i[0]);
 	rove_ts_from_prefix(&any6, &ours_i[1]);
 	if (!ts_narrowed_ok(&tsi, ours_i, 2) || !ts_narrowed_ok(&tsr, ours_r, n))
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway chose traffic selectors outside "
-				    "what we proposed: check routes=");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway chose traffic selectors outside "
+				      "what we proposed: check routes="));
 	s->child.nts_local = tsi.n < 8 ? tsi.n : 8;
 	s->child.nts_remote = tsr.n < 8 ? tsr.n : 8;
 	memcpy(s->child.ts_local, tsi.ts, s->child.nts_local * sizeof(struct rove_ts));
@@ -280,16 +281,16 @@ int sess_take_sa(const struct rove_msg *m, const struct rove_proposals *props,
 	int rc;
 
 	if (!p)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway's answer has no SA payload");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway's answer has no SA payload"));
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rc = rove_sa_parse(p->body, p->len, sa, err);
 	if (rc == 0)
 		rc = rove_proposals_check_reply(props, sa, ch, err);
 	free(sa);
 	if (rc == 0 && ch->spi_len != spi_len)
-		rc = rove_err_set(err, ROVE_E_PROTO, "the gateway's %s SPI is not %u bytes", what,
+		rc = rove_err_set(err, ROVE_E_PROTO, _("the gateway's %s SPI is not %u bytes"), what,
 				  (unsigned)spi_len);
 	return rc;
 }
@@ -340,10 +341,10 @@ static void announce(struct rove_session *s)
 	size_t off = 0;
 
 	if (s->config.has_vip4)
-		sess_event(s, ROVE_EV_PROGRESS, "virtual IP %s",
+		sess_event(s, ROVE_EV_PROGRESS, _("virtual IP %s"),
 			   rove_addr_str(&s->config.vip4.addr, a, sizeof(a)));
 	if (s->config.has_vip6)
-		sess_event(s, ROVE_EV_PROGRESS, "virtual IPv6 %s",
+		sess_event(s, ROVE_EV_PROGRESS, _("virtual IPv6 %s"),
 			   rove_addr_str(&s->config.vip6.addr, a, sizeof(a)));
 	line[0] = '\0';
 	for (size_t i = 0; i < s->config.ndns && off < sizeof(line); i++) {
@@ -367,7 +368,7 @@ static void take_auth_lifetime(struct rove_session *s, const struct rove_msg *m)
 		    n.type != ROVE_N_AUTH_LIFETIME || n.len != 4)
 			continue;
 		s->auth_lifetime_s = rove_get_be32(n.data);
-		sess_log(s, "the gateway wants us to authenticate again within %u s",
+		sess_log(s, _("the gateway wants us to authenticate again within %u s"),
 			 s->auth_lifetime_s);
 	}
 }
@@ -376,6 +377,7 @@ void child_established(struct rove_session *s, const struct rove_msg *m)
 {
 	struct rove_chosen ch;
 	struct rove_err err;
+	bool ts_bad = false;
 	uint16_t nerr = first_error_notify(m);
 
 	if (nerr && !rove_msg_find(m, ROVE_PL_SA)) {
@@ -387,9 +389,11 @@ void child_established(struct rove_session *s, const struct rove_msg *m)
 		info_send_delete(s, &err);
 		return;
 	}
-	if (child_take_esp(s, m, &ch, &err) < 0 || take_ts(s, m, &err) < 0 ||
+	/* The selectors' failure is told by where it came from, not by its
+	 * sentence, which may be translated: take_ts's ROVE_E_PROTO. */
+	if (child_take_esp(s, m, &ch, &err) < 0 || (ts_bad = take_ts(s, m, &err) < 0) ||
 	    derive_child(s, &ch, &err) < 0) {
-		sess_fail(s, err.code == ROVE_E_PROTO && strstr(err.msg, "selectors") ?
+		sess_fail(s, ts_bad && err.code == ROVE_E_PROTO ?
 			  ROVE_FAIL_TS_UNACCEPTABLE : ROVE_FAIL_PROTOCOL, "%s", err.msg);
 		info_send_delete(s, &err);
 		return;
@@ -415,22 +419,22 @@ void child_fail_notify(struct rove_session *s, uint16_t n)
 
 	switch (n) {
 	case ROVE_N_NO_PROPOSAL_CHOSEN:
-		sess_fail(s, f, "the gateway accepts none of our ESP proposals (we offered %s): "
-			  "check esp= against what the gateway allows",
+		sess_fail(s, f, _("the gateway accepts none of our ESP proposals (we offered %s): "
+			    "check esp= against what the gateway allows"),
 			  rove_proposals_str(&s->esp_props, offered, sizeof(offered)));
 		break;
 	case ROVE_N_TS_UNACCEPTABLE:
 	case ROVE_N_INVALID_SELECTORS:
-		sess_fail(s, f, "the gateway does not accept the networks we asked for "
-			  "(traffic selector mismatch): check routes= against what the gateway offers");
+		sess_fail(s, f, _("the gateway does not accept the networks we asked for "
+			    "(traffic selector mismatch): check routes= against what the gateway offers"));
 		break;
 	case ROVE_N_INTERNAL_ADDRESS_FAILURE:
 	case ROVE_N_FAILED_CP_REQUIRED:
-		sess_fail(s, f, "the gateway could not assign a virtual IP (%s): check its address pool",
+		sess_fail(s, f, _("the gateway could not assign a virtual IP (%s): check its address pool"),
 			  rove_notify_name(n));
 		break;
 	default:
-		sess_fail(s, f, "the gateway refused the connection with %s", rove_notify_name(n));
+		sess_fail(s, f, _("the gateway refused the connection with %s"), rove_notify_name(n));
 		break;
 	}
 	/* The IKE SA itself may be up on the gateway: take it down. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "cipher.h"
+#include "i18n.h"
 
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
@@ -144,7 +145,7 @@ struct rove_cipher *rove_cipher_new(const char *name, const uint8_t *key, size_t
 	struct rove_cipher *c = calloc(1, sizeof(*c));
 
 	if (!c) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	c->encrypt = encrypt;
@@ -154,7 +155,7 @@ struct rove_cipher *rove_cipher_new(const char *name, const uint8_t *key, size_t
 	     evp_setup(c, key)))
 		return c;
 	rove_cipher_free(c);
-	rove_err_set(err, ROVE_E_CRYPTO, "cannot set up %s", name);
+	rove_err_set(err, ROVE_E_CRYPTO, _("cannot set up %s"), name);
 	return NULL;
 }
 

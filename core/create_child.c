@@ -7,6 +7,7 @@
  * stays for a grace time after both sides deleted it (CHILD_DOWN then).
  * The IKE SA's rekey is in ike_rekey.c. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ static int new_spi(struct rove_session *s, uint32_t *spi, struct rove_err *err)
 
 	do { /* 1..255 are reserved (RFC 4303 2.1) */
 		if (rove_rng_fill(s->cfg.rng, b, sizeof(b)) < 0)
-			return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+			return rove_err_set(err, ROVE_E_CRYPTO, _("random number generator failed"));
 		*spi = rove_get_be32(b);
 	} while (*spi < 256);
 	return 0;
@@ -135,8 +136,8 @@ static void replace_child(struct rove_session *s, const struct rove_child_sa *c,
 	s->rk.child_up_ms = s->now_ms;
 	s->rk.child_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.child_rekey_s);
 	s->rk.tries = 0;
-	sess_event(s, ROVE_EV_PROGRESS, "CHILD SA rekeyed (%s): SPIs %08x_i %08x_o replace "
-		   "%08x_i %08x_o", ours ? "by us" : "by the gateway", c->spi_in, c->spi_out,
+	sess_event(s, ROVE_EV_PROGRESS, _("CHILD SA rekeyed (%s): SPIs %08x_i %08x_o replace "
+		     "%08x_i %08x_o"), ours ? _("by us") : _("by the gateway"), c->spi_in, c->spi_out,
 		   old_in, old_out);
 }
 
@@ -191,8 +192,8 @@ void cc_timer(struct rove_session *s)
 	if (s->now_ms >= child_expiry(s)) {
 		/* The kernel drops the SAs now too: say so rather than keep a
 		 * session that carries nothing. */
-		sess_fail(s, ROVE_FAIL_REKEY, "the tunnel's keys expired after %u s without a "
-			  "successful rekey (the gateway refused or did not answer): %s",
+		sess_fail(s, ROVE_FAIL_REKEY, _("the tunnel's keys expired after %u s without a "
+			    "successful rekey (the gateway refused or did not answer): %s"),
 			  s->child.lifetime_s, rove_fail_hint(ROVE_FAIL_REKEY));
 		info_send_delete(s, &err);
 		return;
@@ -203,7 +204,7 @@ void cc_timer(struct rove_session *s)
 		if (!o->used || s->now_ms < o->retire_ms)
 			continue;
 		if (!o->deleted)
-			sess_log(s, "the replaced CHILD SA %08x was never deleted; removing it",
+			sess_log(s, _("the replaced CHILD SA %08x was never deleted; removing it"),
 				 o->sa.spi_in);
 		if (o->sa.spi_in == s->rk.out_via)
 			switch_outbound(s);
@@ -291,12 +292,12 @@ static int start_child_rekey(struct rove_session *s, struct rove_err *err)
 	s->rk.dh = NULL;
 	if (new_spi(s, &s->rk.spi_in, err) < 0 ||
 	    rove_rng_fill(s->cfg.rng, s->rk.ni, sizeof(s->rk.ni)) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("random number generator failed"));
 	if (group && !(s->rk.dh = rove_dh_new(group, s->cfg.rng, err)))
 		return -1;
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_mb_init_inner(&mb);
 	rove_put_be32(rekeyed, s->child.spi_in);
 	rove_mb_add_notify(&mb, ROVE_PROTO_ESP, rekeyed, 4, ROVE_N_REKEY_SA, NULL, 0);
@@ -325,7 +326,7 @@ static int start_child_rekey(struct rove_session *s, struct rove_err *err)
 	s->rk.rekeying = s->child.spi_in;
 	s->rk.collided = false;
 	s->rk.child_due_ms = UINT64_MAX;
-	sess_log(s, "rekeying CHILD SA %08x", s->child.spi_in);
+	sess_log(s, _("rekeying CHILD SA %08x"), s->child.spi_in);
 	rc = 0;
 out:
 	free(sa);
@@ -367,20 +368,20 @@ bool cc_start_next(struct rove_session *s)
 		if (o->used && o->delete_due && !o->deleted) {
 			if (send_child_delete(s, o, &err) == 0)
 				return true;
-			sess_log(s, "cannot delete the old CHILD SA: %s", err.msg);
+			sess_log(s, _("cannot delete the old CHILD SA: %s"), err.msg);
 			o->delete_due = false;
 		}
 	}
 	if (s->now_ms >= s->rk.ike_due_ms) {
 		if (ike_rekey_start(s, &err) == 0)
 			return true;
-		sess_log(s, "cannot rekey the IKE SA: %s", err.msg);
+		sess_log(s, _("cannot rekey the IKE SA: %s"), err.msg);
 		s->rk.ike_due_ms = s->now_ms + FAILED_RETRY_MS;
 	}
 	if (s->child_up && s->now_ms >= s->rk.child_due_ms) {
 		if (start_child_rekey(s, &err) == 0)
 			return true;
-		sess_log(s, "cannot rekey the CHILD SA: %s", err.msg);
+		sess_log(s, _("cannot rekey the CHILD SA: %s"), err.msg);
 		s->rk.child_due_ms = s->now_ms + FAILED_RETRY_MS;
 	}
 	return false;
@@ -393,8 +394,8 @@ static void rekey_refused(struct rove_session *s, uint16_t n)
 
 	rove_rng_fill(s->cfg.rng, &r, 1);
 	if (++s->rk.tries > MAX_TRIES) {
-		sess_event(s, ROVE_EV_PROGRESS, "the gateway keeps refusing to rekey the CHILD SA "
-			   "(%s); it will expire unless the gateway rekeys it", rove_notify_name(n));
+		sess_event(s, ROVE_EV_PROGRESS, _("the gateway keeps refusing to rekey the CHILD SA "
+			     "(%s); it will expire unless the gateway rekeys it"), rove_notify_name(n));
 		s->rk.child_due_ms = UINT64_MAX;
 		return;
 	}
@@ -418,7 +419,7 @@ static void rekey_refused(struct rove_session *s, uint16_t n)
 	if (child_expiry(s) != UINT64_MAX && child_expiry(s) > s->now_ms &&
 	    s->rk.child_due_ms > s->now_ms + (child_expiry(s) - s->now_ms) / 2)
 		s->rk.child_due_ms = s->now_ms + (child_expiry(s) - s->now_ms) / 2;
-	sess_log(s, "the gateway answered our CHILD SA rekey with %s; retrying",
+	sess_log(s, _("the gateway answered our CHILD SA rekey with %s; retrying"),
 		 rove_notify_name(n));
 }
 
@@ -430,13 +431,13 @@ static int take_ke(const struct rove_msg *m, struct rove_dh *dh, uint16_t group,
 
 	*girlen = 0;
 	if (!group)
-		return kp ? rove_err_set(err, ROVE_E_PROTO, "a KE payload without a group") : 0;
+		return kp ? rove_err_set(err, ROVE_E_PROTO, _("a KE payload without a group")) : 0;
 	if (!kp || !dh)
-		return rove_err_set(err, ROVE_E_PROTO, "the KE payload for PFS is missing");
+		return rove_err_set(err, ROVE_E_PROTO, _("the KE payload for PFS is missing"));
 	if (rove_ke_parse(kp->body, kp->len, &ke, err) < 0)
 		return -1;
 	if (ke.group != group)
-		return rove_err_set(err, ROVE_E_PROTO, "KE group %u instead of %u", ke.group, group);
+		return rove_err_set(err, ROVE_E_PROTO, _("KE group %u instead of %u"), ke.group, group);
 	return rove_dh_shared(dh, ke.data, ke.len, gir, girlen, err);
 }
 
@@ -451,13 +452,13 @@ static void resolve_collision(struct rove_session *s, const struct rove_child_sa
 
 	if (rekey_nonce_cmp(lo, lo_len, s->rk.peer_lo, s->rk.peer_lo_len) < 0) {
 		/* Ours is redundant: never used, we delete it. */
-		sess_log(s, "rekey collision: ours has the lowest nonce, deleting it");
+		sess_log(s, _("rekey collision: ours has the lowest nonce, deleting it"));
 		keep_old(s, ours, true)->unused = true;
 		return;
 	}
 	/* The gateway's is redundant (it deletes that one); ours replaces it
 	 * and the SA both of us rekeyed is ours to delete. */
-	sess_log(s, "rekey collision: the gateway's has the lowest nonce, keeping ours");
+	sess_log(s, _("rekey collision: the gateway's has the lowest nonce, keeping ours"));
 	replace_child(s, ours, true, false);
 	s->rk.child_count--; /* one rekey, two exchanges */
 	if (x)
@@ -486,12 +487,12 @@ static void child_rekey_response(struct rove_session *s, struct rove_msg *m)
 		return;
 	}
 	if (!old_by(s, s->rk.rekeying, false) && s->child.spi_in != s->rk.rekeying) {
-		sess_log(s, "the CHILD SA we rekeyed is gone; dropping the new one");
+		sess_log(s, _("the CHILD SA we rekeyed is gone; dropping the new one"));
 		return;
 	}
 	rc = child_take_esp(s, m, &ch, &err);
 	if (rc == 0 && !np)
-		rc = rove_err_set(&err, ROVE_E_PROTO, "no nonce");
+		rc = rove_err_set(&err, ROVE_E_PROTO, _("no nonce"));
 	if (rc == 0)
 		rc = rove_nonce_check(np->len, &err);
 	if (rc == 0)
@@ -503,7 +504,7 @@ static void child_rekey_response(struct rove_session *s, struct rove_msg *m)
 	rove_dh_free(s->rk.dh);
 	s->rk.dh = NULL;
 	if (rc < 0) {
-		sess_log(s, "the gateway's answer to our CHILD SA rekey is unusable: %s", err.msg);
+		sess_log(s, _("the gateway's answer to our CHILD SA rekey is unusable: %s"), err.msg);
 		s->rk.child_due_ms = s->now_ms + FAILED_RETRY_MS;
 		return;
 	}
@@ -623,7 +624,7 @@ static void peer_child_rekey(struct rove_session *s, struct rove_msg *m, const s
 	}
 	rove_put_be32(spib, spi_in);
 	if (rove_proposals_select(&s->esp_props, offer, spib, 4, reply, &ch, &err) < 0) {
-		sess_log(s, "refusing the gateway's CHILD SA rekey: %s", err.msg);
+		sess_log(s, _("refusing the gateway's CHILD SA rekey: %s"), err.msg);
 		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}
@@ -636,7 +637,7 @@ static void peer_child_rekey(struct rove_session *s, struct rove_msg *m, const s
 	if (make_child(s, &ch, spi_in, girlen ? gir : NULL, girlen, np->body, np->len, nr,
 		       sizeof(nr), false, &c, &err) < 0 ||
 	    build_answer(s, reply, nr, sizeof(nr), dh, &mb) < 0) {
-		sess_log(s, "cannot answer the gateway's CHILD SA rekey: %s", err.msg);
+		sess_log(s, _("cannot answer the gateway's CHILD SA rekey: %s"), err.msg);
 		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}

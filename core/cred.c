@@ -3,6 +3,7 @@
  * OSSL_STORE (files, PKCS#12, provider URIs) and choosing the chain to
  * send. */
 #include "cred.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,7 +117,7 @@ static int load_source(const char *uri, const uint8_t *mem, size_t mlen, struct 
 	BIO *bio = NULL;
 
 	if (!ui)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (uri) {
 		ctx = OSSL_STORE_open_ex(uri, NULL, NULL, ui, pw, NULL, NULL, NULL);
 	} else if (mlen <= INT32_MAX && (bio = BIO_new_mem_buf(mem, (int)mlen))) {
@@ -126,8 +127,8 @@ static int load_source(const char *uri, const uint8_t *mem, size_t mlen, struct 
 		BIO_free(bio);
 		UI_destroy_method(ui);
 		ERR_clear_error();
-		return rove_err_set(err, ROVE_E_INVAL, "%s: cannot open it (no such file, not "
-				    "readable, or a URI scheme no installed provider handles)", what);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: cannot open it (no such file, not "
+				      "readable, or a URI scheme no installed provider handles)"), what);
 	}
 	drain(ctx, l);
 	BIO_free(bio);
@@ -182,12 +183,12 @@ static int assemble(struct rove_cred *c, struct loaded *cl, struct loaded *kl,
 	size_t leaf = cl->ncerts;
 
 	if (!cl->ncerts)
-		return rove_err_set(err, ROVE_E_INVAL, "%s holds no certificate", cert_name);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s holds no certificate"), cert_name);
 	if (!key)
-		return rove_err_set(err, ROVE_E_INVAL, "%s holds no private key%s", key_name,
+		return rove_err_set(err, ROVE_E_INVAL, _("%s holds no private key%s"), key_name,
 				    kl == cl ? " (set key= to the key file)" : "");
 	if (kl->too_many_keys)
-		return rove_err_set(err, ROVE_E_INVAL, "%s holds more than one private key",
+		return rove_err_set(err, ROVE_E_INVAL, _("%s holds more than one private key"),
 				    key_name);
 	for (size_t i = 0; i < cl->ncerts && leaf == cl->ncerts; i++)
 		if (X509_check_private_key(cl->certs[i], key) == 1)
@@ -197,9 +198,9 @@ static int assemble(struct rove_cred *c, struct loaded *cl, struct loaded *kl,
 		char subj[256];
 
 		subject_of(cl->certs[0], subj, sizeof(subj));
-		return rove_err_set(err, ROVE_E_INVAL, "the private key in %s does not match the "
-				    "certificate in %s (%s): check that key= and cert= belong "
-				    "together", key_name, cert_name, subj);
+		return rove_err_set(err, ROVE_E_INVAL, _("the private key in %s does not match the "
+				      "certificate in %s (%s): check that key= and cert= belong "
+				      "together"), key_name, cert_name, subj);
 	}
 	c->key = key;
 	if (kl->key)
@@ -233,18 +234,18 @@ static struct rove_cred *finish(struct loaded *cl, struct loaded *kl, struct pas
 	if (missing && pw->asked && !pw->pw) {
 		if (need_password)
 			*need_password = true;
-		rove_err_set(err, ROVE_E_INVAL, "%s is encrypted: set key-password in "
-			     "[vpn-secrets]", kl->key || kl == cl ? cert_name : key_name);
+		rove_err_set(err, ROVE_E_INVAL, _("%s is encrypted: set key-password in "
+			       "[vpn-secrets]"), kl->key || kl == cl ? cert_name : key_name);
 		goto out;
 	}
 	if (missing && pw->asked) {
-		rove_err_set(err, ROVE_E_INVAL, "cannot decrypt %s: the key-password is wrong",
+		rove_err_set(err, ROVE_E_INVAL, _("cannot decrypt %s: the key-password is wrong"),
 			     !cl->ncerts ? cert_name : key_name);
 		goto out;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		goto out;
 	}
 	if (assemble(c, cl, kl, cert_name, key_name, err) < 0) {
@@ -278,14 +279,14 @@ static int read_file(const char *path, uint8_t **out, size_t *len, struct stat *
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 
 	if (fd < 0 && errno == ELOOP)
-		return rove_err_set(err, ROVE_E_INVAL, "%s is a symbolic link: rove does not "
-				    "follow links to certificate and key files; name the file itself",
+		return rove_err_set(err, ROVE_E_INVAL, _("%s is a symbolic link: rove does not "
+				      "follow links to certificate and key files; name the file itself"),
 				    path);
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "%s: cannot open it: %s", path, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("%s: cannot open it: %s"), path, strerror(errno));
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > MAX_FILE_SIZE) {
 		close(fd);
-		return rove_err_set(err, ROVE_E_INVAL, "%s: not a regular file of at most 1 MiB", path);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: not a regular file of at most 1 MiB"), path);
 	}
 	buf = malloc((size_t)st->st_size + 1);
 	while (buf) {
@@ -298,11 +299,11 @@ static int read_file(const char *path, uint8_t **out, size_t *len, struct stat *
 	}
 	close(fd);
 	if (!buf)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (n != (size_t)st->st_size) { /* a read error, or the file changed under us */
 		rove_wipe(buf, (size_t)st->st_size + 1);
 		free(buf);
-		return rove_err_set(err, ROVE_E_IO, "%s: cannot read it", path);
+		return rove_err_set(err, ROVE_E_IO, _("%s: cannot read it"), path);
 	}
 	*out = buf;
 	*len = n;
@@ -327,8 +328,8 @@ static int load_file(const char *path, struct pass *pw, struct loaded *l, struct
 	free(buf);
 	if (rc == 0 && l->key && (st.st_mode & (S_IRGRP | S_IROTH))) {
 		loaded_free(l);
-		return rove_err_set(err, ROVE_E_INVAL, "%s holds a private key but other users can "
-				    "read it: chmod 600 %s", path, path);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s holds a private key but other users can "
+				      "read it: chmod 600 %s"), path, path);
 	}
 	return rc;
 }
@@ -342,7 +343,7 @@ struct rove_cred *rove_cred_load(const char *cert, const char *key, const char *
 	if (need_password)
 		*need_password = false;
 	if (!cert || !*cert) {
-		rove_err_set(err, ROVE_E_INVAL, "no certificate file (cert=)");
+		rove_err_set(err, ROVE_E_INVAL, _("no certificate file (cert=)"));
 		return NULL;
 	}
 	if (load_file(cert, &pw, &cl, err) < 0)
@@ -363,14 +364,14 @@ struct rove_cred *rove_cred_from_mem(const uint8_t *cert, size_t cert_len, const
 
 	if (need_password)
 		*need_password = false;
-	if (load_source(NULL, cert, cert_len, &pw, &cl, "the certificate", err) < 0)
+	if (load_source(NULL, cert, cert_len, &pw, &cl, _("the certificate"), err) < 0)
 		return NULL;
-	if (key && load_source(NULL, key, key_len, &pw, &kl, "the key", err) < 0) {
+	if (key && load_source(NULL, key, key_len, &pw, &kl, _("the key"), err) < 0) {
 		loaded_free(&cl);
 		return NULL;
 	}
-	return finish(&cl, key ? &kl : &cl, &pw, "the certificate", key ? "the key" :
-		      "the certificate", need_password, err);
+	return finish(&cl, key ? &kl : &cl, &pw, _("the certificate"), key ? _("the key") :
+		      _("the certificate"), need_password, err);
 }
 
 void rove_cred_free(struct rove_cred *c)
@@ -420,7 +421,7 @@ int rove_cred_subject_der(const struct rove_cred *c, struct rove_buf *out, struc
 	int len = i2d_X509_NAME(X509_get_subject_name(c->cert), &der);
 
 	if (len <= 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "cannot encode the certificate's subject");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("cannot encode the certificate's subject"));
 	rove_buf_add(out, der, (size_t)len);
 	OPENSSL_free(der);
 	return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "crypto.h"
+#include "i18n.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -344,19 +345,19 @@ static EVP_MAC_CTX *hmac_new(const char *md, const uint8_t *key, size_t klen, st
 	EVP_MAC_CTX *c;
 
 	if (!fetched() || !hmac_mac) {
-		rove_err_set(err, ROVE_E_CRYPTO, "HMAC is not available from OpenSSL");
+		rove_err_set(err, ROVE_E_CRYPTO, _("HMAC is not available from OpenSSL"));
 		return NULL;
 	}
 	c = EVP_MAC_CTX_new(hmac_mac);
 	if (!c) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory for an HMAC context");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory for an HMAC context"));
 		return NULL;
 	}
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)md, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	if (EVP_MAC_init(c, klen ? key : empty, klen, params) != 1) {
 		EVP_MAC_CTX_free(c);
-		rove_err_set(err, ROVE_E_CRYPTO, "HMAC-%s setup failed", md);
+		rove_err_set(err, ROVE_E_CRYPTO, _("HMAC-%s setup failed"), md);
 		return NULL;
 	}
 	return c;
@@ -370,9 +371,9 @@ static int hmac_run(EVP_MAC_CTX *c, const struct rove_bytes *parts, size_t npart
 
 	for (size_t i = 0; i < nparts; i++)
 		if (parts[i].len && EVP_MAC_update(c, parts[i].ptr, parts[i].len) != 1)
-			return rove_err_set(err, ROVE_E_CRYPTO, "HMAC update failed");
+			return rove_err_set(err, ROVE_E_CRYPTO, _("HMAC update failed"));
 	if (EVP_MAC_final(c, out, &n, outcap) != 1)
-		return rove_err_set(err, ROVE_E_CRYPTO, "HMAC final failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("HMAC final failed"));
 	return 0;
 }
 
@@ -395,7 +396,7 @@ int rove_prf_v(uint16_t prf, const uint8_t *key, size_t klen, const struct rove_
 	const struct prf_alg *a = find_prf(prf);
 
 	if (!a)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", prf);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported PRF %u"), prf);
 	return hmac_v(a->md, key, klen, parts, nparts, out, a->len, err);
 }
 
@@ -418,9 +419,9 @@ int rove_prf_plus(uint16_t prf, const uint8_t *key, size_t klen, const uint8_t *
 	int rc = 0;
 
 	if (!a)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", prf);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported PRF %u"), prf);
 	if (outlen > 255 * a->len)
-		return rove_err_set(err, ROVE_E_INVAL, "prf+ cannot give %zu bytes", outlen);
+		return rove_err_set(err, ROVE_E_INVAL, _("prf+ cannot give %zu bytes"), outlen);
 	c = hmac_new(a->md, key, klen, err);
 	if (!c)
 		return -1;
@@ -434,7 +435,7 @@ int rove_prf_plus(uint16_t prf, const uint8_t *key, size_t klen, const uint8_t *
 		parts[2] = (struct rove_bytes){ &ctr, 1 };
 		/* A NULL key re-initialises the context with the same key. */
 		if ((n > 1 && EVP_MAC_init(c, NULL, 0, NULL) != 1)) {
-			rc = rove_err_set(err, ROVE_E_CRYPTO, "HMAC re-init failed");
+			rc = rove_err_set(err, ROVE_E_CRYPTO, _("HMAC re-init failed"));
 			break;
 		}
 		rc = hmac_run(c, parts, 3, t, sizeof(t), err);
@@ -458,10 +459,10 @@ int rove_integ(uint16_t integ, const uint8_t *key, size_t klen, const uint8_t *d
 	uint8_t full[ROVE_PRF_MAX];
 
 	if (!a)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported integrity algorithm %u",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported integrity algorithm %u"),
 				    integ);
 	if (klen != a->key_len)
-		return rove_err_set(err, ROVE_E_INVAL, "integrity key is %zu bytes, want %zu", klen,
+		return rove_err_set(err, ROVE_E_INVAL, _("integrity key is %zu bytes, want %zu"), klen,
 				    a->key_len);
 	if (hmac_v(a->md, key, klen, &part, 1, full, sizeof(full), err) < 0)
 		return -1;
@@ -487,13 +488,13 @@ static const EVP_CIPHER *cipher_for(uint16_t encr, size_t klen, struct rove_err 
 	if (i < 0)
 		goto bad;
 	if (!fetched() || !ciphers[i]) {
-		rove_err_set(err, ROVE_E_CRYPTO, "%s is not available from OpenSSL",
+		rove_err_set(err, ROVE_E_CRYPTO, _("%s is not available from OpenSSL"),
 			     encr_algs[i].evp);
 		return NULL;
 	}
 	return ciphers[i];
 bad:
-	rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported cipher %u with a %zu-byte key", encr,
+	rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported cipher %u with a %zu-byte key"), encr,
 		     klen);
 	return NULL;
 }
@@ -509,19 +510,19 @@ static EVP_CIPHER_CTX *aead_start(uint16_t encr, const uint8_t *key, size_t klen
 	int n;
 
 	if (!rove_encr_is_aead(encr)) {
-		rove_err_set(err, ROVE_E_INVAL, "cipher %u is not an AEAD", encr);
+		rove_err_set(err, ROVE_E_INVAL, _("cipher %u is not an AEAD"), encr);
 		return NULL;
 	}
 	ciph = cipher_for(encr, klen, err);
 	if (!ciph)
 		return NULL;
 	if (aadlen > INT_MAX) {
-		rove_err_set(err, ROVE_E_INVAL, "AAD too long");
+		rove_err_set(err, ROVE_E_INVAL, _("AAD too long"));
 		return NULL;
 	}
 	c = EVP_CIPHER_CTX_new();
 	if (!c) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory for a cipher context");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory for a cipher context"));
 		return NULL;
 	}
 	memcpy(nonce, key + klen - ROVE_AEAD_SALT_LEN, ROVE_AEAD_SALT_LEN);
@@ -532,7 +533,7 @@ static EVP_CIPHER_CTX *aead_start(uint16_t encr, const uint8_t *key, size_t klen
 	rove_wipe(nonce, sizeof(nonce)); /* its salt is the end of the key */
 	if (n != 1 || (aadlen && EVP_CipherUpdate(c, NULL, &n, aad, (int)aadlen) != 1)) {
 		EVP_CIPHER_CTX_free(c);
-		rove_err_set(err, ROVE_E_CRYPTO, "AEAD setup failed");
+		rove_err_set(err, ROVE_E_CRYPTO, _("AEAD setup failed"));
 		return NULL;
 	}
 	return c;
@@ -547,14 +548,14 @@ int rove_aead_seal(uint16_t encr, const uint8_t *key, size_t klen, const uint8_t
 	int n = 0, m = 0, rc = 0;
 
 	if (len > INT_MAX)
-		return rove_err_set(err, ROVE_E_INVAL, "AEAD input too long");
+		return rove_err_set(err, ROVE_E_INVAL, _("AEAD input too long"));
 	c = aead_start(encr, key, klen, iv, aad, aadlen, 1, err);
 	if (!c)
 		return -1;
 	if ((len && EVP_EncryptUpdate(c, out, &n, in, (int)len) != 1) ||
 	    EVP_EncryptFinal_ex(c, out + n, &m) != 1 || (size_t)(n + m) != len ||
 	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, (int)taglen, tag) != 1)
-		rc = rove_err_set(err, ROVE_E_CRYPTO, "AEAD encryption failed");
+		rc = rove_err_set(err, ROVE_E_CRYPTO, _("AEAD encryption failed"));
 	EVP_CIPHER_CTX_free(c);
 	return rc;
 }
@@ -569,7 +570,7 @@ int rove_aead_open(uint16_t encr, const uint8_t *key, size_t klen, const uint8_t
 	int n = 0, m = 0, rc = 0;
 
 	if (len > INT_MAX)
-		return rove_err_set(err, ROVE_E_INVAL, "AEAD input too long");
+		return rove_err_set(err, ROVE_E_INVAL, _("AEAD input too long"));
 	c = aead_start(encr, key, klen, iv, aad, aadlen, 0, err);
 	if (!c)
 		return -1;
@@ -577,9 +578,9 @@ int rove_aead_open(uint16_t encr, const uint8_t *key, size_t klen, const uint8_t
 	memcpy(tagbuf, tag, taglen);
 	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)taglen, tagbuf) != 1 ||
 	    (len && EVP_DecryptUpdate(c, out, &n, in, (int)len) != 1)) {
-		rc = rove_err_set(err, ROVE_E_CRYPTO, "AEAD decryption failed");
+		rc = rove_err_set(err, ROVE_E_CRYPTO, _("AEAD decryption failed"));
 	} else if (EVP_DecryptFinal_ex(c, out + n, &m) != 1) {
-		rc = rove_err_set(err, ROVE_E_CRYPTO, "integrity check failed");
+		rc = rove_err_set(err, ROVE_E_CRYPTO, _("integrity check failed"));
 	}
 	if (rc < 0 && len)
 		rove_wipe(out, len);
@@ -595,22 +596,22 @@ int rove_cbc_crypt(uint16_t encr, const uint8_t *key, size_t klen, const uint8_t
 	int n = 0, m = 0, rc = 0;
 
 	if (encr != ROVE_ENCR_AES_CBC)
-		return rove_err_set(err, ROVE_E_INVAL, "cipher %u is not AES-CBC", encr);
+		return rove_err_set(err, ROVE_E_INVAL, _("cipher %u is not AES-CBC"), encr);
 	if (len % 16 || len > INT_MAX)
-		return rove_err_set(err, ROVE_E_INVAL, "CBC input of %zu bytes is not whole blocks",
+		return rove_err_set(err, ROVE_E_INVAL, _("CBC input of %zu bytes is not whole blocks"),
 				    len);
 	ciph = cipher_for(encr, klen, err);
 	if (!ciph)
 		return -1;
 	c = EVP_CIPHER_CTX_new();
 	if (!c)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory for a cipher context");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory for a cipher context"));
 	if (EVP_CipherInit_ex2(c, ciph, key, iv, encrypt ? 1 : 0, NULL) != 1 ||
 	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
 	    (len && EVP_CipherUpdate(c, out, &n, in, (int)len) != 1) ||
 	    EVP_CipherFinal_ex(c, out + n, &m) != 1 || (size_t)(n + m) != len)
-		rc = rove_err_set(err, ROVE_E_CRYPTO, "AES-CBC %s failed",
-				  encrypt ? "encryption" : "decryption");
+		rc = rove_err_set(err, ROVE_E_CRYPTO, _("AES-CBC %s failed"),
+				  encrypt ? _("encryption") : _("decryption"));
 	EVP_CIPHER_CTX_free(c);
 	return rc;
 }

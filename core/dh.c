@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "dh.h"
+#include "i18n.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -85,10 +86,10 @@ static int xdh_new(struct rove_dh *dh, const struct rove_rng *rng, struct rove_e
 	int rc = 0;
 
 	if (rove_rng_fill(rng, priv, dh->g->len) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "random generator failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("random generator failed"));
 	dh->key = EVP_PKEY_new_raw_private_key_ex(NULL, dh->g->name, NULL, priv, dh->g->len);
 	if (!dh->key || EVP_PKEY_get_raw_public_key(dh->key, dh->pub, &n) != 1 || n != dh->g->len)
-		rc = rove_err_set(err, ROVE_E_CRYPTO, "%s key generation failed", dh->g->name);
+		rc = rove_err_set(err, ROVE_E_CRYPTO, _("%s key generation failed"), dh->g->name);
 	dh->pub_len = n;
 	rove_wipe(priv, sizeof(priv));
 	return rc;
@@ -112,12 +113,12 @@ static BIGNUM *ec_scalar(const EC_GROUP *grp, size_t len, const struct rove_rng 
 	BIGNUM *d = BN_secure_new();
 
 	if (!d) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory for an EC scalar");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory for an EC scalar"));
 		return NULL;
 	}
 	for (int i = 0; i < MAX_DRAWS; i++) {
 		if (rove_rng_fill(rng, buf, len) < 0) {
-			rove_err_set(err, ROVE_E_CRYPTO, "random generator failed");
+			rove_err_set(err, ROVE_E_CRYPTO, _("random generator failed"));
 			goto fail;
 		}
 		if (!BN_bin2bn(buf, (int)len, d))
@@ -131,7 +132,7 @@ static BIGNUM *ec_scalar(const EC_GROUP *grp, size_t len, const struct rove_rng 
 			return d;
 		}
 	}
-	rove_err_set(err, ROVE_E_CRYPTO, "no valid EC scalar from the random generator");
+	rove_err_set(err, ROVE_E_CRYPTO, _("no valid EC scalar from the random generator"));
 fail:
 	rove_wipe(buf, sizeof(buf));
 	BN_clear_free(d);
@@ -163,12 +164,12 @@ static int ec_new(struct rove_dh *dh, const struct rove_rng *rng, struct rove_er
 
 	grp = EC_GROUP_new_by_curve_name_ex(NULL, NULL, dh->g->nid);
 	if (!grp)
-		return rove_err_set(err, ROVE_E_CRYPTO, "curve %s is not available", dh->g->name);
+		return rove_err_set(err, ROVE_E_CRYPTO, _("curve %s is not available"), dh->g->name);
 	d = ec_scalar(grp, len, rng, err);
 	if (!d)
 		goto out;
 	if (ec_public(grp, d, pt, publen) < 0 || BN_bn2nativepad(d, priv, (int)len) < 0) {
-		rove_err_set(err, ROVE_E_CRYPTO, "%s public key computation failed", dh->g->name);
+		rove_err_set(err, ROVE_E_CRYPTO, _("%s public key computation failed"), dh->g->name);
 		goto out;
 	}
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
@@ -178,7 +179,7 @@ static int ec_new(struct rove_dh *dh, const struct rove_rng *rng, struct rove_er
 	params[3] = OSSL_PARAM_construct_end();
 	dh->key = from_params("EC", EVP_PKEY_KEYPAIR, params);
 	if (!dh->key) {
-		rove_err_set(err, ROVE_E_CRYPTO, "%s key import failed", dh->g->name);
+		rove_err_set(err, ROVE_E_CRYPTO, _("%s key import failed"), dh->g->name);
 		goto out;
 	}
 	/* The KE payload carries x | y without the SEC1 0x04 prefix. */
@@ -241,7 +242,7 @@ static int modp_keypair(struct rove_dh *dh, const BIGNUM *gen, const struct rove
 		if (rove_rng_fill(rng, buf, dh->g->exp_len) < 0 ||
 		    !BN_bin2bn(buf, (int)dh->g->exp_len, x)) {
 			rove_wipe(buf, sizeof(buf));
-			return rove_err_set(err, ROVE_E_CRYPTO, "random generator failed");
+			return rove_err_set(err, ROVE_E_CRYPTO, _("random generator failed"));
 		}
 	} while (BN_num_bits(x) < 2);
 	rove_wipe(buf, sizeof(buf));
@@ -249,7 +250,7 @@ static int modp_keypair(struct rove_dh *dh, const BIGNUM *gen, const struct rove
 	bnc = BN_CTX_secure_new();
 	ok = bnc && BN_mod_exp(y, gen, x, dh->p, bnc) == 1;
 	BN_CTX_free(bnc);
-	return ok ? 0 : rove_err_set(err, ROVE_E_CRYPTO, "modular exponentiation failed");
+	return ok ? 0 : rove_err_set(err, ROVE_E_CRYPTO, _("modular exponentiation failed"));
 }
 
 static int modp_new(struct rove_dh *dh, const struct rove_rng *rng, struct rove_err *err)
@@ -261,18 +262,18 @@ static int modp_new(struct rove_dh *dh, const struct rove_rng *rng, struct rove_
 	int rc = -1;
 
 	if (!x || !y) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory for DH values");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory for DH values"));
 		goto out;
 	}
 	if (modp_params(dh->g, &dh->p, &gen) < 0) {
-		rove_err_set(err, ROVE_E_CRYPTO, "group %s is not available", dh->g->name);
+		rove_err_set(err, ROVE_E_CRYPTO, _("group %s is not available"), dh->g->name);
 		goto out;
 	}
 	if (modp_keypair(dh, gen, rng, x, y, err) < 0)
 		goto out;
 	if (BN_bn2nativepad(x, xbuf, (int)xlen) < 0 || BN_bn2nativepad(y, ybuf, (int)len) < 0 ||
 	    BN_bn2binpad(y, dh->pub, (int)len) < 0) {
-		rove_err_set(err, ROVE_E_CRYPTO, "DH value encoding failed");
+		rove_err_set(err, ROVE_E_CRYPTO, _("DH value encoding failed"));
 		goto out;
 	}
 	dh->pub_len = len;
@@ -283,7 +284,7 @@ static int modp_new(struct rove_dh *dh, const struct rove_rng *rng, struct rove_
 	params[3] = OSSL_PARAM_construct_end();
 	dh->key = from_params("DH", EVP_PKEY_KEYPAIR, params);
 	if (!dh->key)
-		rove_err_set(err, ROVE_E_CRYPTO, "%s key import failed", dh->g->name);
+		rove_err_set(err, ROVE_E_CRYPTO, _("%s key import failed"), dh->g->name);
 	else
 		rc = 0;
 out:
@@ -303,12 +304,12 @@ static EVP_PKEY *modp_peer(const struct rove_dh *dh, const uint8_t *peer, struct
 	EVP_PKEY *k = NULL;
 
 	if (!y || !pm1 || !BN_sub_word(pm1, 1)) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory for DH values");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory for DH values"));
 	} else if (BN_is_zero(y) || BN_is_one(y) || BN_cmp(y, pm1) >= 0) {
-		rove_err_set(err, ROVE_E_CRYPTO, "the peer's %s value is invalid (0, 1 or >= p-1)",
+		rove_err_set(err, ROVE_E_CRYPTO, _("the peer's %s value is invalid (0, 1 or >= p-1)"),
 			     rove_dh_name(dh->g->id));
 	} else if (BN_bn2nativepad(y, ybuf, (int)dh->g->len) < 0) {
-		rove_err_set(err, ROVE_E_CRYPTO, "DH value encoding failed");
+		rove_err_set(err, ROVE_E_CRYPTO, _("DH value encoding failed"));
 	} else {
 		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
 							     (char *)dh->g->name, 0);
@@ -316,7 +317,7 @@ static EVP_PKEY *modp_peer(const struct rove_dh *dh, const uint8_t *peer, struct
 		params[2] = OSSL_PARAM_construct_end();
 		k = from_params("DH", EVP_PKEY_PUBLIC_KEY, params);
 		if (!k)
-			rove_err_set(err, ROVE_E_CRYPTO, "the peer's %s value is invalid",
+			rove_err_set(err, ROVE_E_CRYPTO, _("the peer's %s value is invalid"),
 				     rove_dh_name(dh->g->id));
 	}
 	BN_free(y);
@@ -333,13 +334,13 @@ struct rove_dh *rove_dh_new(uint16_t group, const struct rove_rng *rng, struct r
 	int rc;
 
 	if (!g) {
-		rove_err_set(err, ROVE_E_UNSUPPORTED, "DH group %s (%u) is not supported",
+		rove_err_set(err, ROVE_E_UNSUPPORTED, _("DH group %s (%u) is not supported"),
 			     rove_dh_name(group), group);
 		return NULL;
 	}
 	dh = calloc(1, sizeof(*dh));
 	if (!dh) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory for a DH key");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory for a DH key"));
 		return NULL;
 	}
 	dh->g = g;
@@ -388,13 +389,13 @@ static int derive(struct rove_dh *dh, EVP_PKEY *peer, uint8_t *out, size_t *outl
 	 * RFC 7296 2.14 requires. */
 	if (!c || EVP_PKEY_derive_init(c) != 1 ||
 	    (dh->g->kind == K_MODP && EVP_PKEY_CTX_set_dh_pad(c, 1) != 1)) {
-		rove_err_set(err, ROVE_E_CRYPTO, "DH setup failed");
+		rove_err_set(err, ROVE_E_CRYPTO, _("DH setup failed"));
 	} else if (EVP_PKEY_derive_set_peer_ex(c, peer, 1) != 1) {
-		rove_err_set(err, ROVE_E_CRYPTO, "the peer's %s public value is invalid",
+		rove_err_set(err, ROVE_E_CRYPTO, _("the peer's %s public value is invalid"),
 			     rove_dh_name(dh->g->id));
 	} else if (EVP_PKEY_derive(c, NULL, &n) != 1 || n > ROVE_DH_MAX ||
 		   EVP_PKEY_derive(c, out, &n) != 1) {
-		rove_err_set(err, ROVE_E_CRYPTO, "%s shared secret computation failed",
+		rove_err_set(err, ROVE_E_CRYPTO, _("%s shared secret computation failed"),
 			     rove_dh_name(dh->g->id));
 	} else {
 		*outlen = n;
@@ -422,7 +423,7 @@ int rove_dh_shared(struct rove_dh *dh, const uint8_t *peer, size_t plen, uint8_t
 
 	*outlen = 0;
 	if (plen != want)
-		return rove_err_set(err, ROVE_E_PARSE, "%s KE data is %zu bytes, want %zu",
+		return rove_err_set(err, ROVE_E_PARSE, _("%s KE data is %zu bytes, want %zu"),
 				    rove_dh_name(dh->g->id), plen, want);
 	if (dh->g->kind == K_XDH)
 		pk = xdh_peer(dh, peer);
@@ -431,7 +432,7 @@ int rove_dh_shared(struct rove_dh *dh, const uint8_t *peer, size_t plen, uint8_t
 	else if (!(pk = modp_peer(dh, peer, err)))
 		return -1;
 	if (!pk)
-		return rove_err_set(err, ROVE_E_CRYPTO, "the peer's %s public value is invalid",
+		return rove_err_set(err, ROVE_E_CRYPTO, _("the peer's %s public value is invalid"),
 				    rove_dh_name(dh->g->id));
 	rc = derive(dh, pk, out, outlen, err);
 	EVP_PKEY_free(pk);
@@ -440,7 +441,7 @@ int rove_dh_shared(struct rove_dh *dh, const uint8_t *peer, size_t plen, uint8_t
 	if (rc == 0 && dh->g->kind == K_XDH && all_zero(out, *outlen)) {
 		rove_wipe(out, *outlen);
 		*outlen = 0;
-		rc = rove_err_set(err, ROVE_E_CRYPTO, "the peer's %s value gives a zero secret",
+		rc = rove_err_set(err, ROVE_E_CRYPTO, _("the peer's %s value gives a zero secret"),
 				  rove_dh_name(dh->g->id));
 	}
 	return rc;

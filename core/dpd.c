@@ -9,6 +9,7 @@
  * request is outstanding: that request's answer (or its timeout) says the
  * same thing. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <stdio.h>
 
@@ -30,11 +31,11 @@ static void dpd_send(struct rove_session *s)
 	rc = sess_seal(s, ROVE_EXCH_INFORMATIONAL, false, id, &mb, &s->req, &err);
 	rove_mb_free(&mb);
 	if (rc < 0) {
-		sess_fail(s, ROVE_FAIL_INTERNAL, "cannot build a liveness check: %s", err.msg);
+		sess_fail(s, ROVE_FAIL_INTERNAL, _("cannot build a liveness check: %s"), err.msg);
 		return;
 	}
 	s->next_msg_id++;
-	sess_log(s, "nothing from the gateway for %u s: checking that it is alive (request %u)",
+	sess_log(s, _("nothing from the gateway for %u s: checking that it is alive (request %u)"),
 		 (unsigned)((s->now_ms - s->last_rx_ms) / 1000), id);
 	sess_send_request(s, ROVE_EXCH_INFORMATIONAL, id);
 	s->dpd_pending = true;
@@ -57,7 +58,7 @@ void dpd_dead(struct rove_session *s)
 	rove_addr_str(&s->remote, a, sizeof(a));
 	s->dpd_pending = false;
 	sess_fail(s, ROVE_FAIL_PEER_DEAD,
-		  "the gateway %s stopped answering (no reply to %u liveness checks over %u s, "
-		  "nothing received for %u s): check the network connection and that the "
-		  "gateway is running", a, s->req_sends, secs, silent);
+		  _("the gateway %s stopped answering (no reply to %u liveness checks over %u s, "
+		    "nothing received for %u s): check the network connection and that the "
+		    "gateway is running"), a, s->req_sends, secs, silent);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "eap.h"
+#include "i18n.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,19 +47,19 @@ int rove_eap_parse(const uint8_t *buf, size_t len, struct rove_eap_pkt *p, struc
 {
 	memset(p, 0, sizeof(*p));
 	if (!buf || len < ROVE_EAP_HDR_LEN)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP: packet of %zu bytes is shorter than "
-			"the 4-byte header", buf ? len : 0);
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP: packet of %zu bytes is shorter than "
+			  "the 4-byte header"), buf ? len : 0);
 	p->code = buf[0];
 	p->id = buf[1];
 	p->length = rove_get_be16(buf + 2);
 	if (p->length != len)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP: Length field says %u bytes but the "
-			"packet has %zu", p->length, len);
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP: Length field says %u bytes but the "
+			  "packet has %zu"), p->length, len);
 	switch (p->code) {
 	case ROVE_EAP_REQUEST:
 	case ROVE_EAP_RESPONSE:
 		if (len < ROVE_EAP_HDR_LEN + 1)
-			return rove_err_set(err, ROVE_E_PARSE, "EAP: %s without a Type",
+			return rove_err_set(err, ROVE_E_PARSE, _("EAP: %s without a Type"),
 				p->code == ROVE_EAP_REQUEST ? "Request" : "Response");
 		p->type = buf[4];
 		p->data = buf + 5;
@@ -67,11 +68,11 @@ int rove_eap_parse(const uint8_t *buf, size_t len, struct rove_eap_pkt *p, struc
 	case ROVE_EAP_SUCCESS:
 	case ROVE_EAP_FAILURE:
 		if (len != ROVE_EAP_HDR_LEN)
-			return rove_err_set(err, ROVE_E_PARSE, "EAP: %s must be 4 bytes, got %zu",
+			return rove_err_set(err, ROVE_E_PARSE, _("EAP: %s must be 4 bytes, got %zu"),
 				p->code == ROVE_EAP_SUCCESS ? "Success" : "Failure", len);
 		return 0;
 	default:
-		return rove_err_set(err, ROVE_E_PARSE, "EAP: unknown code %u", p->code);
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP: unknown code %u"), p->code);
 	}
 }
 
@@ -83,12 +84,12 @@ struct rove_eap_client *rove_eap_client_new(const char *identity, const uint8_t 
 	size_t ilen = identity ? strnlen(identity, ROVE_EAP_MAX_IDENTITY + 1) : 0;
 
 	if (ilen == 0 || ilen > ROVE_EAP_MAX_IDENTITY) {
-		rove_err_set(err, ROVE_E_INVAL, "EAP: the user name must be 1 to %d bytes long",
+		rove_err_set(err, ROVE_E_INVAL, _("EAP: the user name must be 1 to %d bytes long"),
 			ROVE_EAP_MAX_IDENTITY);
 		return NULL;
 	}
 	if (!password && plen) {
-		rove_err_set(err, ROVE_E_INVAL, "EAP: no password");
+		rove_err_set(err, ROVE_E_INVAL, _("EAP: no password"));
 		return NULL;
 	}
 	/* Fails early on a bad password or a missing legacy provider. */
@@ -99,7 +100,7 @@ struct rove_eap_client *rove_eap_client_new(const char *identity, const uint8_t 
 	c = calloc(1, sizeof(*c));
 	if (!c || !(c->identity = malloc(ilen + 1)) || !(c->password = malloc(plen + 1))) {
 		rove_eap_client_free(c);
-		rove_err_set(err, ROVE_E_NOMEM, "EAP: out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("EAP: out of memory"));
 		return NULL;
 	}
 	memcpy(c->identity, identity, ilen);
@@ -187,19 +188,19 @@ static int on_challenge(struct rove_eap_client *c, const struct rove_eap_pkt *p,
 	size_t at, msk_len = sizeof(c->msk);
 
 	if (c->st != ST_START)
-		return rove_err_set(err, ROVE_E_PROTO, "EAP-MSCHAPv2: unexpected second challenge");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP-MSCHAPv2: unexpected second challenge"));
 	if (blen < 1)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP-MSCHAPv2 challenge: no Value-Size");
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP-MSCHAPv2 challenge: no Value-Size"));
 	if (body[0] > blen - 1)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP-MSCHAPv2 challenge: Value-Size %u is "
-			"larger than the %zu bytes that follow", body[0], blen - 1);
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP-MSCHAPv2 challenge: Value-Size %u is "
+			  "larger than the %zu bytes that follow"), body[0], blen - 1);
 	if (body[0] != ROVE_MSCHAP_CHALLENGE_LEN)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP-MSCHAPv2 challenge: Value-Size %u, "
-			"expected %d", body[0], ROVE_MSCHAP_CHALLENGE_LEN);
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP-MSCHAPv2 challenge: Value-Size %u, "
+			  "expected %d"), body[0], ROVE_MSCHAP_CHALLENGE_LEN);
 	auth = body + 1; /* the gateway's Name that follows is not used */
 
 	if (rove_rng_fill(c->rng, peer, sizeof(peer)) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "EAP-MSCHAPv2: the random generator failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("EAP-MSCHAPv2: the random generator failed"));
 	if (rove_mschap_nt_response(auth, peer, c->identity, c->ilen, c->password, c->plen, nt,
 		err) < 0 ||
 	    rove_mschap_authenticator_response(c->password, c->plen, nt, peer, auth, c->identity,
@@ -232,8 +233,8 @@ static int check_auth_response(const struct rove_eap_client *c, const uint8_t *m
 	bool eq;
 
 	if (len < sizeof(got) || msg[0] != 'S' || msg[1] != '=')
-		return rove_err_set(err, ROVE_E_PARSE, "EAP-MSCHAPv2 success: the message does not "
-			"start with an authenticator response (S=<40 hex digits>)");
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP-MSCHAPv2 success: the message does not "
+			  "start with an authenticator response (S=<40 hex digits>)"));
 	/* RFC 2759 says uppercase; accept either case rather than fail a
 	 * gateway that proved the right thing. */
 	for (size_t i = 0; i < sizeof(got); i++)
@@ -251,15 +252,15 @@ static int on_ms_success(struct rove_eap_client *c, const struct rove_eap_pkt *p
 	int ok;
 
 	if (c->st != ST_CHALLENGED)
-		return rove_err_set(err, ROVE_E_PROTO, "EAP-MSCHAPv2: Success request before our "
-			"response");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP-MSCHAPv2: Success request before our "
+			  "response"));
 	ok = check_auth_response(c, body, blen, err);
 	if (ok < 0)
 		return -1;
 	if (!ok) {
 		*res = ROVE_EAP_DONE_FAILURE;
-		rove_err_set(err, ROVE_E_AUTH, "the gateway did not prove it knows the password "
-			"(bad MSCHAPv2 authenticator response)");
+		rove_err_set(err, ROVE_E_AUTH, _("the gateway did not prove it knows the password "
+			  "(bad MSCHAPv2 authenticator response)"));
 		return 0;
 	}
 	/* The Success Response is only the OpCode (draft-kamath 2.4). */
@@ -337,8 +338,8 @@ static void describe_failure(const uint8_t *msg, size_t len, struct rove_err *er
 			}
 		}
 	}
-	rove_err_set(err, ROVE_E_AUTH, "the gateway rejected the MSCHAPv2 authentication: %s "
-		"(%s)%s%s%s", meaning, ecode, text[0] ? "; server message: \"" : "", text,
+	rove_err_set(err, ROVE_E_AUTH, _("the gateway rejected the MSCHAPv2 authentication: %s "
+		  "(%s)%s%s%s"), meaning, ecode, text[0] ? "; server message: \"" : "", text,
 		text[0] ? "\"" : "");
 }
 
@@ -349,8 +350,8 @@ static int on_ms_failure(struct rove_eap_client *c, const struct rove_eap_pkt *p
 	size_t at;
 
 	if (c->st != ST_CHALLENGED)
-		return rove_err_set(err, ROVE_E_PROTO, "EAP-MSCHAPv2: Failure request before our "
-			"response");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP-MSCHAPv2: Failure request before our "
+			  "response"));
 	describe_failure(body, blen, err);
 	/* We do not retry (R=1) or change passwords: acknowledge and stop. */
 	at = begin_response(out, p->id, ROVE_EAPT_MSCHAPV2);
@@ -369,14 +370,14 @@ static int on_mschap(struct rove_eap_client *c, const struct rove_eap_pkt *p,
 	size_t blen;
 
 	if (p->data_len < MS_HDR_LEN)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP-MSCHAPv2: truncated header (%zu bytes, "
-			"need %d)", p->data_len, MS_HDR_LEN);
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP-MSCHAPv2: truncated header (%zu bytes, "
+			  "need %d)"), p->data_len, MS_HDR_LEN);
 	opcode = p->data[0];
 	ms_id = p->data[1];
 	ms_len = rove_get_be16(p->data + 2);
 	if (ms_len != p->data_len)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP-MSCHAPv2: MS-Length %u does not match "
-			"the EAP Length (expected %zu)", ms_len, p->data_len);
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP-MSCHAPv2: MS-Length %u does not match "
+			  "the EAP Length (expected %zu)"), ms_len, p->data_len);
 	body = p->data + MS_HDR_LEN;
 	blen = p->data_len - MS_HDR_LEN;
 	switch (opcode) {
@@ -387,8 +388,8 @@ static int on_mschap(struct rove_eap_client *c, const struct rove_eap_pkt *p,
 	case MS_FAILURE:
 		return on_ms_failure(c, p, body, blen, out, res, err);
 	default:
-		return rove_err_set(err, ROVE_E_PROTO, "EAP-MSCHAPv2: unexpected OpCode %u in a "
-			"request", opcode);
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP-MSCHAPv2: unexpected OpCode %u in a "
+			  "request"), opcode);
 	}
 }
 
@@ -400,8 +401,8 @@ static int on_request(struct rove_eap_client *c, const struct rove_eap_pkt *p,
 	switch (p->type) {
 	case ROVE_EAPT_IDENTITY:
 		if (c->st != ST_START)
-			return rove_err_set(err, ROVE_E_PROTO, "EAP: Identity request after the "
-				"authentication started");
+			return rove_err_set(err, ROVE_E_PROTO, _("EAP: Identity request after the "
+				  "authentication started"));
 		at = begin_response(out, p->id, ROVE_EAPT_IDENTITY);
 		rove_buf_add(out, c->identity, c->ilen);
 		end_response(out, at);
@@ -411,13 +412,13 @@ static int on_request(struct rove_eap_client *c, const struct rove_eap_pkt *p,
 		end_response(out, begin_response(out, p->id, ROVE_EAPT_NOTIFICATION));
 		return 0;
 	case ROVE_EAPT_NAK:
-		return rove_err_set(err, ROVE_E_PROTO, "EAP: Nak is not a valid request type");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP: Nak is not a valid request type"));
 	case ROVE_EAPT_MSCHAPV2:
 		return on_mschap(c, p, out, res, err);
 	default:
 		if (c->st != ST_START)
-			return rove_err_set(err, ROVE_E_PROTO, "EAP: the gateway switched to method %u "
-				"during MSCHAPv2", p->type);
+			return rove_err_set(err, ROVE_E_PROTO, _("EAP: the gateway switched to method %u "
+				  "during MSCHAPv2"), p->type);
 		return send_nak(p, out);
 	}
 }
@@ -430,8 +431,8 @@ static int dispatch(struct rove_eap_client *c, const struct rove_eap_pkt *p,
 	case ROVE_EAP_SUCCESS:
 		*res = ROVE_EAP_DONE_FAILURE;
 		if (c->st != ST_PROVEN) {
-			rove_err_set(err, ROVE_E_AUTH, "the gateway sent EAP-Success without proving it "
-				"knows the password (no verified MSCHAPv2 authenticator response)");
+			rove_err_set(err, ROVE_E_AUTH, _("the gateway sent EAP-Success without proving it "
+				  "knows the password (no verified MSCHAPv2 authenticator response)"));
 			return 0;
 		}
 		c->st = ST_SUCCEEDED;
@@ -439,12 +440,12 @@ static int dispatch(struct rove_eap_client *c, const struct rove_eap_pkt *p,
 		return 0;
 	case ROVE_EAP_FAILURE:
 		*res = ROVE_EAP_DONE_FAILURE;
-		rove_err_set(err, ROVE_E_AUTH, "the gateway rejected the EAP authentication: check "
-			"the user name and password");
+		rove_err_set(err, ROVE_E_AUTH, _("the gateway rejected the EAP authentication: check "
+			  "the user name and password"));
 		return 0;
 	case ROVE_EAP_RESPONSE:
-		return rove_err_set(err, ROVE_E_PROTO, "EAP: the gateway sent a Response; a client "
-			"only answers Requests");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP: the gateway sent a Response; a client "
+			  "only answers Requests"));
 	default:
 		return on_request(c, p, out, res, err);
 	}
@@ -473,16 +474,16 @@ int rove_eap_client_input(struct rove_eap_client *c, const uint8_t *pkt, size_t 
 			*err = c->why;
 			return 0;
 		}
-		return rove_err_set(err, ROVE_E_PROTO, "EAP: the authentication already failed");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP: the authentication already failed"));
 	}
 	if (c->st == ST_SUCCEEDED)
-		return rove_err_set(err, ROVE_E_PROTO, "EAP: the authentication already succeeded");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP: the authentication already succeeded"));
 
 	rc = rove_eap_parse(pkt, len, &p, err);
 	if (rc == 0)
 		rc = dispatch(c, &p, out, res, err);
 	if (rc == 0 && out->failed)
-		rc = rove_err_set(err, ROVE_E_NOMEM, "EAP: out of memory");
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("EAP: out of memory"));
 	if (rc < 0) {
 		if (out->len > start)
 			rove_wipe(out->data + start, out->len - start);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* EAP-TLS client (RFC 5216, RFC 9190) over OpenSSL memory BIOs. */
 #include "eap_tls.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,8 @@ static int verify_server(X509_STORE_CTX *xs, void *arg)
 	rove_buf_init(&store);
 	if (!leaf || add_der(leaf, &store, offs, lens, &n) < 0) {
 		rove_buf_free(&store);
-		snprintf(t->verify_err, sizeof(t->verify_err), "the EAP-TLS server sent no "
-			 "certificate");
+		snprintf(t->verify_err, sizeof(t->verify_err), "%s",
+			 _("the EAP-TLS server sent no certificate"));
 		return 0;
 	}
 	for (int i = 0; chain && i < sk_X509_num(chain); i++) {
@@ -97,7 +98,7 @@ static int verify_server(X509_STORE_CTX *xs, void *arg)
 					t->cfg.verify_time, &f, &err);
 	rove_buf_free(&store);
 	if (!t->peer) {
-		snprintf(t->verify_err, sizeof(t->verify_err), "EAP-TLS server certificate: %s",
+		snprintf(t->verify_err, sizeof(t->verify_err), _("EAP-TLS server certificate: %s"),
 			 err.msg);
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_CERT_REJECTED);
 		return 0;
@@ -115,7 +116,7 @@ static int setup_ctx(struct rove_eap_tls *t, struct rove_err *err)
 
 	t->ctx = SSL_CTX_new_ex(NULL, NULL, TLS_client_method());
 	if (!t->ctx)
-		return rove_err_set(err, ROVE_E_CRYPTO, "cannot create a TLS context");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("cannot create a TLS context"));
 	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(t->ctx, t->cfg.tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
 	/* EAP-TLS resumes nothing and never renegotiates (refused outright), so
@@ -128,12 +129,12 @@ static int setup_ctx(struct rove_eap_tls *t, struct rove_err *err)
 	SSL_CTX_set_cert_verify_callback(t->ctx, verify_server, t);
 	if (SSL_CTX_use_certificate(t->ctx, rove_cred_cert(c)) != 1 ||
 	    SSL_CTX_use_PrivateKey(t->ctx, rove_cred_key(c)) != 1)
-		return rove_err_set(err, ROVE_E_CRYPTO, "OpenSSL refuses our certificate or key "
-				    "for TLS");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("OpenSSL refuses our certificate or key "
+				      "for TLS"));
 	n = rove_cred_pick_chain(c, NULL, 0, chain, ROVE_CRED_MAX_CHAIN + 1);
 	for (size_t i = 1; i < n; i++)
 		if (SSL_CTX_add1_chain_cert(t->ctx, chain[i]) != 1)
-			return rove_err_set(err, ROVE_E_CRYPTO, "cannot add an intermediate to TLS");
+			return rove_err_set(err, ROVE_E_CRYPTO, _("cannot add an intermediate to TLS"));
 	return 0;
 }
 
@@ -144,14 +145,14 @@ struct rove_eap_tls *rove_eap_tls_new(const struct rove_eap_tls_config *cfg,
 
 	if (!cfg->identity || !*cfg->identity || strlen(cfg->identity) > ROVE_EAP_MAX_IDENTITY ||
 	    !cfg->cred || !cfg->trust || !cfg->server_id) {
-		rove_err_set(err, ROVE_E_INVAL, "EAP-TLS needs an identity, our certificate, "
-			     "trusted CAs and the server's identity");
+		rove_err_set(err, ROVE_E_INVAL, _("EAP-TLS needs an identity, our certificate, "
+			       "trusted CAs and the server's identity"));
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t || !(t->identity = strdup(cfg->identity))) {
 		free(t);
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	t->cfg = *cfg;
@@ -283,15 +284,15 @@ static int tls_fail(struct rove_eap_tls *t, struct rove_err *err)
 
 		if ((alert >= SSL_AD_BAD_CERTIFICATE && alert <= SSL_AD_UNKNOWN_CA) ||
 		    alert == SSL_AD_ACCESS_DENIED)
-			return rove_err_set(err, ROVE_E_AUTH, "the gateway refused our certificate "
-					    "in EAP-TLS (TLS alert: %s): check that it trusts the "
-					    "CA that issued cert= and accepts our identity "
-					    "(local-id)", name);
-		return rove_err_set(err, ROVE_E_AUTH, "the gateway ended the EAP-TLS handshake "
-				    "with the TLS alert \"%s\"", name);
+			return rove_err_set(err, ROVE_E_AUTH, _("the gateway refused our certificate "
+					      "in EAP-TLS (TLS alert: %s): check that it trusts the "
+					      "CA that issued cert= and accepts our identity "
+					      "(local-id)"), name);
+		return rove_err_set(err, ROVE_E_AUTH, _("the gateway ended the EAP-TLS handshake "
+				      "with the TLS alert \"%s\""), name);
 	}
 	ERR_error_string_n(e, why, sizeof(why));
-	return rove_err_set(err, ROVE_E_AUTH, "the EAP-TLS handshake failed: %s",
+	return rove_err_set(err, ROVE_E_AUTH, _("the EAP-TLS handshake failed: %s"),
 			    e ? why : "unexpected end");
 }
 
@@ -307,8 +308,8 @@ static int read_commitment(struct rove_eap_tls *t, struct rove_err *err)
 		return 0;
 	}
 	if (r > 0)
-		return rove_err_set(err, ROVE_E_PROTO, "the EAP-TLS server sent application data "
-				    "other than the RFC 9190 commitment message");
+		return rove_err_set(err, ROVE_E_PROTO, _("the EAP-TLS server sent application data "
+				      "other than the RFC 9190 commitment message"));
 	if (SSL_get_error(t->ssl, r) == SSL_ERROR_WANT_READ)
 		return 0;
 	return tls_fail(t, err);
@@ -341,8 +342,8 @@ static int tls_step(struct rove_eap_tls *t, struct rove_err *err)
 			t->handshake_done = true;
 			tls_names(t);
 			if (derive_msk(t) < 0)
-				return rove_err_set(err, ROVE_E_CRYPTO, "cannot derive the EAP-TLS "
-						    "MSK");
+				return rove_err_set(err, ROVE_E_CRYPTO, _("cannot derive the EAP-TLS "
+						      "MSK"));
 		} else if (SSL_get_error(t->ssl, r) != SSL_ERROR_WANT_READ) {
 			/* Send the alert OpenSSL wrote, then fail. */
 			rove_buf_reset(&t->outq);
@@ -354,21 +355,21 @@ static int tls_step(struct rove_eap_tls *t, struct rove_err *err)
 	    read_commitment(t, err) < 0)
 		return -1;
 	if (drain_wbio(t) < 0)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	return 0;
 }
 
 static int start(struct rove_eap_tls *t, struct rove_err *err)
 {
 	if (t->started)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway restarted EAP-TLS");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway restarted EAP-TLS"));
 	t->ssl = SSL_new(t->ctx);
 	t->rbio = BIO_new(BIO_s_mem());
 	t->wbio = BIO_new(BIO_s_mem());
 	if (!t->ssl || !t->rbio || !t->wbio) {
 		BIO_free(t->rbio);
 		BIO_free(t->wbio);
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	}
 	SSL_set_bio(t->ssl, t->rbio, t->wbio);
 	SSL_set_connect_state(t->ssl);
@@ -383,7 +384,7 @@ static int tls_request(struct rove_eap_tls *t, uint8_t id, const uint8_t *d, siz
 	uint8_t flags;
 
 	if (len < 1)
-		return rove_err_set(err, ROVE_E_PARSE, "EAP-TLS request without flags");
+		return rove_err_set(err, ROVE_E_PARSE, _("EAP-TLS request without flags"));
 	flags = d[0];
 	d++;
 	len--;
@@ -394,12 +395,12 @@ static int tls_request(struct rove_eap_tls *t, uint8_t id, const uint8_t *d, siz
 		return 0;
 	}
 	if (!t->started)
-		return rove_err_set(err, ROVE_E_PROTO, "EAP-TLS data before the start");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP-TLS data before the start"));
 	if (t->outq.len) {
 		/* We are sending a fragmented flight: this must be the ACK. */
 		if (len || (flags & (FLAG_L | FLAG_M)))
-			return rove_err_set(err, ROVE_E_PROTO, "the EAP-TLS server sent data "
-					    "instead of acknowledging our fragment");
+			return rove_err_set(err, ROVE_E_PROTO, _("the EAP-TLS server sent data "
+					      "instead of acknowledging our fragment"));
 		send_fragment(t, id, out);
 		return 0;
 	}
@@ -407,11 +408,11 @@ static int tls_request(struct rove_eap_tls *t, uint8_t id, const uint8_t *d, siz
 		uint32_t total;
 
 		if (len < 4)
-			return rove_err_set(err, ROVE_E_PARSE, "EAP-TLS length field cut short");
+			return rove_err_set(err, ROVE_E_PARSE, _("EAP-TLS length field cut short"));
 		total = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 		if (total > ROVE_EAP_TLS_MAX_MSG || total == 0)
-			return rove_err_set(err, ROVE_E_PROTO, "the EAP-TLS server announces a "
-					    "%u-byte message (at most %u)", total,
+			return rove_err_set(err, ROVE_E_PROTO, _("the EAP-TLS server announces a "
+					      "%u-byte message (at most %u)"), total,
 					    ROVE_EAP_TLS_MAX_MSG);
 		if (!t->in.len)
 			t->in_expect = total;
@@ -420,18 +421,18 @@ static int tls_request(struct rove_eap_tls *t, uint8_t id, const uint8_t *d, siz
 	}
 	if (t->in.len + len > ROVE_EAP_TLS_MAX_MSG ||
 	    (t->in_expect && t->in.len + len > t->in_expect))
-		return rove_err_set(err, ROVE_E_PROTO, "the EAP-TLS server's fragments exceed "
-				    "the message length");
+		return rove_err_set(err, ROVE_E_PROTO, _("the EAP-TLS server's fragments exceed "
+				      "the message length"));
 	rove_buf_add(&t->in, d, len);
 	if (flags & FLAG_M) {
 		send_ack(id, out);
 		return 0;
 	}
 	if (t->in_expect && t->in.len != t->in_expect)
-		return rove_err_set(err, ROVE_E_PROTO, "the EAP-TLS server's fragments fall "
-				    "short of the announced length");
+		return rove_err_set(err, ROVE_E_PROTO, _("the EAP-TLS server's fragments fall "
+				      "short of the announced length"));
 	if (t->in.len && BIO_write(t->rbio, t->in.data, (int)t->in.len) != (int)t->in.len)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_buf_reset(&t->in);
 	t->in_expect = 0;
 	if (tls_step(t, err) < 0) {
@@ -453,16 +454,16 @@ static int finish(struct rove_eap_tls *t, uint8_t code, enum rove_eap_result *re
 	*res = ROVE_EAP_DONE_FAILURE;
 	if (code == EAP_FAILURE) {
 		if (t->handshake_done)
-			return rove_err_set(err, ROVE_E_AUTH, "the gateway refused our certificate "
-					    "in EAP-TLS: check that it trusts the CA of cert= and "
-					    "the EAP identity (local-id)"), 0;
-		return rove_err_set(err, ROVE_E_AUTH, "the gateway ended EAP-TLS with a failure "
-				    "before the TLS handshake completed"), 0;
+			return rove_err_set(err, ROVE_E_AUTH, _("the gateway refused our certificate "
+					      "in EAP-TLS: check that it trusts the CA of cert= and "
+					      "the EAP identity (local-id)")), 0;
+		return rove_err_set(err, ROVE_E_AUTH, _("the gateway ended EAP-TLS with a failure "
+				      "before the TLS handshake completed")), 0;
 	}
 	if (!t->handshake_done || !t->have_msk ||
 	    (SSL_version(t->ssl) >= TLS1_3_VERSION && !t->committed))
-		return rove_err_set(err, ROVE_E_AUTH, "the gateway sent EAP-Success before the "
-				    "EAP-TLS handshake completed"), 0;
+		return rove_err_set(err, ROVE_E_AUTH, _("the gateway sent EAP-Success before the "
+				      "EAP-TLS handshake completed")), 0;
 	*res = ROVE_EAP_DONE_SUCCESS;
 	return 0;
 }
@@ -478,11 +479,11 @@ int rove_eap_tls_input(struct rove_eap_tls *t, const uint8_t *pkt, size_t len,
 	if (rove_eap_parse(pkt, len, &p, err) < 0)
 		return -1;
 	if (t->done)
-		return rove_err_set(err, ROVE_E_PROTO, "EAP packet after the end of EAP-TLS");
+		return rove_err_set(err, ROVE_E_PROTO, _("EAP packet after the end of EAP-TLS"));
 	if (p.code == EAP_SUCCESS || p.code == EAP_FAILURE)
 		return finish(t, p.code, res, err);
 	if (p.code != EAP_REQUEST)
-		return rove_err_set(err, ROVE_E_PROTO, "unexpected EAP code %u", p.code);
+		return rove_err_set(err, ROVE_E_PROTO, _("unexpected EAP code %u"), p.code);
 	*res = ROVE_EAP_CONTINUE;
 	if (t->last_req.len == len && memcmp(t->last_req.data, pkt, len) == 0) {
 		rove_buf_add(out, t->last_resp.data, t->last_resp.len);
@@ -501,8 +502,8 @@ int rove_eap_tls_input(struct rove_eap_tls *t, const uint8_t *pkt, size_t len,
 		break;
 	default:
 		if (t->started)
-			return rove_err_set(err, ROVE_E_PROTO, "the gateway switched EAP method "
-					    "during EAP-TLS");
+			return rove_err_set(err, ROVE_E_PROTO, _("the gateway switched EAP method "
+					      "during EAP-TLS"));
 		/* Nak (RFC 3748 5.3.1): we do EAP-TLS only. */
 		{
 			static const uint8_t want = ROVE_EAP_TYPE_TLS;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "esp.h"
+#include "i18n.h"
 #include "buf.h"
 #include "cipher.h"
 #include "crypto.h"
@@ -80,7 +81,7 @@ static int setup_mac(struct rove_esp_sa *sa, const uint8_t *key, size_t klen,
 	sa->mac = m ? EVP_MAC_CTX_new(m) : NULL;
 	EVP_MAC_free(m);
 	if (!sa->mac || !EVP_MAC_init(sa->mac, key, klen, params))
-		return rove_err_set(err, ROVE_E_CRYPTO, "cannot set up HMAC-%s", digest);
+		return rove_err_set(err, ROVE_E_CRYPTO, _("cannot set up HMAC-%s"), digest);
 	return 0;
 }
 
@@ -90,22 +91,22 @@ static int check_suite(const struct rove_child_sa *c, struct rove_err *err)
 
 	if (!klen || !cipher_name(c->encr, klen - (rove_encr_is_aead(c->encr) ? 4 : 0)))
 		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-				    "ESP encryption %u with %u-bit keys is not supported",
+				    _("ESP encryption %u with %u-bit keys is not supported"),
 				    c->encr, c->encr_keylen);
 	if (c->enc_key_len != klen)
-		return rove_err_set(err, ROVE_E_INVAL, "ESP encryption key is %zu bytes, not %zu",
+		return rove_err_set(err, ROVE_E_INVAL, _("ESP encryption key is %zu bytes, not %zu"),
 				    c->enc_key_len, klen);
 	if (rove_encr_is_aead(c->encr)) {
 		if (c->integ != ROVE_INTEG_NONE)
 			return rove_err_set(err, ROVE_E_INVAL,
-					    "an AEAD ESP SA takes no integrity algorithm");
+					    _("an AEAD ESP SA takes no integrity algorithm"));
 		return 0;
 	}
 	if (!digest_name(c->integ))
 		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-				    "ESP integrity algorithm %u is not supported", c->integ);
+				    _("ESP integrity algorithm %u is not supported"), c->integ);
 	if (c->integ_key_len != rove_integ_key_len(c->integ))
-		return rove_err_set(err, ROVE_E_INVAL, "ESP integrity key is %zu bytes, not %zu",
+		return rove_err_set(err, ROVE_E_INVAL, _("ESP integrity key is %zu bytes, not %zu"),
 				    c->integ_key_len, rove_integ_key_len(c->integ));
 	return 0;
 }
@@ -122,7 +123,7 @@ struct rove_esp_sa *rove_esp_sa_new(const struct rove_child_sa *c, bool outbound
 		return NULL;
 	sa = calloc(1, sizeof(*sa));
 	if (!sa) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	sa->spi = outbound ? c->spi_out : c->spi_in;

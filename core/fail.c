@@ -2,6 +2,7 @@
 /* Failure reasons: names for JSON, hints for people, and the mapping from
  * the gateway's error notifies. */
 #include "session_internal.h"
+#include "i18n.h"
 
 const char *rove_fail_name(enum rove_fail f)
 {
@@ -32,27 +33,27 @@ const char *rove_fail_hint(enum rove_fail f)
 	switch (f) {
 	case ROVE_FAIL_NONE: return "";
 	case ROVE_FAIL_TIMEOUT:
-		return "check the server address and that UDP ports 500 and 4500 are not blocked";
+		return _("check the server address and that UDP ports 500 and 4500 are not blocked");
 	case ROVE_FAIL_NO_PROPOSAL:
-		return "check the ike= and esp= settings against what the gateway allows";
-	case ROVE_FAIL_AUTH_FAILED: return "check the user name and password (or the pre-shared key)";
-	case ROVE_FAIL_PEER_AUTH: return "the gateway could not prove its identity; do not trust this network";
-	case ROVE_FAIL_ID_MISMATCH: return "check remote-id or the server name";
-	case ROVE_FAIL_UNTRUSTED_CA: return "check the ca= setting of the profile";
-	case ROVE_FAIL_CERT_EXPIRED: return "the gateway's certificate must be renewed (or check the clock)";
-	case ROVE_FAIL_CERT: return "check the gateway's certificate";
-	case ROVE_FAIL_TS_UNACCEPTABLE: return "check routes= against the networks the gateway offers";
-	case ROVE_FAIL_NO_VIP: return "check the gateway's address pool";
-	case ROVE_FAIL_PEER_DELETED: return "the gateway closed the connection";
+		return _("check the ike= and esp= settings against what the gateway allows");
+	case ROVE_FAIL_AUTH_FAILED: return _("check the user name and password (or the pre-shared key)");
+	case ROVE_FAIL_PEER_AUTH: return _("the gateway could not prove its identity; do not trust this network");
+	case ROVE_FAIL_ID_MISMATCH: return _("check remote-id or the server name");
+	case ROVE_FAIL_UNTRUSTED_CA: return _("check the ca= setting of the profile");
+	case ROVE_FAIL_CERT_EXPIRED: return _("the gateway's certificate must be renewed (or check the clock)");
+	case ROVE_FAIL_CERT: return _("check the gateway's certificate");
+	case ROVE_FAIL_TS_UNACCEPTABLE: return _("check routes= against the networks the gateway offers");
+	case ROVE_FAIL_NO_VIP: return _("check the gateway's address pool");
+	case ROVE_FAIL_PEER_DELETED: return _("the gateway closed the connection");
 	case ROVE_FAIL_PEER_DEAD:
-		return "the gateway stopped answering: check the network connection and that the "
-		       "gateway is running";
-	case ROVE_FAIL_PROTOCOL: return "the gateway sent something rove does not understand";
+		return _("the gateway stopped answering: check the network connection and that the "
+		         "gateway is running");
+	case ROVE_FAIL_PROTOCOL: return _("the gateway sent something rove does not understand");
 	case ROVE_FAIL_PATH_CHANGED:
-		return "our address changed and the gateway cannot follow (no MOBIKE): connect again";
-	case ROVE_FAIL_INTERNAL: return "an internal error; run with -v for details";
+		return _("our address changed and the gateway cannot follow (no MOBIKE): connect again");
+	case ROVE_FAIL_INTERNAL: return _("an internal error; run with -v for details");
 	case ROVE_FAIL_REKEY:
-		return "the gateway did not renew the tunnel's keys in time; check its log and esp=";
+		return _("the gateway did not renew the tunnel's keys in time; check its log and esp=");
 	}
 	return "";
 }

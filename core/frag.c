@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "frag.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,28 +49,28 @@ enum rove_frag_verdict rove_frag_add(struct rove_frag_rx *r, uint32_t msg_id, bo
 			r->exchange == exchange;
 
 	if (total == 0 || num == 0 || num > total) {
-		rove_err_set(err, ROVE_E_PROTO, "fragment %u of %u", num, total);
+		rove_err_set(err, ROVE_E_PROTO, _("fragment %u of %u"), num, total);
 		return ROVE_FRAG_REJECTED;
 	}
 	if (total > ROVE_FRAG_MAX) {
-		rove_err_set(err, ROVE_E_PROTO, "a message in %u fragments (at most %u taken)", total,
+		rove_err_set(err, ROVE_E_PROTO, _("a message in %u fragments (at most %u taken)"), total,
 			     ROVE_FRAG_MAX);
 		return ROVE_FRAG_REJECTED;
 	}
 	if (same_msg && total < r->total) {
 		/* Older than the set we hold (RFC 7383 2.6). */
-		rove_err_set(err, ROVE_E_PROTO, "fragment of a superseded set (%u < %u fragments)",
+		rove_err_set(err, ROVE_E_PROTO, _("fragment of a superseded set (%u < %u fragments)"),
 			     total, r->total);
 		return ROVE_FRAG_REJECTED;
 	}
 	if (!same_msg || total > r->total)
 		start_set(r, msg_id, response, exchange, total, now_ms);
 	if (r->part[num - 1]) {
-		rove_err_set(err, ROVE_E_PROTO, "duplicate fragment %u of %u", num, total);
+		rove_err_set(err, ROVE_E_PROTO, _("duplicate fragment %u of %u"), num, total);
 		return ROVE_FRAG_REJECTED;
 	}
 	if (len > ROVE_FRAG_MAX_BYTES - r->bytes) {
-		rove_err_set(err, ROVE_E_PROTO, "fragments add up to more than %u bytes",
+		rove_err_set(err, ROVE_E_PROTO, _("fragments add up to more than %u bytes"),
 			     ROVE_FRAG_MAX_BYTES);
 		r->dropped_sets++;
 		rove_frag_rx_reset(r);
@@ -77,7 +78,7 @@ enum rove_frag_verdict rove_frag_add(struct rove_frag_rx *r, uint32_t msg_id, bo
 	}
 	r->part[num - 1] = malloc(len ? len : 1);
 	if (!r->part[num - 1]) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory for a fragment");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory for a fragment"));
 		return ROVE_FRAG_REJECTED;
 	}
 	if (len)
@@ -99,10 +100,10 @@ int rove_frag_take(struct rove_frag_rx *r, uint8_t *first, uint8_t **data, size_
 	*data = NULL;
 	*len = 0;
 	if (!r->active || r->have != r->total)
-		return rove_err_set(err, ROVE_E_INVAL, "no complete fragmented message");
+		return rove_err_set(err, ROVE_E_INVAL, _("no complete fragmented message"));
 	p = malloc(r->bytes ? r->bytes : 1);
 	if (!p)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory reassembling a message");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory reassembling a message"));
 	for (size_t i = 0; i < r->total; i++) {
 		memcpy(p + off, r->part[i], r->part_len[i]);
 		off += r->part_len[i];
@@ -166,11 +167,11 @@ int rove_frag_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, cons
 	*n = 0;
 	if (chunk == 0)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "a fragment of %zu bytes has no room for payload", max_msg);
+				    _("a fragment of %zu bytes has no room for payload"), max_msg);
 	total = inner_len ? (inner_len + chunk - 1) / chunk : 1;
 	if (total > max_out || total > ROVE_FRAG_MAX)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "a %zu-byte message needs %zu fragments of %zu bytes (at most %zu)",
+				    _("a %zu-byte message needs %zu fragments of %zu bytes (at most %zu)"),
 				    inner_len, total, max_msg, max_out < ROVE_FRAG_MAX ? max_out
 										: (size_t)ROVE_FRAG_MAX);
 	for (size_t i = 0; i < total; i++) {
@@ -181,13 +182,13 @@ int rove_frag_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, cons
 		rove_buf_reset(b);
 		rove_buf_add(b, hdr, ROVE_IKE_HDR_LEN);
 		if (b->failed)
-			return rove_err_set(err, ROVE_E_NOMEM, "out of memory for a fragment");
+			return rove_err_set(err, ROVE_E_NOMEM, _("out of memory for a fragment"));
 		b->data[16] = ROVE_PL_SKF;
 		if (rove_skf_seal(d, rng, b, ROVE_IKE_HDR_LEN, first_inner, (uint16_t)(i + 1),
 				  (uint16_t)total, inner ? inner + off : NULL, len, err) < 0)
 			return -1;
 		if (b->failed)
-			return rove_err_set(err, ROVE_E_NOMEM, "out of memory for a fragment");
+			return rove_err_set(err, ROVE_E_NOMEM, _("out of memory for a fragment"));
 	}
 	*n = total;
 	return 0;

@@ -4,6 +4,7 @@
  * and the MSK-based AUTH. Nothing secret (EAP identity or response) goes
  * out before the gateway's certificate and signature have been verified. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -45,13 +46,13 @@ static int dn_encode(const char *s, struct rove_buf *out, struct rove_err *err)
 	rc = 0;
 	goto out;
 bad:
-	rove_err_set(err, ROVE_E_INVAL, "\"%s\" is not a distinguished name (e.g. CN=x, O=y)", s);
+	rove_err_set(err, ROVE_E_INVAL, _("\"%s\" is not a distinguished name (e.g. CN=x, O=y)"), s);
 out:
 	OPENSSL_free(der);
 	X509_NAME_free(name);
 	free(copy);
 	if (rc < 0 && err && err->code == ROVE_E_OK)
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	return rc;
 }
 
@@ -224,7 +225,7 @@ static int verify_peer_psk(struct rove_session *s, const struct rove_auth *auth,
 	rove_wipe(expect, sizeof(expect));
 	if (!ok)
 		return rove_err_set(err, ROVE_E_AUTH,
-				    "the gateway's AUTH payload does not match the shared key");
+				    _("the gateway's AUTH payload does not match the shared key"));
 	return 0;
 }
 
@@ -254,13 +255,13 @@ static enum rove_fail verify_peer_cert(struct rove_session *s, const struct rove
 		n++;
 	}
 	if (!n) {
-		rove_err_set(err, ROVE_E_CERT, "the gateway sent no certificate");
+		rove_err_set(err, ROVE_E_CERT, _("the gateway sent no certificate"));
 		return ROVE_FAIL_CERT;
 	}
 	/* Rather than judge the first few and blame the CA setting. */
 	if (n > MAX_PEER_CERTS) {
-		rove_err_set(err, ROVE_E_CERT, "the gateway sent %zu certificates, more than the %d "
-			     "of a chain rove follows: its certificate chain is misconfigured", n,
+		rove_err_set(err, ROVE_E_CERT, _("the gateway sent %zu certificates, more than the %d "
+			       "of a chain rove follows: its certificate chain is misconfigured"), n,
 			     MAX_PEER_CERTS);
 		return ROVE_FAIL_CERT;
 	}
@@ -272,8 +273,8 @@ static enum rove_fail verify_peer_cert(struct rove_session *s, const struct rove
 		char idstr[256];
 
 		rove_err_set(err, ROVE_E_CERT,
-			     "the gateway identifies as %s, which its certificate (%s) does not name: "
-			     "check remote-id or the server name", rove_id_str(idr, idstr, sizeof(idstr)),
+			     _("the gateway identifies as %s, which its certificate (%s) does not name: "
+			       "check remote-id or the server name"), rove_id_str(idr, idstr, sizeof(idstr)),
 			     rove_peer_cert_subject(s->peer_cert));
 		return ROVE_FAIL_ID_MISMATCH;
 	}
@@ -299,7 +300,7 @@ static enum rove_fail verify_peer(struct rove_session *s, const struct rove_msg 
 	enum rove_fail f = ROVE_FAIL_NONE;
 
 	if (!idp || !ap) {
-		rove_err_set(err, ROVE_E_PROTO, "the gateway's IKE_AUTH response lacks IDr or AUTH");
+		rove_err_set(err, ROVE_E_PROTO, _("the gateway's IKE_AUTH response lacks IDr or AUTH"));
 		return ROVE_FAIL_PROTOCOL;
 	}
 	if (rove_id_parse(idp->body, idp->len, &idr, err) < 0 ||
@@ -311,14 +312,14 @@ static enum rove_fail verify_peer(struct rove_session *s, const struct rove_msg 
 	} else if (auth.method == ROVE_AUTH_PSK) {
 		if (!peer_psk_allowed(s)) {
 			rove_err_set(err, ROVE_E_AUTH,
-				     "the gateway authenticated with a pre-shared key, but this profile "
-				     "expects a certificate signed by its ca=");
+				     _("the gateway authenticated with a pre-shared key, but this profile "
+				       "expects a certificate signed by its ca="));
 			f = ROVE_FAIL_PEER_AUTH;
 		} else if (verify_peer_psk(s, &auth, s->psk, s->cfg.psk_len, &octets, err) < 0) {
 			f = ROVE_FAIL_PEER_AUTH;
 		}
 	} else if (!s->cfg.trust) {
-		rove_err_set(err, ROVE_E_AUTH, "the gateway uses a certificate, but no CA is configured");
+		rove_err_set(err, ROVE_E_AUTH, _("the gateway uses a certificate, but no CA is configured"));
 		f = ROVE_FAIL_UNTRUSTED_CA;
 	} else if ((f = verify_peer_cert(s, m, &idr, err)) == ROVE_FAIL_NONE &&
 		   rove_sig_verify(s->peer_cert, auth.method, auth.data, auth.len, octets.data,
@@ -347,11 +348,11 @@ static int verify_peer_msk(struct rove_session *s, const struct rove_msg *m, str
 	int rc;
 
 	if (!ap)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway's final IKE_AUTH has no AUTH");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway's final IKE_AUTH has no AUTH"));
 	if (rove_auth_parse(ap->body, ap->len, &auth, err) < 0)
 		return -1;
 	if (auth.method != ROVE_AUTH_PSK)
-		return rove_err_set(err, ROVE_E_AUTH, "the gateway's final AUTH is not MSK-based");
+		return rove_err_set(err, ROVE_E_AUTH, _("the gateway's final AUTH is not MSK-based"));
 	msk = auth_eap_msk(s, &msk_len);
 	rove_buf_init(&octets);
 	/* Keyed with the MSK, over the IDr of the first response (strongSwan
@@ -372,14 +373,14 @@ static void fail_notify(struct rove_session *s, uint16_t n)
 	enum rove_fail f = fail_from_notify(n, s->phase);
 
 	if (n == ROVE_N_AUTHENTICATION_FAILED && s->cfg.auth == ROVE_AUTHK_PSK)
-		sess_fail(s, f, "the gateway rejected our authentication: check the pre-shared key "
-			  "(psk) and local-id");
+		sess_fail(s, f, _("the gateway rejected our authentication: check the pre-shared key "
+			    "(psk) and local-id"));
 	else if (n == ROVE_N_AUTHENTICATION_FAILED &&
 		 (s->cfg.auth == ROVE_AUTHK_PUBKEY || s->cfg.auth == ROVE_AUTHK_EAP_TLS))
-		sess_fail(s, f, "the gateway rejected our certificate: check that it trusts the CA "
-			  "that issued cert= and accepts our identity (local-id)");
+		sess_fail(s, f, _("the gateway rejected our certificate: check that it trusts the CA "
+			    "that issued cert= and accepts our identity (local-id)"));
 	else if (n == ROVE_N_AUTHENTICATION_FAILED)
-		sess_fail(s, f, "the gateway rejected the login: check the user name and password");
+		sess_fail(s, f, _("the gateway rejected the login: check the user name and password"));
 	else
 		child_fail_notify(s, n);
 }
@@ -468,7 +469,7 @@ static void eap_round(struct rove_session *s, const struct rove_payload *ep)
 	if (res == ROVE_EAP_CONTINUE) {
 		send_eap(s, &out, PH_EAP);
 	} else if (res == ROVE_EAP_DONE_SUCCESS) {
-		sess_event(s, ROVE_EV_PROGRESS, "authenticated as %s", s->cfg.user);
+		sess_event(s, ROVE_EV_PROGRESS, _("authenticated as %s"), s->cfg.user);
 		send_msk_auth(s);
 	} else {
 		/* Let the gateway finish its side (e.g. the MSCHAPv2 failure ack). */
@@ -493,7 +494,7 @@ static bool first_response(struct rove_session *s, const struct rove_msg *m)
 	rove_buf_reset(&s->idr_body);
 	rove_buf_add(&s->idr_body, idp->body, idp->len);
 	s->peer_verified = true;
-	sess_event(s, ROVE_EV_PROGRESS, "server verified as %s", s->server_id);
+	sess_event(s, ROVE_EV_PROGRESS, _("server verified as %s"), s->server_id);
 	return true;
 }
 
@@ -517,8 +518,8 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 	}
 	if (ep && s->phase != PH_EAP_AUTH) {
 		if (s->cfg.auth != ROVE_AUTHK_EAP_MSCHAPV2 && s->cfg.auth != ROVE_AUTHK_EAP_TLS) {
-			sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway wants EAP, but this profile "
-				  "uses %s", s->cfg.auth == ROVE_AUTHK_PSK ? "a pre-shared key" :
+			sess_fail(s, ROVE_FAIL_PROTOCOL, _("the gateway wants EAP, but this profile "
+				    "uses %s"), s->cfg.auth == ROVE_AUTHK_PSK ? "a pre-shared key" :
 				  "a certificate (auth=pubkey)");
 			return;
 		}
@@ -527,13 +528,13 @@ void ike_auth_response(struct rove_session *s, struct rove_msg *m)
 	}
 	if (s->phase == PH_AUTH &&
 	    (s->cfg.auth == ROVE_AUTHK_EAP_MSCHAPV2 || s->cfg.auth == ROVE_AUTHK_EAP_TLS)) {
-		sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway did not start EAP");
+		sess_fail(s, ROVE_FAIL_PROTOCOL, _("the gateway did not start EAP"));
 		return;
 	}
 	if (s->cfg.auth == ROVE_AUTHK_PSK)
-		sess_event(s, ROVE_EV_PROGRESS, "authenticated with the pre-shared key");
+		sess_event(s, ROVE_EV_PROGRESS, _("authenticated with the pre-shared key"));
 	else if (s->cfg.auth == ROVE_AUTHK_PUBKEY)
-		sess_event(s, ROVE_EV_PROGRESS, "authenticated with our certificate");
+		sess_event(s, ROVE_EV_PROGRESS, _("authenticated with our certificate"));
 	if (redirect_auth_response(s, m))
 		return;
 	child_established(s, m);

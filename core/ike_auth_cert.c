@@ -6,6 +6,7 @@
  * SIGNATURE_HASH_ALGORITHMS) is read back from the stored response, so the
  * IKE_SA_INIT code needs to keep nothing for us. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <openssl/x509.h>
 #include <string.h>
@@ -50,9 +51,9 @@ void auth_certreq_check(struct rove_session *s, const struct rove_msg *m)
 	size_t n = auth_certreq_hashes(m, NULL);
 
 	if (n > CERTREQ_MAX_CAS)
-		sess_log(s, "the gateway's CERTREQ names %zu CAs; rove reads the first %d "
-			 "and ignores the rest (no gateway needs more to be sent the right "
-			 "chain)", n, CERTREQ_MAX_CAS);
+		sess_log(s, _("the gateway's CERTREQ names %zu CAs; rove reads the first %d "
+			   "and ignores the rest (no gateway needs more to be sent the right "
+			   "chain)"), n, CERTREQ_MAX_CAS);
 }
 
 /* The gateway's IKE_SA_INIT response as it was received (it is not
@@ -135,7 +136,7 @@ int auth_cert_add(struct rove_session *s, struct rove_mb *mb, bool sign, struct 
 		rove_mb_begin(mb, ROVE_PL_AUTH, false);
 		rove_auth_build(&mb->buf, method, auth.data, auth.len);
 		rove_mb_end(mb);
-		sess_log(s, "AUTH signed with %s (method %u)", rove_cred_key_desc(s->cfg.cred),
+		sess_log(s, _("AUTH signed with %s (method %u)"), rove_cred_key_desc(s->cfg.cred),
 			 method);
 	}
 	rove_buf_free(&auth);
@@ -174,7 +175,7 @@ int auth_eap_tls_input(struct rove_session *s, const uint8_t *pkt, size_t len,
 	}
 	rc = rove_eap_tls_input(s->eap_tls, pkt, len, out, res, err);
 	if (rc == 0 && *res == ROVE_EAP_DONE_SUCCESS)
-		sess_event(s, ROVE_EV_PROGRESS, "EAP-TLS with %s, %s",
+		sess_event(s, ROVE_EV_PROGRESS, _("EAP-TLS with %s, %s"),
 			   rove_eap_tls_version(s->eap_tls), rove_eap_tls_cipher(s->eap_tls));
 	return rc;
 }

@@ -8,6 +8,7 @@
  * rekey crosses ours, rekey_collision.c decides which new SA stays; the
  * other one is kept the same way (rk.redundant) until its DELETE. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,8 @@ void ike_switch_sa(struct rove_session *s, const uint8_t spi_i[8], const uint8_t
 	s->rk.tries = 0;
 	s->rk.group = 0;
 	s->rk.ike_due_ms = cc_rekey_time(s, s->now_ms, s->cfg.ike_rekey_s);
-	sess_event(s, ROVE_EV_PROGRESS, "IKE SA rekeyed (%s): SPIs %016llx_i %016llx_r",
-		   initiator ? "by us" : "by the gateway",
+	sess_event(s, ROVE_EV_PROGRESS, _("IKE SA rekeyed (%s): SPIs %016llx_i %016llx_r"),
+		   initiator ? _("by us") : _("by the gateway"),
 		   (unsigned long long)rove_get_be32(spi_i) << 32 | rove_get_be32(spi_i + 4),
 		   (unsigned long long)rove_get_be32(spi_r) << 32 | rove_get_be32(spi_r + 4));
 }
@@ -152,7 +153,7 @@ static void old_handle_timer(struct rove_session *s, struct old_ike *o, const ch
 	if (!o->used)
 		return;
 	if (s->now_ms >= o->give_up_ms) {
-		sess_log(s, "the %s IKE SA's DELETE exchange did not finish; forgetting it", what);
+		sess_log(s, _("the %s IKE SA's DELETE exchange did not finish; forgetting it"), what);
 		ike_drop(o);
 		return;
 	}
@@ -206,7 +207,7 @@ static bool old_recv(struct rove_session *s, struct old_ike *o, const char *what
 	}
 	ike_swap(s, o);
 	if (gone) {
-		sess_log(s, "the %s IKE SA is deleted", what);
+		sess_log(s, _("the %s IKE SA is deleted"), what);
 		/* Its last answer stays cached until it goes: drop it now. */
 		ike_drop(o);
 	}
@@ -238,17 +239,17 @@ int ike_rekey_start(struct rove_session *s, struct rove_err *err)
 	/* (A collision's redundant SA may wait for a DELETE the gateway
 	 * never sends when it dropped that SA itself: it does not block.) */
 	if (s->rk.oike.used)
-		return rove_err_set(err, ROVE_E_INVAL, "the previous IKE SA is still being deleted");
+		return rove_err_set(err, ROVE_E_INVAL, _("the previous IKE SA is still being deleted"));
 	rove_dh_free(s->rk.dh);
 	s->rk.dh = NULL;
 	if (rove_rng_fill(s->cfg.rng, s->rk.spi_new, 8) < 0 ||
 	    rove_rng_fill(s->cfg.rng, s->rk.ni, sizeof(s->rk.ni)) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("random number generator failed"));
 	if (!(s->rk.dh = rove_dh_new(group, s->cfg.rng, err)))
 		return -1;
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_mb_init_inner(&mb);
 	if (rove_proposals_to_sa(&s->ike_props, s->rk.spi_new, 8, sa, err) < 0)
 		goto out;
@@ -267,7 +268,7 @@ int ike_rekey_start(struct rove_session *s, struct rove_err *err)
 	sess_send_request(s, ROVE_EXCH_CREATE_CHILD_SA, id);
 	s->req_kind = REQ_IKE_REKEY;
 	s->rk.ike_due_ms = UINT64_MAX;
-	sess_log(s, "rekeying the IKE SA");
+	sess_log(s, _("rekeying the IKE SA"));
 	rc = 0;
 out:
 	free(sa);
@@ -283,7 +284,7 @@ static void refused(struct rove_session *s, const struct rove_msg *m, uint16_t n
 
 	rove_rng_fill(s->cfg.rng, &r, 1);
 	if (++s->rk.tries > MAX_TRIES) {
-		sess_event(s, ROVE_EV_PROGRESS, "the gateway keeps refusing to rekey the IKE SA (%s)",
+		sess_event(s, ROVE_EV_PROGRESS, _("the gateway keeps refusing to rekey the IKE SA (%s)"),
 			   rove_notify_name(n));
 		s->rk.ike_due_ms = UINT64_MAX;
 		return;
@@ -297,7 +298,7 @@ static void refused(struct rove_session *s, const struct rove_msg *m, uint16_t n
 	} else {
 		s->rk.ike_due_ms = s->now_ms + FAILED_RETRY_MS;
 	}
-	sess_log(s, "the gateway answered our IKE SA rekey with %s; retrying", rove_notify_name(n));
+	sess_log(s, _("the gateway answered our IKE SA rekey with %s; retrying"), rove_notify_name(n));
 }
 
 static int take_ke_nonce(const struct rove_msg *m, struct rove_dh *dh, uint16_t group,
@@ -309,11 +310,11 @@ static int take_ke_nonce(const struct rove_msg *m, struct rove_dh *dh, uint16_t 
 
 	*np = rove_msg_find(m, ROVE_PL_NONCE);
 	if (!kp || !*np)
-		return rove_err_set(err, ROVE_E_PROTO, "KE or Nonce missing");
+		return rove_err_set(err, ROVE_E_PROTO, _("KE or Nonce missing"));
 	if (rove_nonce_check((*np)->len, err) < 0 || rove_ke_parse(kp->body, kp->len, &ke, err) < 0)
 		return -1;
 	if (ke.group != group)
-		return rove_err_set(err, ROVE_E_PROTO, "KE group %u instead of %u", ke.group, group);
+		return rove_err_set(err, ROVE_E_PROTO, _("KE group %u instead of %u"), ke.group, group);
 	return rove_dh_shared(dh, ke.data, ke.len, gir, girlen, err);
 }
 
@@ -354,7 +355,7 @@ void ike_rekey_response(struct rove_session *s, struct rove_msg *m)
 	rove_dh_free(s->rk.dh);
 	s->rk.dh = NULL;
 	if (rc < 0) {
-		sess_log(s, "the gateway's answer to our IKE SA rekey is unusable: %s", err.msg);
+		sess_log(s, _("the gateway's answer to our IKE SA rekey is unusable: %s"), err.msg);
 		s->rk.ike_due_ms = s->now_ms + FAILED_RETRY_MS;
 		ike_collision_fallback(s);
 		return;
@@ -399,7 +400,7 @@ void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const st
 	if (rove_rng_fill(s->cfg.rng, spi, 8) < 0 || rove_rng_fill(s->cfg.rng, nr, sizeof(nr)) < 0)
 		goto out;
 	if (rove_proposals_select(&s->ike_props, offer, spi, 8, reply, &ch, &err) < 0) {
-		sess_log(s, "refusing the gateway's IKE SA rekey: %s", err.msg);
+		sess_log(s, _("refusing the gateway's IKE SA rekey: %s"), err.msg);
 		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}
@@ -412,7 +413,7 @@ void ike_rekey_peer_request(struct rove_session *s, struct rove_msg *m, const st
 	/* The gateway is the rekey's initiator: its nonce and SPI come first. */
 	if (derive(s, &ch, np->body, np->len, nr, sizeof(nr), gir, girlen, ch.spi, spi, &k,
 		   &err) < 0) {
-		sess_log(s, "cannot answer the gateway's IKE SA rekey: %s", err.msg);
+		sess_log(s, _("cannot answer the gateway's IKE SA rekey: %s"), err.msg);
 		cc_answer_notify(s, ROVE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		goto out;
 	}

@@ -2,6 +2,7 @@
 /* IKE_SA_INIT (RFC 7296 1.2): proposals, key exchange, nonces, NAT
  * detection (2.23), cookies (2.6) and INVALID_KE_PAYLOAD retries (1.2). */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -37,11 +38,11 @@ static int add_natd(struct rove_session *s, struct rove_mb *mb, struct rove_err 
 
 	if (natd_hash(s->spi_i, zero, &s->cfg.local, src) < 0 ||
 	    natd_hash(s->spi_i, zero, &s->remote, dst) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "SHA-1 for NAT detection failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("SHA-1 for NAT detection failed"));
 	/* encap=yes: a source hash that cannot match makes the gateway believe
 	 * we are behind a NAT, so both sides move to UDP encapsulation. */
 	if (s->cfg.force_encap && rove_rng_fill(s->cfg.rng, src, sizeof(src)) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("random number generator failed"));
 	rove_mb_add_notify(mb, 0, NULL, 0, ROVE_N_NAT_DETECTION_SOURCE_IP, src, sizeof(src));
 	rove_mb_add_notify(mb, 0, NULL, 0, ROVE_N_NAT_DETECTION_DESTINATION_IP, dst, sizeof(dst));
 	return 0;
@@ -59,7 +60,7 @@ static int build_request(struct rove_session *s, struct rove_err *err)
 
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_buf_init(&body);
 	rove_mb_init(&mb, s->spi_i, zero, ROVE_EXCH_IKE_SA_INIT, ROVE_FLAG_INITIATOR, 0);
 	if (s->cookie.len) /* the COOKIE notify must come first (2.6) */
@@ -87,7 +88,7 @@ static int build_request(struct rove_session *s, struct rove_err *err)
 	rove_buf_reset(&s->init_req);
 	rove_buf_add(&s->init_req, mb.buf.data, mb.buf.len);
 	rc = s->req.failed || s->init_req.failed ?
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory") : 0;
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory")) : 0;
 out:
 	free(sa);
 	rove_buf_free(&body);
@@ -113,7 +114,7 @@ int ike_sa_init_start(struct rove_session *s, struct rove_err *err)
 {
 	if (rove_rng_fill(s->cfg.rng, s->spi_i, 8) < 0 ||
 	    rove_rng_fill(s->cfg.rng, s->ni, sizeof(s->ni)) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("random number generator failed"));
 	if (new_dh(s, rove_proposals_first_dh(&s->ike_props), err) < 0)
 		return -1;
 	if (build_request(s, err) < 0)
@@ -129,7 +130,7 @@ static void retry_with_group(struct rove_session *s, const struct rove_notify *n
 	uint16_t group;
 
 	if (n->len != 2) {
-		sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway sent a malformed INVALID_KE_PAYLOAD");
+		sess_fail(s, ROVE_FAIL_PROTOCOL, _("the gateway sent a malformed INVALID_KE_PAYLOAD"));
 		return;
 	}
 	group = rove_get_be16(n->data);
@@ -138,12 +139,12 @@ static void retry_with_group(struct rove_session *s, const struct rove_notify *n
 		char offered[256];
 
 		sess_fail(s, ROVE_FAIL_NO_PROPOSAL,
-			  "the gateway wants key exchange group %s, which is not among ours "
-			  "(%s): check ike=", rove_dh_name(group),
+			  _("the gateway wants key exchange group %s, which is not among ours "
+			    "(%s): check ike="), rove_dh_name(group),
 			  rove_proposals_str(&s->ike_props, offered, sizeof(offered)));
 		return;
 	}
-	sess_log(s, "the gateway asks for %s, retrying", rove_dh_name(group));
+	sess_log(s, _("the gateway asks for %s, retrying"), rove_dh_name(group));
 	if (new_dh(s, group, &err) < 0 || build_request(s, &err) < 0) {
 		sess_fail(s, ROVE_FAIL_INTERNAL, "%s", err.msg);
 		return;
@@ -156,12 +157,12 @@ static void retry_with_cookie(struct rove_session *s, const struct rove_notify *
 	struct rove_err err;
 
 	if (n->len < 1 || n->len > 64 || ++s->cookie_retries > MAX_COOKIE_RETRIES) {
-		sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway keeps asking for a cookie");
+		sess_fail(s, ROVE_FAIL_PROTOCOL, _("the gateway keeps asking for a cookie"));
 		return;
 	}
 	rove_buf_reset(&s->cookie);
 	rove_buf_add(&s->cookie, n->data, n->len);
-	sess_log(s, "the gateway asks for a cookie, retrying");
+	sess_log(s, _("the gateway asks for a cookie, retrying"));
 	if (build_request(s, &err) < 0) {
 		sess_fail(s, ROVE_FAIL_INTERNAL, "%s", err.msg);
 		return;
@@ -217,7 +218,7 @@ static void detect_nat(struct rove_session *s, const struct rove_msg *m)
 		s->natt = true;
 		s->local = s->cfg.local_natt;
 		s->remote.port = ROVE_NATT_PORT;
-		sess_log(s, "NAT detected (%s%s%s), switching to UDP port 4500",
+		sess_log(s, _("NAT detected (%s%s%s), switching to UDP port 4500"),
 			 s->nat_local ? "we are behind a NAT" : "",
 			 s->nat_local && s->nat_remote ? ", " : "",
 			 s->nat_remote ? "the gateway is behind a NAT" :
@@ -232,10 +233,10 @@ static int take_proposal(struct rove_session *s, const struct rove_msg *m, struc
 	int rc;
 
 	if (!p)
-		return rove_err_set(err, ROVE_E_PROTO, "the IKE_SA_INIT response has no SA payload");
+		return rove_err_set(err, ROVE_E_PROTO, _("the IKE_SA_INIT response has no SA payload"));
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rc = rove_sa_parse(p->body, p->len, sa, err);
 	if (rc == 0)
 		rc = rove_proposals_check_reply(&s->ike_props, sa, &s->ike_chosen, err);
@@ -251,11 +252,11 @@ static int take_ke_nonce(struct rove_session *s, const struct rove_msg *m, uint8
 	struct rove_ke ke;
 
 	if (!kp || !np)
-		return rove_err_set(err, ROVE_E_PROTO, "the IKE_SA_INIT response lacks KE or Nonce");
+		return rove_err_set(err, ROVE_E_PROTO, _("the IKE_SA_INIT response lacks KE or Nonce"));
 	if (rove_ke_parse(kp->body, kp->len, &ke, err) < 0 || rove_nonce_check(np->len, err) < 0)
 		return -1;
 	if (ke.group != rove_dh_group(s->dh) || ke.group != s->ike_chosen.dh)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway's KE group %u is not the one we sent",
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway's KE group %u is not the one we sent"),
 				    ke.group);
 	memcpy(s->nr, np->body, np->len);
 	s->nr_len = np->len;
@@ -295,13 +296,13 @@ void ike_sa_init_response(struct rove_session *s, const uint8_t *pkt, size_t len
 		char offered[256];
 
 		sess_fail(s, ROVE_FAIL_NO_PROPOSAL,
-			  "the gateway accepts none of our IKE proposals (we offered %s): "
-			  "check ike= against what the gateway allows",
+			  _("the gateway accepts none of our IKE proposals (we offered %s): "
+			    "check ike= against what the gateway allows"),
 			  rove_proposals_str(&s->ike_props, offered, sizeof(offered)));
 		return;
 	}
 	if (nerr) {
-		sess_fail(s, fail_from_notify(nerr, s->phase), "the gateway refused IKE_SA_INIT with %s",
+		sess_fail(s, fail_from_notify(nerr, s->phase), _("the gateway refused IKE_SA_INIT with %s"),
 			  rove_notify_name(nerr));
 		return;
 	}

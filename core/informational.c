@@ -3,6 +3,7 @@
  * gateway's DELETEs and liveness checks, and answers to requests we do
  * not support. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -72,7 +73,7 @@ void info_response(struct rove_session *s, struct rove_msg *m)
 		return;
 	s->phase = PH_DONE;
 	sess_set_state(s, ROVE_ST_CLOSED);
-	sess_event(s, ROVE_EV_CLOSED, "closed");
+	sess_event(s, ROVE_EV_CLOSED, _("closed"));
 }
 
 /* The gateway's requests (liveness checks, DELETEs, MOBIKE checks,
@@ -128,18 +129,18 @@ bool info_request_allowed(struct rove_session *s)
 	if (!s->req_rl.warned) {
 		s->req_rl.warned = true;
 		sess_event(s, ROVE_EV_PROGRESS,
-			   "the gateway sends requests faster than %d a second (%u in %u s): "
-			   "rove leaves the excess unanswered, and ends the session if this "
-			   "goes on for %d s", REQ_PER_S, s->req_rl.win_n, secs ? secs : 1,
+			   _("the gateway sends requests faster than %d a second (%u in %u s): "
+			     "rove leaves the excess unanswered, and ends the session if this "
+			     "goes on for %d s"), REQ_PER_S, s->req_rl.win_n, secs ? secs : 1,
 			   FLOOD_MS / 1000);
 	}
 	if (s->now_ms - s->req_rl.flood_ms >= FLOOD_MS) {
 		struct rove_err err;
 
 		sess_fail(s, ROVE_FAIL_PROTOCOL,
-			  "the gateway sent %u requests in %u s, far more than any gateway "
-			  "needs; ending the session: check the gateway (or an attacker on "
-			  "the path)", s->req_rl.win_n, secs);
+			  _("the gateway sent %u requests in %u s, far more than any gateway "
+			    "needs; ending the session: check the gateway (or an attacker on "
+			    "the path)"), s->req_rl.win_n, secs);
 		info_send_delete(s, &err); /* once, so it drops the SA too */
 	}
 	return false;
@@ -150,7 +151,7 @@ static void respond(struct rove_session *s, uint8_t exchange, struct rove_mb *in
 	struct rove_err err;
 
 	if (sess_seal(s, exchange, true, s->peer_msg_id, inner, &s->last_resp, &err) < 0) {
-		sess_log(s, "cannot answer the gateway's request: %s", err.msg);
+		sess_log(s, _("cannot answer the gateway's request: %s"), err.msg);
 		return;
 	}
 	s->have_last_resp = true;
@@ -212,15 +213,15 @@ static void informational_request(struct rove_session *s, const struct rove_msg 
 		if (s->phase == PH_DELETING) {
 			s->phase = PH_DONE;
 			sess_set_state(s, ROVE_ST_CLOSED);
-			sess_event(s, ROVE_EV_CLOSED, "closed");
+			sess_event(s, ROVE_EV_CLOSED, _("closed"));
 		} else {
-			sess_fail(s, ROVE_FAIL_PEER_DELETED, "the gateway closed the connection");
+			sess_fail(s, ROVE_FAIL_PEER_DELETED, _("the gateway closed the connection"));
 		}
 	} else if (child_deleted) {
 		/* Our one tunnel is gone: nothing left worth keeping up. */
 		s->child_up = false;
 		sess_event(s, ROVE_EV_CHILD_DOWN, NULL);
-		sess_fail(s, ROVE_FAIL_PEER_DELETED, "the gateway closed the tunnel");
+		sess_fail(s, ROVE_FAIL_PEER_DELETED, _("the gateway closed the tunnel"));
 		info_send_delete(s, &err);
 	}
 }
@@ -235,7 +236,7 @@ void info_peer_request(struct rove_session *s, struct rove_msg *m)
 		cc_peer_request(s, m); /* create_child.c */
 		break;
 	default:
-		sess_log(s, "ignoring a request of exchange type %u", m->hdr.exchange);
+		sess_log(s, _("ignoring a request of exchange type %u"), m->hdr.exchange);
 		break;
 	}
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "keys.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -12,17 +13,17 @@ static int suite_lengths(uint16_t encr, uint16_t bits, uint16_t integ, size_t *e
 	*elen = rove_encr_key_len(encr, bits);
 	if (*elen == 0)
 		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-				    "unsupported encryption %u with %u-bit keys", encr, bits);
+				    _("unsupported encryption %u with %u-bit keys"), encr, bits);
 	if (rove_encr_is_aead(encr)) {
 		if (integ != 0)
 			return rove_err_set(err, ROVE_E_INVAL,
-					    "an AEAD cipher takes no integrity algorithm");
+					    _("an AEAD cipher takes no integrity algorithm"));
 		*ilen = 0;
 		return 0;
 	}
 	*ilen = rove_integ_key_len(integ);
 	if (*ilen == 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported integrity algorithm %u",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported integrity algorithm %u"),
 				    integ);
 	return 0;
 }
@@ -49,7 +50,7 @@ static int expand_ike_keys(const struct rove_ike_suite *suite, const uint8_t *sk
 
 	memset(out, 0, sizeof(*out));
 	if (plen == 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", suite->prf);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported PRF %u"), suite->prf);
 	if (suite_lengths(suite->encr, suite->encr_bits, suite->integ, &elen, &ilen, err) < 0)
 		return -1;
 	total = 3 * plen + 2 * ilen + 2 * elen;
@@ -59,7 +60,7 @@ static int expand_ike_keys(const struct rove_ike_suite *suite, const uint8_t *sk
 	rove_buf_add(&seed, spi_i, 8);
 	rove_buf_add(&seed, spi_r, 8);
 	if (seed.failed) {
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory for the key schedule"));
 		goto out;
 	}
 	if (rove_prf_plus(suite->prf, skeyseed, seedlen, seed.data, seed.len, km, total, err) < 0)
@@ -94,15 +95,15 @@ int rove_ike_keys_derive(const struct rove_ike_suite *suite, const uint8_t *ni, 
 
 	memset(out, 0, sizeof(*out));
 	if (plen == 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", suite->prf);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported PRF %u"), suite->prf);
 	if (nilen == 0 || nrlen == 0 || girlen == 0)
-		return rove_err_set(err, ROVE_E_INVAL, "empty nonce or DH secret");
+		return rove_err_set(err, ROVE_E_INVAL, _("empty nonce or DH secret"));
 	/* SKEYSEED = prf(Ni | Nr, g^ir): the key is the nonce concatenation. */
 	rove_buf_init(&seed);
 	rove_buf_add(&seed, ni, nilen);
 	rove_buf_add(&seed, nr, nrlen);
 	if (seed.failed)
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory for the key schedule"));
 	else if (rove_prf(suite->prf, seed.data, seed.len, gir, girlen, skeyseed, err) == 0)
 		rc = expand_ike_keys(suite, skeyseed, plen, ni, nilen, nr, nrlen, spi_i, spi_r, out,
 				     err);
@@ -124,9 +125,9 @@ int rove_ike_keys_derive_rekey(uint16_t old_prf, const uint8_t *old_sk_d, size_t
 
 	memset(out, 0, sizeof(*out));
 	if (plen == 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", old_prf);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported PRF %u"), old_prf);
 	if (nilen == 0 || nrlen == 0 || girlen == 0)
-		return rove_err_set(err, ROVE_E_INVAL, "empty nonce or DH secret");
+		return rove_err_set(err, ROVE_E_INVAL, _("empty nonce or DH secret"));
 	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old SA's
 	 * PRF (RFC 7296 2.18); prf+ then uses the new SA's. */
 	rove_buf_init(&data);
@@ -134,7 +135,7 @@ int rove_ike_keys_derive_rekey(uint16_t old_prf, const uint8_t *old_sk_d, size_t
 	rove_buf_add(&data, ni, nilen);
 	rove_buf_add(&data, nr, nrlen);
 	if (data.failed)
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory for the key schedule"));
 	else if (rove_prf(old_prf, old_sk_d, sk_d_len, data.data, data.len, skeyseed, err) == 0)
 		rc = expand_ike_keys(suite, skeyseed, plen, ni, nilen, nr, nrlen, spi_i, spi_r, out,
 				     err);
@@ -161,7 +162,7 @@ int rove_child_keys_derive(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len,
 
 	memset(out, 0, sizeof(*out));
 	if (rove_prf_len(prf) == 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported PRF %u", prf);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported PRF %u"), prf);
 	if (suite_lengths(suite->encr, suite->encr_bits, suite->integ, &elen, &ilen, err) < 0)
 		return -1;
 	rove_buf_init(&seed);
@@ -170,7 +171,7 @@ int rove_child_keys_derive(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len,
 	rove_buf_add(&seed, ni, nilen);
 	rove_buf_add(&seed, nr, nrlen);
 	if (seed.failed) {
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory for the key schedule");
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory for the key schedule"));
 		goto out;
 	}
 	if (rove_prf_plus(prf, sk_d, sk_d_len, seed.data, seed.len, km, 2 * (elen + ilen), err) < 0)
@@ -202,7 +203,7 @@ int rove_auth_octets(uint16_t prf, const uint8_t *sk_p, size_t sk_p_len, const u
 	rove_buf_add(out, mac, rove_prf_len(prf));
 	rove_wipe(mac, sizeof(mac));
 	if (out->failed)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory for the AUTH octets");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory for the AUTH octets"));
 	return 0;
 }
 

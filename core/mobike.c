@@ -7,6 +7,7 @@
  * tells the driver when the gateway accepted it (ROVE_EV_PATH_UPDATED), so
  * the datapath moves only paths the gateway knows. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -65,7 +66,7 @@ void mobike_auth_response(struct rove_session *s, const struct rove_msg *m)
 {
 	if (s->cfg.mobike && rove_msg_find_notify(m, ROVE_N_MOBIKE_SUPPORTED)) {
 		if (!s->mob.peer)
-			sess_log(s, "the gateway supports MOBIKE");
+			sess_log(s, _("the gateway supports MOBIKE"));
 		s->mob.peer = true;
 	}
 	take_addresses(s, m);
@@ -89,11 +90,11 @@ static int add_natd(struct rove_session *s, struct rove_mb *mb, struct rove_err 
 
 	if (natd_hash(s->spi_i, s->spi_r, &s->local, src) < 0 ||
 	    natd_hash(s->spi_i, s->spi_r, &s->remote, dst) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "SHA-1 for NAT detection failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("SHA-1 for NAT detection failed"));
 	/* encap=yes (and the userspace datapath): keep the gateway believing
 	 * we are behind a NAT, or it would stop encapsulating ESP. */
 	if (s->cfg.force_encap && rove_rng_fill(s->cfg.rng, src, sizeof(src)) < 0)
-		return rove_err_set(err, ROVE_E_CRYPTO, "random number generator failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("random number generator failed"));
 	rove_mb_add_notify(mb, 0, NULL, 0, ROVE_N_NAT_DETECTION_SOURCE_IP, src, sizeof(src));
 	rove_mb_add_notify(mb, 0, NULL, 0, ROVE_N_NAT_DETECTION_DESTINATION_IP, dst, sizeof(dst));
 	return 0;
@@ -111,7 +112,7 @@ static void send_request(struct rove_session *s, uint8_t kind)
 		rove_mb_add_notify(&mb, 0, NULL, 0, ROVE_N_UPDATE_SA_ADDRESSES, NULL, 0);
 		rc = add_natd(s, &mb, &err);
 		if (rc == 0 && rove_rng_fill(s->cfg.rng, s->mob.cookie2, sizeof(s->mob.cookie2)) < 0)
-			rc = rove_err_set(&err, ROVE_E_CRYPTO, "random number generator failed");
+			rc = rove_err_set(&err, ROVE_E_CRYPTO, _("random number generator failed"));
 		if (rc == 0)
 			rove_mb_add_notify(&mb, 0, NULL, 0, ROVE_N_COOKIE2, s->mob.cookie2,
 					   sizeof(s->mob.cookie2));
@@ -216,8 +217,8 @@ int rove_session_path_changed(struct rove_session *s, const struct rove_addr *lo
 		return 0;
 	if (!local) {
 		if (!s->mob.parked)
-			sess_event(s, ROVE_EV_PROGRESS, "no usable address towards the gateway: "
-				   "waiting for one");
+			sess_event(s, ROVE_EV_PROGRESS, _("no usable address towards the gateway: "
+				     "waiting for one"));
 		s->mob.parked = true;
 		return 0;
 	}
@@ -240,8 +241,8 @@ int rove_session_path_changed(struct rove_session *s, const struct rove_addr *lo
 			take_local(s, local);
 			take_remote(s, remote);
 		}
-		sess_fail(s, ROVE_FAIL_PATH_CHANGED, "our address changed to %s and the gateway "
-			  "does not support MOBIKE", rove_addr_str(local, a, sizeof(a)));
+		sess_fail(s, ROVE_FAIL_PATH_CHANGED, _("our address changed to %s and the gateway "
+			    "does not support MOBIKE"), rove_addr_str(local, a, sizeof(a)));
 		/* Tell it from the new address, once: it frees the old SA and
 		 * its virtual IP lease, so the reconnect gets the same one. */
 		if (remote) {
@@ -252,7 +253,7 @@ int rove_session_path_changed(struct rove_session *s, const struct rove_addr *lo
 		return -1;
 	}
 	if (!remote) {
-		sess_event(s, ROVE_EV_PROGRESS, "the gateway has no address of the family of %s",
+		sess_event(s, ROVE_EV_PROGRESS, _("the gateway has no address of the family of %s"),
 			   rove_addr_str(local, a, sizeof(a)));
 		return -1;
 	}
@@ -260,7 +261,7 @@ int rove_session_path_changed(struct rove_session *s, const struct rove_addr *lo
 	first_path(s);
 	take_remote(s, remote);
 	take_local(s, local);
-	sess_log(s, "path changed: %s%s", rove_addr_str(&s->local, a, sizeof(a)),
+	sess_log(s, _("path changed: %s%s"), rove_addr_str(&s->local, a, sizeof(a)),
 		 was_parked ? " (resuming)" : "");
 	restart_request(s);
 	s->mob.pending = true;
@@ -331,7 +332,7 @@ static void path_accepted(struct rove_session *s)
 		s->mob.acc_local = s->local;
 		s->mob.acc_remote = s->remote;
 		s->mob.moves++;
-		sess_event(s, ROVE_EV_PROGRESS, "moved to %s -> %s%s",
+		sess_event(s, ROVE_EV_PROGRESS, _("moved to %s -> %s%s"),
 			   rove_addr_str(&s->local, l, sizeof(l)),
 			   rove_addr_str(&s->remote, r, sizeof(r)),
 			   s->nat_local ? " (behind a NAT)" : "");
@@ -356,18 +357,18 @@ bool mobike_response(struct rove_session *s, const struct rove_msg *m)
 		return false;
 	s->mob.outstanding = false;
 	if (s->mob.kind == MOBIKE_REQ_CHECK) {
-		sess_log(s, "the gateway answered the liveness check");
+		sess_log(s, _("the gateway answered the liveness check"));
 		return true;
 	}
 	nerr = first_error_notify(m);
 	if (nerr) {
-		sess_event(s, ROVE_EV_PROGRESS, "the gateway refused the new path with %s",
+		sess_event(s, ROVE_EV_PROGRESS, _("the gateway refused the new path with %s"),
 			   rove_notify_name(nerr));
 		return true;
 	}
 	if (!cookie_echoed(s, m)) {
 		/* Not proof that the gateway saw this request on this path. */
-		sess_log(s, "the address update's answer lacks our COOKIE2: path not changed");
+		sess_log(s, _("the address update's answer lacks our COOKIE2: path not changed"));
 		return true;
 	}
 	detect_nat(s, m);
@@ -377,7 +378,7 @@ bool mobike_response(struct rove_session *s, const struct rove_msg *m)
 		s->natt = true;
 		s->local.port = s->cfg.local_natt.port;
 		s->remote.port = ROVE_NATT_PORT;
-		sess_log(s, "NAT on the new path, switching to UDP port 4500");
+		sess_log(s, _("NAT on the new path, switching to UDP port 4500"));
 		s->mob.pending = true;
 		return true;
 	}

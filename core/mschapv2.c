@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "mschapv2.h"
+#include "i18n.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -50,7 +51,7 @@ static int lc_get(struct rove_err *err)
 {
 	if (CRYPTO_THREAD_run_once(&lc_once, lc_init) != 1 || !lc.ok)
 		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-			"OpenSSL legacy provider not available: MSCHAPv2 needs MD4 and DES");
+			_("OpenSSL legacy provider not available: MSCHAPv2 needs MD4 and DES"));
 	return 0;
 }
 
@@ -76,7 +77,7 @@ static int digest(const EVP_MD *md, const struct part *parts, size_t nparts, uin
 	ok = ok && EVP_DigestFinal_ex(c, out, NULL) == 1;
 	EVP_MD_CTX_free(c);
 	if (!ok)
-		return rove_err_set(err, ROVE_E_CRYPTO, "MSCHAPv2: %s digest failed",
+		return rove_err_set(err, ROVE_E_CRYPTO, _("MSCHAPv2: %s digest failed"),
 			EVP_MD_get0_name(md));
 	return 0;
 }
@@ -123,7 +124,7 @@ static int password_utf16le(const char *pw, size_t len, uint8_t *out, struct rov
 	size_t i = 0, units = 0;
 
 	if (len && !pw)
-		return rove_err_set(err, ROVE_E_INVAL, "MSCHAPv2: no password");
+		return rove_err_set(err, ROVE_E_INVAL, _("MSCHAPv2: no password"));
 	while (i < len) {
 		long cp = utf8_next(s, len, &i);
 		uint16_t u[2];
@@ -131,10 +132,10 @@ static int password_utf16le(const char *pw, size_t len, uint8_t *out, struct rov
 
 		if (cp < 0)
 			return rove_err_set(err, ROVE_E_INVAL,
-				"MSCHAPv2: the password is not valid UTF-8");
+				_("MSCHAPv2: the password is not valid UTF-8"));
 		if (cp == 0)
 			return rove_err_set(err, ROVE_E_INVAL,
-				"MSCHAPv2: the password contains a NUL character");
+				_("MSCHAPv2: the password contains a NUL character"));
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
 			u[0] = (uint16_t)(0xd800 | (cp >> 10));
@@ -145,7 +146,7 @@ static int password_utf16le(const char *pw, size_t len, uint8_t *out, struct rov
 		}
 		if (units + nu > ROVE_MSCHAP_MAX_PASSWORD)
 			return rove_err_set(err, ROVE_E_INVAL,
-				"MSCHAPv2: the password is longer than %d characters",
+				_("MSCHAPv2: the password is longer than %d characters"),
 				ROVE_MSCHAP_MAX_PASSWORD);
 		for (size_t k = 0; k < nu; k++, units++) {
 			out[2 * units] = (uint8_t)u[k];
@@ -193,7 +194,7 @@ int rove_mschap_challenge_hash(const uint8_t peer_challenge[16], const uint8_t a
 	if (lc_get(err) < 0)
 		return -1;
 	if (ulen && !user)
-		return rove_err_set(err, ROVE_E_INVAL, "MSCHAPv2: no user name");
+		return rove_err_set(err, ROVE_E_INVAL, _("MSCHAPv2: no user name"));
 	/* A backslash cannot occur in a Windows account name, so the first
 	 * one ends the domain part. */
 	bs = ulen ? memchr(user, '\\', ulen) : NULL;
@@ -203,7 +204,7 @@ int rove_mschap_challenge_hash(const uint8_t peer_challenge[16], const uint8_t a
 	}
 	if (ulen > ROVE_MSCHAP_MAX_USER)
 		return rove_err_set(err, ROVE_E_INVAL,
-			"MSCHAPv2: the user name is longer than %d bytes", ROVE_MSCHAP_MAX_USER);
+			_("MSCHAPv2: the user name is longer than %d bytes"), ROVE_MSCHAP_MAX_USER);
 	struct part p[] = { { peer_challenge, 16 }, { auth_challenge, 16 }, { user, ulen } };
 	if (digest(lc.sha1, p, 3, md, err) < 0)
 		return -1;
@@ -246,7 +247,7 @@ static int challenge_response(const uint8_t challenge[8], const uint8_t password
 	rove_wipe(z, sizeof(z));
 	rove_wipe(key, sizeof(key));
 	if (!ok)
-		return rove_err_set(err, ROVE_E_CRYPTO, "MSCHAPv2: DES encryption failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("MSCHAPv2: DES encryption failed"));
 	return 0;
 }
 
@@ -352,7 +353,7 @@ int rove_mschap_msk(const char *password, size_t plen, const uint8_t nt_response
 	int rc = -1;
 
 	if (!msk || !msk_len || *msk_len < ROVE_MSCHAP_MSK_LEN)
-		return rove_err_set(err, ROVE_E_INVAL, "MSCHAPv2: MSK buffer smaller than %d bytes",
+		return rove_err_set(err, ROVE_E_INVAL, _("MSCHAPv2: MSK buffer smaller than %d bytes"),
 			ROVE_MSCHAP_MSK_LEN);
 	if (rove_mschap_nt_password_hash(password, plen, ph, err) < 0 ||
 	    rove_mschap_hash_nt_password_hash(ph, phh, err) < 0 ||

@@ -2,6 +2,7 @@
 /* The message builder: IKE header plus a chain of payloads whose
  * next-payload and length fields are filled in as payloads are added. */
 #include "payload.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -107,7 +108,7 @@ int rove_mb_finish(struct rove_mb *mb, struct rove_err *err)
 		mb->buf.failed = true;
 	if (mb->buf.failed)
 		return rove_err_set(err, ROVE_E_NOMEM,
-				    "building a message failed (out of memory or oversized payload)");
+				    _("building a message failed (out of memory or oversized payload)"));
 	if (!mb->inner)
 		rove_buf_set_be32(&mb->buf, 24, (uint32_t)mb->buf.len);
 	return 0;

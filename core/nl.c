@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "nl.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -25,18 +26,18 @@ struct rove_nl *rove_nl_open(int bus, struct rove_err *err)
 	int one = 1;
 
 	if (!nl) {
-		rove_err_set(err, ROVE_E_NOMEM, "netlink: out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("netlink: out of memory"));
 		return NULL;
 	}
 	nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!nl->sock) {
-		rove_err_set(err, ROVE_E_IO, "opening a %s netlink socket: %s",
+		rove_err_set(err, ROVE_E_IO, _("opening a %s netlink socket: %s"),
 			     bus == NETLINK_XFRM ? "XFRM" : "route", strerror(errno));
 		free(nl);
 		return NULL;
 	}
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rove_err_set(err, ROVE_E_IO, "binding a netlink socket: %s", strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("binding a netlink socket: %s"), strerror(errno));
 		mnl_socket_close(nl->sock);
 		free(nl);
 		return NULL;
@@ -168,7 +169,7 @@ static int converse(struct rove_nl *nl, struct nlmsghdr *nlh, struct conv *c)
 	nlh->nlmsg_flags |= NLM_F_REQUEST;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
 		int e = errno;
-		rove_err_set(c->err, ROVE_E_IO, "%s: sending: %s", c->what, strerror(e));
+		rove_err_set(c->err, ROVE_E_IO, _("%s: sending: %s"), c->what, strerror(e));
 		errno = e;
 		return -1;
 	}
@@ -182,7 +183,7 @@ static int converse(struct rove_nl *nl, struct nlmsghdr *nlh, struct conv *c)
 			if (e == EINTR)
 				continue;
 			/* ENOBUFS: the kernel dropped part of the answer. */
-			rove_err_set(c->err, ROVE_E_IO, "%s: receiving: %s", c->what, strerror(e));
+			rove_err_set(c->err, ROVE_E_IO, _("%s: receiving: %s"), c->what, strerror(e));
 			errno = e;
 			return -1;
 		}

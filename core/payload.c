@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The IKE header and the generic payload chain (RFC 7296 3.1, 3.2). */
 #include "payload.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +40,7 @@ int rove_ike_header_parse(const uint8_t *buf, size_t len, struct rove_ike_header
 {
 	if (len < ROVE_IKE_HDR_LEN)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "IKE header: datagram of %zu bytes is shorter than the header",
+				    _("IKE header: datagram of %zu bytes is shorter than the header"),
 				    len);
 	memcpy(h->spi_i, buf, 8);
 	memcpy(h->spi_r, buf + 8, 8);
@@ -51,14 +52,14 @@ int rove_ike_header_parse(const uint8_t *buf, size_t len, struct rove_ike_header
 	h->length = rove_get_be32(buf + 24);
 	/* The version decides how the rest is read, so it is checked first. */
 	if (h->version >> 4 != 2)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "IKE major version %u",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("IKE major version %u"),
 				    h->version >> 4);
 	if (h->length < ROVE_IKE_HDR_LEN)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "IKE header: length field %u shorter than the header", h->length);
+				    _("IKE header: length field %u shorter than the header"), h->length);
 	if (h->length != len)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "IKE header: length field %u but datagram of %zu bytes",
+				    _("IKE header: length field %u but datagram of %zu bytes"),
 				    h->length, len);
 	return 0;
 }
@@ -107,36 +108,36 @@ static int parse_chain(struct rove_msg *m, uint8_t next, const uint8_t *buf, siz
 
 		if (left < ROVE_PLD_HDR_LEN)
 			return rove_err_set(err, ROVE_E_PARSE,
-					    "%s payload: generic header truncated (%zu bytes left)",
+					    _("%s payload: generic header truncated (%zu bytes left)"),
 					    pl_label(type, lb, sizeof(lb)), left);
 		next = buf[off];
 		critical = buf[off + 1] & ROVE_PL_CRITICAL;
 		plen = rove_get_be16(buf + off + 2);
 		if (plen < ROVE_PLD_HDR_LEN)
 			return rove_err_set(err, ROVE_E_PARSE,
-					    "%s payload: length %zu shorter than its header",
+					    _("%s payload: length %zu shorter than its header"),
 					    pl_label(type, lb, sizeof(lb)), plen);
 		if (plen > left)
 			return rove_err_set(err, ROVE_E_PARSE,
-					    "%s payload: length %zu runs past the end (%zu bytes left)",
+					    _("%s payload: length %zu runs past the end (%zu bytes left)"),
 					    pl_label(type, lb, sizeof(lb)), plen, left);
 		if (!known_type(type)) {
 			if (critical) {
 				m->unsupported_critical = type;
 				return rove_err_set(err, ROVE_E_CRITICAL,
-						    "unsupported critical payload type %u", type);
+						    _("unsupported critical payload type %u"), type);
 			}
 			off += plen;
 			continue;
 		}
 		if (m->n >= ROVE_MAX_PAYLOADS)
-			return rove_err_set(err, ROVE_E_PARSE, "more than %d payloads",
+			return rove_err_set(err, ROVE_E_PARSE, _("more than %d payloads"),
 					    ROVE_MAX_PAYLOADS);
 		if (once_only(type) && seen(m, type))
-			return rove_err_set(err, ROVE_E_PARSE, "two %s payloads in one message",
+			return rove_err_set(err, ROVE_E_PARSE, _("two %s payloads in one message"),
 					    rove_payload_name(type));
 		if ((type == ROVE_PL_SK || type == ROVE_PL_SKF) && !outer)
-			return rove_err_set(err, ROVE_E_PARSE, "%s payload inside an encrypted payload",
+			return rove_err_set(err, ROVE_E_PARSE, _("%s payload inside an encrypted payload"),
 					    rove_payload_name(type));
 		m->pl[m->n++] = (struct rove_payload){
 			.type = type,
@@ -153,13 +154,13 @@ static int parse_chain(struct rove_msg *m, uint8_t next, const uint8_t *buf, siz
 			 * nothing may follow it. */
 			if (off != end)
 				return rove_err_set(err, ROVE_E_PARSE,
-						    "%s payload is not the last payload (%zu bytes follow)",
+						    _("%s payload is not the last payload (%zu bytes follow)"),
 						    rove_payload_name(type), end - off);
 			return 0;
 		}
 	}
 	if (off != end)
-		return rove_err_set(err, ROVE_E_PARSE, "%zu trailing bytes after the last payload",
+		return rove_err_set(err, ROVE_E_PARSE, _("%zu trailing bytes after the last payload"),
 				    end - off);
 	return 0;
 }

@@ -2,6 +2,7 @@
 /* KE, ID, CERT/CERTREQ, AUTH, Nonce, Notify, Delete, TS and CP payload
  * bodies (RFC 7296 3.4-3.15). Vendor ID and EAP bodies are opaque here. */
 #include "payload.h"
+#include "i18n.h"
 
 #include <limits.h>
 #include <string.h>
@@ -13,12 +14,12 @@
 int rove_ke_parse(const uint8_t *body, size_t len, struct rove_ke *ke, struct rove_err *err)
 {
 	if (len < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "KE payload: %zu bytes, shorter than 4", len);
+		return rove_err_set(err, ROVE_E_PARSE, _("KE payload: %zu bytes, shorter than 4"), len);
 	ke->group = rove_get_be16(body);
 	ke->data = body + 4;
 	ke->len = len - 4;
 	if (ke->len == 0)
-		return rove_err_set(err, ROVE_E_PARSE, "KE payload: no key exchange data");
+		return rove_err_set(err, ROVE_E_PARSE, _("KE payload: no key exchange data"));
 	return 0;
 }
 
@@ -32,13 +33,13 @@ void rove_ke_build(struct rove_buf *out, uint16_t group, const uint8_t *data, si
 int rove_id_parse(const uint8_t *body, size_t len, struct rove_id *id, struct rove_err *err)
 {
 	if (len < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "ID payload: %zu bytes, shorter than 4", len);
+		return rove_err_set(err, ROVE_E_PARSE, _("ID payload: %zu bytes, shorter than 4"), len);
 	id->type = body[0];
 	id->data = body + 4;
 	id->len = len - 4;
 	if ((id->type == ROVE_ID_IPV4_ADDR && id->len != 4) ||
 	    (id->type == ROVE_ID_IPV6_ADDR && id->len != 16))
-		return rove_err_set(err, ROVE_E_PARSE, "ID payload: %zu-byte IP address", id->len);
+		return rove_err_set(err, ROVE_E_PARSE, _("ID payload: %zu-byte IP address"), id->len);
 	return 0;
 }
 
@@ -54,7 +55,7 @@ int rove_cert_parse(const uint8_t *body, size_t len, struct rove_cert_pl *c, str
 	/* The same layout serves CERT (3.6) and CERTREQ (3.7); an empty
 	 * CERTREQ authority list is legitimate. */
 	if (len < 1)
-		return rove_err_set(err, ROVE_E_PARSE, "CERT payload: no encoding byte");
+		return rove_err_set(err, ROVE_E_PARSE, _("CERT payload: no encoding byte"));
 	c->encoding = body[0];
 	c->data = body + 1;
 	c->len = len - 1;
@@ -70,12 +71,12 @@ void rove_cert_build(struct rove_buf *out, uint8_t encoding, const uint8_t *data
 int rove_auth_parse(const uint8_t *body, size_t len, struct rove_auth *a, struct rove_err *err)
 {
 	if (len < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "AUTH payload: %zu bytes, shorter than 4", len);
+		return rove_err_set(err, ROVE_E_PARSE, _("AUTH payload: %zu bytes, shorter than 4"), len);
 	a->method = body[0];
 	a->data = body + 4;
 	a->len = len - 4;
 	if (a->len == 0)
-		return rove_err_set(err, ROVE_E_PARSE, "AUTH payload: no authentication data");
+		return rove_err_set(err, ROVE_E_PARSE, _("AUTH payload: no authentication data"));
 	return 0;
 }
 
@@ -90,7 +91,7 @@ int rove_nonce_check(size_t len, struct rove_err *err)
 {
 	if (len < ROVE_NONCE_MIN || len > ROVE_NONCE_MAX)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "Nonce payload: %zu bytes, outside %d..%d", len,
+				    _("Nonce payload: %zu bytes, outside %d..%d"), len,
 				    ROVE_NONCE_MIN, ROVE_NONCE_MAX);
 	return 0;
 }
@@ -98,14 +99,14 @@ int rove_nonce_check(size_t len, struct rove_err *err)
 int rove_notify_parse(const uint8_t *body, size_t len, struct rove_notify *n, struct rove_err *err)
 {
 	if (len < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "Notify payload: %zu bytes, shorter than 4",
+		return rove_err_set(err, ROVE_E_PARSE, _("Notify payload: %zu bytes, shorter than 4"),
 				    len);
 	n->protocol = body[0];
 	n->spi_size = body[1];
 	n->type = rove_get_be16(body + 2);
 	if (n->spi_size > len - 4)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "Notify payload (%s): SPI size %u runs past the end",
+				    _("Notify payload (%s): SPI size %u runs past the end"),
 				    rove_notify_name(n->type), n->spi_size);
 	n->spi = body + 4;
 	n->data = body + 4 + n->spi_size;
@@ -130,7 +131,7 @@ void rove_notify_build(struct rove_buf *out, uint8_t protocol, const uint8_t *sp
 int rove_delete_parse(const uint8_t *body, size_t len, struct rove_delete *d, struct rove_err *err)
 {
 	if (len < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "Delete payload: %zu bytes, shorter than 4",
+		return rove_err_set(err, ROVE_E_PARSE, _("Delete payload: %zu bytes, shorter than 4"),
 				    len);
 	d->protocol = body[0];
 	d->spi_size = body[1];
@@ -141,23 +142,23 @@ int rove_delete_parse(const uint8_t *body, size_t len, struct rove_delete *d, st
 		/* 3.11: the IKE SA is the one in the header; no SPIs. */
 		if (d->spi_size != 0 || d->nspi != 0)
 			return rove_err_set(err, ROVE_E_PARSE,
-					    "Delete payload: IKE with SPI size %u and %u SPIs",
+					    _("Delete payload: IKE with SPI size %u and %u SPIs"),
 					    d->spi_size, d->nspi);
 		break;
 	case ROVE_PROTO_AH:
 	case ROVE_PROTO_ESP:
 		if (d->spi_size != 4)
 			return rove_err_set(err, ROVE_E_PARSE,
-					    "Delete payload: SPI size %u for protocol %u", d->spi_size,
+					    _("Delete payload: SPI size %u for protocol %u"), d->spi_size,
 					    d->protocol);
 		break;
 	default:
-		return rove_err_set(err, ROVE_E_PARSE, "Delete payload: unknown protocol %u",
+		return rove_err_set(err, ROVE_E_PARSE, _("Delete payload: unknown protocol %u"),
 				    d->protocol);
 	}
 	if ((size_t)d->nspi * d->spi_size != len - 4)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "Delete payload: %u SPIs of %u bytes in %zu bytes", d->nspi,
+				    _("Delete payload: %u SPIs of %u bytes in %zu bytes"), d->nspi,
 				    d->spi_size, len - 4);
 	return 0;
 }
@@ -182,33 +183,33 @@ static int parse_one_ts(struct rove_rd *r, struct rove_ts *ts, size_t i, struct 
 	size_t alen, slen;
 
 	if (rove_rd_left(r) < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "TS payload: selector %zu truncated", i);
+		return rove_err_set(err, ROVE_E_PARSE, _("TS payload: selector %zu truncated"), i);
 	memset(ts, 0, sizeof(*ts));
 	ts->type = p[0];
 	ts->ip_proto = p[1];
 	slen = rove_get_be16(p + 2);
 	alen = ts_addr_len(ts->type);
 	if (!alen)
-		return rove_err_set(err, ROVE_E_PARSE, "TS payload: selector %zu of unknown type %u",
+		return rove_err_set(err, ROVE_E_PARSE, _("TS payload: selector %zu of unknown type %u"),
 				    i, ts->type);
 	if (slen != 8 + 2 * alen)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "TS payload: selector %zu of type %u has length %zu", i,
+				    _("TS payload: selector %zu of type %u has length %zu"), i,
 				    ts->type, slen);
 	if (!rove_rd_bytes(r, slen))
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "TS payload: selector %zu runs past the end", i);
+				    _("TS payload: selector %zu runs past the end"), i);
 	ts->start_port = rove_get_be16(p + 4);
 	ts->end_port = rove_get_be16(p + 6);
 	memcpy(ts->start, p + 8, alen);
 	memcpy(ts->end, p + 8 + alen, alen);
 	if (memcmp(ts->start, ts->end, alen) > 0)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "TS payload: selector %zu starts after its end address", i);
+				    _("TS payload: selector %zu starts after its end address"), i);
 	/* RFC 4301's OPAQUE ports are written as the range 65535-0. */
 	if (ts->start_port > ts->end_port && !(ts->start_port == 65535 && ts->end_port == 0))
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "TS payload: selector %zu has port range %u-%u", i,
+				    _("TS payload: selector %zu has port range %u-%u"), i,
 				    ts->start_port, ts->end_port);
 	return 0;
 }
@@ -220,12 +221,12 @@ int rove_ts_parse(const uint8_t *body, size_t len, struct rove_ts_list *l, struc
 
 	l->n = 0;
 	if (len < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "TS payload: %zu bytes, shorter than 4", len);
+		return rove_err_set(err, ROVE_E_PARSE, _("TS payload: %zu bytes, shorter than 4"), len);
 	count = body[0];
 	if (count == 0)
-		return rove_err_set(err, ROVE_E_PARSE, "TS payload: no traffic selectors");
+		return rove_err_set(err, ROVE_E_PARSE, _("TS payload: no traffic selectors"));
 	if (count > ROVE_MAX_TS)
-		return rove_err_set(err, ROVE_E_PARSE, "TS payload: %zu selectors (limit %d)", count,
+		return rove_err_set(err, ROVE_E_PARSE, _("TS payload: %zu selectors (limit %d)"), count,
 				    ROVE_MAX_TS);
 	rove_rd_init(&r, body + 4, len - 4);
 	for (size_t i = 0; i < count; i++) {
@@ -236,7 +237,7 @@ int rove_ts_parse(const uint8_t *body, size_t len, struct rove_ts_list *l, struc
 	}
 	if (rove_rd_left(&r) != 0)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "TS payload: %zu trailing bytes after %zu selectors",
+				    _("TS payload: %zu trailing bytes after %zu selectors"),
 				    rove_rd_left(&r), count);
 	l->n = count;
 	return 0;
@@ -275,25 +276,25 @@ int rove_cp_parse(const uint8_t *body, size_t len, struct rove_cp *cp, struct ro
 
 	cp->n = 0;
 	if (len < 4)
-		return rove_err_set(err, ROVE_E_PARSE, "CP payload: %zu bytes, shorter than 4", len);
+		return rove_err_set(err, ROVE_E_PARSE, _("CP payload: %zu bytes, shorter than 4"), len);
 	cp->cfg_type = body[0];
 	rove_rd_init(&r, body + 4, len - 4);
 	while (rove_rd_left(&r) > 0) {
 		struct rove_cp_attr *a;
 
 		if (cp->n >= ROVE_MAX_CP_ATTRS)
-			return rove_err_set(err, ROVE_E_PARSE, "CP payload: more than %d attributes",
+			return rove_err_set(err, ROVE_E_PARSE, _("CP payload: more than %d attributes"),
 					    ROVE_MAX_CP_ATTRS);
 		if (rove_rd_left(&r) < 4)
 			return rove_err_set(err, ROVE_E_PARSE,
-					    "CP payload: attribute %zu header truncated", cp->n);
+					    _("CP payload: attribute %zu header truncated"), cp->n);
 		a = &cp->attr[cp->n];
 		a->type = rove_rd_be16(&r) & 0x7fff; /* top bit reserved */
 		a->len = rove_rd_be16(&r);
 		a->data = rove_rd_bytes(&r, a->len);
 		if (!a->data)
 			return rove_err_set(err, ROVE_E_PARSE,
-					    "CP payload: attribute %u length %u runs past the end",
+					    _("CP payload: attribute %u length %u runs past the end"),
 					    a->type, a->len);
 		cp->n++;
 	}

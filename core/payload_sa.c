@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The SA payload: proposals, transforms, attributes (RFC 7296 3.3). */
 #include "payload.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -21,7 +22,7 @@ static int sa_err(struct rove_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	rove_err_vset(err, ROVE_E_PARSE, fmt, ap);
 	va_end(ap);
-	return rove_err_prefix(err, "SA payload");
+	return rove_err_prefix(err, _("SA payload"));
 }
 
 /* Checks a last-substructure byte against whether anything follows. */
@@ -29,11 +30,11 @@ static int check_last(uint8_t flag, uint8_t more, bool follows, const char *what
 		      unsigned num, struct rove_err *err)
 {
 	if (flag != more && flag != 0)
-		return sa_err(err, "%s %u: last-substructure value %u", what, num, flag);
+		return sa_err(err, _("%s %u: last-substructure value %u"), what, num, flag);
 	if (flag == 0 && follows)
-		return sa_err(err, "%s %u marked last but more data follows", what, num);
+		return sa_err(err, _("%s %u marked last but more data follows"), what, num);
 	if (flag == more && !follows)
-		return sa_err(err, "%s %u not marked last but nothing follows", what, num);
+		return sa_err(err, _("%s %u not marked last but nothing follows"), what, num);
 	return 0;
 }
 
@@ -50,7 +51,7 @@ static int parse_attrs(const uint8_t *p, size_t len, struct rove_transform *t,
 		uint16_t type, val;
 
 		if (rove_rd_left(&r) < 4)
-			return sa_err(err, "proposal %u: transform attribute truncated", pnum);
+			return sa_err(err, _("proposal %u: transform attribute truncated"), pnum);
 		type = rove_rd_be16(&r);
 		val = rove_rd_be16(&r);
 		if (type & ROVE_ATTR_TV) {
@@ -62,7 +63,7 @@ static int parse_attrs(const uint8_t *p, size_t len, struct rove_transform *t,
 		}
 		/* TLV: val is the length of the value that follows. */
 		if (!rove_rd_bytes(&r, val))
-			return sa_err(err, "proposal %u: attribute length %u runs past the transform",
+			return sa_err(err, _("proposal %u: attribute length %u runs past the transform"),
 				      pnum, val);
 		t->unknown_attr = true;
 	}
@@ -79,17 +80,17 @@ static int parse_transforms(struct rove_rd *r, struct rove_proposal *pr, unsigne
 		uint8_t last;
 
 		if (pr->n >= declared)
-			return sa_err(err, "proposal %u: more transforms than the %u declared",
+			return sa_err(err, _("proposal %u: more transforms than the %u declared"),
 				      pr->num, declared);
 		if (rove_rd_left(r) < TRANS_HDR_LEN)
-			return sa_err(err, "proposal %u: transform header truncated", pr->num);
+			return sa_err(err, _("proposal %u: transform header truncated"), pr->num);
 		p = r->p + r->off;
 		last = p[0];
 		tlen = rove_get_be16(p + 2);
 		if (tlen < TRANS_HDR_LEN)
-			return sa_err(err, "transform length %zu shorter than its header", tlen);
+			return sa_err(err, _("transform length %zu shorter than its header"), tlen);
 		if (tlen > rove_rd_left(r))
-			return sa_err(err, "proposal %u: transform length %zu runs past the proposal",
+			return sa_err(err, _("proposal %u: transform length %zu runs past the proposal"),
 				      pr->num, tlen);
 		rove_rd_bytes(r, tlen);
 		if (check_last(last, MORE_TRANSFORMS, rove_rd_left(r) > 0, "transform",
@@ -103,7 +104,7 @@ static int parse_transforms(struct rove_rd *r, struct rove_proposal *pr, unsigne
 			return -1;
 	}
 	if (pr->n != declared)
-		return sa_err(err, "proposal %u declares %u transforms but holds %zu", pr->num,
+		return sa_err(err, _("proposal %u declares %u transforms but holds %zu"), pr->num,
 			      declared, pr->n);
 	return 0;
 }
@@ -120,11 +121,11 @@ static int parse_proposal(const uint8_t *p, size_t plen, struct rove_proposal *p
 	pr->spi_len = p[6];
 	declared = p[7];
 	if (pr->spi_len > sizeof(pr->spi))
-		return sa_err(err, "proposal %u: SPI size %u", pr->num, pr->spi_len);
+		return sa_err(err, _("proposal %u: SPI size %u"), pr->num, pr->spi_len);
 	if (plen < PROP_HDR_LEN + (size_t)pr->spi_len)
-		return sa_err(err, "proposal %u: length %zu shorter than its SPI", pr->num, plen);
+		return sa_err(err, _("proposal %u: length %zu shorter than its SPI"), pr->num, plen);
 	if (declared > ROVE_MAX_TRANSFORMS)
-		return sa_err(err, "proposal %u: %u transforms (limit %d)", pr->num, declared,
+		return sa_err(err, _("proposal %u: %u transforms (limit %d)"), pr->num, declared,
 			      ROVE_MAX_TRANSFORMS);
 	memcpy(pr->spi, p + PROP_HDR_LEN, pr->spi_len);
 	rove_rd_init(&r, p + PROP_HDR_LEN + pr->spi_len, plen - PROP_HDR_LEN - pr->spi_len);
@@ -138,22 +139,22 @@ int rove_sa_parse(const uint8_t *body, size_t len, struct rove_sa *sa, struct ro
 	sa->n = 0;
 	rove_rd_init(&r, body, len);
 	if (len == 0)
-		return sa_err(err, "no proposals");
+		return sa_err(err, _("no proposals"));
 	while (rove_rd_left(&r) > 0) {
 		const uint8_t *p = r.p + r.off;
 		struct rove_proposal *pr;
 		size_t plen;
 
 		if (sa->n >= ROVE_MAX_PROPOSALS)
-			return sa_err(err, "more than %d proposals", ROVE_MAX_PROPOSALS);
+			return sa_err(err, _("more than %d proposals"), ROVE_MAX_PROPOSALS);
 		if (rove_rd_left(&r) < PROP_HDR_LEN)
-			return sa_err(err, "proposal header truncated (%zu bytes left)",
+			return sa_err(err, _("proposal header truncated (%zu bytes left)"),
 				      rove_rd_left(&r));
 		plen = rove_get_be16(p + 2);
 		if (plen < PROP_HDR_LEN)
-			return sa_err(err, "proposal length %zu shorter than its header", plen);
+			return sa_err(err, _("proposal length %zu shorter than its header"), plen);
 		if (plen > rove_rd_left(&r))
-			return sa_err(err, "proposal length %zu runs past the end (%zu bytes left)",
+			return sa_err(err, _("proposal length %zu runs past the end (%zu bytes left)"),
 				      plen, rove_rd_left(&r));
 		rove_rd_bytes(&r, plen);
 		if (check_last(p[0], MORE_PROPOSALS, rove_rd_left(&r) > 0, "proposal", p[4],
@@ -166,7 +167,7 @@ int rove_sa_parse(const uint8_t *body, size_t len, struct rove_sa *sa, struct ro
 		 * number of the one it took, so a lone proposal may be any. */
 		if (pr->num == 0 || (sa->n > 0 && pr->num != sa->prop[sa->n - 1].num + 1) ||
 		    (sa->n == 1 && sa->prop[0].num != 1))
-			return sa_err(err, "proposal number %u out of sequence", pr->num);
+			return sa_err(err, _("proposal number %u out of sequence"), pr->num);
 		sa->n++;
 	}
 	return 0;

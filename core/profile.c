@@ -3,6 +3,7 @@
  * hand so every problem can name its line), loading profile files, and
  * problem reports. What each key means is in profile_check.c. */
 #include "profile.h"
+#include "i18n.h"
 
 #include "buf.h"
 
@@ -34,7 +35,7 @@ void rove_diags_add(struct rove_diags *d, const char *file, unsigned line, const
 		snprintf(x->file, sizeof(x->file), "%s", file ? file : "");
 		x->line = 0;
 		x->key[0] = '\0';
-		snprintf(x->msg, sizeof(x->msg), "... more problems");
+		snprintf(x->msg, sizeof(x->msg), "%s", _("... more problems"));
 		return;
 	}
 	x = &d->d[d->n++];
@@ -156,7 +157,7 @@ static int unescape(struct lexer *lx, const char *key, const char *v, size_t n, 
 			continue;
 		}
 		if (++i == n) {
-			problem(lx, key, "the value ends with a lone backslash (write \\\\ for one)");
+			problem(lx, key, _("the value ends with a lone backslash (write \\\\ for one)"));
 			return -1;
 		}
 		switch (v[i]) {
@@ -166,7 +167,7 @@ static int unescape(struct lexer *lx, const char *key, const char *v, size_t n, 
 		case 'r': out[o++] = '\r'; break;
 		case '\\': out[o++] = '\\'; break;
 		default:
-			problem(lx, key, "unknown escape \\%c in the value (write \\\\ for a backslash)",
+			problem(lx, key, _("unknown escape \\%c in the value (write \\\\ for a backslash)"),
 				v[i]);
 			return -1;
 		}
@@ -181,13 +182,13 @@ static void group_line(struct lexer *lx, const char *s, size_t n)
 	size_t nlen;
 
 	if (s[n - 1] != ']') {
-		problem(lx, "", "a group header must end with ']'");
+		problem(lx, "", _("a group header must end with ']'"));
 		lx->group = G_OTHER; /* do not blame the keys that follow on this */
 		return;
 	}
 	nlen = n - 2;
 	if (nlen == 0 || memchr(name, '[', nlen) || memchr(name, ']', nlen)) {
-		problem(lx, "", "invalid group name \"%.*s\"", (int)n, s);
+		problem(lx, "", _("invalid group name \"%.*s\""), (int)n, s);
 		lx->group = G_OTHER;
 		return;
 	}
@@ -205,7 +206,7 @@ static bool first_time(struct lexer *lx, bool secret, const char *key)
 {
 	for (size_t i = 0; i < lx->nseen; i++) {
 		if (lx->seen[i].secret == secret && strcmp(lx->seen[i].key, key) == 0) {
-			problem(lx, key, "set twice (first on line %u)", lx->seen[i].line);
+			problem(lx, key, _("set twice (first on line %u)"), lx->seen[i].line);
 			return false;
 		}
 	}
@@ -227,13 +228,13 @@ static void key_line(struct lexer *lx, const char *s, size_t n)
 	bool secret = lx->group == G_SECRETS;
 
 	if (!eq) {
-		problem(lx, "", "expected key=value, a [group] header or a # comment");
+		problem(lx, "", _("expected key=value, a [group] header or a # comment"));
 		return;
 	}
 	klen = (size_t)(eq - s);
 	trim(&k, &klen);
 	if (!klen) {
-		problem(lx, "", "a key is missing before '='");
+		problem(lx, "", _("a key is missing before '='"));
 		return;
 	}
 	if (lx->group == G_OTHER)
@@ -241,7 +242,7 @@ static void key_line(struct lexer *lx, const char *s, size_t n)
 	memcpy(key, k, klen);
 	key[klen] = '\0';
 	if (lx->group == G_NONE) {
-		problem(lx, key, "outside of any group: put [vpn] above it");
+		problem(lx, key, _("outside of any group: put [vpn] above it"));
 		return;
 	}
 	v = eq + 1;
@@ -262,16 +263,16 @@ static void one_line(struct lexer *lx, const char *s, size_t n)
 	if (n && s[n - 1] == '\r')
 		n--;
 	if (n > MAX_LINE) {
-		problem(lx, "", "line longer than %d bytes", MAX_LINE);
+		problem(lx, "", _("line longer than %d bytes"), MAX_LINE);
 		return;
 	}
 	if (memchr(s, '\0', n)) {
-		problem(lx, "", "contains a NUL byte");
+		problem(lx, "", _("contains a NUL byte"));
 		return;
 	}
 	bad = utf8_check((const unsigned char *)s, n);
 	if (bad < n) {
-		problem(lx, "", "not valid UTF-8 (byte %zu of the line)", bad + 1);
+		problem(lx, "", _("not valid UTF-8 (byte %zu of the line)"), bad + 1);
 		return;
 	}
 	trim(&s, &n);
@@ -292,7 +293,7 @@ int rove_profile_parse(const char *path, const char *buf, size_t len, struct rov
 
 	rove_profile_init(p, path);
 	if (!lx) {
-		rove_diags_add(diags, p->path, 0, "", "out of memory");
+		rove_diags_add(diags, p->path, 0, "", _("out of memory"));
 		return -1;
 	}
 	lx->p = p;
@@ -324,7 +325,7 @@ static int read_file(int fd, const char *path, char **out, size_t *outlen,
 	size_t n = 0;
 
 	if (!buf) {
-		rove_diags_add(diags, path, 0, "", "out of memory");
+		rove_diags_add(diags, path, 0, "", _("out of memory"));
 		return -1;
 	}
 	/* One byte more than allowed tells a file that grew since fstat. */
@@ -334,7 +335,7 @@ static int read_file(int fd, const char *path, char **out, size_t *outlen,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rove_diags_add(diags, path, 0, "", "cannot read: %s", strerror(errno));
+			rove_diags_add(diags, path, 0, "", _("cannot read: %s"), strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
@@ -342,7 +343,7 @@ static int read_file(int fd, const char *path, char **out, size_t *outlen,
 		n += (size_t)r;
 	}
 	if (n > ROVE_PROFILE_MAX_SIZE) {
-		rove_diags_add(diags, path, 0, "", "larger than %d KiB: not a profile",
+		rove_diags_add(diags, path, 0, "", _("larger than %d KiB: not a profile"),
 			       ROVE_PROFILE_MAX_SIZE / 1024);
 		goto fail;
 	}
@@ -362,13 +363,13 @@ static void check_private(const char *path, const struct stat *st, struct rove_p
 		return;
 	if (st->st_mode & 077) {
 		p->secrets_readable_by_others = true;
-		rove_diags_add(diags, path, 0, "", "contains secrets but is %s by others: chmod 600 %s",
-			       st->st_mode & 044 ? "readable" : "writable", path);
+		rove_diags_add(diags, path, 0, "", _("contains secrets but is %s by others: chmod 600 %s"),
+			       st->st_mode & 044 ? _("readable") : _("writable"), path);
 	}
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
 		p->secrets_readable_by_others = true;
-		rove_diags_add(diags, path, 0, "", "contains secrets but belongs to another user "
-			       "(uid %u): chown it to root or to yourself", (unsigned)st->st_uid);
+		rove_diags_add(diags, path, 0, "", _("contains secrets but belongs to another user "
+			         "(uid %u): chown it to root or to yourself"), (unsigned)st->st_uid);
 	}
 }
 
@@ -385,21 +386,21 @@ int rove_profile_load(const char *path, struct rove_profile *p, struct rove_diag
 	 * lines of) a file its user may not read. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0 && errno == ELOOP) {
-		rove_diags_add(diags, path, 0, "", "is a symbolic link: rove does not follow links "
-			       "to profiles; name the file itself or copy it (mode 600)");
+		rove_diags_add(diags, path, 0, "", _("is a symbolic link: rove does not follow links "
+			         "to profiles; name the file itself or copy it (mode 600)"));
 		return -1;
 	}
 	if (fd < 0) {
-		rove_diags_add(diags, path, 0, "", "cannot open: %s", strerror(errno));
+		rove_diags_add(diags, path, 0, "", _("cannot open: %s"), strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rove_diags_add(diags, path, 0, "", "not a regular file");
+		rove_diags_add(diags, path, 0, "", _("not a regular file"));
 		close(fd);
 		return -1;
 	}
 	if (st.st_size > ROVE_PROFILE_MAX_SIZE) {
-		rove_diags_add(diags, path, 0, "", "larger than %d KiB: not a profile",
+		rove_diags_add(diags, path, 0, "", _("larger than %d KiB: not a profile"),
 			       ROVE_PROFILE_MAX_SIZE / 1024);
 		close(fd);
 		return -1;
@@ -423,14 +424,14 @@ int rove_profile_resolve(const char *name_or_path, const char *dir, char *out, s
 	int w;
 
 	if (!n)
-		return rove_err_set(err, ROVE_E_INVAL, "no profile name given");
+		return rove_err_set(err, ROVE_E_INVAL, _("no profile name given"));
 	is_path = strchr(name_or_path, '/') || (n >= 5 && strcmp(name_or_path + n - 5, ".conf") == 0);
 	if (is_path)
 		w = snprintf(out, outlen, "%s", name_or_path);
 	else
 		w = snprintf(out, outlen, "%s/%s.conf", dir, name_or_path);
 	if (w < 0 || (size_t)w >= outlen)
-		return rove_err_set(err, ROVE_E_INVAL, "profile path too long: %.64s...",
+		return rove_err_set(err, ROVE_E_INVAL, _("profile path too long: %.64s..."),
 				    name_or_path);
 	return 0;
 }

@@ -2,6 +2,7 @@
 /* The meaning of each profile key: validation of each value (defaults and
  * the checks across keys are in profile_defaults.c). */
 #include "profile.h"
+#include "i18n.h"
 
 #include "buf.h"
 #include "proposal.h"
@@ -57,7 +58,7 @@ static int set_str(const struct kctx *c, char **dst)
 	char *s = strndup(c->v, c->len);
 
 	if (!s)
-		return bad(c, "out of memory");
+		return bad(c, _("out of memory"));
 	free(*dst);
 	*dst = s;
 	return 0;
@@ -104,45 +105,45 @@ static int key_server(const struct kctx *c)
 	if (rove_addr_parse(c->v, &a))
 		return set_str(c, &c->p->server);
 	if (c->v[0] == '[')
-		return bad(c, "\"%.*s\": write an IPv6 address without brackets and without a port",
+		return bad(c, _("\"%.*s\": write an IPv6 address without brackets and without a port"),
 			   QV(c));
 	if (memchr(c->v, '/', c->len))
-		return bad(c, "\"%.*s\" is not a host name or address: write just the host, "
-			   "e.g. vpn.example.com", QV(c));
+		return bad(c, _("\"%.*s\" is not a host name or address: write just the host, "
+			     "e.g. vpn.example.com"), QV(c));
 	if (colon && !memchr(colon + 1, ':', c->len - (size_t)(colon + 1 - c->v)))
-		return bad(c, "\"%.*s\" has a port; rove always uses ports 500 and 4500, so write "
-			   "just %.*s", QV(c), (int)(colon - c->v), c->v);
+		return bad(c, _("\"%.*s\" has a port; rove always uses ports 500 and 4500, so write "
+			     "just %.*s"), QV(c), (int)(colon - c->v), c->v);
 	if (colon)
-		return bad(c, "\"%.*s\" is not a valid IPv6 address", QV(c));
+		return bad(c, _("\"%.*s\" is not a valid IPv6 address"), QV(c));
 	if (all_digits_dots(c->v, c->len))
-		return bad(c, "\"%.*s\" is not a valid IPv4 address", QV(c));
+		return bad(c, _("\"%.*s\" is not a valid IPv4 address"), QV(c));
 	if (!valid_hostname(c->v, c->len))
-		return bad(c, "\"%.*s\" is not a host name or IP address", QV(c));
+		return bad(c, _("\"%.*s\" is not a host name or IP address"), QV(c));
 	return set_str(c, &c->p->server);
 }
 
 static int check_id(const struct kctx *c, const char *what)
 {
 	if (c->len > MAX_ID_LEN)
-		return bad(c, "too long for %s (at most %d bytes)", what, MAX_ID_LEN);
+		return bad(c, _("too long for %s (at most %d bytes)"), what, MAX_ID_LEN);
 	if (has_control(c->v, c->len))
-		return bad(c, "contains a control character");
+		return bad(c, _("contains a control character"));
 	return 0;
 }
 
 static int key_remote_id(const struct kctx *c)
 {
-	return check_id(c, "an identity") < 0 ? -1 : set_str(c, &c->p->remote_id);
+	return check_id(c, _("an identity")) < 0 ? -1 : set_str(c, &c->p->remote_id);
 }
 
 static int key_local_id(const struct kctx *c)
 {
-	return check_id(c, "an identity") < 0 ? -1 : set_str(c, &c->p->local_id);
+	return check_id(c, _("an identity")) < 0 ? -1 : set_str(c, &c->p->local_id);
 }
 
 static int key_user(const struct kctx *c)
 {
-	return check_id(c, "a user name") < 0 ? -1 : set_str(c, &c->p->user);
+	return check_id(c, _("a user name")) < 0 ? -1 : set_str(c, &c->p->user);
 }
 
 /* ---- files ---- */
@@ -190,7 +191,7 @@ static int key_path(const struct kctx *c, char **dst, const char *what);
 static int key_file_or_uri(const struct kctx *c, char **dst, const char *what)
 {
 	if (is_uri(c->v) && strncmp(c->v, "file:", 5) != 0)
-		return check_id(c, "a URI") < 0 ? -1 : set_str(c, dst);
+		return check_id(c, _("a URI")) < 0 ? -1 : set_str(c, dst);
 	return key_path(c, dst, what);
 }
 
@@ -198,14 +199,14 @@ static int key_cert(const struct kctx *c)
 {
 	free(c->p->cert);
 	c->p->cert = NULL;
-	return key_file_or_uri(c, &c->p->cert, "certificate");
+	return key_file_or_uri(c, &c->p->cert, _("certificate"));
 }
 
 static int key_key(const struct kctx *c)
 {
 	free(c->p->key);
 	c->p->key = NULL;
-	return key_file_or_uri(c, &c->p->key, "private key");
+	return key_file_or_uri(c, &c->p->key, _("private key"));
 }
 
 /* A file path; relative ones are taken from the profile's directory. */
@@ -216,19 +217,19 @@ static int key_path(const struct kctx *c, char **dst, const char *what)
 	int n;
 
 	if (has_control(c->v, c->len))
-		return bad(c, "contains a control character");
+		return bad(c, _("contains a control character"));
 	if (c->v[c->len - 1] == '/')
-		return bad(c, "\"%.*s\" is a directory; name the %s file (PEM)", QV(c), what);
+		return bad(c, _("\"%.*s\" is a directory; name the %s file (PEM)"), QV(c), what);
 	if (c->v[0] == '/')
-		return c->len < sizeof(full) ? set_str(c, dst) : bad(c, "path too long");
+		return c->len < sizeof(full) ? set_str(c, dst) : bad(c, _("path too long"));
 	while (rel[0] == '.' && rel[1] == '/')
 		rel += 2;
 	if (profile_dir(c->p->path, dir, sizeof(dir)) < 0)
-		return bad(c, "cannot make \"%.*s\" absolute: the profile's directory is unknown",
+		return bad(c, _("cannot make \"%.*s\" absolute: the profile's directory is unknown"),
 			   QV(c));
 	n = snprintf(full, sizeof(full), "%s/%s", strcmp(dir, "/") ? dir : "", rel);
 	if (n < 0 || (size_t)n >= sizeof(full))
-		return bad(c, "path too long");
+		return bad(c, _("path too long"));
 	struct kctx abs = *c;
 	abs.v = full;
 	abs.len = (size_t)n;
@@ -237,12 +238,12 @@ static int key_path(const struct kctx *c, char **dst, const char *what)
 
 static int key_ca(const struct kctx *c)
 {
-	return key_path(c, &c->p->ca, "CA certificate");
+	return key_path(c, &c->p->ca, _("CA certificate"));
 }
 
 static int key_crl(const struct kctx *c)
 {
-	return key_path(c, &c->p->crl, "CRL");
+	return key_path(c, &c->p->crl, _("CRL"));
 }
 
 static int key_ocsp(const struct kctx *c)
@@ -254,7 +255,7 @@ static int key_ocsp(const struct kctx *c)
 	else if (strcmp(c->v, "no") == 0)
 		c->p->ocsp = ROVE_OCSP_PREF_NO;
 	else
-		return bad(c, "\"%.*s\" is not an OCSP mode (expected soft, require or no)", QV(c));
+		return bad(c, _("\"%.*s\" is not an OCSP mode (expected soft, require or no)"), QV(c));
 	return 0;
 }
 
@@ -271,8 +272,8 @@ static int key_auth(const struct kctx *c)
 	else if (strcmp(c->v, "eap-tls") == 0)
 		c->p->auth = ROVE_PROFILE_AUTH_EAP_TLS;
 	else
-		return bad(c, "\"%.*s\" is not an authentication method (expected eap-mschapv2, "
-			   "eap-tls, pubkey or psk)", QV(c));
+		return bad(c, _("\"%.*s\" is not an authentication method (expected eap-mschapv2, "
+			     "eap-tls, pubkey or psk)"), QV(c));
 	return 0;
 }
 
@@ -285,7 +286,7 @@ static int key_datapath(const struct kctx *c)
 	else if (strcmp(c->v, "userspace") == 0)
 		c->p->datapath = ROVE_DP_USERSPACE;
 	else
-		return bad(c, "\"%.*s\" is not a datapath (expected auto, kernel or userspace)",
+		return bad(c, _("\"%.*s\" is not a datapath (expected auto, kernel or userspace)"),
 			   QV(c));
 	return 0;
 }
@@ -301,7 +302,7 @@ static int get_bool(const struct kctx *c, bool *out)
 		if (strcasecmp(c->v, no[i]) == 0)
 			return *out = false, 0;
 	}
-	return bad(c, "\"%.*s\" is not yes or no", QV(c));
+	return bad(c, _("\"%.*s\" is not yes or no"), QV(c));
 }
 
 static int key_encap(const struct kctx *c)
@@ -345,8 +346,8 @@ static int key_dpd(const struct kctx *c)
 	if (n > 1 && c->v[n - 1] == 's')
 		n--;
 	if (!get_uint(c->v, n, ROVE_PROFILE_DPD_MAX, &v))
-		return bad(c, "\"%.*s\" is not a number of seconds from 0 to %d (e.g. 30 or 30s; "
-			   "0 turns dead peer detection off)", QV(c), ROVE_PROFILE_DPD_MAX);
+		return bad(c, _("\"%.*s\" is not a number of seconds from 0 to %d (e.g. 30 or 30s; "
+			     "0 turns dead peer detection off)"), QV(c), ROVE_PROFILE_DPD_MAX);
 	c->p->dpd = (unsigned)v;
 	return 0;
 }
@@ -359,7 +360,7 @@ static int key_dpd_timeout(const struct kctx *c)
 	if (n > 1 && c->v[n - 1] == 's')
 		n--;
 	if (!get_uint(c->v, n, ROVE_PROFILE_DPD_TIMEOUT_MAX, &v) || v == 0)
-		return bad(c, "\"%.*s\" is not a number of seconds from 1 to %d (e.g. 15 or 15s)",
+		return bad(c, _("\"%.*s\" is not a number of seconds from 1 to %d (e.g. 15 or 15s)"),
 			   QV(c), ROVE_PROFILE_DPD_TIMEOUT_MAX);
 	c->p->dpd_timeout = (unsigned)v;
 	return 0;
@@ -391,8 +392,8 @@ static int key_reauth(const struct kctx *c)
 		}
 	if (!get_uint(c->v, n, ROVE_PROFILE_REAUTH_MAX, &v) || v * mult > ROVE_PROFILE_REAUTH_MAX ||
 	    v * mult < ROVE_PROFILE_REAUTH_MIN)
-		return bad(c, "\"%.*s\" is not a time from %us to 30d (e.g. 3600, 90m, 8h or 1d; "
-			   "0 or no turns reauthentication off)", QV(c), ROVE_PROFILE_REAUTH_MIN);
+		return bad(c, _("\"%.*s\" is not a time from %us to 30d (e.g. 3600, 90m, 8h or 1d; "
+			     "0 or no turns reauthentication off)"), QV(c), ROVE_PROFILE_REAUTH_MIN);
 	c->p->reauth = (unsigned)(v * mult);
 	return 0;
 }
@@ -414,8 +415,8 @@ static int get_duration(const struct kctx *c, unsigned *out)
 			break;
 		}
 	if (!get_uint(c->v, n, ROVE_PROFILE_REKEY_MAX, &v) || v * mult > ROVE_PROFILE_REKEY_MAX)
-		return bad(c, "\"%.*s\" is not a time up to 30 days (seconds, or with s, m, h or d "
-			   "as in 4h or 90m; 0 leaves rekeying to the gateway)", QV(c));
+		return bad(c, _("\"%.*s\" is not a time up to 30 days (seconds, or with s, m, h or d "
+			     "as in 4h or 90m; 0 leaves rekeying to the gateway)"), QV(c));
 	*out = (unsigned)(v * mult);
 	return 0;
 }
@@ -435,7 +436,7 @@ static int get_flags(const struct kctx *c, unsigned *out)
 	unsigned long v;
 
 	if (!get_uint(c->v, c->len, 7, &v))
-		return bad(c, "\"%.*s\" is not a NetworkManager secret flags value (0 to 7)", QV(c));
+		return bad(c, _("\"%.*s\" is not a NetworkManager secret flags value (0 to 7)"), QV(c));
 	*out = (unsigned)v;
 	return 0;
 }
@@ -453,7 +454,7 @@ static int key_psk_flags(const struct kctx *c)
 static int key_service_type(const struct kctx *c)
 {
 	if (strcmp(c->v, NM_SERVICE) != 0)
-		return bad(c, "this connection is for \"%.*s\", not rove (%s)", QV(c), NM_SERVICE);
+		return bad(c, _("this connection is for \"%.*s\", not rove (%s)"), QV(c), NM_SERVICE);
 	return 0;
 }
 
@@ -481,21 +482,21 @@ static int add_route(const struct kctx *c, const char *s, size_t n)
 		ok = rove_prefix_parse(tmp, &pf);
 	}
 	if (!ok)
-		return bad(c, "\"%.*s\" is not an address prefix (expected e.g. %s)",
+		return bad(c, _("\"%.*s\" is not an address prefix (expected e.g. %s)"),
 			   (int)(n > 100 ? 100 : n), s, memchr(s, ':', n) ? "2001:db8::/32" :
 			   "10.1.0.0/16");
 	slash = strchr(tmp, '/');
 	if (slash) {
 		*slash = '\0';
 		if (rove_addr_parse(tmp, &a) && !rove_addr_eq(&a, &pf.addr))
-			return bad(c, "\"%.*s\" has host bits set; did you mean %s?", (int)n, s,
+			return bad(c, _("\"%.*s\" has host bits set; did you mean %s?"), (int)n, s,
 				   rove_prefix_str(&pf, want, sizeof(want)));
 	}
 	for (size_t i = 0; i < p->nroutes; i++)
 		if (p->routes[i].len == pf.len && rove_addr_eq(&p->routes[i].addr, &pf.addr))
 			return 0;
 	if (p->nroutes >= ROVE_PROFILE_MAX_ROUTES)
-		return bad(c, "more than %d routes", ROVE_PROFILE_MAX_ROUTES);
+		return bad(c, _("more than %d routes"), ROVE_PROFILE_MAX_ROUTES);
 	p->routes[p->nroutes++] = pf;
 	return 0;
 }
@@ -517,7 +518,7 @@ static int key_routes(const struct kctx *c)
 		s += s < end;
 	}
 	if (rc == 0 && c->p->nroutes == 0)
-		return bad(c, "no prefix (remove the line for the default 0.0.0.0/0, ::/0)");
+		return bad(c, _("no prefix (remove the line for the default 0.0.0.0/0, ::/0)"));
 	return rc;
 }
 
@@ -548,7 +549,7 @@ static int set_secret(const struct kctx *c, char **dst, size_t *dlen)
 	char *s = malloc(c->len + 1);
 
 	if (!s)
-		return bad(c, "out of memory");
+		return bad(c, _("out of memory"));
 	memcpy(s, c->v, c->len);
 	s[c->len] = '\0';
 	if (*dst) {
@@ -576,8 +577,8 @@ static int key_fragment_size(const struct kctx *c)
 	unsigned long v;
 
 	if (!get_uint(c->v, c->len, ROVE_PROFILE_FRAG_MAX, &v) || v < ROVE_PROFILE_FRAG_MIN)
-		return bad(c, "\"%.*s\" is not a size in bytes from %d to %d (the IP packet size "
-			   "IKE fragments must fit, e.g. 1280)", QV(c), ROVE_PROFILE_FRAG_MIN,
+		return bad(c, _("\"%.*s\" is not a size in bytes from %d to %d (the IP packet size "
+			     "IKE fragments must fit, e.g. 1280)"), QV(c), ROVE_PROFILE_FRAG_MIN,
 			   ROVE_PROFILE_FRAG_MAX);
 	c->p->fragment_size = (unsigned)v;
 	return 0;
@@ -600,7 +601,7 @@ static int key_eap_tls_version(const struct kctx *c)
 	else if (strcmp(c->v, "1.3") == 0)
 		c->p->eap_tls13 = true;
 	else
-		return bad(c, "\"%.*s\" is not a TLS version for EAP-TLS (expected 1.2 or 1.3)",
+		return bad(c, _("\"%.*s\" is not a TLS version for EAP-TLS (expected 1.2 or 1.3)"),
 			   QV(c));
 	return 0;
 }
@@ -694,7 +695,7 @@ static int unknown_key(const struct kctx *c, bool secret)
 		size_t d;
 
 		if (strcmp(keys[i].name, c->key) == 0)
-			return bad(c, "belongs in [%s], not in [%s]",
+			return bad(c, _("belongs in [%s], not in [%s]"),
 				   keys[i].secret ? "vpn-secrets" : "vpn",
 				   secret ? "vpn-secrets" : "vpn");
 		d = distance(c->key, keys[i].name);
@@ -704,8 +705,8 @@ static int unknown_key(const struct kctx *c, bool secret)
 		}
 	}
 	if (best)
-		return bad(c, "unknown key; did you mean '%s'?", best);
-	return bad(c, "unknown key (see docs/profile.md for the keys of [%s])",
+		return bad(c, _("unknown key; did you mean '%s'?"), best);
+	return bad(c, _("unknown key (see docs/profile.md for the keys of [%s])"),
 		   secret ? "vpn-secrets" : "vpn");
 }
 
@@ -723,17 +724,17 @@ int rove_profile_set(struct rove_profile *p, bool secret, const char *key, const
 	if (!k)
 		return unknown_key(&c, secret);
 	if (memchr(value, '\0', value_len))
-		return bad(&c, "contains a NUL byte");
+		return bad(&c, _("contains a NUL byte"));
 	if (k->fn == key_ignored)
 		return 0;
 	if (value_len == 0)
-		return bad(&c, "has no value (remove the line to use the default)");
+		return bad(&c, _("has no value (remove the line to use the default)"));
 	if (!k->free_text && has_control(value, value_len))
-		return bad(&c, "contains a control character");
+		return bad(&c, _("contains a control character"));
 	/* Handlers get a C string; the copy may hold a secret. */
 	copy = malloc(value_len + 1);
 	if (!copy)
-		return bad(&c, "out of memory");
+		return bad(&c, _("out of memory"));
 	memcpy(copy, value, value_len);
 	copy[value_len] = '\0';
 	c.v = copy;

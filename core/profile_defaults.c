@@ -4,6 +4,7 @@
  * the required keys, the authentication method inferred from the others,
  * the default routes. */
 #include "profile.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -56,14 +57,14 @@ int rove_profile_finish(struct rove_profile *p, struct rove_diags *diags)
 	const char *name;
 
 	if (strlen(p->path) >= sizeof(p->path) - 1)
-		rove_diags_add(diags, p->path, 0, "", "path too long"), rc = -1;
+		rove_diags_add(diags, p->path, 0, "", _("path too long")), rc = -1;
 	if (name_of(p->path, &name) >= sizeof(p->name))
-		rove_diags_add(diags, p->path, 0, "", "the file name is too long for a profile "
-			       "name (at most %zu characters before .conf)", sizeof(p->name) - 1),
+		rove_diags_add(diags, p->path, 0, "", _("the file name is too long for a profile "
+			         "name (at most %zu characters before .conf)"), sizeof(p->name) - 1),
 			rc = -1;
 	if (!p->server)
 		rove_diags_add(diags, p->path, 0, "server",
-			       "missing (the gateway's host name or address)"), rc = -1;
+			       _("missing (the gateway's host name or address)")), rc = -1;
 	if (p->auth == ROVE_PROFILE_AUTH_AUTO) {
 		if (p->user)
 			p->auth = ROVE_PROFILE_AUTH_EAP_MSCHAPV2;
@@ -73,20 +74,20 @@ int rove_profile_finish(struct rove_profile *p, struct rove_diags *diags)
 			p->auth = ROVE_PROFILE_AUTH_PSK;
 		else
 			rove_diags_add(diags, p->path, 0, "auth",
-				       "set user= (EAP-MSCHAPv2), cert= (certificate) or auth=psk"),
+				       _("set user= (EAP-MSCHAPv2), cert= (certificate) or auth=psk")),
 				rc = -1;
 	} else if (p->auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2 && !p->user) {
 		rove_diags_add(diags, p->path, 0, "user",
-			       "missing: auth=eap-mschapv2 needs the EAP user name"), rc = -1;
+			       _("missing: auth=eap-mschapv2 needs the EAP user name")), rc = -1;
 	} else if ((p->auth == ROVE_PROFILE_AUTH_PUBKEY || p->auth == ROVE_PROFILE_AUTH_EAP_TLS) &&
 		   !p->cert) {
 		rove_diags_add(diags, p->path, 0, "cert",
-			       "missing: auth=%s needs our certificate (a PEM or PKCS#12 file)",
+			       _("missing: auth=%s needs our certificate (a PEM or PKCS#12 file)"),
 			       p->auth == ROVE_PROFILE_AUTH_PUBKEY ? "pubkey" : "eap-tls"), rc = -1;
 	}
 	if (p->key && !p->cert)
-		rove_diags_add(diags, p->path, 0, "key", "set without cert=: name the certificate "
-			       "the key belongs to"), rc = -1;
+		rove_diags_add(diags, p->path, 0, "key", _("set without cert=: name the certificate "
+			         "the key belongs to")), rc = -1;
 	if (!p->nroutes)
 		default_routes(p);
 	return rc;

@@ -2,6 +2,7 @@
 /* strongSwan's proposal syntax, our defaults, and names for what was
  * chosen. The keyword table below is the single definition of the syntax. */
 #include "proposal.h"
+#include "i18n.h"
 
 #include "ikev2.h"
 
@@ -194,14 +195,14 @@ static int word_error(struct span w, struct span prop, bool esp, struct rove_err
 {
 	if (memchr(w.p, '!', w.n))
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "'!' must come at the very end (it applies to the whole list)");
+				    _("'!' must come at the very end (it applies to the whole list)"));
 	if (in_list(weak, sizeof(weak) / sizeof(weak[0]), w.p, w.n, false))
-		return rove_err_set(err, ROVE_E_INVAL, "\"%.*s\" is weak (%s) and not supported",
+		return rove_err_set(err, ROVE_E_INVAL, _("\"%.*s\" is weak (%s) and not supported"),
 				    Q(w), esp ? "RFC 8221" : "RFC 8247");
 	if (is_unsupported(w.p, w.n))
-		return rove_err_set(err, ROVE_E_INVAL, "\"%.*s\" in \"%.*s\" is not supported by rove",
+		return rove_err_set(err, ROVE_E_INVAL, _("\"%.*s\" in \"%.*s\" is not supported by rove"),
 				    Q(w), Q(prop));
-	return rove_err_set(err, ROVE_E_INVAL, "unknown algorithm \"%.*s\" in \"%.*s\"", Q(w),
+	return rove_err_set(err, ROVE_E_INVAL, _("unknown algorithm \"%.*s\" in \"%.*s\""), Q(w),
 			    Q(prop));
 }
 
@@ -216,13 +217,13 @@ static int add_word(struct pstate *st, struct span w, struct span prop, bool esp
 		return word_error(w, prop, esp, err);
 	if (k->type == ROVE_TRANS_ESN && !esp)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "\"%.*s\" is for esp= only (IKE has no sequence numbers)", Q(w));
+				    _("\"%.*s\" is for esp= only (IKE has no sequence numbers)"), Q(w));
 	if (k->type == ROVE_TRANS_PRF && esp)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "\"%.*s\" is for ike= only (ESP has no PRF)", Q(w));
+				    _("\"%.*s\" is for ike= only (ESP has no PRF)"), Q(w));
 	if (k->type == ROVE_TRANS_DH && k->id == ROVE_DH_CURVE448 && !have_x448())
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "\"%.*s\" is not supported by this OpenSSL build", Q(w));
+				    _("\"%.*s\" is not supported by this OpenSSL build"), Q(w));
 	switch (k->type) {
 	case ROVE_TRANS_ENCR:
 		ok = add_encr(pr, k->id, k->bits);
@@ -249,7 +250,7 @@ static int add_word(struct pstate *st, struct span w, struct span prop, bool esp
 	}
 	if (!ok)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "more than %d algorithms of one kind in \"%.*s\"", ROVE_MAX_ALGS,
+				    _("more than %d algorithms of one kind in \"%.*s\""), ROVE_MAX_ALGS,
 				    Q(prop));
 	return 0;
 }
@@ -261,11 +262,11 @@ static int aead_integ_error(const struct pstate *st, bool esp, struct rove_err *
 
 	if (esp || !prf)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "%.*s is an AEAD cipher and takes no integrity algorithm: remove "
-				    "%.*s", Q(st->first_aead), Q(st->first_integ));
+				    _("%.*s is an AEAD cipher and takes no integrity algorithm: remove "
+				      "%.*s"), Q(st->first_aead), Q(st->first_integ));
 	return rove_err_set(err, ROVE_E_INVAL,
-			    "%.*s is an AEAD cipher and takes no integrity algorithm: write %s "
-			    "instead of %.*s if you meant the PRF", Q(st->first_aead), prf,
+			    _("%.*s is an AEAD cipher and takes no integrity algorithm: write %s "
+			      "instead of %.*s if you meant the PRF"), Q(st->first_aead), prf,
 			    Q(st->first_integ));
 }
 
@@ -276,18 +277,18 @@ static int finish_prop(struct pstate *st, struct span prop, bool esp, struct rov
 
 	if (!pr->nencr)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "no encryption algorithm in \"%.*s\" (add one, e.g. aes256gcm16 "
-				    "or aes256)", Q(prop));
+				    _("no encryption algorithm in \"%.*s\" (add one, e.g. aes256gcm16 "
+				      "or aes256)"), Q(prop));
 	if (st->first_aead.n && st->first_cbc.n)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "\"%.*s\" mixes %.*s (AEAD) with %.*s (not AEAD); put them in "
-				    "separate proposals, separated by a comma", Q(prop),
+				    _("\"%.*s\" mixes %.*s (AEAD) with %.*s (not AEAD); put them in "
+				      "separate proposals, separated by a comma"), Q(prop),
 				    Q(st->first_aead), Q(st->first_cbc));
 	if (st->first_aead.n && pr->ninteg)
 		return aead_integ_error(st, esp, err);
 	if (!st->first_aead.n && !pr->ninteg)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "no integrity algorithm in \"%.*s\" (add one, e.g. sha256)", Q(prop));
+				    _("no integrity algorithm in \"%.*s\" (add one, e.g. sha256)"), Q(prop));
 	if (esp) {
 		if (!pr->nesn)
 			pr->esn[pr->nesn++] = ROVE_ESN_NO;
@@ -296,14 +297,14 @@ static int finish_prop(struct pstate *st, struct span prop, bool esp, struct rov
 	if (!pr->nprf) {
 		if (st->first_aead.n)
 			return rove_err_set(err, ROVE_E_INVAL,
-					    "%.*s in ike= needs a prf, e.g. prfsha384", Q(st->first_aead));
+					    _("%.*s in ike= needs a prf, e.g. prfsha384"), Q(st->first_aead));
 		memcpy(pr->prf, st->implied_prf, st->nimplied * sizeof(pr->prf[0]));
 		pr->nprf = st->nimplied;
 	}
 	if (!pr->ndh)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "no key exchange group in \"%.*s\" (add one, e.g. x25519 or "
-				    "modp2048)", Q(prop));
+				    _("no key exchange group in \"%.*s\" (add one, e.g. x25519 or "
+				      "modp2048)"), Q(prop));
 	return 0;
 }
 
@@ -314,14 +315,14 @@ static int parse_prop(struct span prop, bool esp, struct rove_prop *out, struct 
 
 	memset(&st, 0, sizeof(st));
 	if (!prop.n)
-		return rove_err_set(err, ROVE_E_INVAL, "empty proposal (two commas in a row?)");
+		return rove_err_set(err, ROVE_E_INVAL, _("empty proposal (two commas in a row?)"));
 	for (;;) {
 		const char *dash = memchr(p, '-', (size_t)(end - p));
 		struct span w = trim(p, (size_t)((dash ? dash : end) - p));
 
 		if (!w.n)
 			return rove_err_set(err, ROVE_E_INVAL,
-					    "empty algorithm name in \"%.*s\"", Q(prop));
+					    _("empty algorithm name in \"%.*s\""), Q(prop));
 		if (add_word(&st, w, prop, esp, err) < 0)
 			return -1;
 		if (!dash)
@@ -375,9 +376,9 @@ static int append_defaults(struct rove_proposals *ps, struct rove_err *err)
 	rove_proposals_default(ps->esp, &d);
 	if (n + count_new_defaults(ps, &d) > ROVE_MAX_PROP)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "too many proposals: with rove's %zu default proposals appended "
-				    "at most %zu of yours fit (end the list with ! to offer only "
-				    "yours)", d.n, ROVE_MAX_PROP - d.n);
+				    _("too many proposals: with rove's %zu default proposals appended "
+				      "at most %zu of yours fit (end the list with ! to offer only "
+				      "yours)"), d.n, ROVE_MAX_PROP - d.n);
 	for (size_t i = 0; i < d.n; i++) {
 		bool dup = false;
 
@@ -403,7 +404,7 @@ int rove_proposals_parse(const char *s, bool esp, struct rove_proposals *out, st
 	}
 	if (!all.n)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "no proposal (remove the setting to use the defaults)");
+				    _("no proposal (remove the setting to use the defaults)"));
 	p = all.p;
 	end = all.p + all.n;
 	for (;;) {
@@ -411,7 +412,7 @@ int rove_proposals_parse(const char *s, bool esp, struct rove_proposals *out, st
 		struct span prop = trim(p, (size_t)((comma ? comma : end) - p));
 
 		if (out->n >= ROVE_MAX_PROP)
-			return rove_err_set(err, ROVE_E_INVAL, "more than %d proposals",
+			return rove_err_set(err, ROVE_E_INVAL, _("more than %d proposals"),
 					    ROVE_MAX_PROP);
 		if (parse_prop(prop, esp, &out->p[out->n], err) < 0)
 			return -1;

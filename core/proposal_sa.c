@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Our proposals in the codec's SA form, and the responder's choice back. */
 #include "proposal.h"
+#include "i18n.h"
 
 #include "ikev2.h"
 #include "payload.h"
@@ -53,10 +54,10 @@ int rove_proposals_to_sa(const struct rove_proposals *ps, const uint8_t *spi, si
 
 	memset(sa, 0, sizeof(*sa));
 	if (!spi_ok || (spi_len && !spi))
-		return rove_err_set(err, ROVE_E_INVAL, "an %s SPI cannot be %zu bytes",
+		return rove_err_set(err, ROVE_E_INVAL, _("an %s SPI cannot be %zu bytes"),
 				    ps->esp ? "ESP" : "IKE", spi_len);
 	if (ps->n == 0 || ps->n > ROVE_MAX_PROP)
-		return rove_err_set(err, ROVE_E_INVAL, "%zu proposals (expected 1 to %d)", ps->n,
+		return rove_err_set(err, ROVE_E_INVAL, _("%zu proposals (expected 1 to %d)"), ps->n,
 				    ROVE_MAX_PROP);
 	for (size_t i = 0; i < ps->n; i++) {
 		struct rove_proposal *wp = &sa->prop[i];
@@ -68,7 +69,7 @@ int rove_proposals_to_sa(const struct rove_proposals *ps, const uint8_t *spi, si
 			memcpy(wp->spi, spi, spi_len);
 		if (!fill_prop(wp, &ps->p[i], ps->esp))
 			return rove_err_set(err, ROVE_E_INVAL,
-					    "proposal %zu has more than %d transforms", i + 1,
+					    _("proposal %zu has more than %d transforms"), i + 1,
 					    ROVE_MAX_TRANSFORMS);
 	}
 	sa->n = ps->n;
@@ -145,19 +146,19 @@ static int pick(const struct rove_proposal *pr, bool esp, struct picked *pk, str
 
 		if (t->type < ROVE_TRANS_ENCR || t->type > ROVE_TRANS_ESN)
 			return rove_err_set(err, ROVE_E_PROTO,
-					    "the gateway chose a transform of unknown type %u", t->type);
+					    _("the gateway chose a transform of unknown type %u"), t->type);
 		if (esp && t->type == ROVE_TRANS_PRF)
-			return rove_err_set(err, ROVE_E_PROTO, "the gateway chose a PRF for ESP");
+			return rove_err_set(err, ROVE_E_PROTO, _("the gateway chose a PRF for ESP"));
 		if (!esp && t->type == ROVE_TRANS_ESN)
 			return rove_err_set(err, ROVE_E_PROTO,
-					    "the gateway chose an ESN transform for IKE");
+					    _("the gateway chose an ESN transform for IKE"));
 		if (t->unknown_attr)
 			return rove_err_set(err, ROVE_E_PROTO,
-					    "the gateway's %s transform %u carries an attribute we "
-					    "do not understand", type_name(t->type), t->id);
+					    _("the gateway's %s transform %u carries an attribute we "
+					      "do not understand"), type_name(t->type), t->id);
 		if (pk->t[t->type])
 			return rove_err_set(err, ROVE_E_PROTO,
-					    "the gateway chose two %s transforms instead of one",
+					    _("the gateway chose two %s transforms instead of one"),
 					    type_name(t->type));
 		pk->t[t->type] = t;
 	}
@@ -175,7 +176,7 @@ static int fill_chosen(const struct picked *pk, bool esp, struct rove_chosen *c,
 	const struct rove_transform *e = pk->t[ROVE_TRANS_ENCR];
 
 	if (!e)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway chose no encryption algorithm");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway chose no encryption algorithm"));
 	c->encr = e->id;
 	c->encr_bits = e->key_len;
 	c->integ = id_of(pk, ROVE_TRANS_INTEG, 0);
@@ -186,18 +187,18 @@ static int fill_chosen(const struct picked *pk, bool esp, struct rove_chosen *c,
 	if (c->encr == ROVE_ENCR_AES_CBC || is_aead(c->encr)) {
 		if (!c->encr_bits)
 			return rove_err_set(err, ROVE_E_PROTO,
-					    "the gateway chose AES without a key length");
+					    _("the gateway chose AES without a key length"));
 	}
 	/* INTEG NONE alongside an AEAD cipher is allowed (RFC 7296 3.3.3). */
 	if (is_aead(c->encr) && c->integ != ROVE_INTEG_NONE)
 		return rove_err_set(err, ROVE_E_PROTO,
-				    "the gateway chose an integrity algorithm with an AEAD cipher");
+				    _("the gateway chose an integrity algorithm with an AEAD cipher"));
 	if (!is_aead(c->encr) && c->integ == ROVE_INTEG_NONE)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway chose no integrity algorithm");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway chose no integrity algorithm"));
 	if (!esp && !c->prf)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway chose no PRF");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway chose no PRF"));
 	if (!esp && !c->dh)
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway chose no key exchange group");
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway chose no key exchange group"));
 	return 0;
 }
 
@@ -223,15 +224,15 @@ int rove_proposals_check_reply(const struct rove_proposals *ps, const struct rov
 	memset(out, 0, sizeof(*out));
 	if (reply->n != 1)
 		return rove_err_set(err, ROVE_E_PROTO,
-				    "the gateway answered with %zu proposals instead of the one it chose",
+				    _("the gateway answered with %zu proposals instead of the one it chose"),
 				    reply->n);
 	pr = &reply->prop[0];
 	if (pr->protocol != proto)
 		return rove_err_set(err, ROVE_E_PROTO,
-				    "the gateway chose a proposal for protocol %u instead of %s",
+				    _("the gateway chose a proposal for protocol %u instead of %s"),
 				    pr->protocol, ps->esp ? "ESP" : "IKE");
 	if (ps->esp ? pr->spi_len != 4 : (pr->spi_len != 0 && pr->spi_len != 8))
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway's %s SPI is %u bytes",
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway's %s SPI is %u bytes"),
 				    ps->esp ? "ESP" : "IKE", pr->spi_len);
 	if (pick(pr, ps->esp, &pk, err) < 0 || fill_chosen(&pk, ps->esp, out, err) < 0)
 		return -1;
@@ -240,7 +241,7 @@ int rove_proposals_check_reply(const struct rove_proposals *ps, const struct rov
 		if (ps->esp && out->esn == ROVE_ESN_NO && !offered(ps, ROVE_TRANS_ESN, ROVE_ESN_NO, 0))
 			snprintf(name + strlen(name), sizeof(name) - strlen(name), "-noesn");
 		memset(out, 0, sizeof(*out));
-		return rove_err_set(err, ROVE_E_PROTO, "the gateway chose %s which we did not offer",
+		return rove_err_set(err, ROVE_E_PROTO, _("the gateway chose %s which we did not offer"),
 				    name);
 	}
 	memcpy(out->spi, pr->spi, pr->spi_len);
@@ -302,5 +303,5 @@ int rove_proposals_select(const struct rove_proposals *ps, const struct rove_sa 
 		return 0;
 	}
 	memset(reply, 0, sizeof(*reply));
-	return rove_err_set(err, ROVE_E_PROTO, "none of the gateway's proposals is one we accept");
+	return rove_err_set(err, ROVE_E_PROTO, _("none of the gateway's proposals is one we accept"));
 }

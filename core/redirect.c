@@ -6,6 +6,7 @@
  * with ROVE_EV_REDIRECT; following it (a new session, loop protection) is
  * the driver's part. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -35,7 +36,7 @@ static int find_redirect(struct rove_session *s, const struct rove_msg *m, bool 
 	if (rove_notify_parse(p->body, p->len, &n, &err) < 0 ||
 	    rove_redirect_parse(n.data, n.len, with_nonce ? s->ni : NULL,
 				with_nonce ? sizeof(s->ni) : 0, &s->redirect, &err) < 0) {
-		sess_log(s, "ignoring a REDIRECT: %s", err.msg);
+		sess_log(s, _("ignoring a REDIRECT: %s"), err.msg);
 		return -1;
 	}
 	return 1;
@@ -47,7 +48,7 @@ static void redirect_end(struct rove_session *s)
 {
 	char by[ROVE_ADDR_STRLEN], to[256];
 
-	sess_event(s, ROVE_EV_REDIRECT, "redirected by %s to %s",
+	sess_event(s, ROVE_EV_REDIRECT, _("redirected by %s to %s"),
 		   rove_addr_str(&s->remote, by, sizeof(by)),
 		   rove_redirect_str(&s->redirect, to, sizeof(to)));
 	s->req_outstanding = false;
@@ -83,7 +84,7 @@ bool redirect_auth_response(struct rove_session *s, const struct rove_msg *m)
 	 * (RFC 5685 section 6); a malformed one is a protocol failure. */
 	if (find_redirect(s, m, false) <= 0) {
 		if (rove_msg_find_notify(m, ROVE_N_REDIRECT))
-			sess_fail(s, ROVE_FAIL_PROTOCOL, "the gateway sent a malformed REDIRECT");
+			sess_fail(s, ROVE_FAIL_PROTOCOL, _("the gateway sent a malformed REDIRECT"));
 		return rove_msg_find_notify(m, ROVE_N_REDIRECT) != NULL;
 	}
 	redirect_end(s);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 5685 redirect data: gateway identities and loop protection. */
 #include "redirect.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,36 +30,36 @@ int rove_redirect_parse(const uint8_t *data, size_t len, const uint8_t *nonce, s
 
 	memset(out, 0, sizeof(*out));
 	if (len < 2)
-		return rove_err_set(err, ROVE_E_PARSE, "REDIRECT: %zu bytes of data", len);
+		return rove_err_set(err, ROVE_E_PARSE, _("REDIRECT: %zu bytes of data"), len);
 	type = data[0];
 	idlen = data[1];
 	if ((size_t)idlen > len - 2)
-		return rove_err_set(err, ROVE_E_PARSE, "REDIRECT: identity runs past the notify");
+		return rove_err_set(err, ROVE_E_PARSE, _("REDIRECT: identity runs past the notify"));
 	id = data + 2;
 	rest = len - 2 - idlen;
 	switch (type) {
 	case ROVE_GW_IPV4:
 	case ROVE_GW_IPV6:
 		if (idlen != (type == ROVE_GW_IPV4 ? 4 : 16))
-			return rove_err_set(err, ROVE_E_PARSE, "REDIRECT: an IPv%c address of %u bytes",
+			return rove_err_set(err, ROVE_E_PARSE, _("REDIRECT: an IPv%c address of %u bytes"),
 					    type == ROVE_GW_IPV4 ? '4' : '6', idlen);
 		out->addr.family = type == ROVE_GW_IPV4 ? AF_INET : AF_INET6;
 		memcpy(out->addr.addr, id, idlen);
 		break;
 	case ROVE_GW_FQDN:
 		if (!fqdn_ok(id, idlen))
-			return rove_err_set(err, ROVE_E_PARSE, "REDIRECT: the gateway name is not a host name");
+			return rove_err_set(err, ROVE_E_PARSE, _("REDIRECT: the gateway name is not a host name"));
 		memcpy(out->fqdn, id, idlen);
 		out->fqdn[idlen] = '\0';
 		break;
 	default:
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "REDIRECT: gateway identity type %u",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("REDIRECT: gateway identity type %u"),
 				    type);
 	}
 	if (nonce && (rest != nonce_len || memcmp(id + idlen, nonce, nonce_len) != 0))
-		return rove_err_set(err, ROVE_E_PROTO, "REDIRECT: the nonce data is not our nonce");
+		return rove_err_set(err, ROVE_E_PROTO, _("REDIRECT: the nonce data is not our nonce"));
 	if (!nonce && rest)
-		return rove_err_set(err, ROVE_E_PARSE, "REDIRECT: %zu bytes after the identity", rest);
+		return rove_err_set(err, ROVE_E_PARSE, _("REDIRECT: %zu bytes after the identity"), rest);
 	return 0;
 }
 

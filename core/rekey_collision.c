@@ -18,6 +18,7 @@
  * The CHILD SA's collision (2.8.1) is resolved in create_child.c with the
  * same comparison. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -63,7 +64,7 @@ void ike_collision_note(struct rove_session *s, const struct rove_ike_keys *k,
 	memcpy(s->rk.ike_peer_lo, lo, len);
 	s->rk.ike_peer_lo_len = len;
 	s->rk.ike_collided = true;
-	sess_log(s, "IKE SA rekey collision: the gateway rekeys too; waiting for the answer to ours");
+	sess_log(s, _("IKE SA rekey collision: the gateway rekeys too; waiting for the answer to ours"));
 }
 
 /* The gateway's new SA becomes the IKE SA (rk.peer_new emptied). */
@@ -88,8 +89,8 @@ void ike_collision_resolve(struct rove_session *s, const struct rove_ike_keys *k
 	 * found its own exchange redundant, and ours stands. */
 	if (s->rk.peer_new.used &&
 	    rekey_nonce_cmp(lo, lo_len, s->rk.ike_peer_lo, s->rk.ike_peer_lo_len) < 0) {
-		sess_log(s, "IKE SA rekey collision: ours has the lowest nonce; deleting the SA it "
-			 "made, the gateway's is the IKE SA now");
+		sess_log(s, _("IKE SA rekey collision: ours has the lowest nonce; deleting the SA it "
+			   "made, the gateway's is the IKE SA now"));
 		red->used = true;
 		red->initiator = true;
 		memcpy(red->spi_i, s->rk.spi_new, 8);
@@ -100,8 +101,8 @@ void ike_collision_resolve(struct rove_session *s, const struct rove_ike_keys *k
 		ike_send_delete_on(s, red);
 		return;
 	}
-	sess_log(s, "IKE SA rekey collision: the gateway's has the lowest nonce; keeping ours, "
-		 "the gateway deletes its own");
+	sess_log(s, _("IKE SA rekey collision: the gateway's has the lowest nonce; keeping ours, "
+		   "the gateway deletes its own"));
 	ike_switch_sa(s, s->rk.spi_new, ch->spi, k, ch, true);
 	/* Kept only to answer the gateway's DELETE on it. */
 	*red = s->rk.peer_new;
@@ -120,7 +121,7 @@ void ike_collision_fallback(struct rove_session *s)
 		return;
 	}
 	s->rk.ike_collided = false;
-	sess_log(s, "IKE SA rekey collision: ours failed, the gateway's stands");
+	sess_log(s, _("IKE SA rekey collision: ours failed, the gateway's stands"));
 	take_peer_new(s);
 }
 
@@ -129,8 +130,8 @@ bool ike_collision_peer_deleted(struct rove_session *s)
 	if (!s->rk.ike_collided || !s->rk.peer_new.used || s->phase != PH_UP)
 		return false;
 	s->rk.ike_collided = false;
-	sess_log(s, "IKE SA rekey collision: the gateway finished its rekey first and deleted "
-		 "the old IKE SA; its new SA is the IKE SA, ours is abandoned");
+	sess_log(s, _("IKE SA rekey collision: the gateway finished its rekey first and deleted "
+		   "the old IKE SA; its new SA is the IKE SA, ours is abandoned"));
 	/* Our request lives on the deleted SA: no answer will come. */
 	if (s->req_outstanding && s->req_kind == REQ_IKE_REKEY)
 		s->req_outstanding = false;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "route.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -43,7 +44,7 @@ static int vip_request(struct rove_nl *nl, uint16_t type, uint16_t flags, int if
 	bool ok = true;
 
 	if (!prefix_ok(vip) || ifindex <= 0)
-		return rove_err_set(err, ROVE_E_INVAL, "%s: bad address or interface", what);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: bad address or interface"), what);
 	if (vip->addr.family == AF_INET6)
 		ifa_flags |= IFA_F_NODAD;
 	nlh = mnl_nlmsg_put_header(buf);
@@ -60,7 +61,7 @@ static int vip_request(struct rove_nl *nl, uint16_t type, uint16_t flags, int if
 	ok = ok && put_addr(nlh, IFA_ADDRESS, &vip->addr);
 	ok = ok && put_u32(nlh, IFA_FLAGS, ifa_flags);
 	if (!ok)
-		return rove_err_set(err, ROVE_E_INVAL, "%s: message too long", what);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: message too long"), what);
 	snprintf(w, sizeof(w), "%s %s", what, rove_prefix_str(vip, s, sizeof(s)));
 	return rove_nl_request(nl, nlh, w, err);
 }
@@ -91,9 +92,9 @@ static int route_request(struct rove_nl *nl, uint16_t type, uint16_t flags,
 	int family = r->dst.addr.family;
 
 	if (!prefix_ok(&r->dst))
-		return rove_err_set(err, ROVE_E_INVAL, "%s: bad destination", what);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: bad destination"), what);
 	if ((r->via.family && r->via.family != family) || (r->src.family && r->src.family != family))
-		return rove_err_set(err, ROVE_E_INVAL, "%s: next hop or source of another family",
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: next hop or source of another family"),
 				    what);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
@@ -122,7 +123,7 @@ static int route_request(struct rove_nl *nl, uint16_t type, uint16_t flags,
 	if (ok && r->via.family)
 		ok = put_addr(nlh, RTA_GATEWAY, &r->via);
 	if (!ok)
-		return rove_err_set(err, ROVE_E_INVAL, "%s: message too long", what);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: message too long"), what);
 	snprintf(w, sizeof(w), "%s %s", what, rove_prefix_str(&r->dst, s, sizeof(s)));
 	return rove_nl_request(nl, nlh, w, err);
 }
@@ -148,7 +149,7 @@ static int rule_request(struct rove_nl *nl, uint16_t type, uint16_t flags, int f
 	bool ok;
 
 	if (!family_ok(family))
-		return rove_err_set(err, ROVE_E_INVAL, "%s: bad address family", what);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: bad address family"), what);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = flags;
@@ -160,7 +161,7 @@ static int rule_request(struct rove_nl *nl, uint16_t type, uint16_t flags, int f
 	ok = ok && put_u32(nlh, FRA_TABLE, ROVE_ROUTE_TABLE);
 	ok = ok && mnl_attr_put_u8_check(nlh, ROVE_NL_MSG_MAX, FRA_PROTOCOL, ROVE_RTPROT);
 	if (!ok)
-		return rove_err_set(err, ROVE_E_INVAL, "%s: message too long", what);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: message too long"), what);
 	return rove_nl_request(nl, nlh, what, err);
 }
 
@@ -333,7 +334,7 @@ static int get_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
 	struct route_info *ri = arg;
 
 	if (parse_route(nlh, ri) < 0)
-		return rove_err_set(err, ROVE_E_PARSE, "malformed route");
+		return rove_err_set(err, ROVE_E_PARSE, _("malformed route"));
 	return 0;
 }
 
@@ -355,7 +356,7 @@ int rove_route_get(struct rove_nl *nl, const struct rove_addr *dst, struct rove_
 	char s[ROVE_ADDR_STRLEN], w[64 + sizeof(s)];
 
 	if (!family_ok(dst->family))
-		return rove_err_set(err, ROVE_E_INVAL, "route lookup: bad address");
+		return rove_err_set(err, ROVE_E_INVAL, _("route lookup: bad address"));
 	l.dst.port = 0;
 	snprintf(w, sizeof(w), "looking up the route to %s", rove_addr_str(dst, s, sizeof(s)));
 	nlh = mnl_nlmsg_put_header(buf);
@@ -366,7 +367,7 @@ int rove_route_get(struct rove_nl *nl, const struct rove_addr *dst, struct rove_
 	/* Report the table the answer came from, not the cache's. */
 	rtm->rtm_flags = RTM_F_LOOKUP_TABLE;
 	if (!put_addr(nlh, RTA_DST, dst))
-		return rove_err_set(err, ROVE_E_INVAL, "%s: message too long", w);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: message too long"), w);
 	memset(&ri, 0, sizeof(ri));
 	if (rove_nl_query(nl, nlh, w, get_cb, &ri, err) < 0) {
 		/* A blocked family (rove_route_block) answers "unreachable"
@@ -382,7 +383,7 @@ int rove_route_get(struct rove_nl *nl, const struct rove_addr *dst, struct rove_
 			return -1;
 		if (!l.found) {
 			errno = ENETUNREACH;
-			return rove_err_set(err, ROVE_E_IO, "%s: no route in the main table", w);
+			return rove_err_set(err, ROVE_E_IO, _("%s: no route in the main table"), w);
 		}
 		ri = l.best;
 	}
@@ -431,7 +432,7 @@ int rove_route_count_ours(struct rove_nl *nl, int family, struct rove_err *err)
 	struct ours o = { .family = family };
 
 	if (!family_ok(family))
-		return rove_err_set(err, ROVE_E_INVAL, "counting routes: bad address family");
+		return rove_err_set(err, ROVE_E_INVAL, _("counting routes: bad address family"));
 	if (dump_routes(nl, family, ours_cb, &o, err) < 0)
 		return -1;
 	return (int)o.n;
@@ -464,7 +465,7 @@ static int flush_family(struct rove_nl *nl, int family, struct rove_err *err)
 	if (dump_routes(nl, family, ours_cb, &o, err) < 0)
 		goto fail;
 	if (o.oom) {
-		rove_err_set(err, ROVE_E_NOMEM, "flushing routes: out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("flushing routes: out of memory"));
 		goto fail;
 	}
 	for (size_t i = 0; i < o.n; i++) {
@@ -524,7 +525,7 @@ int rove_route_block(struct rove_nl *nl, int family, struct rove_err *err)
 	struct rove_route r[2];
 
 	if (!family_ok(family))
-		return rove_err_set(err, ROVE_E_INVAL, "blocking: bad address family");
+		return rove_err_set(err, ROVE_E_INVAL, _("blocking: bad address family"));
 	block_routes(family, r);
 	if (rove_rule_add(nl, family, err) < 0)
 		return -1;
@@ -547,7 +548,7 @@ int rove_route_unblock(struct rove_nl *nl, int family, struct rove_err *err)
 	int rc = 0;
 
 	if (!family_ok(family))
-		return rove_err_set(err, ROVE_E_INVAL, "unblocking: bad address family");
+		return rove_err_set(err, ROVE_E_INVAL, _("unblocking: bad address family"));
 	block_routes(family, r);
 	for (int i = 0; i < 2; i++)
 		if (rove_route_del(nl, &r[i], err) < 0 && errno != ESRCH)

@@ -2,6 +2,7 @@
 /* The session object: configuration, queues, retransmission and dispatch
  * of received messages to the exchange that is waiting for them. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,7 +100,7 @@ void sess_drop(struct rove_session *s, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(s->req_drop_why, sizeof(s->req_drop_why), fmt, ap);
 		va_end(ap);
-		sess_log(s, "dropping %s", s->req_drop_why);
+		sess_log(s, _("dropping %s"), s->req_drop_why);
 		return;
 	}
 	if (s->cfg.verbose) {
@@ -108,7 +109,7 @@ void sess_drop(struct rove_session *s, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
-		sess_log(s, "dropping %s", why);
+		sess_log(s, _("dropping %s"), why);
 	}
 }
 
@@ -222,23 +223,23 @@ static void timeout_failure(struct rove_session *s)
 		s->req_outstanding = false;
 		s->phase = PH_DONE;
 		sess_set_state(s, ROVE_ST_CLOSED);
-		sess_event(s, ROVE_EV_CLOSED, "closed (the gateway did not confirm the delete)");
+		sess_event(s, ROVE_EV_CLOSED, _("closed (the gateway did not confirm the delete)"));
 		return;
 	}
 	if (s->req_dropped)
 		sess_fail(s, ROVE_FAIL_PROTOCOL,
-			  "the gateway %s answered, but rove dropped each of its %u answers "
-			  "in %u s (the last: %s): the gateway, or something on the way, "
-			  "sends broken or forged messages", a, s->req_dropped, secs,
+			  _("the gateway %s answered, but rove dropped each of its %u answers "
+			    "in %u s (the last: %s): the gateway, or something on the way, "
+			    "sends broken or forged messages"), a, s->req_dropped, secs,
 			  s->req_drop_why);
 	else if (s->round_trips == 0)
 		sess_fail(s, ROVE_FAIL_TIMEOUT,
-			  "no answer from the gateway %s after %u s: check the server address "
-			  "and that UDP ports 500 and 4500 are not blocked on the way", a, secs);
+			  _("no answer from the gateway %s after %u s: check the server address "
+			    "and that UDP ports 500 and 4500 are not blocked on the way"), a, secs);
 	else
 		sess_fail(s, ROVE_FAIL_TIMEOUT,
-			  "the gateway %s stopped answering after %u s (on UDP port %u): "
-			  "check that UDP port 4500 is not blocked on the way", a, secs,
+			  _("the gateway %s stopped answering after %u s (on UDP port %u): "
+			    "check that UDP port 4500 is not blocked on the way"), a, secs,
 			  s->remote.port);
 }
 
@@ -248,7 +249,7 @@ static void retransmit_due(struct rove_session *s)
 		timeout_failure(s);
 		return;
 	}
-	sess_log(s, "retransmitting request %u", s->req_msg_id);
+	sess_log(s, _("retransmitting request %u"), s->req_msg_id);
 	frag_queue_request(s);
 	s->req_sends++;
 	s->req_interval_ms *= 2;
@@ -340,7 +341,7 @@ int sess_seal(struct rove_session *s, uint8_t exchange, bool response, uint32_t 
 	rove_mb_init(&outer, s->spi_i, s->spi_r, exchange, flags, msg_id);
 	if (outer.buf.failed) {
 		rove_mb_free(&outer);
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	}
 	/* Point the header's next-payload field at SK; sk_seal writes the SK
 	 * payload itself. */
@@ -350,7 +351,7 @@ int sess_seal(struct rove_session *s, uint8_t exchange, bool response, uint32_t 
 			  inner->buf.len ? inner->first : ROVE_PL_NONE,
 			  inner->buf.data, inner->buf.len, err);
 	if (rc == 0 && outer.buf.failed)
-		rc = rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (rc == 0) {
 		rove_buf_reset(out);
 		rove_buf_add(out, outer.buf.data, outer.buf.len);
@@ -371,9 +372,9 @@ int sess_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 	if (m->n && m->pl[m->n - 1].type == ROVE_PL_SKF)
 		return frag_open(s, pkt, len, m, plain, err);
 	if (!sk)
-		return rove_err_set(err, ROVE_E_PROTO, "message is not encrypted");
+		return rove_err_set(err, ROVE_E_PROTO, _("message is not encrypted"));
 	if (!s->have_keys)
-		return rove_err_set(err, ROVE_E_PROTO, "encrypted message before keys exist");
+		return rove_err_set(err, ROVE_E_PROTO, _("encrypted message before keys exist"));
 	uint8_t first = sk->next;
 
 	rove_sk_dir_from_keys(&s->keys, !s->ike_initiator, &dir);
@@ -455,7 +456,7 @@ static void follow_natt(struct rove_session *s, const struct rove_addr *local,
 	s->natt = true;
 	s->local = s->cfg.local_natt;
 	s->remote.port = ROVE_NATT_PORT;
-	sess_log(s, "the gateway moved to UDP port 4500, following it");
+	sess_log(s, _("the gateway moved to UDP port 4500, following it"));
 }
 
 static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t len,
@@ -466,14 +467,14 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 
 	if (!s->req_outstanding || m->hdr.msg_id != s->req_msg_id ||
 	    m->hdr.exchange != s->req_exchange) {
-		sess_drop(s, "unexpected response %u", m->hdr.msg_id);
+		sess_drop(s, _("unexpected response %u"), m->hdr.msg_id);
 		return;
 	}
 	if (m->hdr.exchange != ROVE_EXCH_IKE_SA_INIT && sess_open(s, pkt, len, m, plain, &err) < 0) {
 		/* An attacker can inject garbage; only a valid reply counts.
 		 * (ROVE_E_OK: a fragment kept for later, logged by frag.) */
 		if (err.code != ROVE_E_OK)
-			sess_drop(s, "response %u: %s", m->hdr.msg_id, err.msg);
+			sess_drop(s, _("response %u: %s"), m->hdr.msg_id, err.msg);
 		return;
 	}
 	if (m->hdr.exchange != ROVE_EXCH_IKE_SA_INIT)
@@ -483,7 +484,7 @@ static void handle_response(struct rove_session *s, const uint8_t *pkt, size_t l
 	s->last_rx_ms = s->now_ms;
 	if (s->dpd_pending) {
 		s->dpd_pending = false;
-		sess_log(s, "the gateway is alive");
+		sess_log(s, _("the gateway is alive"));
 	}
 	log_msg(s, "received", m);
 	if (s->req_kind != REQ_OTHER) {
@@ -528,13 +529,13 @@ static void handle_request(struct rove_session *s, const uint8_t *pkt, size_t le
 		return;
 	}
 	if (m->hdr.msg_id != s->peer_msg_id) {
-		sess_log(s, "dropping request with message ID %u (expected %u)",
+		sess_log(s, _("dropping request with message ID %u (expected %u)"),
 			 m->hdr.msg_id, s->peer_msg_id);
 		return;
 	}
 	if (sess_open(s, pkt, len, m, plain, &err) < 0) {
 		if (err.code != ROVE_E_OK)
-			sess_log(s, "dropping request %u: %s", m->hdr.msg_id, err.msg);
+			sess_log(s, _("dropping request %u: %s"), m->hdr.msg_id, err.msg);
 		if (err.code == ROVE_E_CRITICAL)
 			info_unsupported_critical(s, m);
 		return;
@@ -562,7 +563,7 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 	if (!m || !plain)
 		goto out;
 	if (rove_msg_parse(pkt, len, m, &err) < 0) {
-		sess_drop(s, "malformed message from the gateway: %s", err.msg);
+		sess_drop(s, _("malformed message from the gateway: %s"), err.msg);
 		goto out;
 	}
 	if (ike_rekey_old_recv(s, pkt, len, m, plain))
@@ -573,7 +574,7 @@ void rove_session_recv(struct rove_session *s, const uint8_t *pkt, size_t len,
 			       (m->hdr.flags & ROVE_FLAG_INITIATOR)
 			     : memcmp(m->hdr.spi_r, s->spi_r, 8) != 0 ||
 			       !(m->hdr.flags & ROVE_FLAG_INITIATOR)) {
-		sess_drop(s, "message for another IKE SA");
+		sess_drop(s, _("message for another IKE SA"));
 		goto out;
 	}
 	if (m->hdr.flags & ROVE_FLAG_RESPONSE)
@@ -617,14 +618,14 @@ int rove_session_close(struct rove_session *s, uint64_t now_ms)
 		s->req_outstanding = false;
 		s->phase = PH_DONE;
 		sess_set_state(s, ROVE_ST_CLOSED);
-		sess_event(s, ROVE_EV_CLOSED, "closed");
+		sess_event(s, ROVE_EV_CLOSED, _("closed"));
 		return 0;
 	}
 	children_down(s);
 	if (info_send_delete(s, &err) < 0) {
 		s->phase = PH_DONE;
 		sess_set_state(s, ROVE_ST_CLOSED);
-		sess_event(s, ROVE_EV_CLOSED, "closed without telling the gateway: %s", err.msg);
+		sess_event(s, ROVE_EV_CLOSED, _("closed without telling the gateway: %s"), err.msg);
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "ikev2.h"
+#include "i18n.h"
 #include "session_internal.h"
 #include "sk.h"
 
@@ -16,7 +17,7 @@ void frag_init_response(struct rove_session *s, const struct rove_msg *m)
 {
 	s->frag_peer = rove_msg_find_notify(m, ROVE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	if (s->frag_peer)
-		sess_log(s, "the gateway takes IKE fragments");
+		sess_log(s, _("the gateway takes IKE fragments"));
 }
 
 int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rove_msg *m,
@@ -30,7 +31,7 @@ int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 	enum rove_frag_verdict v;
 
 	if (!s->have_keys)
-		return rove_err_set(err, ROVE_E_PROTO, "encrypted fragment before keys exist");
+		return rove_err_set(err, ROVE_E_PROTO, _("encrypted fragment before keys exist"));
 	/* The gateway's direction: SK_er unless it rekeyed the IKE SA and is
 	 * its original initiator now (ike_rekey.c). */
 	rove_sk_dir_from_keys(&s->keys, !s->ike_initiator, &dir);
@@ -42,15 +43,15 @@ int frag_open(struct rove_session *s, const uint8_t *pkt, size_t len, struct rov
 	if (v == ROVE_FRAG_REJECTED)
 		return -1;
 	if (v == ROVE_FRAG_KEPT) {
-		sess_log(s, "%s %u: fragment %u of %u kept, waiting for the rest",
+		sess_log(s, _("%s %u: fragment %u of %u kept, waiting for the rest"),
 			 (m->hdr.flags & ROVE_FLAG_RESPONSE) ? "response" : "request", m->hdr.msg_id,
 			 num, total);
-		return rove_err_set(err, ROVE_E_OK, "fragment %u of %u kept", num, total);
+		return rove_err_set(err, ROVE_E_OK, _("fragment %u of %u kept"), num, total);
 	}
 	frag_recv_done(s);
 	if (rove_frag_take(&s->frag_rx, &first, &s->frag_whole, &s->frag_whole_len, err) < 0)
 		return -1;
-	sess_log(s, "reassembled message %u from %u fragments (%zu bytes)", m->hdr.msg_id, total,
+	sess_log(s, _("reassembled message %u from %u fragments (%zu bytes)"), m->hdr.msg_id, total,
 		 s->frag_whole_len);
 	m->n--; /* the SKF payload is replaced by the whole message's payloads */
 	if (first == ROVE_PL_NONE && s->frag_whole_len == 0)
@@ -112,7 +113,7 @@ int frag_seal_request(struct rove_session *s, uint8_t exchange, uint8_t flags, u
 	rove_mb_init(&hdr, s->spi_i, s->spi_r, exchange, flags, msg_id);
 	if (hdr.buf.failed || hdr.buf.len < ROVE_IKE_HDR_LEN) {
 		rove_mb_free(&hdr);
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	}
 	rove_sk_dir_from_keys(&s->keys, s->ike_initiator, &dir);
 	rc = rove_frag_seal(&dir, s->cfg.rng, hdr.buf.data,
@@ -125,7 +126,7 @@ int frag_seal_request(struct rove_session *s, uint8_t exchange, uint8_t flags, u
 		clear_tx(s);
 		return -1;
 	}
-	sess_log(s, "request %u is %zu bytes: sending it in %zu fragments of at most %zu bytes",
+	sess_log(s, _("request %u is %zu bytes: sending it in %zu fragments of at most %zu bytes"),
 		 msg_id, len, n, limit);
 	return 0;
 }
@@ -151,7 +152,7 @@ void frag_handle_timer(struct rove_session *s)
 	uint16_t have = s->frag_rx.have, total = s->frag_rx.total;
 
 	if (rove_frag_expire(&s->frag_rx, s->now_ms))
-		sess_log(s, "dropped %u of %u fragments of message %u: the rest did not come", have,
+		sess_log(s, _("dropped %u of %u fragments of message %u: the rest did not come"), have,
 			 total, id);
 }
 

@@ -4,6 +4,7 @@
  * in, and everything freed and wiped at the end. Split from session.c,
  * which keeps the queues, timers and dispatch. */
 #include "session_internal.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,7 @@ static int copy_config(struct rove_session *s, const struct rove_session_config 
 	if (!s->name || (cfg->remote_id && !s->remote_id) || (cfg->local_id && !s->local_id) ||
 	    (cfg->user && !s->user) || (cfg->password && !s->password) ||
 	    (cfg->psk && !s->psk))
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	s->cfg.name = s->name;
 	s->cfg.remote_id = s->remote_id;
 	s->cfg.local_id = s->local_id;
@@ -74,26 +75,26 @@ static int copy_config(struct rove_session *s, const struct rove_session_config 
 static int check_config(const struct rove_session_config *cfg, struct rove_err *err)
 {
 	if (!cfg->remote.family || !cfg->local.family)
-		return rove_err_set(err, ROVE_E_INVAL, "the gateway and local addresses must be set");
+		return rove_err_set(err, ROVE_E_INVAL, _("the gateway and local addresses must be set"));
 	if (cfg->remote.family != cfg->local.family)
-		return rove_err_set(err, ROVE_E_INVAL, "local and gateway addresses differ in family");
+		return rove_err_set(err, ROVE_E_INVAL, _("local and gateway addresses differ in family"));
 	if (!cfg->remote_id || !*cfg->remote_id)
-		return rove_err_set(err, ROVE_E_INVAL, "the server identity (remote-id) is not set");
+		return rove_err_set(err, ROVE_E_INVAL, _("the server identity (remote-id) is not set"));
 	if (cfg->auth == ROVE_AUTHK_EAP_MSCHAPV2 && (!cfg->user || !cfg->password))
-		return rove_err_set(err, ROVE_E_INVAL, "EAP-MSCHAPv2 needs a user name and a password");
+		return rove_err_set(err, ROVE_E_INVAL, _("EAP-MSCHAPv2 needs a user name and a password"));
 	if (cfg->auth == ROVE_AUTHK_PSK && (!cfg->psk || !cfg->psk_len))
-		return rove_err_set(err, ROVE_E_INVAL, "auth=psk needs a pre-shared key (psk)");
+		return rove_err_set(err, ROVE_E_INVAL, _("auth=psk needs a pre-shared key (psk)"));
 	if ((cfg->auth == ROVE_AUTHK_PUBKEY || cfg->auth == ROVE_AUTHK_EAP_TLS) && !cfg->cred)
-		return rove_err_set(err, ROVE_E_INVAL, "auth=pubkey and eap-tls need a certificate "
-				    "and key");
+		return rove_err_set(err, ROVE_E_INVAL, _("auth=pubkey and eap-tls need a certificate "
+				      "and key"));
 	if (cfg->auth != ROVE_AUTHK_PSK && cfg->auth != ROVE_AUTHK_EAP_MSCHAPV2 &&
 	    cfg->auth != ROVE_AUTHK_PUBKEY && cfg->auth != ROVE_AUTHK_EAP_TLS)
-		return rove_err_set(err, ROVE_E_INVAL, "unknown authentication method");
+		return rove_err_set(err, ROVE_E_INVAL, _("unknown authentication method"));
 	if (!cfg->trust && cfg->auth != ROVE_AUTHK_PSK)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "no trusted CA: EAP needs the gateway to prove itself by certificate");
+				    _("no trusted CA: EAP needs the gateway to prove itself by certificate"));
 	if (cfg->nroutes > ROVE_MAX_ROUTES)
-		return rove_err_set(err, ROVE_E_INVAL, "too many routes");
+		return rove_err_set(err, ROVE_E_INVAL, _("too many routes"));
 	return 0;
 }
 
@@ -105,7 +106,7 @@ struct rove_session *rove_session_new(const struct rove_session_config *cfg, str
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	if (copy_config(s, cfg, err) < 0)

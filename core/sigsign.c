@@ -4,6 +4,7 @@
  * comes from the provider (OSSL_SIGNATURE_PARAM_ALGORITHM_ID), so it is
  * exactly what OpenSSL would put into a certificate for that signature. */
 #include "sigsign.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -47,7 +48,7 @@ static int ec_plan(EVP_PKEY *key, bool digital, struct plan *p, struct rove_err 
 
 	if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve),
 					    &clen))
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "cannot tell the curve of our key");
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("cannot tell the curve of our key"));
 	if (strcmp(curve, "prime256v1") == 0)
 		*p = (struct plan){ "SHA256", false, ROVE_AUTH_ECDSA_256, 32 };
 	else if (strcmp(curve, "secp384r1") == 0)
@@ -55,8 +56,8 @@ static int ec_plan(EVP_PKEY *key, bool digital, struct plan *p, struct rove_err 
 	else if (strcmp(curve, "secp521r1") == 0)
 		*p = (struct plan){ "SHA512", false, ROVE_AUTH_ECDSA_521, 66 };
 	else
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "our key is on curve %s; IKEv2 "
-				    "signs with P-256, P-384 or P-521", curve);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("our key is on curve %s; IKEv2 "
+				      "signs with P-256, P-384 or P-521"), curve);
 	if (digital)
 		p->method = ROVE_AUTH_DIGITAL_SIG;
 	return 0;
@@ -70,18 +71,18 @@ static int make_plan(EVP_PKEY *key, rove_sig_hashes h, enum rove_sig_rsa rsa, st
 	memset(p, 0, sizeof(*p));
 	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448")) {
 		if (!digital || !has(h, ROVE_HASH_IDENTITY))
-			return rove_err_set(err, ROVE_E_UNSUPPORTED, "our key is %s, but the "
-					    "gateway does not accept EdDSA signatures (it announced "
-					    "no Identity hash, RFC 8420): use an ECDSA or RSA "
-					    "certificate", EVP_PKEY_get0_type_name(key));
+			return rove_err_set(err, ROVE_E_UNSUPPORTED, _("our key is %s, but the "
+					      "gateway does not accept EdDSA signatures (it announced "
+					      "no Identity hash, RFC 8420): use an ECDSA or RSA "
+					      "certificate"), EVP_PKEY_get0_type_name(key));
 		p->method = ROVE_AUTH_DIGITAL_SIG;
 		return 0;
 	}
 	if (EVP_PKEY_is_a(key, "EC"))
 		return ec_plan(key, digital, p, err);
 	if (!EVP_PKEY_is_a(key, "RSA"))
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "our key type %s cannot sign IKEv2 "
-				    "AUTH", EVP_PKEY_get0_type_name(key) ?
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("our key type %s cannot sign IKEv2 "
+				      "AUTH"), EVP_PKEY_get0_type_name(key) ?
 				    EVP_PKEY_get0_type_name(key) : "(unknown)");
 	if (!digital) {
 		*p = (struct plan){ "SHA1", false, ROVE_AUTH_RSA_SIG, 0 };
@@ -92,8 +93,8 @@ static int make_plan(EVP_PKEY *key, rove_sig_hashes h, enum rove_sig_rsa rsa, st
 	p->md = has(h, ROVE_HASH_SHA2_256) ? "SHA256" : has(h, ROVE_HASH_SHA2_384) ? "SHA384" :
 		has(h, ROVE_HASH_SHA2_512) ? "SHA512" : NULL;
 	if (!p->md)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "the gateway accepts no SHA-2 hash "
-				    "for RSA signatures");
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("the gateway accepts no SHA-2 hash "
+				      "for RSA signatures"));
 	return 0;
 }
 
@@ -125,7 +126,7 @@ static int sign_fail(struct rove_err *err)
 
 	ERR_error_string_n(e, why, sizeof(why));
 	ERR_clear_error();
-	return rove_err_set(err, ROVE_E_CRYPTO, "signing our AUTH failed: %s", why);
+	return rove_err_set(err, ROVE_E_CRYPTO, _("signing our AUTH failed: %s"), why);
 }
 
 int rove_sig_sign(EVP_PKEY *key, rove_sig_hashes hashes, enum rove_sig_rsa rsa,
@@ -141,7 +142,7 @@ int rove_sig_sign(EVP_PKEY *key, rove_sig_hashes hashes, enum rove_sig_rsa rsa,
 	int rc = -1;
 
 	if (!md)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (make_plan(key, hashes, rsa, &p, err) < 0)
 		goto out;
 	if (EVP_DigestSignInit_ex(md, &pctx, p.md, NULL, NULL, key, NULL) != 1 ||
@@ -171,7 +172,7 @@ int rove_sig_sign(EVP_PKEY *key, rove_sig_hashes hashes, enum rove_sig_rsa rsa,
 		rove_buf_add(out, sig, slen);
 	} else if (p.ec_half) {
 		if (der_to_rs(sig, slen, p.ec_half, out) < 0) {
-			rc = rove_err_set(err, ROVE_E_CRYPTO, "cannot convert our ECDSA signature");
+			rc = rove_err_set(err, ROVE_E_CRYPTO, _("cannot convert our ECDSA signature"));
 			goto out;
 		}
 	} else {

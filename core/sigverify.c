@@ -2,6 +2,7 @@
 /* AUTH signature verification (RFC 7296 2.15, RFC 4754, RFC 7427, RFC 8420)
  * through OpenSSL's EVP_DigestVerify. */
 #include "sigverify.h"
+#include "i18n.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@ static const struct {
 static int bad_sig(struct rove_err *err)
 {
 	ERR_clear_error();
-	return rove_err_set(err, ROVE_E_AUTH, "the server's AUTH signature does not verify");
+	return rove_err_set(err, ROVE_E_AUTH, _("the server's AUTH signature does not verify"));
 }
 
 static const char *hash_name(const X509_ALGOR *a)
@@ -101,22 +102,22 @@ static int pss_params(const X509_ALGOR *alg, struct sig_alg *out, struct rove_er
 
 	X509_ALGOR_get0(NULL, &ptype, &pval, alg);
 	if (ptype != V_ASN1_SEQUENCE)
-		return rove_err_set(err, ROVE_E_AUTH, "the server's RSASSA-PSS signature has no "
-				    "parameters");
+		return rove_err_set(err, ROVE_E_AUTH, _("the server's RSASSA-PSS signature has no "
+				      "parameters"));
 	p = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), alg->parameter);
 	if (!p)
-		return rove_err_set(err, ROVE_E_AUTH, "the server's RSASSA-PSS parameters are "
-				    "malformed");
+		return rove_err_set(err, ROVE_E_AUTH, _("the server's RSASSA-PSS parameters are "
+				      "malformed"));
 	out->md = p->hashAlgorithm ? hash_name(p->hashAlgorithm) : "SHA1";
 	out->mgf1_md = mgf1_name(p->maskGenAlgorithm);
 	if ((p->saltLength && !ASN1_INTEGER_get_int64(&salt, p->saltLength)) ||
 	    (p->trailerField && !ASN1_INTEGER_get_int64(&trailer, p->trailerField)))
 		salt = -1;
 	if (!out->md || !out->mgf1_md)
-		rove_err_set(err, ROVE_E_UNSUPPORTED, "the server's RSASSA-PSS signature uses "
-			     "an unsupported hash");
+		rove_err_set(err, ROVE_E_UNSUPPORTED, _("the server's RSASSA-PSS signature uses "
+			       "an unsupported hash"));
 	else if (salt < 0 || salt > PSS_SALT_MAX || trailer != 1)
-		rove_err_set(err, ROVE_E_AUTH, "the server's RSASSA-PSS parameters are invalid");
+		rove_err_set(err, ROVE_E_AUTH, _("the server's RSASSA-PSS parameters are invalid"));
 	else
 		rc = 0;
 	out->salt = (int)salt;
@@ -141,7 +142,7 @@ static int unsupported_oid(const ASN1_OBJECT *obj, struct rove_err *err)
 	if (OBJ_obj2txt(oid, sizeof(oid), obj, 1) <= 0)
 		snprintf(oid, sizeof(oid), "(unreadable)");
 	return rove_err_set(err, ROVE_E_UNSUPPORTED,
-			    "the server signed with an unsupported algorithm (OID %s)", oid);
+			    _("the server signed with an unsupported algorithm (OID %s)"), oid);
 }
 
 /* RFC 7427 3: ASN.1 length (1 octet), AlgorithmIdentifier, signature. */
@@ -155,15 +156,15 @@ static int parse_digital_sig(const uint8_t *auth, size_t len, bool allow_sha1,
 	int nid, rc = -1;
 
 	if (len < 1 || (alen = auth[0]) == 0 || len - 1 < alen || len - 1 == alen)
-		return rove_err_set(err, ROVE_E_AUTH, "the server's AUTH payload is malformed "
-				    "(RFC 7427 signature)");
+		return rove_err_set(err, ROVE_E_AUTH, _("the server's AUTH payload is malformed "
+				      "(RFC 7427 signature)"));
 	p = auth + 1;
 	a = d2i_X509_ALGOR(NULL, &p, (long)alen);
 	if (!a || p != auth + 1 + alen) {
 		X509_ALGOR_free(a);
 		ERR_clear_error();
-		return rove_err_set(err, ROVE_E_AUTH, "the server's AUTH payload has a malformed "
-				    "AlgorithmIdentifier");
+		return rove_err_set(err, ROVE_E_AUTH, _("the server's AUTH payload has a malformed "
+				      "AlgorithmIdentifier"));
 	}
 	X509_ALGOR_get0(&obj, NULL, NULL, a);
 	nid = OBJ_obj2nid(obj);
@@ -179,13 +180,13 @@ static int parse_digital_sig(const uint8_t *auth, size_t len, bool allow_sha1,
 	alg->name = OBJ_nid2ln(nid);
 	if (alg->kind == ALG_PSS ? pss_params(a, alg, err) < 0 : !no_params(a)) {
 		if (alg->kind != ALG_PSS)
-			rove_err_set(err, ROVE_E_AUTH, "the server's %s AlgorithmIdentifier has "
-				     "unexpected parameters", alg->name);
+			rove_err_set(err, ROVE_E_AUTH, _("the server's %s AlgorithmIdentifier has "
+				       "unexpected parameters"), alg->name);
 		goto out;
 	}
 	if (!allow_sha1 && alg->md && !strcmp(alg->md, "SHA1")) {
-		rove_err_set(err, ROVE_E_UNSUPPORTED, "the server signed with SHA-1 (%s), which "
-			     "RFC 8247 forbids", alg->name);
+		rove_err_set(err, ROVE_E_UNSUPPORTED, _("the server signed with SHA-1 (%s), which "
+			       "RFC 8247 forbids"), alg->name);
 		goto out;
 	}
 	sig->ptr = auth + 1 + alen;
@@ -295,8 +296,8 @@ static int verify_ecdsa_fixed(EVP_PKEY *k, uint8_t method, const uint8_t *sig, s
 	for (i = 0; i < 2 && m[i].method != method; i++)
 		;
 	if (m[i].method != method || ec_curve_nid(k) != m[i].nid)
-		return rove_err_set(err, ROVE_E_AUTH, "the server signed with ECDSA method %u, "
-				    "which does not fit its certificate key", method);
+		return rove_err_set(err, ROVE_E_AUTH, _("the server signed with ECDSA method %u, "
+				      "which does not fit its certificate key"), method);
 	alg.md = m[i].md;
 	rove_buf_init(&der);
 	rc = rs_to_der(sig, slen, m[i].half, &der) < 0 ? bad_sig(err) :
@@ -314,8 +315,8 @@ int rove_sig_verify(const struct rove_peer_cert *pc, uint8_t method, const uint8
 	EVP_PKEY *k = pc ? rove_peer_cert_pkey(pc) : NULL;
 
 	if (!k)
-		return rove_err_set(err, ROVE_E_AUTH, "no verified server certificate to check "
-				    "the AUTH signature with");
+		return rove_err_set(err, ROVE_E_AUTH, _("no verified server certificate to check "
+				      "the AUTH signature with"));
 	if (!auth_data || !auth_len)
 		return bad_sig(err);
 	switch (method) {
@@ -330,15 +331,15 @@ int rove_sig_verify(const struct rove_peer_cert *pc, uint8_t method, const uint8
 			return -1;
 		break;
 	case ROVE_AUTH_PSK:
-		return rove_err_set(err, ROVE_E_AUTH, "the server's AUTH is a shared-key MAC, "
-				    "not a signature");
+		return rove_err_set(err, ROVE_E_AUTH, _("the server's AUTH is a shared-key MAC, "
+				      "not a signature"));
 	default:
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "the server uses AUTH method %u, "
-				    "which rove does not support", method);
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("the server uses AUTH method %u, "
+				      "which rove does not support"), method);
 	}
 	if (!key_fits(k, alg.kind))
-		return rove_err_set(err, ROVE_E_AUTH, "the server signed with %s, which does not "
-				    "fit the %s key of its certificate", alg.name,
+		return rove_err_set(err, ROVE_E_AUTH, _("the server signed with %s, which does not "
+				      "fit the %s key of its certificate"), alg.name,
 				    EVP_PKEY_get0_type_name(k) ? EVP_PKEY_get0_type_name(k) : "unknown");
 	return do_verify(k, &alg, sig.ptr, sig.len, octets, olen, err);
 }

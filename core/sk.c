@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "sk.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -31,10 +32,10 @@ static int dir_shape(const struct rove_sk_dir *d, struct shape *s, struct rove_e
 	size_t elen = rove_encr_key_len(d->encr, d->encr_bits);
 
 	if (elen == 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported encryption %u/%u",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported encryption %u/%u"),
 				    d->encr, d->encr_bits);
 	if (!d->ekey || d->ekey_len != elen)
-		return rove_err_set(err, ROVE_E_INVAL, "encryption key is %zu bytes, want %zu",
+		return rove_err_set(err, ROVE_E_INVAL, _("encryption key is %zu bytes, want %zu"),
 				    d->ekey_len, elen);
 	s->aead = rove_encr_is_aead(d->encr);
 	s->iv = rove_encr_iv_len(d->encr);
@@ -42,16 +43,16 @@ static int dir_shape(const struct rove_sk_dir *d, struct shape *s, struct rove_e
 	if (s->aead) {
 		if (d->integ != 0)
 			return rove_err_set(err, ROVE_E_INVAL,
-					    "an AEAD cipher takes no integrity algorithm");
+					    _("an AEAD cipher takes no integrity algorithm"));
 		s->icv = rove_encr_icv_len(d->encr);
 		return 0;
 	}
 	s->icv = rove_integ_icv_len(d->integ);
 	if (s->icv == 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "unsupported integrity algorithm %u",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("unsupported integrity algorithm %u"),
 				    d->integ);
 	if (!d->akey || d->akey_len != rove_integ_key_len(d->integ))
-		return rove_err_set(err, ROVE_E_INVAL, "integrity key is %zu bytes, want %zu",
+		return rove_err_set(err, ROVE_E_INVAL, _("integrity key is %zu bytes, want %zu"),
 				    d->akey_len, rove_integ_key_len(d->integ));
 	return 0;
 }
@@ -87,18 +88,18 @@ static int seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct 
 		return -1;
 	if (out->failed || sk_off != out->len || sk_off < ROVE_IKE_HDR_LEN)
 		return rove_err_set(err, ROVE_E_INVAL,
-				    "the SK payload must follow the IKE header and payloads");
+				    _("the SK payload must follow the IKE header and payloads"));
 	if (inner_len > UINT16_MAX)
-		return rove_err_set(err, ROVE_E_INVAL, "inner payloads too long (%zu bytes)",
+		return rove_err_set(err, ROVE_E_INVAL, _("inner payloads too long (%zu bytes)"),
 				    inner_len);
 	pad = (s.block - (inner_len + 1) % s.block) % s.block;
 	ct_len = inner_len + pad + 1;
 	pl_len = hdr + s.iv + ct_len + s.icv;
 	if (pl_len > UINT16_MAX || sk_off + pl_len > UINT32_MAX)
-		return rove_err_set(err, ROVE_E_INVAL, "SK payload too long (%zu bytes)", pl_len);
+		return rove_err_set(err, ROVE_E_INVAL, _("SK payload too long (%zu bytes)"), pl_len);
 	p = rove_buf_put(out, pl_len);
 	if (!p)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory for the SK payload");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory for the SK payload"));
 	p[0] = first_inner;
 	p[1] = 0;
 	rove_put_be16(p + 2, (uint16_t)pl_len);
@@ -109,7 +110,7 @@ static int seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struct 
 	iv = p + hdr;
 	ct = iv + s.iv;
 	if (rove_rng_fill(rng, iv, s.iv) < 0) {
-		rove_err_set(err, ROVE_E_CRYPTO, "random generator failed");
+		rove_err_set(err, ROVE_E_CRYPTO, _("random generator failed"));
 		goto fail;
 	}
 	if (inner_len)
@@ -140,7 +141,7 @@ int rove_skf_seal(const struct rove_sk_dir *d, const struct rove_rng *rng, struc
 		  const uint8_t *inner, size_t inner_len, struct rove_err *err)
 {
 	if (frag_num == 0 || frag_num > frag_total)
-		return rove_err_set(err, ROVE_E_INVAL, "fragment %u of %u", frag_num, frag_total);
+		return rove_err_set(err, ROVE_E_INVAL, _("fragment %u of %u"), frag_num, frag_total);
 	return seal(d, rng, out, sk_off, frag_num == 1 ? first_inner : ROVE_PL_NONE, inner,
 		    inner_len, ROVE_SKF_HDR_LEN, frag_num, frag_total, err);
 }
@@ -164,23 +165,23 @@ static int frame(const struct shape *s, const uint8_t *msg, size_t msg_len, size
 
 	if (msg_len < ROVE_IKE_HDR_LEN || sk_off < ROVE_IKE_HDR_LEN || sk_off > msg_len ||
 	    msg_len - sk_off < hdr)
-		return rove_err_set(err, ROVE_E_PARSE, "message too short for an SK payload");
+		return rove_err_set(err, ROVE_E_PARSE, _("message too short for an SK payload"));
 	if (rove_get_be32(msg + LEN_OFF) != msg_len)
-		return rove_err_set(err, ROVE_E_PARSE, "IKE header length %u, message is %zu bytes",
+		return rove_err_set(err, ROVE_E_PARSE, _("IKE header length %u, message is %zu bytes"),
 				    rove_get_be32(msg + LEN_OFF), msg_len);
 	pl_len = rove_get_be16(msg + sk_off + 2);
 	if (pl_len != msg_len - sk_off)
 		return rove_err_set(err, ROVE_E_PARSE,
-				    "SK payload length %zu does not end the %zu-byte message", pl_len,
+				    _("SK payload length %zu does not end the %zu-byte message"), pl_len,
 				    msg_len);
 	if (pl_len < hdr)
-		return rove_err_set(err, ROVE_E_PARSE, "SK payload too short (%zu bytes)", pl_len);
+		return rove_err_set(err, ROVE_E_PARSE, _("SK payload too short (%zu bytes)"), pl_len);
 	body = pl_len - hdr;
 	if (body < s->iv + s->icv + (s->aead ? 1 : s->block))
-		return rove_err_set(err, ROVE_E_PARSE, "SK payload too short (%zu bytes)", pl_len);
+		return rove_err_set(err, ROVE_E_PARSE, _("SK payload too short (%zu bytes)"), pl_len);
 	*ct_len = body - s->iv - s->icv;
 	if (*ct_len % s->block)
-		return rove_err_set(err, ROVE_E_PARSE, "SK ciphertext of %zu bytes is not whole blocks",
+		return rove_err_set(err, ROVE_E_PARSE, _("SK ciphertext of %zu bytes is not whole blocks"),
 				    *ct_len);
 	return 0;
 }
@@ -202,7 +203,7 @@ static int unprotect(const struct rove_sk_dir *d, const struct shape *s, const u
 	ok = rove_memeq_ct(mac, icv, s->icv);
 	rove_wipe(mac, sizeof(mac));
 	if (!ok)
-		return rove_err_set(err, ROVE_E_CRYPTO, "integrity check failed");
+		return rove_err_set(err, ROVE_E_CRYPTO, _("integrity check failed"));
 	if (rove_cbc_crypt(d->encr, d->ekey, d->ekey_len, iv, ct, ct_len, plain, false, err) < 0) {
 		rove_wipe(plain, ct_len);
 		return -1;
@@ -222,7 +223,7 @@ static int open_payload(const struct rove_sk_dir *d, const uint8_t *msg, size_t 
 	if (dir_shape(d, &s, err) < 0 || frame(&s, msg, msg_len, sk_off, hdr, &ct_len, err) < 0)
 		return -1;
 	if (plain_cap < ct_len)
-		return rove_err_set(err, ROVE_E_INVAL, "plaintext buffer of %zu bytes, need %zu",
+		return rove_err_set(err, ROVE_E_INVAL, _("plaintext buffer of %zu bytes, need %zu"),
 				    plain_cap, ct_len);
 	iv = msg + sk_off + hdr;
 	if (unprotect(d, &s, msg, sk_off + hdr, iv, iv + s.iv, ct_len, plain, err) < 0)
@@ -230,7 +231,7 @@ static int open_payload(const struct rove_sk_dir *d, const uint8_t *msg, size_t 
 	pad = plain[ct_len - 1];
 	if (pad + 1 > ct_len) {
 		rove_wipe(plain, ct_len);
-		return rove_err_set(err, ROVE_E_PARSE, "bad SK padding length %zu", pad);
+		return rove_err_set(err, ROVE_E_PARSE, _("bad SK padding length %zu"), pad);
 	}
 	*plain_len = ct_len - pad - 1;
 	rove_wipe(plain + *plain_len, pad + 1);
@@ -250,7 +251,7 @@ int rove_skf_open(const struct rove_sk_dir *d, const uint8_t *msg, size_t msg_le
 {
 	*plain_len = 0;
 	if (sk_off > msg_len || msg_len - sk_off < ROVE_SKF_HDR_LEN)
-		return rove_err_set(err, ROVE_E_PARSE, "message too short for an SKF payload");
+		return rove_err_set(err, ROVE_E_PARSE, _("message too short for an SKF payload"));
 	if (open_payload(d, msg, msg_len, sk_off, ROVE_SKF_HDR_LEN, plain, plain_cap, plain_len,
 			 err) < 0)
 		return -1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "tun.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,19 +50,19 @@ int rove_tun_open(struct rove_tun *t, const char *name, struct rove_err *err)
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 	if (strlen(name) >= IFNAMSIZ)
-		return rove_err_set(err, ROVE_E_INVAL, "interface name %s is too long", name);
+		return rove_err_set(err, ROVE_E_INVAL, _("interface name %s is too long"), name);
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot open /dev/net/tun: %s", strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot open /dev/net/tun: %s"), strerror(errno));
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot create the TUN device %s: %s", name,
+		rove_err_set(err, ROVE_E_IO, _("cannot create the TUN device %s: %s"), name,
 			     errno == EBUSY ? "busy (another process holds it)" : strerror(errno));
 		goto fail;
 	}
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr) < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot set the vnet header size on %s: %s", name,
+		rove_err_set(err, ROVE_E_IO, _("cannot set the vnet header size on %s: %s"), name,
 			     strerror(errno));
 		goto fail;
 	}
@@ -75,7 +76,7 @@ int rove_tun_open(struct rove_tun *t, const char *name, struct rove_err *err)
 	t->name[IFNAMSIZ - 1] = 0;
 	t->ifindex = (int)if_nametoindex(t->name);
 	if (!t->ifindex) {
-		rove_err_set(err, ROVE_E_IO, "cannot find the TUN device %s: %s", t->name,
+		rove_err_set(err, ROVE_E_IO, _("cannot find the TUN device %s: %s"), t->name,
 			     strerror(errno));
 		goto fail;
 	}
@@ -99,11 +100,11 @@ static int ifreq_ioctl(const struct rove_tun *t, unsigned long req, struct ifreq
 	int r;
 
 	if (s < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot %s %s: %s", what, t->name, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot %s %s: %s"), what, t->name, strerror(errno));
 	memcpy(ifr->ifr_name, t->name, IFNAMSIZ);
 	r = ioctl(s, req, ifr);
 	if (r < 0)
-		rove_err_set(err, ROVE_E_IO, "cannot %s %s: %s", what, t->name, strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot %s %s: %s"), what, t->name, strerror(errno));
 	close(s);
 	return r < 0 ? -1 : 0;
 }

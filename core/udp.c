@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "udp.h"
+#include "i18n.h"
 #include "ikev2.h"
 #include "session.h"
 
@@ -52,7 +53,7 @@ static int open_one(struct rove_udp *u, enum rove_udp_sock which, const struct r
 
 	fd = socket(u->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot create a UDP socket: %s", strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot create a UDP socket: %s"), strerror(errno));
 	if (u->family == AF_INET6) {
 		r = set_int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 		if (r == 0)
@@ -61,23 +62,23 @@ static int open_one(struct rove_udp *u, enum rove_udp_sock which, const struct r
 		r = set_int_opt(fd, IPPROTO_IP, IP_PKTINFO, 1);
 	}
 	if (r < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot set up a UDP socket: %s", strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot set up a UDP socket: %s"), strerror(errno));
 		goto fail;
 	}
 	/* SO_REUSEADDR stays off: sharing 500 with another IKE daemon would
 	 * split the gateway's answers between us. */
 	u->standard[which] = bind_port(fd, u->family, local, port) == 0;
 	if (!u->standard[which] && (errno != EADDRINUSE && errno != EACCES)) {
-		rove_err_set(err, ROVE_E_IO, "cannot bind UDP port %u: %s", port, strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot bind UDP port %u: %s"), port, strerror(errno));
 		goto fail;
 	}
 	if (!u->standard[which] && bind_port(fd, u->family, local, 0) < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot bind a UDP port: %s", strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot bind a UDP port: %s"), strerror(errno));
 		goto fail;
 	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
 	    !rove_addr_from_sockaddr((struct sockaddr *)&ss, &u->bound[which])) {
-		rove_err_set(err, ROVE_E_IO, "cannot read the bound UDP port: %s", strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot read the bound UDP port: %s"), strerror(errno));
 		goto fail;
 	}
 	u->fd[which] = fd;
@@ -93,9 +94,9 @@ int rove_udp_open(struct rove_udp *u, int family, const struct rove_addr *local,
 	memset(u, 0, sizeof(*u));
 	u->fd[0] = u->fd[1] = -1;
 	if (family != AF_INET && family != AF_INET6)
-		return rove_err_set(err, ROVE_E_INVAL, "unsupported address family %d", family);
+		return rove_err_set(err, ROVE_E_INVAL, _("unsupported address family %d"), family);
 	if (local && local->family != family)
-		return rove_err_set(err, ROVE_E_INVAL, "the local address is not of the server's family");
+		return rove_err_set(err, ROVE_E_INVAL, _("the local address is not of the server's family"));
 	u->family = family;
 	if (open_one(u, ROVE_UDP_IKE, local, ROVE_IKE_PORT, err) < 0 ||
 	    open_one(u, ROVE_UDP_NATT, local, ROVE_NATT_PORT, err) < 0) {
@@ -164,9 +165,9 @@ int rove_udp_send(struct rove_udp *u, const struct rove_datagram *dg, struct rov
 	else if (dg->local.port == u->bound[ROVE_UDP_NATT].port)
 		which = ROVE_UDP_NATT;
 	else
-		return rove_err_set(err, ROVE_E_INVAL, "no IKE socket on local port %u", dg->local.port);
+		return rove_err_set(err, ROVE_E_INVAL, _("no IKE socket on local port %u"), dg->local.port);
 	if (u->fd[which] < 0 || dg->remote.family != u->family)
-		return rove_err_set(err, ROVE_E_INVAL, "no IKE socket for %s",
+		return rove_err_set(err, ROVE_E_INVAL, _("no IKE socket for %s"),
 				    rove_addr_str(&dg->remote, a, sizeof(a)));
 	if (dg->non_esp_marker)
 		iov[n++] = (struct iovec){ .iov_base = (void *)marker, .iov_len = sizeof(marker) };
@@ -184,7 +185,7 @@ int rove_udp_send(struct rove_udp *u, const struct rove_datagram *dg, struct rov
 		/* Like a datagram lost on the way: the retransmit timer copes. */
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return 0;
-		return rove_err_set(err, ROVE_E_IO, "cannot send to %s: %s",
+		return rove_err_set(err, ROVE_E_IO, _("cannot send to %s: %s"),
 				    rove_addr_str(&dg->remote, a, sizeof(a)), strerror(errno));
 	}
 	return 0;
@@ -262,7 +263,7 @@ ssize_t rove_udp_recv(struct rove_udp *u, enum rove_udp_sock which, uint8_t *buf
 	int niov = 0;
 
 	if (u->fd[which] < 0)
-		return rove_err_set(err, ROVE_E_INVAL, "the IKE socket is closed");
+		return rove_err_set(err, ROVE_E_INVAL, _("the IKE socket is closed"));
 	if (which == ROVE_UDP_NATT)
 		iov[niov++] = (struct iovec){ .iov_base = marker, .iov_len = sizeof(marker) };
 	iov[niov++] = (struct iovec){ .iov_base = buf, .iov_len = len };
@@ -284,7 +285,7 @@ ssize_t rove_udp_recv(struct rove_udp *u, enum rove_udp_sock which, uint8_t *buf
 			 * retransmit timer decides when to give up. */
 			if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH)
 				continue;
-			return rove_err_set(err, ROVE_E_IO, "cannot receive: %s", strerror(errno));
+			return rove_err_set(err, ROVE_E_IO, _("cannot receive: %s"), strerror(errno));
 		}
 		if ((m.msg_flags & MSG_TRUNC) || n == 0 ||
 		    !rove_addr_from_sockaddr((struct sockaddr *)&ss, remote)) {
@@ -320,15 +321,15 @@ int rove_udp_source_for(const struct rove_addr *remote, struct rove_addr *out,
 	int fd;
 
 	if (remote->family != AF_INET && remote->family != AF_INET6)
-		return rove_err_set(err, ROVE_E_INVAL, "no server address");
+		return rove_err_set(err, ROVE_E_INVAL, _("no server address"));
 	if (!dst.port)
 		dst.port = ROVE_IKE_PORT;
 	fd = socket(remote->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot create a UDP socket: %s", strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot create a UDP socket: %s"), strerror(errno));
 	rove_addr_to_sockaddr(&dst, &ss, &sl);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
-		rove_err_set(err, ROVE_E_IO, "no route to %s: %s",
+		rove_err_set(err, ROVE_E_IO, _("no route to %s: %s"),
 			     rove_addr_str(remote, a, sizeof(a)), strerror(errno));
 		close(fd);
 		return -1;
@@ -336,7 +337,7 @@ int rove_udp_source_for(const struct rove_addr *remote, struct rove_addr *out,
 	sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
 	    !rove_addr_from_sockaddr((struct sockaddr *)&ss, out)) {
-		rove_err_set(err, ROVE_E_IO, "cannot learn the local address: %s", strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot learn the local address: %s"), strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -353,10 +354,10 @@ int rove_resolve_server(const char *host, int family_pref, struct rove_addr *out
 	int r;
 
 	if (!host || !*host)
-		return rove_err_set(err, ROVE_E_INVAL, "no server address given");
+		return rove_err_set(err, ROVE_E_INVAL, _("no server address given"));
 	r = getaddrinfo(host, NULL, &hints, &res);
 	if (r != 0) {
-		return rove_err_set(err, ROVE_E_IO, "cannot resolve %s: %s", host,
+		return rove_err_set(err, ROVE_E_IO, _("cannot resolve %s: %s"), host,
 				    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -371,7 +372,7 @@ int rove_resolve_server(const char *host, int family_pref, struct rove_addr *out
 	}
 	if (!pick || !rove_addr_from_sockaddr(pick->ai_addr, out)) {
 		freeaddrinfo(res);
-		return rove_err_set(err, ROVE_E_IO, "cannot resolve %s: no IPv4 or IPv6 address", host);
+		return rove_err_set(err, ROVE_E_IO, _("cannot resolve %s: no IPv4 or IPv6 address"), host);
 	}
 	freeaddrinfo(res);
 	out->port = 0;

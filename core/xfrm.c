@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "xfrm.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -121,7 +122,7 @@ static bool put_aead(struct nlmsghdr *nlh, size_t len, const struct rove_xfrm_sa
 	if (sa->enc_key_len < 4 + 16 || sa->enc_key_len > 4 + 32 ||
 	    (alg->encr == ROVE_ENCR_CHACHA20_POLY1305 && sa->enc_key_len != 36) ||
 	    (sa->encr_keylen && (size_t)sa->encr_keylen / 8 + 4 != sa->enc_key_len)) {
-		rove_err_set(err, ROVE_E_INVAL, "AEAD key of %zu bytes does not fit %u bits + salt",
+		rove_err_set(err, ROVE_E_INVAL, _("AEAD key of %zu bytes does not fit %u bits + salt"),
 			     sa->enc_key_len, sa->encr_keylen);
 		return false;
 	}
@@ -130,7 +131,7 @@ static bool put_aead(struct nlmsghdr *nlh, size_t len, const struct rove_xfrm_sa
 	a.alg_key_len = (unsigned)(sa->enc_key_len * 8);
 	a.alg_icv_len = alg->icv_bits;
 	if (!put_key_attr(nlh, len, XFRMA_ALG_AEAD, &a, sizeof(a), sa->enc_key, sa->enc_key_len)) {
-		rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+		rove_err_set(err, ROVE_E_INVAL, _("SA message too long"));
 		return false;
 	}
 	return true;
@@ -144,14 +145,14 @@ static bool put_cbc_hmac(struct nlmsghdr *nlh, size_t len, const struct rove_xfr
 	struct xfrm_algo_auth h;
 
 	if (!alg) {
-		rove_err_set(err, ROVE_E_UNSUPPORTED, "integrity transform %u not supported by the "
-			     "kernel datapath", sa->integ);
+		rove_err_set(err, ROVE_E_UNSUPPORTED, _("integrity transform %u not supported by the "
+			       "kernel datapath"), sa->integ);
 		return false;
 	}
 	if ((sa->enc_key_len != 16 && sa->enc_key_len != 24 && sa->enc_key_len != 32) ||
 	    (sa->encr_keylen && (size_t)sa->encr_keylen / 8 != sa->enc_key_len) ||
 	    sa->integ_key_len != alg->key_len || !sa->integ_key) {
-		rove_err_set(err, ROVE_E_INVAL, "AES-CBC/%s keys of %zu/%zu bytes do not fit",
+		rove_err_set(err, ROVE_E_INVAL, _("AES-CBC/%s keys of %zu/%zu bytes do not fit"),
 			     alg->name, sa->enc_key_len, sa->integ_key_len);
 		return false;
 	}
@@ -166,7 +167,7 @@ static bool put_cbc_hmac(struct nlmsghdr *nlh, size_t len, const struct rove_xfr
 			  sa->enc_key_len) ||
 	    !put_key_attr(nlh, len, XFRMA_ALG_AUTH_TRUNC, &h, sizeof(h), sa->integ_key,
 			  sa->integ_key_len)) {
-		rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+		rove_err_set(err, ROVE_E_INVAL, _("SA message too long"));
 		return false;
 	}
 	return true;
@@ -178,20 +179,20 @@ static bool put_algs(struct nlmsghdr *nlh, size_t len, const struct rove_xfrm_sa
 	const struct aead_alg *aead = find_aead(sa->encr);
 
 	if (!sa->enc_key) {
-		rove_err_set(err, ROVE_E_INVAL, "SA without an encryption key");
+		rove_err_set(err, ROVE_E_INVAL, _("SA without an encryption key"));
 		return false;
 	}
 	if (aead) {
 		if (sa->integ != ROVE_INTEG_NONE) {
-			rove_err_set(err, ROVE_E_INVAL, "AEAD with an integrity transform");
+			rove_err_set(err, ROVE_E_INVAL, _("AEAD with an integrity transform"));
 			return false;
 		}
 		return put_aead(nlh, len, sa, aead, err);
 	}
 	if (sa->encr == ROVE_ENCR_AES_CBC)
 		return put_cbc_hmac(nlh, len, sa, err);
-	rove_err_set(err, ROVE_E_UNSUPPORTED, "encryption transform %u not supported by the "
-		     "kernel datapath", sa->encr);
+	rove_err_set(err, ROVE_E_UNSUPPORTED, _("encryption transform %u not supported by the "
+		       "kernel datapath"), sa->encr);
 	return false;
 }
 
@@ -208,7 +209,7 @@ static bool put_replay(struct nlmsghdr *nlh, size_t len, struct xfrm_usersa_info
 	size_t bmp_len;
 
 	if (window > MAX_REPLAY_WINDOW) {
-		rove_err_set(err, ROVE_E_INVAL, "replay window of %u packets is too large", window);
+		rove_err_set(err, ROVE_E_INVAL, _("replay window of %u packets is too large"), window);
 		return false;
 	}
 	if (!sa->esn && window <= 32) {
@@ -222,7 +223,7 @@ static bool put_replay(struct nlmsghdr *nlh, size_t len, struct xfrm_usersa_info
 	r.rs.replay_window = window;
 	if (!mnl_attr_put_check(nlh, len, XFRMA_REPLAY_ESN_VAL,
 				sizeof(r.rs) + bmp_len * sizeof(uint32_t), &r)) {
-		rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+		rove_err_set(err, ROVE_E_INVAL, _("SA message too long"));
 		return false;
 	}
 	return true;
@@ -234,7 +235,7 @@ static bool put_encap(struct nlmsghdr *nlh, size_t len, const struct rove_xfrm_s
 	struct xfrm_encap_tmpl e;
 
 	if (!sa->src.port || !sa->dst.port) {
-		rove_err_set(err, ROVE_E_INVAL, "UDP encapsulation without ports");
+		rove_err_set(err, ROVE_E_INVAL, _("UDP encapsulation without ports"));
 		return false;
 	}
 	memset(&e, 0, sizeof(e));
@@ -242,7 +243,7 @@ static bool put_encap(struct nlmsghdr *nlh, size_t len, const struct rove_xfrm_s
 	e.encap_sport = htons(sa->src.port);
 	e.encap_dport = htons(sa->dst.port);
 	if (!mnl_attr_put_check(nlh, len, XFRMA_ENCAP, sizeof(e), &e)) {
-		rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+		rove_err_set(err, ROVE_E_INVAL, _("SA message too long"));
 		return false;
 	}
 	return true;
@@ -277,7 +278,7 @@ static bool put_carry(struct nlmsghdr *nlh, size_t len, struct xfrm_usersa_info 
 	if (mnl_attr_put_check(nlh, len, XFRMA_LTIME_VAL, sizeof(cur), &cur))
 		return true;
 long_msg:
-	rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+	rove_err_set(err, ROVE_E_INVAL, _("SA message too long"));
 	return false;
 }
 
@@ -288,11 +289,11 @@ struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xf
 	struct xfrm_usersa_info *info;
 
 	if (len < ROVE_NL_MSG_MAX) {
-		rove_err_set(err, ROVE_E_INVAL, "SA message buffer too small");
+		rove_err_set(err, ROVE_E_INVAL, _("SA message buffer too small"));
 		return NULL;
 	}
 	if (!family_ok(sa->src.family) || sa->src.family != sa->dst.family) {
-		rove_err_set(err, ROVE_E_INVAL, "SA with bad or mixed outer addresses");
+		rove_err_set(err, ROVE_E_INVAL, _("SA with bad or mixed outer addresses"));
 		return NULL;
 	}
 	nlh = msg_start(buf, XFRM_MSG_NEWSA, NLM_F_CREATE | NLM_F_EXCL);
@@ -312,7 +313,7 @@ struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xf
 	if (!put_algs(nlh, len, sa, err))
 		goto fail;
 	if (sa->carry && sa->carry->replay_type == XFRMA_REPLAY_ESN_VAL && !sa->esn) {
-		rove_err_set(err, ROVE_E_INVAL, "an ESN replay state for an SA without ESN");
+		rove_err_set(err, ROVE_E_INVAL, _("an ESN replay state for an SA without ESN"));
 		goto fail;
 	}
 	if (sa->carry ? !put_carry(nlh, len, info, sa, err) : !put_replay(nlh, len, info, sa, err))
@@ -320,7 +321,7 @@ struct nlmsghdr *rove_xfrm_state_msg(void *buf, size_t len, const struct rove_xf
 	if (sa->encap && !put_encap(nlh, len, sa, err))
 		goto fail;
 	if (sa->if_id && !mnl_attr_put_u32_check(nlh, len, XFRMA_IF_ID, sa->if_id)) {
-		rove_err_set(err, ROVE_E_INVAL, "SA message too long");
+		rove_err_set(err, ROVE_E_INVAL, _("SA message too long"));
 		goto fail;
 	}
 	return nlh;
@@ -337,7 +338,7 @@ int rove_xfrm_state_add(struct rove_nl *nl, const struct rove_xfrm_sa *sa, struc
 	int r;
 
 	if (!nlh)
-		return rove_err_prefix(err, "adding SA 0x%08x", sa->spi);
+		return rove_err_prefix(err, _("adding SA 0x%08x"), sa->spi);
 	snprintf(what, sizeof(what), "adding SA 0x%08x", sa->spi);
 	r = rove_nl_request(nl, nlh, what, err);
 	rove_wipe(buf, sizeof(buf));
@@ -364,7 +365,7 @@ int rove_xfrm_state_del(struct rove_nl *nl, const struct rove_addr *dst, uint32_
 	char what[48];
 
 	if (!family_ok(dst->family))
-		return rove_err_set(err, ROVE_E_INVAL, "removing SA: bad address");
+		return rove_err_set(err, ROVE_E_INVAL, _("removing SA: bad address"));
 	snprintf(what, sizeof(what), "removing SA 0x%08x", spi);
 	return rove_nl_request(nl, sa_id_msg(buf, XFRM_MSG_DELSA, dst, spi, IPPROTO_ESP), what,
 			       err);
@@ -387,7 +388,7 @@ static int use_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
 	const struct xfrm_usersa_info *info;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || mnl_nlmsg_get_payload_len(nlh) < sizeof(*info))
-		return rove_err_set(err, ROVE_E_PARSE, "unexpected answer");
+		return rove_err_set(err, ROVE_E_PARSE, _("unexpected answer"));
 	info = mnl_nlmsg_get_payload(nlh);
 	a->use->bytes = info->curlft.bytes;
 	a->use->packets = info->curlft.packets;
@@ -411,14 +412,14 @@ int rove_xfrm_state_use(struct rove_nl *nl, uint32_t spi, uint8_t proto,
 
 	memset(out, 0, sizeof(*out));
 	if (!family_ok(dst->family))
-		return rove_err_set(err, ROVE_E_INVAL, "reading SA counters: bad address");
+		return rove_err_set(err, ROVE_E_INVAL, _("reading SA counters: bad address"));
 	snprintf(what, sizeof(what), "reading SA 0x%08x", spi);
 	if (rove_nl_query(nl, sa_id_msg(buf, XFRM_MSG_GETSA, dst, spi, proto), what, use_cb, &a,
 			  err) < 0)
 		return -1;
 	if (!a.got) {
 		errno = ESRCH;
-		return rove_err_set(err, ROVE_E_IO, "%s: no answer", what);
+		return rove_err_set(err, ROVE_E_IO, _("%s: no answer"), what);
 	}
 	return 0;
 }
@@ -455,7 +456,7 @@ static int carry_cb(const struct nlmsghdr *nlh, void *arg, struct rove_err *err)
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWAE ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct xfrm_aevent_id))
-		return rove_err_set(err, ROVE_E_PARSE, "unexpected answer");
+		return rove_err_set(err, ROVE_E_PARSE, _("unexpected answer"));
 	mnl_attr_parse(nlh, sizeof(struct xfrm_aevent_id), carry_attr_cb, a->c);
 	a->got = a->c->replay_type != 0;
 	return 0;
@@ -474,7 +475,7 @@ int rove_xfrm_state_carry(struct rove_nl *nl, const struct rove_addr *dst, uint3
 
 	memset(out, 0, sizeof(*out));
 	if (!family_ok(dst->family))
-		return rove_err_set(err, ROVE_E_INVAL, "reading SA state: bad address");
+		return rove_err_set(err, ROVE_E_INVAL, _("reading SA state: bad address"));
 	snprintf(what, sizeof(what), "reading the state of SA 0x%08x", spi);
 	nlh = msg_start(buf, XFRM_MSG_GETAE, 0);
 	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
@@ -487,7 +488,7 @@ int rove_xfrm_state_carry(struct rove_nl *nl, const struct rove_addr *dst, uint3
 		return -1;
 	if (!a.got) {
 		errno = ESRCH;
-		return rove_err_set(err, ROVE_E_IO, "%s: no replay state in the answer", what);
+		return rove_err_set(err, ROVE_E_IO, _("%s: no replay state in the answer"), what);
 	}
 	return 0;
 }
@@ -604,12 +605,12 @@ struct nlmsghdr *rove_xfrm_policy_msg(void *buf, size_t len, const struct rove_x
 	struct xfrm_user_tmpl t;
 
 	if (len < ROVE_NL_MSG_MAX) {
-		rove_err_set(err, ROVE_E_INVAL, "policy message buffer too small");
+		rove_err_set(err, ROVE_E_INVAL, _("policy message buffer too small"));
 		return NULL;
 	}
 	if (!sel_ok(&p->sel) || !family_ok(p->tun_src.family) ||
 	    p->tun_src.family != p->tun_dst.family || p->dir > ROVE_XFRM_FWD) {
-		rove_err_set(err, ROVE_E_INVAL, "policy with a bad selector or tunnel");
+		rove_err_set(err, ROVE_E_INVAL, _("policy with a bad selector or tunnel"));
 		return NULL;
 	}
 	nlh = msg_start(buf, XFRM_MSG_NEWPOLICY, NLM_F_CREATE | NLM_F_EXCL);
@@ -631,7 +632,7 @@ struct nlmsghdr *rove_xfrm_policy_msg(void *buf, size_t len, const struct rove_x
 	t.aalgos = t.ealgos = t.calgos = ~0u;
 	if (!mnl_attr_put_check(nlh, len, XFRMA_TMPL, sizeof(t), &t) ||
 	    (p->if_id && !mnl_attr_put_u32_check(nlh, len, XFRMA_IF_ID, p->if_id))) {
-		rove_err_set(err, ROVE_E_INVAL, "policy message too long");
+		rove_err_set(err, ROVE_E_INVAL, _("policy message too long"));
 		return NULL;
 	}
 	return nlh;
@@ -679,14 +680,14 @@ int rove_xfrm_policy_del_if(struct rove_nl *nl, const struct rove_xfrm_sel *sel,
 	char what[200];
 
 	if (!sel_ok(sel) || dir > ROVE_XFRM_FWD)
-		return rove_err_set(err, ROVE_E_INVAL, "removing policy: bad selector");
+		return rove_err_set(err, ROVE_E_INVAL, _("removing policy: bad selector"));
 	nlh = msg_start(buf, XFRM_MSG_DELPOLICY, 0);
 	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
 	put_sel(&id->sel, sel);
 	id->dir = (uint8_t)dir;
 	/* A policy of an XFRM interface is only found with its id. */
 	if (if_id && !mnl_attr_put_u32_check(nlh, sizeof(buf), XFRMA_IF_ID, if_id))
-		return rove_err_set(err, ROVE_E_INVAL, "removing policy: message too long");
+		return rove_err_set(err, ROVE_E_INVAL, _("removing policy: message too long"));
 	policy_what(what, sizeof(what), "removing", sel, dir);
 	return rove_nl_request(nl, nlh, what, err);
 }
@@ -704,7 +705,7 @@ struct nlmsghdr *rove_xfrm_migrate_msg(void *buf, size_t len, const struct rove_
 	if (len < ROVE_NL_MSG_MAX || !sel_ok(&m->sel) || m->dir > ROVE_XFRM_FWD ||
 	    !family_ok(m->old_src.family) || m->old_src.family != m->old_dst.family ||
 	    !family_ok(m->new_src.family) || m->new_src.family != m->new_dst.family) {
-		rove_err_set(err, ROVE_E_INVAL, "moving a policy: bad selector or addresses");
+		rove_err_set(err, ROVE_E_INVAL, _("moving a policy: bad selector or addresses"));
 		return NULL;
 	}
 	nlh = msg_start(buf, XFRM_MSG_MIGRATE, 0);
@@ -735,7 +736,7 @@ struct nlmsghdr *rove_xfrm_migrate_msg(void *buf, size_t len, const struct rove_
 		goto long_msg;
 	return nlh;
 long_msg:
-	rove_err_set(err, ROVE_E_INVAL, "migrate message too long");
+	rove_err_set(err, ROVE_E_INVAL, _("migrate message too long"));
 	return NULL;
 }
 
@@ -765,7 +766,7 @@ int rove_xfrm_socket_bypass(int fd, int family, struct rove_err *err)
 		level = IPPROTO_IPV6;
 		opt = IPV6_XFRM_POLICY;
 	} else {
-		return rove_err_set(err, ROVE_E_INVAL, "IPsec bypass: bad address family");
+		return rove_err_set(err, ROVE_E_INVAL, _("IPsec bypass: bad address family"));
 	}
 	memset(&pol, 0, sizeof(pol));
 	pol.sel.family = (uint16_t)family;
@@ -776,7 +777,7 @@ int rove_xfrm_socket_bypass(int fd, int family, struct rove_err *err)
 		pol.dir = (uint8_t)dir;
 		if (setsockopt(fd, level, opt, &pol, sizeof(pol)) < 0) {
 			int e = errno;
-			rove_err_set(err, ROVE_E_IO, "IPsec bypass for the IKE socket: %s",
+			rove_err_set(err, ROVE_E_IO, _("IPsec bypass for the IKE socket: %s"),
 				     strerror(e));
 			errno = e;
 			return -1;
@@ -791,7 +792,7 @@ int rove_xfrm_socket_encap(int fd, struct rove_err *err)
 
 	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)) < 0) {
 		int e = errno;
-		rove_err_set(err, ROVE_E_IO, "ESP-in-UDP on the NAT-T socket: %s", strerror(e));
+		rove_err_set(err, ROVE_E_IO, _("ESP-in-UDP on the NAT-T socket: %s"), strerror(e));
 		errno = e;
 		return -1;
 	}

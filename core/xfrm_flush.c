@@ -2,6 +2,7 @@
 /* Finding rove's XFRM objects again: cleanup by reqid after a crash, and
  * the probe that tells whether the kernel can carry ESP at all. */
 #include "xfrm.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -161,7 +162,7 @@ static int dump(struct rove_nl *nl, uint16_t type, const char *what, rove_nl_cb 
 	if (rove_nl_query(nl, nlh, what, cb, f, err) < 0)
 		return -1;
 	if (f->oom)
-		return rove_err_set(err, ROVE_E_NOMEM, "%s: out of memory", what);
+		return rove_err_set(err, ROVE_E_NOMEM, _("%s: out of memory"), what);
 	return 0;
 }
 
@@ -222,9 +223,9 @@ int rove_xfrm_probe(struct rove_nl *nl, struct rove_err *err)
 			rove_err_clear(err);
 			return 0;
 		}
-		return rove_err_prefix(err, "kernel IPsec unavailable");
+		return rove_err_prefix(err, _("kernel IPsec unavailable"));
 	}
 	if (rove_xfrm_state_del(nl, &sa.dst, sa.spi, err) < 0)
-		return rove_err_prefix(err, "kernel IPsec probe");
+		return rove_err_prefix(err, _("kernel IPsec probe"));
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "xfrmi.h"
+#include "i18n.h"
 
 #include <net/if.h>
 #include <libmnl/libmnl.h>
@@ -19,7 +20,7 @@ int rove_xfrmi_add(struct rove_nl *nl, const char *name, uint32_t if_id, int lin
 	unsigned idx;
 
 	if (!name || !name[0] || strlen(name) >= IFNAMSIZ || !if_id)
-		return rove_err_set(err, ROVE_E_INVAL, "XFRM interface: bad name or id");
+		return rove_err_set(err, ROVE_E_INVAL, _("XFRM interface: bad name or id"));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -41,7 +42,7 @@ int rove_xfrmi_add(struct rove_nl *nl, const char *name, uint32_t if_id, int lin
 		return -1;
 	idx = if_nametoindex(name);
 	if (!idx)
-		return rove_err_set(err, ROVE_E_IO, "XFRM interface %s vanished", name);
+		return rove_err_set(err, ROVE_E_IO, _("XFRM interface %s vanished"), name);
 	return (int)idx;
 }
 
@@ -52,7 +53,7 @@ int rove_xfrmi_del(struct rove_nl *nl, int ifindex, struct rove_err *err)
 	struct ifinfomsg *ifi;
 
 	if (ifindex <= 0)
-		return rove_err_set(err, ROVE_E_INVAL, "XFRM interface: bad index");
+		return rove_err_set(err, ROVE_E_INVAL, _("XFRM interface: bad index"));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_DELLINK;
 	nlh->nlmsg_flags = 0;
