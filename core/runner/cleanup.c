@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "cleanup.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,10 +117,10 @@ int rove_state_path(char *out, size_t size, const char *run_dir, const char *nam
 	int n;
 
 	if (!name_ok(name))
-		return rove_err_set(err, ROVE_E_INVAL, "\"%s\" is not a valid session name", name);
+		return rove_err_set(err, ROVE_E_INVAL, _("\"%s\" is not a valid session name"), name);
 	n = snprintf(out, size, "%s/%s.state%s", run_dir, name, suffix);
 	if (n < 0 || (size_t)n >= size)
-		return rove_err_set(err, ROVE_E_INVAL, "the state path for %s is too long", name);
+		return rove_err_set(err, ROVE_E_INVAL, _("the state path for %s is too long"), name);
 	return 0;
 }
 
@@ -333,7 +334,7 @@ int rove_state_parse(const void *buf, size_t len, const char *file,
 		}
 	}
 	if (!out->session[0])
-		return rove_err_set(err, ROVE_E_PARSE, "%s: no session= line", r.file);
+		return rove_err_set(err, ROVE_E_PARSE, _("%s: no session= line"), r.file);
 	return 0;
 }
 
@@ -347,22 +348,22 @@ static int read_small(const char *path, size_t max, char **out, size_t *len, str
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return rove_err_set(err, ROVE_E_IO, "cannot read %s: %s", path, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot read %s: %s"), path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
 		close(fd);
-		return rove_err_set(err, ROVE_E_IO, "%s is not a small regular file", path);
+		return rove_err_set(err, ROVE_E_IO, _("%s is not a small regular file"), path);
 	}
 	p = malloc((size_t)st.st_size + 1);
 	if (!p) {
 		close(fd);
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory reading %s", path);
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory reading %s"), path);
 	}
 	n = read(fd, p, (size_t)st.st_size + 1);
 	close(fd);
 	if (n < 0 || n > st.st_size) {
 		free(p);
-		return rove_err_set(err, ROVE_E_IO, "cannot read %s", path);
+		return rove_err_set(err, ROVE_E_IO, _("cannot read %s"), path);
 	}
 	*out = p;
 	*len = (size_t)n;
@@ -386,7 +387,7 @@ int rove_state_load(const char *name, const char *run_dir, struct rove_state_inf
 	if (r < 0)
 		return -1;
 	if (strcmp(out->session, name) != 0)
-		return rove_err_set(err, ROVE_E_PARSE, "%s: belongs to session %s", path,
+		return rove_err_set(err, ROVE_E_PARSE, _("%s: belongs to session %s"), path,
 				    out->session);
 	return 1;
 }
@@ -410,12 +411,12 @@ static int state_write(struct rove_state_file *st, struct rove_err *err)
 	int fd = open(st->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", st->tmp, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), st->tmp, strerror(errno));
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		unlink(st->tmp);
-		return rove_err_set(err, ROVE_E_NOMEM, "cannot write %s", st->tmp);
+		return rove_err_set(err, ROVE_E_NOMEM, _("cannot write %s"), st->tmp);
 	}
 	fputs("# rove session state: what to undo if this session dies (rove down/up)\n", f);
 	for (size_t i = 0; i < st->n; i++)
@@ -423,7 +424,7 @@ static int state_write(struct rove_state_file *st, struct rove_err *err)
 	/* Never a half-written file under the real name: a crash leaves the
 	 * previous complete version. */
 	if (ferror(f) | fclose(f) || rename(st->tmp, st->path) < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", st->path, strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), st->path, strerror(errno));
 		unlink(st->tmp);
 		return -1;
 	}
@@ -457,10 +458,10 @@ static int state_put(struct rove_state_file *st, const char *key, const char *va
 
 	for (const char *c = key; *c; c++)
 		if (!key_char(*c))
-			return rove_err_set(err, ROVE_E_INVAL, "bad state key \"%s\"", key);
+			return rove_err_set(err, ROVE_E_INVAL, _("bad state key \"%s\""), key);
 	if (!*key || strlen(key) > 64 || !value_ok(val) ||
 	    strlen(val) >= KV_LINE_MAX - strlen(key) - 1)
-		return rove_err_set(err, ROVE_E_INVAL, "bad value for state key %s", key);
+		return rove_err_set(err, ROVE_E_INVAL, _("bad value for state key %s"), key);
 	for (size_t i = 0; replace && i < st->n && !l; i++)
 		if (strcmp(st->lines[i].key, key) == 0)
 			l = &st->lines[i];
@@ -469,13 +470,13 @@ static int state_put(struct rove_state_file *st, const char *key, const char *va
 		struct state_line *nl = realloc(st->lines, cap * sizeof(*nl));
 
 		if (!nl)
-			return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+			return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		st->lines = nl;
 		st->cap = cap;
 	}
 	v = strdup(val);
 	if (!v)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (l) {
 		free(l->val);
 		l->val = v;
@@ -484,7 +485,7 @@ static int state_put(struct rove_state_file *st, const char *key, const char *va
 		l->key = strdup(key);
 		if (!l->key) {
 			free(v);
-			return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+			return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		}
 		l->val = v;
 		st->n++;
@@ -534,7 +535,7 @@ struct rove_state_file *rove_state_new(const char *name, const char *run_dir, st
 	char pid[24];
 
 	if (!st) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	st->held = true;
@@ -577,7 +578,7 @@ int rove_state_set(struct rove_state_file *st, const char *key, const char *valu
 		   struct rove_err *err)
 {
 	if (strcmp(key, "route") == 0 || strcmp(key, "vip") == 0)
-		return rove_err_set(err, ROVE_E_INVAL, "use rove_state_add_%s for %s", key, key);
+		return rove_err_set(err, ROVE_E_INVAL, _("use rove_state_add_%s for %s"), key, key);
 	return state_put(st, key, value, true, err);
 }
 
@@ -586,7 +587,7 @@ int rove_state_add_route(struct rove_state_file *st, const struct rove_route *r,
 	char v[256];
 
 	if (rove_state_route_str(r, v, sizeof(v)) < 0)
-		return rove_err_set(err, ROVE_E_INVAL, "route too long for the state file");
+		return rove_err_set(err, ROVE_E_INVAL, _("route too long for the state file"));
 	return state_put(st, "route", v, false, err);
 }
 
@@ -595,7 +596,7 @@ int rove_state_del_route(struct rove_state_file *st, const struct rove_route *r,
 	char v[256];
 
 	if (rove_state_route_str(r, v, sizeof(v)) < 0)
-		return rove_err_set(err, ROVE_E_INVAL, "route too long for the state file");
+		return rove_err_set(err, ROVE_E_INVAL, _("route too long for the state file"));
 	return state_drop(st, "route", v, err);
 }
 
@@ -605,7 +606,7 @@ static int vip_str(int ifindex, const struct rove_prefix *vip, char *v, size_t s
 	char a[ROVE_ADDR_STRLEN];
 
 	if (ifindex <= 0 || (vip->addr.family != AF_INET && vip->addr.family != AF_INET6))
-		return rove_err_set(err, ROVE_E_INVAL, "bad virtual IP for the state file");
+		return rove_err_set(err, ROVE_E_INVAL, _("bad virtual IP for the state file"));
 	snprintf(v, size, "%s/%u ifindex %d", rove_addr_str(&vip->addr, a, sizeof(a)), vip->len,
 		 ifindex);
 	return 0;

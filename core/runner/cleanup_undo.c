@@ -2,6 +2,7 @@
 /* Crash cleanup: undoing what a dead session's state file says it
  * installed (split from cleanup.c, which reads and writes the file). */
 #include "cleanup.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,14 +191,14 @@ int rove_cleanup_stale(const char *name, const char *run_dir, struct rove_err *e
 	int have, dns;
 
 	if (!in)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	have = rove_state_load(name, run_dir, in, &e);
 	if (have < 0)
 		note(&o, &e);
 	pid = have > 0 ? in->pid : 0;
 	if (have > 0 && still_running(pid)) {
 		free(in);
-		return rove_err_set(err, ROVE_E_INVAL, "session %s is still running (pid %ld)", name,
+		return rove_err_set(err, ROVE_E_INVAL, _("session %s is still running (pid %ld)"), name,
 				    (long)pid);
 	}
 	if (have > 0) {
@@ -211,7 +212,7 @@ int rove_cleanup_stale(const char *name, const char *run_dir, struct rove_err *e
 	if (o.failed) {
 		if (err)
 			*err = o.first;
-		return rove_err_prefix(err, "cleaning up after session %s", name);
+		return rove_err_prefix(err, _("cleaning up after session %s"), name);
 	}
 	if (have > 0 && rove_state_path(path, sizeof(path), run_dir, name, "", &e) == 0)
 		unlink(path);

@@ -3,6 +3,7 @@
  * queued, react to its events and re-arm one timer at its next deadline.
  * Nothing polls: the loop sleeps until a socket, a signal or that timer. */
 #include "daemon.h"
+#include "i18n.h"
 #include "rundir.h"
 #include "cleanup.h"
 #include "datapath_kernel.h"
@@ -138,7 +139,7 @@ static void say_child(struct rove_daemon *d, const struct rove_child_sa *sa)
 	for (size_t i = 0; i < sa->nts_remote && i < 8 && off < sizeof(line); i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s", i ? ", " : "",
 					rove_ts_str(&sa->ts_remote[i], ts, sizeof(ts)));
-	rove_daemon_say(d, 'p', "networks through the tunnel: %s (ESP %.*s%s)", line,
+	rove_daemon_say(d, 'p', _("networks through the tunnel: %s (ESP %.*s%s)"), line,
 			(int)sizeof(sa->proposal), sa->proposal, sa->encap ? ", UDP-encapsulated" : "");
 }
 
@@ -169,7 +170,7 @@ static void apply_dns(struct rove_daemon *d)
 				rove_run_dir(), &err);
 	if (!d->dns) {
 		if (err.code != ROVE_E_OK)
-			rove_daemon_say(d, 'p', "DNS left unchanged: %s", err.msg);
+			rove_daemon_say(d, 'p', _("DNS left unchanged: %s"), err.msg);
 		return;
 	}
 	rove_state_hold(d->state);
@@ -177,7 +178,7 @@ static void apply_dns(struct rove_daemon *d)
 	rove_state_set(d->state, "dns_record", rove_dns_record_path(d->dns), &err);
 	if (rove_state_flush(d->state, &err) < 0)
 		rove_daemon_say(d, 'p', "%s", err.msg);
-	rove_daemon_say(d, 'p', "DNS %s set through %s",
+	rove_daemon_say(d, 'p', _("DNS %s set through %s"),
 			rove_addr_str(&d->config.dns[0], a, sizeof(a)), rove_dns_method(d->dns));
 }
 
@@ -240,8 +241,8 @@ static void check_up(struct rove_daemon *d)
 	if (d->announced_up || d->closing || !d->got_child || !d->got_config)
 		return;
 	if (!d->have_vip) {
-		fail(d, "the gateway assigned no virtual IP address: "
-			"check the gateway's address pool");
+		fail(d, _("the gateway assigned no virtual IP address: "
+			  "check the gateway's address pool"));
 		rove_daemon_close(d);
 		return;
 	}
@@ -251,7 +252,7 @@ static void check_up(struct rove_daemon *d)
 		apply_dns(d);
 		rove_daemon_block_apply(d);
 	}
-	rove_daemon_say(d, 'p', "datapath %s", d->dp->ops->name);
+	rove_daemon_say(d, 'p', _("datapath %s"), d->dp->ops->name);
 	report_ipconfig(d);
 	rove_daemon_path_up(d);
 }
@@ -452,7 +453,7 @@ static gboolean on_close_timeout(gpointer data)
 
 	g_source_unref(d->close_timer);
 	d->close_timer = NULL;
-	rove_daemon_say(d, 'p', "the gateway did not confirm the close in time; closing anyway");
+	rove_daemon_say(d, 'p', _("the gateway did not confirm the close in time; closing anyway"));
 	finish(d);
 	return G_SOURCE_REMOVE;
 }
@@ -466,7 +467,7 @@ void rove_daemon_close(struct rove_daemon *d)
 	d->closing = true;
 	if (!d->announced_up && d->exit_code == 0) {
 		d->exit_code = 1;
-		rove_daemon_say(d, 'f', "the session was stopped before it came up");
+		rove_daemon_say(d, 'f', _("the session was stopped before it came up"));
 	}
 	rove_daemon_reauth_abort(d);
 	if (st == ROVE_ST_IDLE || st == ROVE_ST_CLOSED ||
@@ -591,7 +592,7 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 	rove_daemon_pump(d);
 	if (r < 0 && !d->finished) {
 		/* Normally the engine says why with ROVE_EV_FAILED. */
-		fail(d, "the session could not start");
+		fail(d, _("the session could not start"));
 		finish(d);
 	}
 	if (d->finished)
@@ -599,7 +600,7 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 	if (setup_datapath(d, err) < 0)
 		goto fail;
 	if (rove_daemon_path_open(d, &perr) < 0)
-		rove_daemon_say(d, 'p', "moves between networks are not followed: %s", perr.msg);
+		rove_daemon_say(d, 'p', _("moves between networks are not followed: %s"), perr.msg);
 	if (rove_session_config(d->s)->auth == ROVE_AUTHK_EAP_MSCHAPV2)
 		prepare_legacy(d);
 	return 0;

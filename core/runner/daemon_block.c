@@ -7,6 +7,7 @@
  * profile says leak-block=no. The routes carry rove's marker, so a crash
  * leaves nothing a later `rove up` or `rove down` would not remove. */
 #include "daemon.h"
+#include "i18n.h"
 
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -33,13 +34,13 @@ void rove_daemon_block_apply(struct rove_daemon *d)
 		if (!family_unassigned(d, i) || d->blocked[i])
 			continue;
 		if (!nl || rove_route_block(nl, fams[i], &err) < 0) {
-			rove_daemon_say(d, 'p', "could not block %s outside the tunnel: %s",
+			rove_daemon_say(d, 'p', _("could not block %s outside the tunnel: %s"),
 					i ? "IPv6" : "IPv4", err.msg);
 			continue;
 		}
 		d->blocked[i] = true;
-		rove_daemon_say(d, 'p', "%s blocked: the gateway assigned no %s address "
-				"(leak-block=no in the profile sends it outside the tunnel)",
+		rove_daemon_say(d, 'p', _("%s blocked: the gateway assigned no %s address "
+				  "(leak-block=no in the profile sends it outside the tunnel)"),
 				i ? "IPv6" : "IPv4", i ? "IPv6" : "IPv4");
 	}
 	rove_nl_close(nl);
@@ -57,7 +58,7 @@ void rove_daemon_block_remove(struct rove_daemon *d)
 		if (!d->blocked[i])
 			continue;
 		if (!nl || rove_route_unblock(nl, fams[i], &err) < 0)
-			rove_daemon_say(d, 'p', "removing the %s block: %s", i ? "IPv6" : "IPv4",
+			rove_daemon_say(d, 'p', _("removing the %s block: %s"), i ? "IPv6" : "IPv4",
 					err.msg);
 		d->blocked[i] = false;
 	}

@@ -6,6 +6,7 @@
  * auto: the kernel when it can install an ESP SA (a probe SA in our reqid
  * range), else userspace. kernel/userspace: that one, or a clear error. */
 #include "daemon.h"
+#include "i18n.h"
 #include "datapath_kernel.h"
 #include "datapath_userspace.h"
 
@@ -108,8 +109,8 @@ int rove_daemon_dp_choose(enum rove_datapath_pref pref, enum rove_datapath_pref 
 		kernel = kernel_has_esp(&kerr);
 		if (!kernel && pref == ROVE_DP_KERNEL)
 			return rove_err_set(err, ROVE_E_UNSUPPORTED,
-					    "datapath=kernel: this kernel cannot install an ESP SA "
-					    "(%s); use datapath=auto or datapath=userspace", kerr.msg);
+					    _("datapath=kernel: this kernel cannot install an ESP SA "
+					      "(%s); use datapath=auto or datapath=userspace"), kerr.msg);
 	}
 	*out = kernel ? ROVE_DP_KERNEL : ROVE_DP_USERSPACE;
 	return 0;
@@ -129,13 +130,13 @@ int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err)
 	if (kernel) {
 		d->dp = open_kernel(d, err);
 		if (!d->dp)
-			return rove_err_prefix(err, "datapath=kernel cannot work here");
+			return rove_err_prefix(err, _("datapath=kernel cannot work here"));
 		d->dpu = false;
 		return 0;
 	}
 	d->dp = open_userspace(d, err);
 	if (!d->dp)
-		return rove_err_prefix(err, "the userspace datapath cannot start");
+		return rove_err_prefix(err, _("the userspace datapath cannot start"));
 	d->dpu = true;
 	return 0;
 }

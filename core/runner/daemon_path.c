@@ -7,6 +7,7 @@
  * A clock check every few seconds notices a suspend (or a stopped
  * process) and checks the gateway at once. */
 #include "cleanup.h"
+#include "i18n.h"
 #include "daemon.h"
 #include "xfrm.h"
 
@@ -39,7 +40,7 @@ static void note_vips(struct rove_daemon *d, int oif)
 static void park(struct rove_daemon *d, const char *why)
 {
 	if (!d->path_parked)
-		rove_daemon_say(d, 'p', "no path to the gateway (%s): the session waits for one", why);
+		rove_daemon_say(d, 'p', _("no path to the gateway (%s): the session waits for one"), why);
 	d->path_parked = true;
 	rove_session_path_changed(d->s, NULL, rove_daemon_now());
 	rove_daemon_pump(d);
@@ -100,8 +101,11 @@ static void path_check(struct rove_daemon *d)
 	}
 	if (!d->path_parked && same_host(&src, &d->path_src) && same_host(&gw, &d->path_gw))
 		return;
-	rove_daemon_say(d, 'p', "%s the gateway from %s", d->path_parked ? "resuming: reaching" :
-			"the path changed: reaching", rove_addr_str(&src, a, sizeof(a)));
+	rove_addr_str(&src, a, sizeof(a));
+	if (d->path_parked)
+		rove_daemon_say(d, 'p', _("resuming: reaching the gateway from %s"), a);
+	else
+		rove_daemon_say(d, 'p', _("the path changed: reaching the gateway from %s"), a);
 	d->path_parked = false;
 	d->path_src = src;
 	d->path_gw = gw;
@@ -157,8 +161,8 @@ static gboolean on_clock(gpointer data)
 	rove_clockwatch_now(&mono, &boot);
 	missed = rove_clockwatch_sample(&d->clock, mono, boot, CLOCK_PERIOD_MS, CLOCK_SLACK_MS);
 	if (missed && d->announced_up && !d->closing) {
-		rove_daemon_say(d, 'p', "the session missed %llu s (suspended or stopped): "
-				"checking the gateway", (unsigned long long)(missed / 1000));
+		rove_daemon_say(d, 'p', _("the session missed %llu s (suspended or stopped): "
+				  "checking the gateway"), (unsigned long long)(missed / 1000));
 		path_check(d);
 		if (!d->path_parked && !d->finished) {
 			rove_session_check_path(d->s, rove_daemon_now());

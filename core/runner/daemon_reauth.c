@@ -12,6 +12,7 @@
  * d->s_next (coming up) and d->s_old (closing). Received IKE messages go
  * to all of them; each engine drops what is not for its IKE SA. */
 #include "daemon.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -79,11 +80,11 @@ static void start(struct rove_daemon *d)
 	rove_daemon_follow_on(d, &cfg);
 	d->s_next = rove_session_new(&cfg, &err);
 	if (!d->s_next) {
-		rove_daemon_say(d, 'p', "reauthentication cannot start: %s", err.msg);
+		rove_daemon_say(d, 'p', _("reauthentication cannot start: %s"), err.msg);
 		arm(d, RETRY_S);
 		return;
 	}
-	rove_daemon_say(d, 'p', "reauthenticating: a new IKE SA comes up beside the current one");
+	rove_daemon_say(d, 'p', _("reauthenticating: a new IKE SA comes up beside the current one"));
 	rove_session_start(d->s_next, rove_daemon_now());
 	rove_daemon_pump(d);
 }
@@ -128,8 +129,8 @@ static void promote(struct rove_daemon *d, const struct rove_child_sa *sa)
 	d->s = d->s_next;
 	d->s_next = NULL;
 	d->reauths++;
-	rove_daemon_say(d, 'p', "reauthenticated: the new IKE SA carries the traffic; deleting "
-			"the old one");
+	rove_daemon_say(d, 'p', _("reauthenticated: the new IKE SA carries the traffic; deleting "
+			  "the old one"));
 	rove_session_close(d->s_old, rove_daemon_now());
 	rove_daemon_reauth_schedule(d);
 }
@@ -140,11 +141,11 @@ static void next_event(struct rove_daemon *d, const struct rove_event *ev)
 
 	switch (ev->type) {
 	case ROVE_EV_PROGRESS:
-		rove_daemon_say(d, 'p', "reauthentication: %s", ev->msg);
+		rove_daemon_say(d, 'p', _("reauthentication: %s"), ev->msg);
 		break;
 	case ROVE_EV_LOG:
 		if (d->verbose)
-			rove_daemon_say(d, 'v', "reauthentication: %s", ev->msg);
+			rove_daemon_say(d, 'v', _("reauthentication: %s"), ev->msg);
 		break;
 	case ROVE_EV_CONFIG:
 		if (rove_daemon_reconfigure(d, ev->config, &err) < 0)
@@ -156,8 +157,8 @@ static void next_event(struct rove_daemon *d, const struct rove_event *ev)
 		promote(d, ev->child);
 		break;
 	case ROVE_EV_FAILED:
-		rove_daemon_say(d, 'p', "reauthentication failed: %s; the current IKE SA carries "
-				"on, next try in %u s", ev->msg, RETRY_S);
+		rove_daemon_say(d, 'p', _("reauthentication failed: %s; the current IKE SA carries "
+				  "on, next try in %u s"), ev->msg, RETRY_S);
 		d->next_done = true;
 		arm(d, RETRY_S);
 		break;
@@ -168,8 +169,8 @@ static void next_event(struct rove_daemon *d, const struct rove_event *ev)
 		/* New sessions go elsewhere: a reconnect would follow it. Its
 		 * DELETE (after IKE_AUTH) is due on its timer. */
 		rove_session_handle_timer(d->s_next, rove_daemon_now());
-		rove_daemon_say(d, 'p', "reauthentication: %s; the current IKE SA carries on, "
-				"next try in %u s", ev->msg, RETRY_S);
+		rove_daemon_say(d, 'p', _("reauthentication: %s; the current IKE SA carries on, "
+				  "next try in %u s"), ev->msg, RETRY_S);
 		d->next_done = true;
 		arm(d, RETRY_S);
 		break;
@@ -188,7 +189,7 @@ static void old_event(struct rove_daemon *d, const struct rove_event *ev)
 		break;
 	case ROVE_EV_LOG:
 		if (d->verbose)
-			rove_daemon_say(d, 'v', "old IKE SA: %s", ev->msg);
+			rove_daemon_say(d, 'v', _("old IKE SA: %s"), ev->msg);
 		break;
 	case ROVE_EV_FAILED:
 	case ROVE_EV_CLOSED:

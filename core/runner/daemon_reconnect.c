@@ -12,6 +12,7 @@
  * same gateway do not come back in step) until one comes up or `rove
  * down`. The new CHILD SA replaces the kept one in the datapath. */
 #include "daemon.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,9 +69,9 @@ static void attempt(struct rove_daemon *d)
 	d->got_child = d->got_config = false;
 	d->attempts++;
 	d->next_attempt_ms = 0;
-	rove_daemon_say(d, 'p', "reconnecting to %s (attempt %u)", d->server, d->attempts);
+	rove_daemon_say(d, 'p', _("reconnecting to %s (attempt %u)"), d->server, d->attempts);
 	if (rove_session_start(d->s, rove_daemon_now()) < 0 && !d->finished)
-		rove_daemon_say(d, 'p', "the attempt could not start");
+		rove_daemon_say(d, 'p', _("the attempt could not start"));
 	rove_daemon_pump(d);
 }
 
@@ -96,8 +97,8 @@ void rove_daemon_reconnect_later(struct rove_daemon *d, const char *msg)
 	}
 	snprintf(d->down_reason, sizeof(d->down_reason), "%s", msg);
 	rove_daemon_say(d, 'p', "%s", msg);
-	rove_daemon_say(d, 'p', "reconnecting in %.1f s; the tunnel's routes and DNS stay, so "
-			"nothing goes out unprotected meanwhile", (double)delay / 1000);
+	rove_daemon_say(d, 'p', _("reconnecting in %.1f s; the tunnel's routes and DNS stay, so "
+			  "nothing goes out unprotected meanwhile"), (double)delay / 1000);
 	d->next_attempt_ms = now + delay;
 	if (d->reconnect_timer) {
 		g_source_destroy(d->reconnect_timer);
@@ -155,8 +156,8 @@ int rove_daemon_reconfigure(struct rove_daemon *d, const struct rove_config_info
 	d->config = *c;
 	if (same)
 		return 0;
-	rove_daemon_say(d, 'p', "the gateway assigned another virtual IP: connections through "
-			"the tunnel must start again");
+	rove_daemon_say(d, 'p', _("the gateway assigned another virtual IP: connections through "
+			  "the tunnel must start again"));
 	rove_daemon_report_ipconfig(d);
 	return d->dp->ops->configure(d->dp, c, err);
 }
@@ -169,12 +170,13 @@ void rove_daemon_reconnected(struct rove_daemon *d)
 	if (!d->reconnecting)
 		return;
 	if (!d->attempts) /* a redirect, followed at once */
-		rove_daemon_say(d, 'p', "the new gateway carries the tunnel after %.1f s",
+		rove_daemon_say(d, 'p', _("the new gateway carries the tunnel after %.1f s"),
 				(double)(now - d->down_since_ms) / 1000);
 	else
-		rove_daemon_say(d, 'p', "reconnected after %.1f s (%u attempt%s)",
-			(double)(now - d->down_since_ms) / 1000, d->attempts,
-			d->attempts == 1 ? "" : "s");
+		rove_daemon_say(d, 'p', dngettext("rove", "reconnected after %.1f s (%u attempt)",
+						  "reconnected after %.1f s (%u attempts)",
+						  d->attempts),
+				(double)(now - d->down_since_ms) / 1000, d->attempts);
 	d->reconnecting = false;
 	d->attempts = 0;
 	d->next_attempt_ms = 0;

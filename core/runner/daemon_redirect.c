@@ -9,6 +9,7 @@
  * gateway. More than ROVE_REDIRECT_MAX redirects within
  * ROVE_REDIRECT_PERIOD_MS end the session: gateways sending us in a loop. */
 #include "daemon.h"
+#include "i18n.h"
 #include "ikev2.h"
 #include "nl.h"
 #include "redirect.h"
@@ -38,7 +39,7 @@ static int pin_gateway(struct rove_daemon *d, const struct rove_addr *gw, struct
 		if (same_host(&d->pins[i].dst.addr, gw))
 			return 0;
 	if (d->npins == G_N_ELEMENTS(d->pins))
-		return rove_err_set(err, ROVE_E_INVAL, "too many gateways to keep outside the tunnel");
+		return rove_err_set(err, ROVE_E_INVAL, _("too many gateways to keep outside the tunnel"));
 	nl = rove_nl_open(NETLINK_ROUTE, err);
 	if (!nl)
 		return -1;
@@ -51,7 +52,7 @@ static int pin_gateway(struct rove_daemon *d, const struct rove_addr *gw, struct
 		}
 	}
 	rove_nl_close(nl);
-	return rc < 0 ? rove_err_prefix(err, "pinning the new gateway's route") : 0;
+	return rc < 0 ? rove_err_prefix(err, _("pinning the new gateway's route")) : 0;
 }
 
 void rove_daemon_redirect_unpin(struct rove_daemon *d)
@@ -86,8 +87,8 @@ static int resolve_target(struct rove_daemon *d, const struct rove_redirect *r,
 	else if (rove_resolve_server(r->fqdn, old->remote.family, to, err) < 0)
 		return -1;
 	if (to->family != d->udp->family)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "the new gateway %s is an IPv%c address, "
-				    "but this session's sockets are IPv%c",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("the new gateway %s is an IPv%c address, "
+				      "but this session's sockets are IPv%c"),
 				    rove_addr_str(to, a, sizeof(a)), to->family == AF_INET ? '4' : '6',
 				    d->udp->family == AF_INET ? '4' : '6');
 	to->port = ROVE_IKE_PORT;
@@ -106,13 +107,13 @@ void rove_daemon_redirect(struct rove_daemon *d, const struct rove_event *ev)
 	rove_daemon_say(d, 'p', "%s", ev->msg);
 	rove_redirect_str(ev->redirect, to, sizeof(to));
 	if (!rove_redirect_allow(&d->redirect_history, rove_daemon_now())) {
-		snprintf(msg, sizeof(msg), "the gateways redirected this session %u times "
-			 "within %u minutes, last to %s: a redirect loop; check the gateways' "
-			 "redirect settings", ROVE_REDIRECT_MAX + 1, ROVE_REDIRECT_PERIOD_MS / 60000, to);
+		snprintf(msg, sizeof(msg), _("the gateways redirected this session %u times "
+			   "within %u minutes, last to %s: a redirect loop; check the gateways' "
+			   "redirect settings"), ROVE_REDIRECT_MAX + 1, ROVE_REDIRECT_PERIOD_MS / 60000, to);
 		rove_daemon_end(d, msg);
 	} else if (resolve_target(d, ev->redirect, &d->redirect_to, &d->redirect_local,
 				  &err) < 0) {
-		snprintf(msg, sizeof(msg), "cannot follow the redirect to %s: %s", to, err.msg);
+		snprintf(msg, sizeof(msg), _("cannot follow the redirect to %s: %s"), to, err.msg);
 		rove_daemon_end(d, msg);
 	} else {
 		d->redirect_from = rove_session_config(d->s)->remote;
@@ -163,10 +164,10 @@ static void follow(struct rove_daemon *d)
 		d->down_since_ms = rove_daemon_now();
 		snprintf(d->down_reason, sizeof(d->down_reason), "redirected");
 	}
-	rove_daemon_say(d, 'p', "connecting to %s (redirect %u)",
+	rove_daemon_say(d, 'p', _("connecting to %s (redirect %u)"),
 			rove_addr_str(&cfg.remote, a, sizeof(a)), d->redirects);
 	if (rove_session_start(d->s, rove_daemon_now()) < 0 && !d->finished)
-		rove_daemon_end(d, "the session to the new gateway could not start");
+		rove_daemon_end(d, _("the session to the new gateway could not start"));
 	rove_daemon_pump(d);
 }
 

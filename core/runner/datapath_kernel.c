@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "datapath_kernel.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -76,7 +77,7 @@ static struct kdp *kdp_of(struct rove_datapath *dp)
 static int add_route(struct kdp *k, const struct rove_route *r, struct rove_err *err)
 {
 	if (k->nroutes == MAX_ROUTES)
-		return rove_err_set(err, ROVE_E_INVAL, "too many routes");
+		return rove_err_set(err, ROVE_E_INVAL, _("too many routes"));
 	if (rove_route_add(k->rt, r, err) < 0)
 		return -1;
 	k->routes[k->nroutes++] = *r;
@@ -180,7 +181,7 @@ static int add_pair(struct kdp *k, const struct rove_ts *l, const struct rove_ts
 	struct rove_xfrm_policy pol;
 
 	if (k->npairs == MAX_PAIRS)
-		return rove_err_set(err, ROVE_E_INVAL, "too many traffic selectors");
+		return rove_err_set(err, ROVE_E_INVAL, _("too many traffic selectors"));
 	memset(p, 0, sizeof(*p));
 	rove_xfrm_sel_from_ts(l, r, &p->out);
 	k->npairs++;
@@ -279,7 +280,7 @@ static int add_policies(struct kdp *k, const struct rove_child_sa *sa, struct ro
 				return -1;
 		}
 	if (k->npairs == 0)
-		return rove_err_set(err, ROVE_E_INVAL, "no pair of traffic selectors of one family");
+		return rove_err_set(err, ROVE_E_INVAL, _("no pair of traffic selectors of one family"));
 	/* Routes follow the remote selectors, as prefixes. */
 	for (size_t j = 0; j < nr; j++) {
 		struct rove_xfrm_sel s;
@@ -303,7 +304,7 @@ static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_e
 static int rekey_check(struct kdp *k, const struct rove_child_sa *sa, struct rove_err *err)
 {
 	if (!k->child)
-		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: no CHILD SA to rekey");
+		return rove_err_set(err, ROVE_E_INVAL, _("kernel datapath: no CHILD SA to rekey"));
 	if (!rove_addr_eq(&sa->local, &k->local) || !rove_addr_eq(&sa->remote, &k->remote) ||
 	    sa->encap != k->encap)
 		return move_sas(k, sa, err);
@@ -328,7 +329,7 @@ static int kernel_install_inbound(struct rove_datapath *dp, const struct rove_ch
 	sa_from_child(sa, true, k->reqid, &x);
 	x.if_id = k->if_id;
 	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
-		return rove_err_prefix(err, "kernel datapath");
+		return rove_err_prefix(err, _("kernel datapath"));
 	if (k->sa_in)
 		k->old_in[k->nold++] = k->spi_in;
 	k->spi_in = sa->spi_in;
@@ -350,7 +351,7 @@ static int kernel_install_outbound(struct rove_datapath *dp, const struct rove_c
 	sa_from_child(sa, false, k->reqid, &x);
 	x.if_id = k->if_id;
 	if (rove_xfrm_state_add(k->xfrm, &x, err) < 0)
-		return rove_err_prefix(err, "kernel datapath");
+		return rove_err_prefix(err, _("kernel datapath"));
 	if (k->sa_out)
 		rove_xfrm_state_del(k->xfrm, &k->remote, k->spi_out, &ignored);
 	k->spi_out = sa->spi_out;
@@ -373,7 +374,7 @@ static int kernel_install(struct rove_datapath *dp, const struct rove_child_sa *
 	if (k->child)
 		return kernel_rekey(k, sa, err);
 	if (sa->local.family != sa->remote.family || !rove_addr_len(&sa->local))
-		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: bad outer addresses");
+		return rove_err_set(err, ROVE_E_INVAL, _("kernel datapath: bad outer addresses"));
 	k->child = true;
 	k->local = sa->local;
 	k->remote = sa->remote;
@@ -383,7 +384,7 @@ static int kernel_install(struct rove_datapath *dp, const struct rove_child_sa *
 	if (add_states(k, sa, err) < 0 || add_policies(k, sa, err) < 0 ||
 	    apply_routes(k, err) < 0) {
 		remove_child(k);
-		return rove_err_prefix(err, "kernel datapath");
+		return rove_err_prefix(err, _("kernel datapath"));
 	}
 	return 0;
 }
@@ -445,7 +446,7 @@ static int kernel_configure(struct rove_datapath *dp, const struct rove_config_i
 		if (!k->has_vip[i])
 			continue;
 		if (k->vip[i].addr.family != fams[i]) {
-			rove_err_set(err, ROVE_E_INVAL, "virtual IP of the wrong family");
+			rove_err_set(err, ROVE_E_INVAL, _("virtual IP of the wrong family"));
 			goto fail;
 		}
 		/* A host address: the routes say what is reachable. */
@@ -463,7 +464,7 @@ static int kernel_configure(struct rove_datapath *dp, const struct rove_config_i
 	return 0;
 fail:
 	unconfigure(k);
-	return rove_err_prefix(err, "kernel datapath");
+	return rove_err_prefix(err, _("kernel datapath"));
 }
 
 /* ---- MOBIKE: a new path to the gateway ---- */
@@ -492,17 +493,17 @@ static int kernel_uplink(struct rove_datapath *dp, const struct rove_addr *gatew
 
 	gw.port = 0;
 	if (rove_route_get(k->rt, &gw, &r, err) < 0)
-		return rove_err_prefix(err, "kernel datapath");
+		return rove_err_prefix(err, _("kernel datapath"));
 	if (r.oif <= 0)
-		return rove_err_set(err, ROVE_E_IO, "kernel datapath: the route to the gateway "
-				    "names no interface");
+		return rove_err_set(err, ROVE_E_IO, _("kernel datapath: the route to the gateway "
+				      "names no interface"));
 	k->uplink = r;
 	k->gateway = gw;
 	move_vips(k, old_oif);
 	/* The pinned gateway route and the networks' routes name the uplink. */
 	del_routes(k);
 	if (apply_routes(k, err) < 0)
-		return rove_err_prefix(err, "kernel datapath");
+		return rove_err_prefix(err, _("kernel datapath"));
 	return 0;
 }
 
@@ -580,7 +581,7 @@ static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_e
 		m.new_src = sa->local;
 		m.new_dst = sa->remote;
 		if (rove_xfrm_migrate(k->xfrm, &m, err) < 0)
-			return rove_err_prefix(err, "kernel datapath");
+			return rove_err_prefix(err, _("kernel datapath"));
 		reverse_sel(&k->pairs[i].out, &m.sel);
 		m.old_src = k->remote;
 		m.old_dst = k->local;
@@ -589,7 +590,7 @@ static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_e
 		for (enum rove_xfrm_dir d = ROVE_XFRM_IN; d <= ROVE_XFRM_FWD; d += 2) {
 			m.dir = d;
 			if (rove_xfrm_migrate(k->xfrm, &m, err) < 0)
-				return rove_err_prefix(err, "kernel datapath");
+				return rove_err_prefix(err, _("kernel datapath"));
 		}
 	}
 	k->local = sa->local;
@@ -598,7 +599,7 @@ static int move_sas(struct kdp *k, const struct rove_child_sa *sa, struct rove_e
 	 * in plain anyway; the current ones go with the rekey. */
 	if (k->encap && !sa->encap && sa->spi_in == k->spi_in && sa->spi_out == k->spi_out &&
 	    drop_encap(k, sa, err) < 0)
-		return rove_err_prefix(err, "kernel datapath");
+		return rove_err_prefix(err, _("kernel datapath"));
 	k->encap = sa->encap;
 	return 0;
 }
@@ -609,7 +610,7 @@ static int kernel_update(struct rove_datapath *dp, const struct rove_child_sa *s
 	struct kdp *k = kdp_of(dp);
 
 	if (!k->child || sa->spi_in != k->spi_in || sa->spi_out != k->spi_out)
-		return rove_err_set(err, ROVE_E_INVAL, "kernel datapath: no such CHILD SA to move");
+		return rove_err_set(err, ROVE_E_INVAL, _("kernel datapath: no such CHILD SA to move"));
 	return move_sas(k, sa, err);
 }
 
@@ -674,7 +675,7 @@ struct rove_datapath *rove_datapath_kernel_new(const struct rove_addr *gateway, 
 	struct kdp *k = calloc(1, sizeof(*k));
 
 	if (!k) {
-		rove_err_set(err, ROVE_E_NOMEM, "kernel datapath: out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("kernel datapath: out of memory"));
 		return NULL;
 	}
 	k->dp.ops = &kernel_ops;
@@ -691,7 +692,7 @@ struct rove_datapath *rove_datapath_kernel_new(const struct rove_addr *gateway, 
 	if (rove_route_get(k->rt, &k->gateway, &k->uplink, err) < 0)
 		goto fail;
 	if (k->uplink.oif <= 0) {
-		rove_err_set(err, ROVE_E_IO, "the route to the gateway names no interface");
+		rove_err_set(err, ROVE_E_IO, _("the route to the gateway names no interface"));
 		goto fail;
 	}
 	return &k->dp;
@@ -699,7 +700,7 @@ fail:
 	rove_nl_close(k->xfrm);
 	rove_nl_close(k->rt);
 	free(k);
-	rove_err_prefix(err, "kernel datapath");
+	rove_err_prefix(err, _("kernel datapath"));
 	return NULL;
 }
 
@@ -718,7 +719,7 @@ struct rove_datapath *rove_datapath_kernel_new_xfrmi(const struct rove_addr *gat
 	idx = rove_xfrmi_add(k->rt, ifname, reqid, 0, err);
 	if (idx < 0) {
 		kernel_destroy(dp);
-		rove_err_prefix(err, "kernel datapath");
+		rove_err_prefix(err, _("kernel datapath"));
 		return NULL;
 	}
 	k->xfrmi = idx;

@@ -3,6 +3,7 @@
  * the IKE hand-back queue. The packet work is in datapath_userspace_tx.c
  * and datapath_userspace_rx.c. */
 #include "datapath_userspace_int.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <linux/netlink.h>
@@ -132,14 +133,14 @@ static int add_route(struct dpu *d, const struct rove_route *r, bool exist_ok,
 	if (have_route(d, &r->dst))
 		return 0;
 	if (d->nroutes == DPU_MAX_ROUTES)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "too many routes for the tunnel (%d at most)",
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("too many routes for the tunnel (%d at most)"),
 				    DPU_MAX_ROUTES);
 	if (rove_route_add(d->nl, r, err) < 0) {
 		if (errno == EEXIST && exist_ok)
 			return 0;
 		if (errno == EEXIST)
-			return rove_err_set(err, ROVE_E_IO, "a route for %s already exists in table %d "
-					    "(another VPN?)", rove_prefix_str(&r->dst, a, sizeof(a)),
+			return rove_err_set(err, ROVE_E_IO, _("a route for %s already exists in table %d "
+					      "(another VPN?)"), rove_prefix_str(&r->dst, a, sizeof(a)),
 					    ROVE_ROUTE_TABLE);
 		return -1;
 	}
@@ -197,12 +198,12 @@ static int sync_routes(struct dpu *d, struct rove_err *err)
 	if (!d->manage_routes || !d->have_cfg || !d->installed || d->nroutes)
 		return 0;
 	if (pin_gateway(d, &d->last.remote, err) < 0 || remote_routes(d, fam_used, err) < 0)
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	for (int f = 0; f < 2; f++) {
 		if (!fam_used[f] || d->rule[f])
 			continue;
 		if (rove_rule_add(d->nl, fams[f], err) < 0)
-			return rove_err_prefix(err, "userspace datapath");
+			return rove_err_prefix(err, _("userspace datapath"));
 		d->rule[f] = true;
 	}
 	return 0;
@@ -235,8 +236,8 @@ static int us_uplink(struct rove_datapath *dp, const struct rove_addr *gateway,
 	struct rove_err e2;
 
 	if (dpu_sock_for(d, gateway->family)->fd < 0)
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "userspace datapath: no NAT-T socket "
-				    "of the gateway address's family");
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("userspace datapath: no NAT-T socket "
+				      "of the gateway address's family"));
 	if (!d->manage_routes || !d->nroutes)
 		return 0;
 	gw.port = 0;
@@ -252,7 +253,7 @@ static int us_uplink(struct rove_datapath *dp, const struct rove_addr *gateway,
 		break;
 	}
 	if (pin_gateway(d, &to, err) < 0)
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	return 0;
 }
 
@@ -320,23 +321,23 @@ static int us_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 
 	if (!sa->encap)
 		return rove_err_set(err, ROVE_E_UNSUPPORTED,
-				    "the userspace datapath carries ESP in UDP only: the session "
-				    "must use UDP encapsulation (encap=yes)");
+				    _("the userspace datapath carries ESP in UDP only: the session "
+				      "must use UDP encapsulation (encap=yes)"));
 	if (!uses_natt(d, sa))
-		return rove_err_set(err, ROVE_E_INVAL, "the CHILD SA does not use the NAT-T socket "
-				    "the userspace datapath reads");
+		return rove_err_set(err, ROVE_E_INVAL, _("the CHILD SA does not use the NAT-T socket "
+				      "the userspace datapath reads"));
 	out = rove_esp_sa_new(sa, true, err);
 	in = out ? rove_esp_sa_new(sa, false, err) : NULL;
 	if (!in) {
 		rove_esp_sa_free(out);
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	}
 	mtu = rove_esp_inner_mtu(out, d->path_mtu, sa->remote.family, true);
 	if (mtu < 576) {
 		rove_esp_sa_free(out);
 		rove_esp_sa_free(in);
-		return rove_err_set(err, ROVE_E_INVAL, "a path MTU of %u leaves too little room for "
-				    "ESP (inner MTU %zu)", d->path_mtu, mtu);
+		return rove_err_set(err, ROVE_E_INVAL, _("a path MTU of %u leaves too little room for "
+				      "ESP (inner MTU %zu)"), d->path_mtu, mtu);
 	}
 	/* Inbound first: the gateway may use the SA as soon as it sent it. */
 	add_inbound(d, in, sa);
@@ -351,7 +352,7 @@ static int us_install(struct rove_datapath *dp, const struct rove_child_sa *sa,
 	d->installed = true;
 	d->installed_at = (uint64_t)time(NULL);
 	if (set_mtu(d, mtu, err) < 0 || rove_tun_set_up(&d->tun, err) < 0)
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	return sync_routes(d, err);
 }
 
@@ -371,7 +372,7 @@ static int us_install_inbound(struct rove_datapath *dp, const struct rove_child_
 	struct rove_esp_sa *in = rove_esp_sa_new(sa, false, err);
 
 	if (!in)
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	add_inbound(d, in, sa);
 	if (!rove_addr_eq(&sa->local, &d->last.local) || !rove_addr_eq(&sa->remote, &d->last.remote))
 		return us_update(dp, sa, err);
@@ -386,11 +387,11 @@ static int us_install_outbound(struct rove_datapath *dp, const struct rove_child
 	size_t mtu;
 
 	if (!out)
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	mtu = rove_esp_inner_mtu(out, d->path_mtu, sa->remote.family, true);
 	set_outbound(d, out, sa, mtu);
 	/* Another suite may leave another room for the inner packet. */
-	return set_mtu(d, mtu, err) < 0 ? rove_err_prefix(err, "userspace datapath") : 0;
+	return set_mtu(d, mtu, err) < 0 ? rove_err_prefix(err, _("userspace datapath")) : 0;
 }
 
 /* MOBIKE: the gateway accepted new outer addresses. The SAs stay; the
@@ -404,8 +405,8 @@ static int us_update(struct rove_datapath *dp, const struct rove_child_sa *sa,
 	size_t mtu = 0;
 
 	if (!sa->encap || !uses_natt(d, sa))
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "userspace datapath: the new path "
-				    "does not use a NAT-T socket it reads");
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("userspace datapath: the new path "
+				      "does not use a NAT-T socket it reads"));
 	pthread_mutex_lock(&d->tx.lock);
 	d->tx.local = sa->local;
 	d->tx.remote = sa->remote;
@@ -417,7 +418,7 @@ static int us_update(struct rove_datapath *dp, const struct rove_child_sa *sa,
 	d->last.local = sa->local;
 	d->last.remote = sa->remote;
 	if (mtu && set_mtu(d, mtu, err) < 0)
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	return 0;
 }
 
@@ -459,11 +460,11 @@ static int us_configure(struct rove_datapath *dp, const struct rove_config_info 
 		if (!vips[f])
 			continue;
 		if (rove_vip_add(d->nl, d->tun.ifindex, vips[f], err) < 0)
-			return rove_err_prefix(err, "userspace datapath");
+			return rove_err_prefix(err, _("userspace datapath"));
 		d->vip_added[f] = true;
 	}
 	if (rove_tun_set_up(&d->tun, err) < 0)
-		return rove_err_prefix(err, "userspace datapath");
+		return rove_err_prefix(err, _("userspace datapath"));
 	return sync_routes(d, err);
 }
 
@@ -643,7 +644,7 @@ static int start_workers(struct dpu *d, struct rove_err *err)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot start the datapath threads: %s",
+		return rove_err_set(err, ROVE_E_IO, _("cannot start the datapath threads: %s"),
 				    strerror(r));
 	return 0;
 }
@@ -666,7 +667,7 @@ static int alloc_buffers(struct dpu *d, struct rove_err *err)
 	d->tx.arena = aligned_alloc(64, DPU_TX_SLOTS * d->tx.stride);
 	d->rx.bufs = malloc((size_t)DPU_RX_VLEN * DPU_RX_BUF + ROVE_GRO_BUF);
 	if (!d->tx.rbuf || !d->tx.arena || !d->rx.bufs)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_gro_init(&d->rx.gro, d->rx.bufs + (size_t)DPU_RX_VLEN * DPU_RX_BUF);
 	d->tx.gso = true; /* until a send says otherwise */
 	for (int f = 0; f < 2; f++) {
@@ -692,7 +693,7 @@ struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *
 	char name[ROVE_IFNAMSIZ];
 
 	if (!d) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	d->dp.ops = &userspace_ops;
@@ -710,13 +711,13 @@ struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *
 	pthread_mutex_init(&d->rx.lock, NULL);
 	pthread_mutex_init(&d->ike_lock, NULL);
 	if (d->path_mtu < 576 || d->path_mtu > 9216) {
-		rove_err_set(err, ROVE_E_INVAL, "path MTU %u is outside 576..9216", d->path_mtu);
+		rove_err_set(err, ROVE_E_INVAL, _("path MTU %u is outside 576..9216"), d->path_mtu);
 		goto fail;
 	}
 	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->ike_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
 	if (d->stop_fd < 0 || d->ike_fd < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot create an eventfd: %s", strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot create an eventfd: %s"), strerror(errno));
 		goto fail;
 	}
 	if (alloc_buffers(d, err) < 0)
@@ -731,7 +732,7 @@ struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *
 		goto fail;
 	return &d->dp;
 fail:
-	rove_err_prefix(err, "userspace datapath");
+	rove_err_prefix(err, _("userspace datapath"));
 	us_destroy(&d->dp);
 	return NULL;
 }

@@ -2,6 +2,7 @@
 /* Picks the method, and undoes whatever an earlier run of the same
  * session left behind before applying anything new. */
 #include "dns.h"
+#include "i18n.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ int rove_dns_restore_stale(const char *session, const char *run_dir, struct rove
 	rove_err_clear(&e1);
 	rove_err_clear(&e2);
 	if (!session_ok(session))
-		return rove_err_set(err, ROVE_E_INVAL, "\"%s\" is not a valid session name", session);
+		return rove_err_set(err, ROVE_E_INVAL, _("\"%s\" is not a valid session name"), session);
 	a = rove_resolvconf_restore(session, run_dir, &e1);
 	b = rove_resolved_restore(session, run_dir, &e2);
 	if (err)
@@ -65,7 +66,7 @@ struct rove_dns *rove_dns_apply(const char *session, int ifindex,
 	if (!cfg || cfg->ndns == 0)
 		return NULL;
 	if (!session_ok(session) || strlen(run_dir) >= sizeof(d->run_dir)) {
-		rove_err_set(err, ROVE_E_INVAL, "DNS: bad session name or run directory");
+		rove_err_set(err, ROVE_E_INVAL, _("DNS: bad session name or run directory"));
 		return NULL;
 	}
 	/* A crashed run of this session must not have its servers taken for
@@ -75,7 +76,7 @@ struct rove_dns *rove_dns_apply(const char *session, int ifindex,
 	rove_err_clear(err);
 	d = calloc(1, sizeof(*d));
 	if (!d) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	snprintf(d->session, sizeof(d->session), "%s", session);
@@ -88,7 +89,7 @@ struct rove_dns *rove_dns_apply(const char *session, int ifindex,
 		r = rove_resolvconf_apply(session, cfg, full_tunnel, path, run_dir, d->record, err);
 	}
 	if (r < 0) {
-		rove_err_prefix(err, "setting DNS");
+		rove_err_prefix(err, _("setting DNS"));
 		free(d);
 		return NULL;
 	}

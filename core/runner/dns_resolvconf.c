@@ -20,6 +20,7 @@
  *   nameserver 192.168.1.1
  */
 #include "dns.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -180,7 +181,7 @@ int rove_resolvconf_render(const char *session, const struct rove_config_info *c
 	size_t nns = 0;
 
 	if (!o)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	rove_buf_init(&o->options);
 	read_orig(orig, orig_len, o);
 	header_line(session, line, sizeof(line));
@@ -208,9 +209,9 @@ int rove_resolvconf_render(const char *session, const struct rove_config_info *c
 	rove_buf_free(&o->options);
 	free(o);
 	if (out->failed)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (nns == 0)
-		return rove_err_set(err, ROVE_E_INVAL, "no usable DNS server address");
+		return rove_err_set(err, ROVE_E_INVAL, _("no usable DNS server address"));
 	return 0;
 }
 
@@ -241,24 +242,24 @@ static int read_file(const char *path, struct rove_buf *out, struct stat *st, st
 	ssize_t n;
 
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot read %s: %s", path, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot read %s: %s"), path, strerror(errno));
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
-		return rove_err_set(err, ROVE_E_IO, "%s is not a regular file", path);
+		return rove_err_set(err, ROVE_E_IO, _("%s is not a regular file"), path);
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || out->len + (size_t)n > RESOLV_MAX) {
 			close(fd);
-			return rove_err_set(err, ROVE_E_IO, "cannot read %s: %s", path,
+			return rove_err_set(err, ROVE_E_IO, _("cannot read %s: %s"), path,
 					    n < 0 ? strerror(errno) : "too large");
 		}
 		rove_buf_add(out, chunk, (size_t)n);
 	}
 	close(fd);
 	if (out->failed)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory reading %s", path);
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory reading %s"), path);
 	return 0;
 }
 
@@ -275,14 +276,14 @@ static int write_in_place(const char *path, const void *p, size_t n, bool durabl
 
 	*touched = fd >= 0;
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", path, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), path, strerror(errno));
 	if (write_all(fd, p, n) < 0 || (durable && fsync(fd) < 0)) {
-		rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", path, strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (close(fd) < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", path, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), path, strerror(errno));
 	return 0;
 }
 
@@ -292,7 +293,7 @@ static int bak_path(char *out, size_t size, const char *run_dir, const char *ses
 	int n = snprintf(out, size, "%s/%s.resolv.conf.bak", run_dir, session);
 
 	if (n < 0 || (size_t)n >= size)
-		return rove_err_set(err, ROVE_E_INVAL, "the backup path for %s is too long", session);
+		return rove_err_set(err, ROVE_E_INVAL, _("the backup path for %s is too long"), session);
 	return 0;
 }
 
@@ -313,12 +314,12 @@ static int backup_write(const char *bak, const struct backup *b, struct rove_err
 	snprintf(tmp, sizeof(tmp), "%s.tmp", bak);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), tmp, strerror(errno));
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		unlink(tmp);
-		return rove_err_set(err, ROVE_E_NOMEM, "cannot write %s", tmp);
+		return rove_err_set(err, ROVE_E_NOMEM, _("cannot write %s"), tmp);
 	}
 	fprintf(f, "# rove: %s as it was before session %s changed it\n", b->path, b->session);
 	fprintf(f, "session=%s\npath=%s\ntarget=%s\ndev=%llu\ninode=%llu\nsize=%zu\n\n",
@@ -326,7 +327,7 @@ static int backup_write(const char *bak, const struct backup *b, struct rove_err
 	fwrite(b->orig, 1, b->orig_len, f);
 	/* On disk before resolv.conf changes: it is the only copy. */
 	if (fflush(f) != 0 || ferror(f) || fsync(fd) < 0 || fclose(f) != 0 || rename(tmp, bak) < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", bak, strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), bak, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -370,14 +371,14 @@ static int backup_parse(const uint8_t *p, size_t len, const char *file, struct b
 			ok = kv_ull(&kv, &size);
 	}
 	if (!ok)
-		return rove_err_set(err, ROVE_E_PARSE, "%s:%u: bad value", file, r.line);
+		return rove_err_set(err, ROVE_E_PARSE, _("%s:%u: bad value"), file, r.line);
 	if (k < 0)
 		return -1;
 	/* The header ends at an empty line; the original follows it. */
 	if (r.off < 2 || p[r.off - 1] != '\n' || p[r.off - 2] != '\n')
-		return rove_err_set(err, ROVE_E_PARSE, "%s: no empty line after the header", file);
+		return rove_err_set(err, ROVE_E_PARSE, _("%s: no empty line after the header"), file);
 	if (!b->session[0] || !b->path[0] || size != len - r.off)
-		return rove_err_set(err, ROVE_E_PARSE, "%s: incomplete backup (size or path)", file);
+		return rove_err_set(err, ROVE_E_PARSE, _("%s: incomplete backup (size or path)"), file);
 	b->orig = p + r.off;
 	b->orig_len = len - r.off;
 	return 0;
@@ -406,11 +407,11 @@ static int fill_backup(const char *session, const char *path, const struct stat 
 	memset(b, 0, sizeof(*b));
 	snprintf(b->session, sizeof(b->session), "%s", session);
 	if (snprintf(b->path, sizeof(b->path), "%s", path) >= (int)sizeof(b->path))
-		return rove_err_set(err, ROVE_E_INVAL, "%s: path too long", path);
+		return rove_err_set(err, ROVE_E_INVAL, _("%s: path too long"), path);
 	/* Through a symlink the file written is its target: say which. */
 	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
 		if (!realpath(path, b->target))
-			return rove_err_set(err, ROVE_E_IO, "cannot follow %s: %s", path,
+			return rove_err_set(err, ROVE_E_IO, _("cannot follow %s: %s"), path,
 					    strerror(errno));
 	} else {
 		memcpy(b->target, b->path, sizeof(b->target));
@@ -455,7 +456,7 @@ int rove_resolvconf_apply(const char *session, const struct rove_config_info *cf
 	if (!touched || write_in_place(path, orig.data, orig.len, true, &touched, &e) == 0)
 		unlink(bak);
 	else
-		rove_err_prefix(err, "%s is in the backup %s", path, bak);
+		rove_err_prefix(err, _("%s is in the backup %s"), path, bak);
 out:
 	rove_buf_free(&orig);
 	rove_buf_free(&mine);
@@ -542,7 +543,7 @@ int rove_resolvconf_restore(const char *session, const char *run_dir, struct rov
 		goto out;
 	r = -1;
 	if (strcmp(b.session, session) != 0) {
-		rove_err_set(err, ROVE_E_PARSE, "%s belongs to session %s", bak, b.session);
+		rove_err_set(err, ROVE_E_PARSE, _("%s belongs to session %s"), bak, b.session);
 		goto out;
 	}
 	header_line(session, hdr, sizeof(hdr));
@@ -564,8 +565,8 @@ int rove_resolvconf_restore(const char *session, const char *run_dir, struct rov
 	} else {
 		/* Someone else's change wins over our stale copy. */
 		rove_err_set(err, ROVE_E_IO,
-			     "%s was changed by something else since rove %s wrote it: "
-			     "left as it is, the saved copy dropped", b.path, session);
+			     _("%s was changed by something else since rove %s wrote it: "
+			       "left as it is, the saved copy dropped"), b.path, session);
 		r = 1;
 	}
 	unlink(bak);

@@ -19,6 +19,7 @@
  *   prior_default_route=1
  */
 #include "dns.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -78,7 +79,7 @@ static GDBusConnection *bus_open(struct rove_err *err)
 	char *addr = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SYSTEM, NULL, &ge);
 
 	if (!addr) {
-		rove_err_set(err, ROVE_E_IO, "system bus: %s", ge->message);
+		rove_err_set(err, ROVE_E_IO, _("system bus: %s"), ge->message);
 		g_error_free(ge);
 		return NULL;
 	}
@@ -87,7 +88,7 @@ static GDBusConnection *bus_open(struct rove_err *err)
 			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &ge);
 	g_free(addr);
 	if (!c) {
-		rove_err_set(err, ROVE_E_IO, "system bus: %s", ge->message);
+		rove_err_set(err, ROVE_E_IO, _("system bus: %s"), ge->message);
 		g_error_free(ge);
 		return NULL;
 	}
@@ -147,7 +148,7 @@ static int mgr_call(GDBusConnection *c, const char *method, GVariant *args, GVar
 					NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS,
 					NULL, &ge);
 	if (!r) {
-		rove_err_set(err, ROVE_E_IO, "systemd-resolved %s: %s", method, ge->message);
+		rove_err_set(err, ROVE_E_IO, _("systemd-resolved %s: %s"), method, ge->message);
 		g_error_free(ge);
 		return -1;
 	}
@@ -305,7 +306,7 @@ static int record_path(char *out, size_t size, const char *run_dir, const char *
 	int n = snprintf(out, size, "%s/%s.resolved", run_dir, session);
 
 	if (n < 0 || (size_t)n >= size)
-		return rove_err_set(err, ROVE_E_INVAL, "the DNS record path for %s is too long",
+		return rove_err_set(err, ROVE_E_INVAL, _("the DNS record path for %s is too long"),
 				    session);
 	return 0;
 }
@@ -322,7 +323,7 @@ static int record_write(const char *path, const char *session, int ifindex, cons
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		if (fd >= 0)
 			close(fd);
-		return rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), tmp, strerror(errno));
 	}
 	fprintf(f, "# rove: systemd-resolved settings of session %s; rove down %s reverts them\n",
 		session, session);
@@ -333,7 +334,7 @@ static int record_write(const char *path, const char *session, int ifindex, cons
 		fprintf(f, "prior_domain=%s %d\n", p->domains[i].name, p->domains[i].routing_only);
 	fprintf(f, "prior_default_route=%d\n", p->default_route);
 	if (ferror(f) | fclose(f) || rename(tmp, path) < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", path, strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -403,19 +404,19 @@ static int record_load(const char *path, struct record *rec, struct rove_err *er
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot read %s: %s", path, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot read %s: %s"), path, strerror(errno));
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n < 0 || (size_t)n == sizeof(buf))
-		return rove_err_set(err, ROVE_E_IO, "cannot read %s", path);
+		return rove_err_set(err, ROVE_E_IO, _("cannot read %s"), path);
 	rove_kv_init(&r, buf, (size_t)n, path);
 	while ((k = rove_kv_next(&r, &kv, err)) > 0)
 		if (!parse_record_kv(&kv, rec))
-			return rove_err_set(err, ROVE_E_PARSE, "%s:%u: bad value", path, r.line);
+			return rove_err_set(err, ROVE_E_PARSE, _("%s:%u: bad value"), path, r.line);
 	if (k < 0)
 		return -1;
 	if (!rec->session[0] || !rec->ifindex || !rec->ifname[0])
-		return rove_err_set(err, ROVE_E_PARSE, "%s: incomplete record", path);
+		return rove_err_set(err, ROVE_E_PARSE, _("%s: incomplete record"), path);
 	return 1;
 }
 
@@ -466,7 +467,7 @@ int rove_resolved_apply(const char *session, int ifindex, const struct rove_conf
 	int r = -1;
 
 	if (ifindex <= 0 || !if_indextoname((unsigned)ifindex, ifname))
-		return rove_err_set(err, ROVE_E_INVAL, "DNS: no link with index %d", ifindex);
+		return rove_err_set(err, ROVE_E_INVAL, _("DNS: no link with index %d"), ifindex);
 	if (record_path(record, PATH_MAX, run_dir, session, err) < 0 || !(c = bus_open(err)))
 		return -1;
 	ndom = our_domains(cfg, full_tunnel, dom, G_N_ELEMENTS(dom));
@@ -514,7 +515,7 @@ int rove_resolved_restore(const char *session, const char *run_dir, struct rove_
 	int r;
 
 	if (!rec)
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (record_path(path, sizeof(path), run_dir, session, err) < 0) {
 		free(rec);
 		return -1;

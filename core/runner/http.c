@@ -2,6 +2,7 @@
 /* HTTP/1.1 GET and POST for CRLs and OCSP, with one deadline for the whole
  * exchange so a silent server costs at most ROVE_HTTP_TIMEOUT_MS. */
 #include "http.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +31,7 @@ int rove_http_url(const char *url, char *host, size_t hcap, char *port, size_t p
 	size_t hl;
 
 	if (strncasecmp(url, "http://", 7))
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "not an http:// URL");
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("not an http:// URL"));
 	h = url + 7;
 	end = h + strcspn(h, "/?#");
 	*path = *end == '/' ? end : "/";
@@ -38,7 +39,7 @@ int rove_http_url(const char *url, char *host, size_t hcap, char *port, size_t p
 		const char *rb = memchr(h, ']', (size_t)(end - h));
 
 		if (!rb)
-			return rove_err_set(err, ROVE_E_PARSE, "bad IPv6 address in the URL");
+			return rove_err_set(err, ROVE_E_PARSE, _("bad IPv6 address in the URL"));
 		hl = (size_t)(rb - h - 1);
 		h++;
 		colon = rb[1] == ':' ? rb + 1 : NULL;
@@ -47,7 +48,7 @@ int rove_http_url(const char *url, char *host, size_t hcap, char *port, size_t p
 		hl = (size_t)((colon ? colon : end) - h);
 	}
 	if (!hl || hl >= hcap || memchr(h, '@', (size_t)(end - h)))
-		return rove_err_set(err, ROVE_E_PARSE, "bad host in the URL");
+		return rove_err_set(err, ROVE_E_PARSE, _("bad host in the URL"));
 	memcpy(host, h, hl);
 	host[hl] = '\0';
 	if (colon && (size_t)(end - colon - 1) > 0 && (size_t)(end - colon - 1) < pcap &&
@@ -55,7 +56,7 @@ int rove_http_url(const char *url, char *host, size_t hcap, char *port, size_t p
 		memcpy(port, colon + 1, (size_t)(end - colon - 1));
 		port[end - colon - 1] = '\0';
 	} else if (colon) {
-		return rove_err_set(err, ROVE_E_PARSE, "bad port in the URL");
+		return rove_err_set(err, ROVE_E_PARSE, _("bad port in the URL"));
 	} else {
 		snprintf(port, pcap, "80");
 	}
@@ -94,25 +95,25 @@ int rove_http_response(const uint8_t *p, size_t len, int *status, struct rove_by
 
 	if (len < 12 || memcmp(s, "HTTP/1.", 7) || s[8] != ' ' || s[9] < '1' || s[9] > '5' ||
 	    s[10] < '0' || s[10] > '9' || s[11] < '0' || s[11] > '9')
-		return rove_err_set(err, ROVE_E_PARSE, "not an HTTP response");
+		return rove_err_set(err, ROVE_E_PARSE, _("not an HTTP response"));
 	*status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
 	hend = memmem(s, len, "\r\n\r\n", 4);
 	if (!hend)
-		return rove_err_set(err, ROVE_E_PARSE, "the HTTP response ends in its headers");
+		return rove_err_set(err, ROVE_E_PARSE, _("the HTTP response ends in its headers"));
 	body->ptr = (const uint8_t *)hend + 4;
 	blen = len - (size_t)(hend + 4 - s);
 	if ((v = header(s, hend, "Transfer-Encoding", &vlen)) && !(vlen == 8 &&
 								   !strncasecmp(v, "identity", 8)))
-		return rove_err_set(err, ROVE_E_UNSUPPORTED, "chunked HTTP answers are not supported");
+		return rove_err_set(err, ROVE_E_UNSUPPORTED, _("chunked HTTP answers are not supported"));
 	if ((v = header(s, hend, "Content-Length", &vlen))) {
 		size_t cl = 0;
 
 		if (!vlen || vlen > 10 || strspn(v, "0123456789") < vlen)
-			return rove_err_set(err, ROVE_E_PARSE, "bad Content-Length");
+			return rove_err_set(err, ROVE_E_PARSE, _("bad Content-Length"));
 		for (size_t i = 0; i < vlen; i++)
 			cl = cl * 10 + (size_t)(v[i] - '0');
 		if (cl > blen)
-			return rove_err_set(err, ROVE_E_PARSE, "the HTTP answer is cut short");
+			return rove_err_set(err, ROVE_E_PARSE, _("the HTTP answer is cut short"));
 		blen = cl;
 	}
 	body->len = blen;
@@ -142,7 +143,7 @@ static int connect_to(const char *host, const char *port, uint64_t deadline, str
 
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc)
-		return rove_err_set(err, ROVE_E_IO, "cannot resolve %s: %s", host, gai_strerror(rc));
+		return rove_err_set(err, ROVE_E_IO, _("cannot resolve %s: %s"), host, gai_strerror(rc));
 	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -157,7 +158,7 @@ static int connect_to(const char *host, const char *port, uint64_t deadline, str
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot connect to %s port %s%s%s", host, port,
+		return rove_err_set(err, ROVE_E_IO, _("cannot connect to %s port %s%s%s"), host, port,
 				    soerr ? ": " : " within the time limit", soerr ? strerror(soerr) : "");
 	return fd;
 }
@@ -219,7 +220,7 @@ int rove_http_fetch(void *ctx, const char *url, const char *content_type, const 
 		n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Type: %s\r\n"
 			      "Content-Length: %zu\r\n", content_type, body_len);
 	if (n < 0 || (size_t)n + 3 > sizeof(head) || strpbrk(path, "\r\n "))
-		return rove_err_set(err, ROVE_E_PARSE, "the URL is too long or malformed");
+		return rove_err_set(err, ROVE_E_PARSE, _("the URL is too long or malformed"));
 	memcpy(head + n, "\r\n", 3);
 	n += 2;
 	if ((fd = connect_to(host, port, deadline, err)) < 0)
@@ -227,16 +228,16 @@ int rove_http_fetch(void *ctx, const char *url, const char *content_type, const 
 	rove_buf_init(&in);
 	if (send_all(fd, (const uint8_t *)head, (size_t)n, deadline) < 0 ||
 	    (body && send_all(fd, body, body_len, deadline) < 0))
-		rove_err_set(err, ROVE_E_IO, "%s port %s stopped taking the request", host, port);
+		rove_err_set(err, ROVE_E_IO, _("%s port %s stopped taking the request"), host, port);
 	else if (recv_all(fd, &in, deadline) < 0)
-		rove_err_set(err, ROVE_E_IO, "no complete answer from %s port %s within %u s", host,
+		rove_err_set(err, ROVE_E_IO, _("no complete answer from %s port %s within %u s"), host,
 			     port, ROVE_HTTP_TIMEOUT_MS / 1000);
 	else if (rove_http_response(in.data, in.len, &status, &b, err) < 0)
 		;
 	else if (status != 200)
-		rove_err_set(err, ROVE_E_IO, "%s answered HTTP %d", host, status);
+		rove_err_set(err, ROVE_E_IO, _("%s answered HTTP %d"), host, status);
 	else if (b.len > ROVE_HTTP_MAX)
-		rove_err_set(err, ROVE_E_IO, "the answer from %s is too large", host);
+		rove_err_set(err, ROVE_E_IO, _("the answer from %s is too large"), host);
 	else
 		rc = 0;
 	if (!rc)

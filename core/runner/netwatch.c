@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "netwatch.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +23,12 @@ struct rove_netwatch *rove_netwatch_new(struct rove_err *err)
 	int fd;
 
 	if (!nw) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	nw->nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nw->nl || mnl_socket_bind(nw->nl, groups, MNL_SOCKET_AUTOPID) < 0) {
-		rove_err_set(err, ROVE_E_IO, "watching the network (rtnetlink): %s", strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("watching the network (rtnetlink): %s"), strerror(errno));
 		rove_netwatch_free(nw);
 		return NULL;
 	}
@@ -198,8 +199,8 @@ int rove_netwatch_source(struct rove_nl *rt, const struct rove_addr *gw,
 	if (rove_nl_query(rt, nlh, "listing addresses", addr_cb, &p, err) < 0)
 		return -1;
 	if (!p.best.family)
-		return rove_err_set(err, ROVE_E_IO, "no usable address on the interface towards "
-				    "the gateway");
+		return rove_err_set(err, ROVE_E_IO, _("no usable address on the interface towards "
+				      "the gateway"));
 	*out = p.best;
 	return 0;
 }

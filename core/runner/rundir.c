@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "rundir.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,10 +46,10 @@ int rove_run_path(char *out, size_t len, const char *name, const char *suffix,
 	int n;
 
 	if (!rove_name_valid(name))
-		return rove_err_set(err, ROVE_E_INVAL, "\"%s\" is not a valid session name", name);
+		return rove_err_set(err, ROVE_E_INVAL, _("\"%s\" is not a valid session name"), name);
 	n = snprintf(out, len, "%s/%s%s", rove_run_dir(), name, suffix);
 	if (n < 0 || (size_t)n >= len)
-		return rove_err_set(err, ROVE_E_INVAL, "the path for %s is too long", name);
+		return rove_err_set(err, ROVE_E_INVAL, _("the path for %s is too long"), name);
 	return 0;
 }
 
@@ -58,17 +59,17 @@ int rove_run_dir_create(struct rove_err *err)
 	struct stat st;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return rove_err_set(err, ROVE_E_IO, "cannot create %s: %s", dir, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot create %s: %s"), dir, strerror(errno));
 	if (lstat(dir, &st) < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot use %s: %s", dir, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot use %s: %s"), dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return rove_err_set(err, ROVE_E_IO, "%s is not a directory", dir);
+		return rove_err_set(err, ROVE_E_IO, _("%s is not a directory"), dir);
 	if (st.st_uid != geteuid())
-		return rove_err_set(err, ROVE_E_IO, "%s belongs to another user", dir);
+		return rove_err_set(err, ROVE_E_IO, _("%s belongs to another user"), dir);
 	/* Sockets inside are only checked by SO_PEERCRED; the directory mode
 	 * keeps others from even seeing the session names. */
 	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot restrict %s: %s", dir, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot restrict %s: %s"), dir, strerror(errno));
 	return 0;
 }
 
@@ -82,10 +83,10 @@ int rove_pidfile_write(const char *name, pid_t pid, struct rove_err *err)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), tmp, strerror(errno));
 	n = snprintf(line, sizeof(line), "%ld\n", (long)pid);
 	if (write(fd, line, (size_t)n) != n || close(fd) < 0 || rename(tmp, path) < 0) {
-		rove_err_set(err, ROVE_E_IO, "cannot write %s: %s", path, strerror(errno));
+		rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -145,7 +146,7 @@ int rove_run_list(char ***names, struct rove_err *err)
 	if (!d) {
 		if (errno == ENOENT)
 			return 0;
-		return rove_err_set(err, ROVE_E_IO, "cannot read %s: %s", dir, strerror(errno));
+		return rove_err_set(err, ROVE_E_IO, _("cannot read %s: %s"), dir, strerror(errno));
 	}
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);

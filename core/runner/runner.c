@@ -3,6 +3,7 @@
  * configuration, sockets, trust store and proposals; the loop in daemon*.c
  * runs it on the caller's context. */
 #include "runner.h"
+#include "i18n.h"
 #include "daemon.h"
 #include "cert.h"
 #include "cred.h"
@@ -163,7 +164,7 @@ struct rove_runner *rove_runner_new(const struct rove_profile *p,
 	if (config_error)
 		*config_error = false;
 	if (!r) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	r->udp.fd[0] = r->udp.fd[1] = -1;
