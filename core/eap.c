@@ -275,19 +275,19 @@ static const char *failure_meaning(long code)
 {
 	switch (code) {
 	case 646:
-		return "the account may not log in at this time of day (restricted logon hours)";
+		return _("the account may not log in at this time of day (restricted logon hours)");
 	case 647:
-		return "the account is disabled";
+		return _("the account is disabled");
 	case 648:
-		return "the password has expired";
+		return _("the password has expired");
 	case 649:
-		return "the account has no dial-in (remote access) permission";
+		return _("the account has no dial-in (remote access) permission");
 	case 691:
-		return "authentication failure: check the user name and password";
+		return _("authentication failure: check the user name and password");
 	case 709:
-		return "the password must be changed, which this client cannot do";
+		return _("the password must be changed, which this client cannot do");
 	default:
-		return "unknown error";
+		return _("unknown error");
 	}
 }
 
@@ -312,9 +312,11 @@ static void sanitize(const uint8_t *s, size_t len, char *out, size_t cap)
  * and M matter to the user; M runs to the end and may contain spaces. */
 static void describe_failure(const uint8_t *msg, size_t len, struct rove_err *err)
 {
-	char text[FAIL_TEXT_MAX + 1] = "", ecode[24] = "no error code";
-	const char *meaning = "no reason given";
+	char text[FAIL_TEXT_MAX + 1] = "", ecode[24];
+	const char *meaning = _("no reason given");
 	size_t i = 0;
+
+	snprintf(ecode, sizeof(ecode), "%s", _("no error code"));
 
 	while (i < len && msg[i]) {
 		size_t tok;
@@ -339,7 +341,7 @@ static void describe_failure(const uint8_t *msg, size_t len, struct rove_err *er
 		}
 	}
 	rove_err_set(err, ROVE_E_AUTH, _("the gateway rejected the MSCHAPv2 authentication: %s "
-		  "(%s)%s%s%s"), meaning, ecode, text[0] ? "; server message: \"" : "", text,
+		  "(%s)%s%s%s"), meaning, ecode, text[0] ? _("; server message: \"") : "", text,
 		text[0] ? "\"" : "");
 }
 

@@ -219,10 +219,10 @@ static void detect_nat(struct rove_session *s, const struct rove_msg *m)
 		s->local = s->cfg.local_natt;
 		s->remote.port = ROVE_NATT_PORT;
 		sess_log(s, _("NAT detected (%s%s%s), switching to UDP port 4500"),
-			 s->nat_local ? "we are behind a NAT" : "",
+			 s->nat_local ? _("we are behind a NAT") : "",
 			 s->nat_local && s->nat_remote ? ", " : "",
-			 s->nat_remote ? "the gateway is behind a NAT" :
-			 (!s->nat_local ? "forced by encap=yes" : ""));
+			 s->nat_remote ? _("the gateway is behind a NAT") :
+			 (!s->nat_local ? _("forced by encap=yes") : ""));
 	}
 }
 
