@@ -590,6 +590,7 @@ int main(void)
 	RUN(test_only_broken_answers);
 	RUN(test_duplicate_payload_dropped);
 	RUN(test_too_many_certs);
+	RUN(test_child_failure_kind);
 	RUN(test_info_flood_ends_session);
 	RUN(test_info_pace_kept);
 	RUN(test_huge_certreq);
