@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Translations of the rove command's own sentences (gettext domain "rove",
- * po/; the engine's error messages are not translated yet). _() looks a
- * sentence up, N_() marks one for xgettext without looking it up. */
+ * po/; the engine's sentences go through core/i18n.h, the same macros).
+ * _() looks a sentence up, N_() marks one for xgettext without looking it
+ * up. */
 #ifndef ROVE_CLIENT_I18N_H
 #define ROVE_CLIENT_I18N_H
 
