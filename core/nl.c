@@ -119,7 +119,7 @@ static void handle_error(struct conv *c, const struct nlmsghdr *nlh)
 
 	c->done = true;
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(int)) {
-		conv_fail_errno(c, EBADMSG, "short error message");
+		conv_fail_errno(c, EBADMSG, _("short error message"));
 		return;
 	}
 	e = mnl_nlmsg_get_payload(nlh);

@@ -70,13 +70,13 @@ int rove_vip_add(struct rove_nl *nl, int ifindex, const struct rove_prefix *vip,
 		 struct rove_err *err)
 {
 	return vip_request(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, ifindex, vip,
-			   "adding virtual IP", err);
+			   _("adding virtual IP"), err);
 }
 
 int rove_vip_del(struct rove_nl *nl, int ifindex, const struct rove_prefix *vip,
 		 struct rove_err *err)
 {
-	return vip_request(nl, RTM_DELADDR, 0, ifindex, vip, "removing virtual IP", err);
+	return vip_request(nl, RTM_DELADDR, 0, ifindex, vip, _("removing virtual IP"), err);
 }
 
 /* ---- routes ---- */
@@ -130,12 +130,12 @@ static int route_request(struct rove_nl *nl, uint16_t type, uint16_t flags,
 
 int rove_route_add(struct rove_nl *nl, const struct rove_route *r, struct rove_err *err)
 {
-	return route_request(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, "adding route", err);
+	return route_request(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, _("adding route"), err);
 }
 
 int rove_route_del(struct rove_nl *nl, const struct rove_route *r, struct rove_err *err)
 {
-	return route_request(nl, RTM_DELROUTE, 0, r, "removing route", err);
+	return route_request(nl, RTM_DELROUTE, 0, r, _("removing route"), err);
 }
 
 /* ---- the rule ---- */
@@ -170,7 +170,7 @@ int rove_rule_add(struct rove_nl *nl, int family, struct rove_err *err)
 	/* EXCL makes the kernel compare with existing rules instead of
 	 * adding a duplicate. */
 	if (rule_request(nl, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, family,
-			 family == AF_INET6 ? "adding IPv6 rule" : "adding IPv4 rule", err) < 0) {
+			 family == AF_INET6 ? _("adding IPv6 rule") : _("adding IPv4 rule"), err) < 0) {
 		if (errno != EEXIST)
 			return -1;
 		rove_err_clear(err);
@@ -181,7 +181,7 @@ int rove_rule_add(struct rove_nl *nl, int family, struct rove_err *err)
 int rove_rule_del(struct rove_nl *nl, int family, struct rove_err *err)
 {
 	return rule_request(nl, RTM_DELRULE, 0, family,
-			    family == AF_INET6 ? "removing IPv6 rule" : "removing IPv4 rule", err);
+			    family == AF_INET6 ? _("removing IPv6 rule") : _("removing IPv4 rule"), err);
 }
 
 /* ---- reading routes back ---- */
@@ -302,7 +302,7 @@ static int dump_routes(struct rove_nl *nl, int family, rove_nl_cb cb, void *arg,
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
-	return rove_nl_query(nl, nlh, "listing routes", cb, arg, err);
+	return rove_nl_query(nl, nlh, _("listing routes"), cb, arg, err);
 }
 
 /* Longest prefix match over the main table, lowest metric on a tie. */
@@ -358,7 +358,7 @@ int rove_route_get(struct rove_nl *nl, const struct rove_addr *dst, struct rove_
 	if (!family_ok(dst->family))
 		return rove_err_set(err, ROVE_E_INVAL, _("route lookup: bad address"));
 	l.dst.port = 0;
-	snprintf(w, sizeof(w), "looking up the route to %s", rove_addr_str(dst, s, sizeof(s)));
+	snprintf(w, sizeof(w), _("looking up the route to %s"), rove_addr_str(dst, s, sizeof(s)));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));

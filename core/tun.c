@@ -114,15 +114,15 @@ int rove_tun_set_mtu(const struct rove_tun *t, unsigned mtu, struct rove_err *er
 	struct ifreq ifr = { 0 };
 
 	ifr.ifr_mtu = (int)mtu;
-	return ifreq_ioctl(t, SIOCSIFMTU, &ifr, "set the MTU of", err);
+	return ifreq_ioctl(t, SIOCSIFMTU, &ifr, _("set the MTU of"), err);
 }
 
 int rove_tun_set_up(const struct rove_tun *t, struct rove_err *err)
 {
 	struct ifreq ifr = { 0 };
 
-	if (ifreq_ioctl(t, SIOCGIFFLAGS, &ifr, "read the flags of", err) < 0)
+	if (ifreq_ioctl(t, SIOCGIFFLAGS, &ifr, _("read the flags of"), err) < 0)
 		return -1;
 	ifr.ifr_flags |= IFF_UP;
-	return ifreq_ioctl(t, SIOCSIFFLAGS, &ifr, "bring up", err);
+	return ifreq_ioctl(t, SIOCSIFFLAGS, &ifr, _("bring up"), err);
 }

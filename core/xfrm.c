@@ -339,7 +339,7 @@ int rove_xfrm_state_add(struct rove_nl *nl, const struct rove_xfrm_sa *sa, struc
 
 	if (!nlh)
 		return rove_err_prefix(err, _("adding SA 0x%08x"), sa->spi);
-	snprintf(what, sizeof(what), "adding SA 0x%08x", sa->spi);
+	snprintf(what, sizeof(what), _("adding SA 0x%08x"), sa->spi);
 	r = rove_nl_request(nl, nlh, what, err);
 	rove_wipe(buf, sizeof(buf));
 	return r;
@@ -366,7 +366,7 @@ int rove_xfrm_state_del(struct rove_nl *nl, const struct rove_addr *dst, uint32_
 
 	if (!family_ok(dst->family))
 		return rove_err_set(err, ROVE_E_INVAL, _("removing SA: bad address"));
-	snprintf(what, sizeof(what), "removing SA 0x%08x", spi);
+	snprintf(what, sizeof(what), _("removing SA 0x%08x"), spi);
 	return rove_nl_request(nl, sa_id_msg(buf, XFRM_MSG_DELSA, dst, spi, IPPROTO_ESP), what,
 			       err);
 }
@@ -413,7 +413,7 @@ int rove_xfrm_state_use(struct rove_nl *nl, uint32_t spi, uint8_t proto,
 	memset(out, 0, sizeof(*out));
 	if (!family_ok(dst->family))
 		return rove_err_set(err, ROVE_E_INVAL, _("reading SA counters: bad address"));
-	snprintf(what, sizeof(what), "reading SA 0x%08x", spi);
+	snprintf(what, sizeof(what), _("reading SA 0x%08x"), spi);
 	if (rove_nl_query(nl, sa_id_msg(buf, XFRM_MSG_GETSA, dst, spi, proto), what, use_cb, &a,
 			  err) < 0)
 		return -1;
@@ -476,7 +476,7 @@ int rove_xfrm_state_carry(struct rove_nl *nl, const struct rove_addr *dst, uint3
 	memset(out, 0, sizeof(*out));
 	if (!family_ok(dst->family))
 		return rove_err_set(err, ROVE_E_INVAL, _("reading SA state: bad address"));
-	snprintf(what, sizeof(what), "reading the state of SA 0x%08x", spi);
+	snprintf(what, sizeof(what), _("reading the state of SA 0x%08x"), spi);
 	nlh = msg_start(buf, XFRM_MSG_GETAE, 0);
 	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
 	put_xaddr(&id->sa_id.daddr, dst);

@@ -171,8 +171,8 @@ int rove_xfrm_flush_reqid(struct rove_nl *nl, uint32_t reqid, struct rove_err *e
 	struct found f = { .reqid = reqid };
 	int removed = 0, r = -1;
 
-	if (dump(nl, XFRM_MSG_GETPOLICY, "listing policies", pol_found_cb, &f, err) < 0 ||
-	    dump(nl, XFRM_MSG_GETSA, "listing SAs", sa_found_cb, &f, err) < 0)
+	if (dump(nl, XFRM_MSG_GETPOLICY, _("listing policies"), pol_found_cb, &f, err) < 0 ||
+	    dump(nl, XFRM_MSG_GETSA, _("listing SAs"), sa_found_cb, &f, err) < 0)
 		goto out;
 	/* Policies first, so no packet finds a policy without its SA. */
 	for (size_t i = 0; i < f.npol; i++) {

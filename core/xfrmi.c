@@ -37,7 +37,7 @@ int rove_xfrmi_add(struct rove_nl *nl, const char *name, uint32_t if_id, int lin
 		mnl_attr_put_u32(nlh, IFLA_XFRM_LINK, (uint32_t)link);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	snprintf(what, sizeof(what), "creating XFRM interface %s", name);
+	snprintf(what, sizeof(what), _("creating XFRM interface %s"), name);
 	if (rove_nl_request(nl, nlh, what, err) < 0)
 		return -1;
 	idx = if_nametoindex(name);
@@ -60,5 +60,5 @@ int rove_xfrmi_del(struct rove_nl *nl, int ifindex, struct rove_err *err)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	return rove_nl_request(nl, nlh, "deleting the XFRM interface", err);
+	return rove_nl_request(nl, nlh, _("deleting the XFRM interface"), err);
 }

@@ -55,7 +55,7 @@ int rove_kv_next(struct rove_kv_rd *r, struct rove_kv *kv, struct rove_err *err)
 		r->line++;
 		nl = memchr(line, '\n', left < KV_LINE_MAX + 1 ? left : KV_LINE_MAX + 1);
 		if (!nl && left > KV_LINE_MAX)
-			return kv_fail(r, "line too long", err);
+			return kv_fail(r, _("line too long"), err);
 		if (!nl)
 			return kv_fail(r, "the last line has no newline (truncated file?)", err);
 		n = (size_t)(nl - line);
@@ -69,10 +69,10 @@ int rove_kv_next(struct rove_kv_rd *r, struct rove_kv *kv, struct rove_err *err)
 			return kv_fail(r, "expected key=value", err);
 		for (const char *c = line; c < eq; c++)
 			if (!key_char(*c))
-				return kv_fail(r, "bad character in key", err);
+				return kv_fail(r, _("bad character in key"), err);
 		for (const char *c = eq + 1; c < nl; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				return kv_fail(r, "control character in value", err);
+				return kv_fail(r, _("control character in value"), err);
 		kv->key = line;
 		kv->key_len = (size_t)(eq - line);
 		kv->val = eq + 1;
@@ -267,19 +267,19 @@ static int parse_scalar(struct rove_kv_rd *r, const struct rove_kv *kv, struct r
 
 	if (rove_kv_is(kv, "session")) {
 		if (!rove_kv_val(kv, out->session, sizeof(out->session)) || !name_ok(out->session))
-			return kv_fail(r, "bad session name", err);
+			return kv_fail(r, _("bad session name"), err);
 	} else if (rove_kv_is(kv, "pid")) {
 		if (!rove_kv_val(kv, v, sizeof(v)) || !parse_uint(v, 10, INT_MAX, &n) || n < 2)
-			return kv_fail(r, "bad pid", err);
+			return kv_fail(r, _("bad pid"), err);
 		out->pid = (pid_t)n;
 	} else if (rove_kv_is(kv, "datapath")) {
 		if (!rove_kv_val(kv, out->datapath, sizeof(out->datapath)) ||
 		    (strcmp(out->datapath, "kernel") && strcmp(out->datapath, "userspace") &&
 		     strcmp(out->datapath, "none")))
-			return kv_fail(r, "unknown datapath", err);
+			return kv_fail(r, _("unknown datapath"), err);
 	} else if (rove_kv_is(kv, "reqid")) {
 		if (!rove_kv_val(kv, v, sizeof(v)) || !parse_uint(v, 0, UINT32_MAX, &n))
-			return kv_fail(r, "bad reqid", err);
+			return kv_fail(r, _("bad reqid"), err);
 		/* Never flush another IPsec daemon's SAs, whatever the file says. */
 		if (!rove_xfrm_reqid_is_ours((uint32_t)n))
 			return kv_fail(r, "reqid outside rove's range", err);
@@ -297,7 +297,7 @@ static int parse_scalar(struct rove_kv_rd *r, const struct rove_kv *kv, struct r
 	} else if (rove_kv_is(kv, "dns")) {
 		if (!rove_kv_val(kv, out->dns, sizeof(out->dns)) ||
 		    (out->dns[0] && strcmp(out->dns, "resolved") && strcmp(out->dns, "resolv.conf")))
-			return kv_fail(r, "unknown DNS method", err);
+			return kv_fail(r, _("unknown DNS method"), err);
 	}
 	/* Anything else is informational or from a newer rove. */
 	return 0;
@@ -319,13 +319,13 @@ int rove_state_parse(const void *buf, size_t len, const char *file,
 			continue; /* an empty line */
 		if (rove_kv_is(&kv, "route")) {
 			if (out->nroutes == ROVE_STATE_MAX_ROUTES)
-				return kv_fail(&r, "too many routes", err);
+				return kv_fail(&r, _("too many routes"), err);
 			if (rove_state_parse_route(kv.val, kv.val_len, &out->routes[out->nroutes]) < 0)
 				return kv_fail(&r, "bad route (PREFIX [via A] oif N [src A] table N)", err);
 			out->nroutes++;
 		} else if (rove_kv_is(&kv, "vip")) {
 			if (out->nvips == ROVE_STATE_MAX_VIPS)
-				return kv_fail(&r, "too many virtual IPs", err);
+				return kv_fail(&r, _("too many virtual IPs"), err);
 			if (parse_vip_line(kv.val, kv.val_len, &out->vips[out->nvips]) < 0)
 				return kv_fail(&r, "bad virtual IP (ADDR/LEN ifindex N)", err);
 			out->nvips++;

@@ -100,7 +100,7 @@ static void del_link(struct rove_nl *nl, const char *name, unsigned idx, struct 
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = (int)idx;
-	snprintf(what, sizeof(what), "deleting %s", name);
+	snprintf(what, sizeof(what), _("deleting %s"), name);
 	if (rove_nl_request(nl, nlh, what, &e) < 0 && !tolerated(errno, gone))
 		note(o, &e);
 }

@@ -196,7 +196,7 @@ int rove_netwatch_source(struct rove_nl *rt, const struct rove_addr *gw,
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)gw->family;
-	if (rove_nl_query(rt, nlh, "listing addresses", addr_cb, &p, err) < 0)
+	if (rove_nl_query(rt, nlh, _("listing addresses"), addr_cb, &p, err) < 0)
 		return -1;
 	if (!p.best.family)
 		return rove_err_set(err, ROVE_E_IO, _("no usable address on the interface towards "
