@@ -332,7 +332,7 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 		finish(d);
 		break;
 	case ROVE_EV_CLOSED:
-		rove_daemon_say(d, 'p', "%s", ev->msg[0] ? ev->msg : "closed");
+		rove_daemon_say(d, 'p', "%s", ev->msg[0] ? ev->msg : _("closed"));
 		finish(d);
 		break;
 	case ROVE_EV_REDIRECT:
