@@ -19,8 +19,40 @@ void rove_nm_read_ip_settings(NMRoveService *self, NMConnection *conn)
 	NMSettingIPConfig *s4 = nm_connection_get_setting_ip4_config(conn);
 	NMSettingIPConfig *s6 = nm_connection_get_setting_ip6_config(conn);
 
+	const char *m6 = s6 ? nm_setting_ip_config_get_method(s6) : NULL;
+
 	self->never_default4 = s4 && nm_setting_ip_config_get_never_default(s4);
 	self->never_default6 = s6 && nm_setting_ip_config_get_never_default(s6);
+	self->no_ip6 = m6 && (strcmp(m6, NM_SETTING_IP6_CONFIG_METHOD_IGNORE) == 0 ||
+			      strcmp(m6, NM_SETTING_IP6_CONFIG_METHOD_DISABLED) == 0);
+}
+
+/* ipv6.method ignore/disabled is what NetworkManager-strongswan users set
+ * to keep IPv6 off the VPN: then the session must not ask for an IPv6
+ * address or offer IPv6 selectors (the runner asks for IPv6 exactly when
+ * a route is IPv6; the default routes hold ::/0). NetworkManager would
+ * ignore an IPv6 configuration anyway, but the gateway would still lease
+ * an address and install IPv6 selectors for nothing. */
+gboolean rove_nm_limit_families(NMRoveService *self, struct rove_profile *p, GError **error)
+{
+	size_t n = 0, dropped = 0;
+
+	if (!self->no_ip6)
+		return TRUE;
+	for (size_t i = 0; i < p->nroutes; i++) {
+		if (p->routes[i].addr.family == AF_INET6)
+			dropped++;
+		else
+			p->routes[n++] = p->routes[i];
+	}
+	p->nroutes = n;
+	if (n || !dropped)
+		return TRUE;
+	g_set_error_literal(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+			    "vpn.data key 'routes' holds only IPv6 prefixes, but the connection's "
+			    "ipv6.method is ignore or disabled: set ipv6.method auto, or add "
+			    "IPv4 prefixes to routes");
+	return FALSE;
 }
 
 static bool is_default(const struct rove_prefix *p)
@@ -175,14 +207,14 @@ void rove_nm_send_config(NMRoveService *self, const struct rove_runner_ipconfig 
 	g_variant_builder_add(&b, "{sv}", NM_VPN_PLUGIN_CONFIG_HAS_IP4,
 			      g_variant_new_boolean(c->has_vip4));
 	g_variant_builder_add(&b, "{sv}", NM_VPN_PLUGIN_CONFIG_HAS_IP6,
-			      g_variant_new_boolean(c->has_vip6));
+			      g_variant_new_boolean(c->has_vip6 && !self->no_ip6));
 	/* MOBIKE and reconnects carry the tunnel across a change of the
 	 * uplink: with vpn.persistent=yes NetworkManager keeps it then. */
 	g_variant_builder_add(&b, "{sv}", NM_VPN_PLUGIN_CAN_PERSIST, g_variant_new_boolean(TRUE));
 	nm_vpn_service_plugin_set_config(NM_VPN_SERVICE_PLUGIN(self), g_variant_builder_end(&b));
 	if (c->has_vip4)
 		send_ip4(self, ip);
-	if (c->has_vip6)
+	if (c->has_vip6 && !self->no_ip6)
 		send_ip6(self, ip);
 }
 

@@ -246,6 +246,10 @@ static gboolean start(NMRoveService *self, NMConnection *conn, GError **error)
 	self->uuid = g_strdup(nm_connection_get_uuid(conn));
 	rove_nm_read_ip_settings(self, conn);
 	session_name(conn, self->name, sizeof(self->name));
+	if (!rove_nm_limit_families(self, p, error)) {
+		g_warning("rove: %s: %s", self->id, (*error)->message);
+		goto out;
+	}
 	if (p->auth == ROVE_PROFILE_AUTH_EAP_MSCHAPV2 && !p->password_len) {
 		fail_connect(error, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
 			     "no password: vpn.secrets key 'password' is empty");

@@ -29,6 +29,7 @@ struct _NMRoveService {
 	guint free_idle;
 	/* The connection's own IP settings (nm-rove-config.c). */
 	bool never_default4, never_default6;
+	bool no_ip6;                  /* ipv6.method ignore or disabled */
 	/* rove-statusd (nm-rove-push.c). */
 	struct rove_status_client *status;
 	guint counters_timer;
@@ -41,8 +42,13 @@ int rove_nm_profile(NMConnection *conn, bool with_secrets, struct rove_profile *
 		    GError **error);
 
 /* nm-rove-config.c */
-/* Notes the connection's ipv4/ipv6 never-default. */
+/* Notes the connection's ipv4/ipv6 never-default and whether IPv6 is
+ * off in it (ipv6.method ignore or disabled). */
 void rove_nm_read_ip_settings(NMRoveService *self, NMConnection *conn);
+/* With IPv6 off, leaves the IPv6 prefixes out of p's routes, so that the
+ * session asks the gateway for no IPv6 address or selector. FALSE with
+ * error when no route is left. */
+gboolean rove_nm_limit_families(NMRoveService *self, struct rove_profile *p, GError **error);
 /* Sends the generic, IPv4 and IPv6 configuration to NetworkManager. */
 void rove_nm_send_config(NMRoveService *self, const struct rove_runner_ipconfig *ip);
 /* Whether a secret the connection needs is missing and may be asked for
