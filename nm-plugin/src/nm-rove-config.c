@@ -232,22 +232,35 @@ static const char *needed_secret(const struct rove_profile *p)
 	}
 }
 
-gboolean rove_nm_missing_secret(NMConnection *conn, const char **hints, GError **error)
+/* The secret the connection needs, and its flags; NULL when none (or
+ * vpn.data is wrong: error set). */
+static const char *secret_and_flags(NMConnection *conn, NMSettingSecretFlags *flags,
+				    GError **error)
 {
 	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(conn);
-	NMSettingSecretFlags flags = NM_SETTING_SECRET_FLAG_NONE;
 	struct rove_profile p;
-	const char *key, *value;
+	const char *key;
 
+	*flags = NM_SETTING_SECRET_FLAG_NONE;
 	if (rove_nm_profile(conn, false, &p, error) < 0) {
 		rove_profile_free(&p);
-		return FALSE;
+		return NULL;
 	}
 	key = needed_secret(&p);
 	rove_profile_free(&p);
+	if (key)
+		nm_setting_get_secret_flags(NM_SETTING(s_vpn), key, flags, NULL);
+	return key;
+}
+
+gboolean rove_nm_missing_secret(NMConnection *conn, const char **hints, GError **error)
+{
+	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(conn);
+	NMSettingSecretFlags flags;
+	const char *key = secret_and_flags(conn, &flags, error), *value;
+
 	if (!key)
 		return FALSE;
-	nm_setting_get_secret_flags(NM_SETTING(s_vpn), key, &flags, NULL);
 	if (flags & NM_SETTING_SECRET_FLAG_NOT_REQUIRED)
 		return FALSE;
 	value = nm_setting_vpn_get_secret(s_vpn, key);
@@ -255,4 +268,14 @@ gboolean rove_nm_missing_secret(NMConnection *conn, const char **hints, GError *
 		return FALSE;
 	hints[0] = key;
 	return TRUE;
+}
+
+const char *rove_nm_agent_secret(NMConnection *conn)
+{
+	NMSettingSecretFlags flags;
+	const char *key = secret_and_flags(conn, &flags, NULL);
+
+	if (key && (flags & (NM_SETTING_SECRET_FLAG_AGENT_OWNED | NM_SETTING_SECRET_FLAG_NOT_SAVED)))
+		return key;
+	return NULL;
 }

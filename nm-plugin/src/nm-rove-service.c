@@ -85,6 +85,36 @@ static gboolean free_runner_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* How often a refused password is asked for again in one activation. */
+#define ROVE_NM_ASK_AGAIN 2
+
+/* The gateway refused the secret NetworkManager's agent gave us, and
+ * NetworkManager called ConnectInteractive: rather than fail, ask the
+ * agent again through SecretsRequired (the user typed it wrong); the
+ * answer comes back in NewSecrets, which starts a new session. A secret
+ * saved in the connection (flags 0) is not asked for: the agent would not
+ * hold it. */
+static bool ask_again(NMRoveService *self)
+{
+	const char *hints[2] = { self->agent_secret, NULL };
+	char *message;
+
+	if (!self->interactive || !self->agent_secret ||
+	    self->fail_reason != NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED ||
+	    self->asked_again >= ROVE_NM_ASK_AGAIN)
+		return false;
+	self->asked_again++;
+	g_message("rove: %s: asking NetworkManager's agent for the %s again (%u of %u)", self->id,
+		  self->agent_secret, self->asked_again, ROVE_NM_ASK_AGAIN);
+	message = g_strdup_printf(strcmp(self->agent_secret, "psk") == 0
+				  ? "The gateway refused the pre-shared key for the VPN connection \"%s\". Enter it again."
+				  : "The gateway refused the password for the VPN connection \"%s\". Enter it again.",
+				  self->id);
+	nm_vpn_service_plugin_secrets_required(NM_VPN_SERVICE_PLUGIN(self), message, hints);
+	g_free(message);
+	return true;
+}
+
 static void on_finished(void *data, int code)
 {
 	NMRoveService *self = data;
@@ -99,6 +129,8 @@ static void on_finished(void *data, int code)
 	 * connection is over (it asked itself when stopping is set). Both
 	 * end in our disconnect(), which finds nothing left to stop. */
 	if (asked)
+		return;
+	if (self->failed && ask_again(self))
 		return;
 	if (self->failed) {
 		/* libnm's failure() in the starting state adds a second,
@@ -245,6 +277,7 @@ static gboolean start(NMRoveService *self, NMConnection *conn, GError **error)
 	self->id = g_strdup(nm_connection_get_id(conn));
 	self->uuid = g_strdup(nm_connection_get_uuid(conn));
 	rove_nm_read_ip_settings(self, conn);
+	self->agent_secret = rove_nm_agent_secret(conn);
 	session_name(conn, self->name, sizeof(self->name));
 	if (!rove_nm_limit_families(self, p, error)) {
 		g_warning("rove: %s: %s", self->id, (*error)->message);
@@ -290,25 +323,31 @@ out:
 
 static gboolean real_connect(NMVpnServicePlugin *plugin, NMConnection *conn, GError **error)
 {
-	return start(NM_ROVE_SERVICE(plugin), conn, error);
+	NMRoveService *self = NM_ROVE_SERVICE(plugin);
+
+	self->interactive = false;
+	self->asked_again = 0;
+	return start(self, conn, error);
 }
 
 static gboolean real_connect_interactive(NMVpnServicePlugin *plugin, NMConnection *conn,
 					 GVariant *details, GError **error)
 {
 	NMRoveService *self = NM_ROVE_SERVICE(plugin);
-	const char *hints[3] = { NULL };
+	const char *hints[2] = { NULL };
 	char *message;
 
+	self->interactive = true;
+	self->asked_again = 0;
 	if (!rove_nm_missing_secret(conn, hints, error))
 		return start(self, conn, error);
 	if (error && *error)
 		return FALSE;
-	/* The agent asks; NewSecrets brings them back (real_new_secrets). */
-	message = g_strdup_printf("x-vpn-message:Password for the VPN connection \"%s\"",
+	/* The agent asks; NewSecrets brings them back (real_new_secrets).
+	 * NetworkManager adds the message to the hints as x-vpn-message:. */
+	message = g_strdup_printf("Password for the VPN connection \"%s\"",
 				  nm_connection_get_id(conn));
-	hints[1] = message;
-	nm_vpn_service_plugin_secrets_required(plugin, message + strlen("x-vpn-message:"), hints);
+	nm_vpn_service_plugin_secrets_required(plugin, message, hints);
 	g_free(message);
 	return TRUE;
 }
@@ -316,7 +355,18 @@ static gboolean real_connect_interactive(NMVpnServicePlugin *plugin, NMConnectio
 static gboolean real_new_secrets(NMVpnServicePlugin *plugin, NMConnection *conn,
 				 GError **error)
 {
-	return start(NM_ROVE_SERVICE(plugin), conn, error);
+	NMRoveService *self = NM_ROVE_SERVICE(plugin);
+
+	/* After ask_again: the refused session is over, its runner may still
+	 * wait for the idle that frees it. */
+	if (self->runner && self->finished) {
+		if (self->free_idle)
+			g_source_remove(self->free_idle);
+		self->free_idle = 0;
+		rove_runner_free(self->runner);
+		self->runner = NULL;
+	}
+	return start(self, conn, error);
 }
 
 static gboolean real_need_secrets(NMVpnServicePlugin *plugin, NMConnection *conn,

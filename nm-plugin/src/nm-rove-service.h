@@ -26,6 +26,12 @@ struct _NMRoveService {
 	char name[16];                /* the runner's session name (nmXXXXXXXX) */
 	bool stopping, finished, failed;
 	NMVpnPluginFailure fail_reason;
+	/* ConnectInteractive: a refused password that NetworkManager's agent
+	 * supplied (agent-owned or not saved) is asked for again through
+	 * SecretsRequired, up to ROVE_NM_ASK_AGAIN times. */
+	bool interactive;
+	const char *agent_secret;     /* its key, NULL: not an agent's secret */
+	unsigned asked_again;
 	guint free_idle;
 	/* The connection's own IP settings (nm-rove-config.c). */
 	bool never_default4, never_default6;
@@ -55,6 +61,9 @@ void rove_nm_send_config(NMRoveService *self, const struct rove_runner_ipconfig 
  * (per its flags); hints[0] gets the secret's key name. FALSE with *error
  * set when vpn.data itself is wrong. */
 gboolean rove_nm_missing_secret(NMConnection *conn, const char **hints, GError **error);
+/* The key of the secret the connection needs when its flags make it an
+ * agent's (agent-owned or not saved), else NULL (a static string). */
+const char *rove_nm_agent_secret(NMConnection *conn);
 
 /* nm-rove-push.c: the connection's state for rove-statusd
  * (docs/status-dbus.md), fire and forget. */
