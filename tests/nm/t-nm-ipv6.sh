@@ -59,6 +59,7 @@ make_pki "$WORK/pki"
 # Everything of both families, both pools, and the LAN of each family as
 # INTERNAL_IP4/6_SUBNET (what never-default leaves as routes).
 GW_LOCAL_TS="0.0.0.0/0, ::/0"
+# shellcheck disable=SC2034 # read by start_gw (strongswan.sh)
 GW_POOL6=$POOL6 GW_DNS6=$LAN6_DNS
 GW_POOL_EXTRA="subnet = $LAN_NET, $LAN6_NET"
 start_gw "$WORK/gw"
@@ -96,6 +97,8 @@ leased() { gw_sas | grep -E '^ +remote ' | grep -qE "\\[([^]]* )?$1[] ]"; }
 # the main table's IPv4 routes only): no IPv6 route in the main table but
 # the kernel's own (out0 runs without IPv6, so there are none).
 no_v6_routes() { test -z "$(ip -n "$NS_C" -6 route show table main)"; }
+nm_pool6_addr() { nm_vals "$1" IP6.ADDRESS | grep -q '^fd00:3:'; }
+tun_pool6_addr() { ip -n "$NS_C" -o -6 addr show | grep -q 'rove-nm.* inet6 fd00:3:'; }
 clean_after() { # name
 	check "the gateway lists no IKE SA after down" wait_for 30 gw_sa_count_is 0
 	nm_check_clean "nothing of $1 is left (device, address, route, rule, XFRM)"
@@ -115,10 +118,9 @@ addr4=$(nm_vals dual IP4.ADDRESS | head -n 1)
 say "    IP6.ADDRESS $(nm_vals dual IP6.ADDRESS | tr '\n' ' ')IP4.ADDRESS $addr4, IP6.DNS $(nm_vals dual IP6.DNS | tr '\n' ' ')"
 check "IP6.ADDRESS $addr6 is from the gateway's IPv6 pool $POOL6" in_pool6 "$addr6"
 check "IP4.ADDRESS $addr4 is from the IPv4 pool" in_pool "${addr4%/*}"
-check "IP6.DNS is the gateway's IPv6 DNS server $LAN6_DNS" \
-	eval 'nm_vals dual IP6.DNS | grep -qx "$LAN6_DNS"'
-check "IP4.DNS is the gateway's IPv4 one $LAN_DNS" \
-	eval 'nm_vals dual IP4.DNS | grep -qx "$LAN_DNS"'
+has_val() { nm_vals "$1" "$2" | grep -qx -- "$3"; } # connection, field, value
+check "IP6.DNS is the gateway's IPv6 DNS server $LAN6_DNS" has_val dual IP6.DNS "$LAN6_DNS"
+check "IP4.DNS is the gateway's IPv4 one $LAN_DNS" has_val dual IP4.DNS "$LAN_DNS"
 check "NetworkManager put $addr6 on rove's TUN" on_tun6 "$addr6"
 check "the IPv6 default route goes through the tunnel" default6_via_tunnel
 check "... and the IPv4 one" default4_via_tunnel
@@ -128,9 +130,8 @@ check "the gateway leased ${addr6%/*} to rove" leased "${addr6%/*}"
 check "... and ${addr4%/*}" leased "${addr4%/*}"
 check "the IPv6 LAN host answers through the tunnel" ping6_lan
 check "the IPv4 LAN host answers through the tunnel" lan_reachable
-uuid=$(nm_field dual connection.uuid)
-check "rove-statusd: dual's VirtualIp6 is $addr6 (read as nobody)" \
-	eval 'nm_status "$uuid" VirtualIp6 | grep -qF "${addr6%/*}/"'
+status_vip6() { nm_status "$(nm_field "$1" connection.uuid)" VirtualIp6 | grep -qF "$2/"; }
+check "rove-statusd: dual's VirtualIp6 is $addr6 (read as nobody)" status_vip6 dual "${addr6%/*}"
 ip -n "$NS_C" -6 route show table all | grep -v -e '^local' -e '^multicast' -e '^anycast' | sed 's/^/    | /'
 check "nmcli connection down dual" nm_cli connection down dual
 check "the IPv6 default route is gone" wait_for 30 not default6_via_tunnel
@@ -172,8 +173,8 @@ for m6 in ignore disabled; do
 	check "NetworkManager shows v6$m6 activated" nm_active "v6$m6"
 	check "the gateway leased an IPv4 address" leased '10\.3\.0\.[0-9]+'
 	check "the gateway leased no IPv6 address" not leased 'fd00:3:[0-9a-f:]*'
-	check "IP6.ADDRESS holds none from the pool" not eval 'nm_vals "v6$m6" IP6.ADDRESS | grep -q "^fd00:3:"'
-	check "no IPv6 address on rove's TUN" not eval 'ip -n "$NS_C" -o -6 addr show | grep -q "rove-nm.* inet6 fd00:3:"'
+	check "IP6.ADDRESS holds none from the pool" not nm_pool6_addr "v6$m6"
+	check "no IPv6 address from the pool on rove's TUN" not tun_pool6_addr
 	check "no IPv6 default route through the tunnel" not default6_via_tunnel
 	check "the IPv4 LAN host answers through the tunnel" lan_reachable
 	check "the IPv6 LAN host does not" not ping6_lan

@@ -84,8 +84,8 @@ nm_check_clean "nothing of the failed attempt is left"
 start_agent right "$EAP_PASSWORD"
 check "with the agent nmcli connection up agentpw" up agentpw
 check "NetworkManager shows agentpw activated" nm_active agentpw
-check "the agent was asked once, for the vpn setting" \
-	eval 'test "$(asked)" = 1 && grep -q "\"setting\": \"vpn\"" "$AGENT_LOG"'
+asked_for_vpn() { test "$(asked)" = 1 && grep -qF '"setting": "vpn"' "$AGENT_LOG"; }
+check "the agent was asked once, for the vpn setting" asked_for_vpn
 check "the LAN host answers through the tunnel" lan_reachable
 check "agentpw's keyfile ($(keyfile_of agentpw)) does not hold the password" \
 	eval 'saved_in_keyfile agentpw "$EAP_PASSWORD"; test $? = 1'
