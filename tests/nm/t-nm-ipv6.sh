@@ -97,12 +97,15 @@ leased() { gw_sas | grep -E '^ +remote ' | grep -qE "\\[([^]]* )?$1[] ]"; }
 # the main table's IPv4 routes only): no IPv6 route in the main table but
 # the kernel's own (out0 runs without IPv6, so there are none).
 no_v6_routes() { test -z "$(ip -n "$NS_C" -6 route show table main)"; }
+# nm_leftovers looks at the IPv4 rules: the IPv6 ones beyond the two defaults.
+no_v6_rules() { test -z "$(ip -n "$NS_C" -6 rule show | grep -vE '^(0|32766):')"; }
 nm_pool6_addr() { nm_vals "$1" IP6.ADDRESS | grep -q '^fd00:3:'; }
 tun_pool6_addr() { ip -n "$NS_C" -o -6 addr show | grep -q 'rove-nm.* inet6 fd00:3:'; }
 clean_after() { # name
 	check "the gateway lists no IKE SA after down" wait_for 30 gw_sa_count_is 0
 	nm_check_clean "nothing of $1 is left (device, address, route, rule, XFRM)"
 	check "no IPv6 route is left in the main table" no_v6_routes
+	check "no IPv6 rule is left" no_v6_rules
 	check "the IPv6 LAN host is unreachable again" not ping6_lan
 }
 

@@ -129,9 +129,10 @@ check "NetworkManager names the reason: login failed" \
 check "rove's sentence is in NetworkManager's log for each refusal" \
 	test "$(nm_log_count 'rove: agentpw: connection failed \(auth_failed\): .*password' "$mark")" = 3
 agentpw_failed() {
-	status_is agentpw State "<'failed'>" && status_is agentpw LastFailureReason "<'auth-failed'>"
+	status_is agentpw State "<'failed'>" && status_is agentpw LastFailureReason "<'auth-failed'>" &&
+		nm_status "$(nm_field agentpw connection.uuid)" LastFailure | grep -q password
 }
-check "rove-statusd: agentpw failed with auth-failed" wait_for 30 agentpw_failed
+check "rove-statusd: agentpw failed with auth-failed and rove's sentence" wait_for 30 agentpw_failed
 check "the gateway lists no IKE SA" wait_for 30 gw_sa_count_is 0
 nm_check_clean "nothing of the refused attempts is left"
 stop_agent
