@@ -171,10 +171,48 @@ check "the LAN host answers through the tunnel" lan_reachable
 check "nmcli connection down notsaved" nm_cli connection down notsaved
 nm_check_clean "nothing of notsaved is left"
 
+say "# ConnectInteractive with the password missing, from a direct caller"
+# NetworkManager never calls ConnectInteractive before NeedSecrets and the
+# agents are satisfied, so this path of the service is driven as
+# NetworkManager would drive it, by vpn-plugin-call.py on the box's bus:
+# SecretsRequired with the hint password, NewSecrets, started.
+DIRECT_BUS=org.freedesktop.NetworkManager.rove.Direct
+nsenter -t "$NM_BOX_PID" -m -n -r -w -- "$ROVE_PREFIX/libexec/nm-rove-service" \
+	--bus-name "$DIRECT_BUS" >"$WORK/direct-service.log" 2>&1 &
+SVC_PID=$!
+PIDS+=("$SVC_PID")
+owned() {
+	nm_in gdbus call --system -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+		-m org.freedesktop.DBus.NameHasOwner "$DIRECT_BUS" 2>/dev/null | grep -q true
+}
+require "nm-rove-service runs on $DIRECT_BUS" wait_for 50 owned
+nsenter -t "$NM_BOX_PID" -m -n -r -w -- "$PYTHON" "$NM_TESTS_DIR/vpn-plugin-call.py" \
+	"$DIRECT_BUS" "$WORK/direct.json" "$WORK/direct.stop" "$EAP_PASSWORD" \
+	"server=$GW_NAME" "user=$EAP_USER" "ca=$PKI_DIR/ca.pem" "routes=$LAN_NET" "password-flags=2" \
+	>"$WORK/direct-call.out" 2>&1 &
+CALL_PID=$!
+PIDS+=("$CALL_PID")
+wait_for 200 test -s "$WORK/direct.json" || true
+say "    the caller saw: $(cat "$WORK/direct.json" 2>/dev/null)"
+direct() { "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$WORK/direct.json"; }
+check "ConnectInteractive returned without an error" direct 'd["error"] is None'
+check "SecretsRequired came once, with the hints [password]" \
+	direct 'len(d["secrets_required"]) == 1 and d["secrets_required"][0]["hints"] == ["password"]'
+check "... and a message naming the connection" \
+	direct '"\"direct\"" in d["secrets_required"][0]["message"]'
+check "after NewSecrets the service started (state 4) and reported an address from the pool" \
+	direct 'd["states"][-1] == 4 and d["ip4"] and d["ip4"].startswith("10.3.0.")'
+check "the gateway lists the IKE SA (NewSecrets' password was used)" gw_has_sa_from "${CLIENT_ADDR}["
+touch "$WORK/direct.stop"
+check "the caller disconnected and exited 0" wait "$CALL_PID"
+check "the gateway lists no IKE SA after Disconnect" wait_for 30 gw_sa_count_is 0
+stop_pid "$SVC_PID"
+nm_check_clean "nothing of the direct connection is left"
+
 say "# no secret in any log or connection file"
 for s in "$EAP_PASSWORD" "$WRONG"; do
-	check "'${s:0:3}...' is in no log of the box (NetworkManager, the service, charon-nm, the agent)" \
-		not grep -rqF -- "$s" "$NM_DIR" "$WORK"/agent-*.log
+	check "'${s:0:3}...' is in no log of the box (NetworkManager, the services, charon-nm, the agent)" \
+		not grep -rqF -- "$s" "$NM_DIR" "$WORK"/agent-*.log "$WORK/direct-service.log"
 	check "... nor in the gateway's log" not grep -qF -- "$s" "$GW_DIR/charon.log"
 	check "... nor in any connection file" not nm_in grep -rqF -- "$s" /run/nm-connections
 done
