@@ -75,13 +75,25 @@ static void on_ipconfig(void *data, const struct rove_runner_ipconfig *ip)
 	rove_nm_status_ipconfig(self, ip);
 }
 
+/* The runner keeps pointers into the profile it was built from (the
+ * server's name, for its messages): the profile goes with it. */
+static void free_runner(NMRoveService *self)
+{
+	if (self->free_idle)
+		g_source_remove(self->free_idle);
+	self->free_idle = 0;
+	rove_runner_free(self->runner);
+	self->runner = NULL;
+	rove_profile_free(&self->profile);
+	rove_profile_init(&self->profile, NULL);
+}
+
 static gboolean free_runner_idle(gpointer data)
 {
 	NMRoveService *self = data;
 
 	self->free_idle = 0;
-	rove_runner_free(self->runner);
-	self->runner = NULL;
+	free_runner(self);
 	return G_SOURCE_REMOVE;
 }
 
@@ -256,6 +268,15 @@ static struct rove_cred *load_cred(const struct rove_profile *p, GError **error)
 	return c;
 }
 
+static void wipe_secret(char **s, size_t *len)
+{
+	if (*s)
+		rove_wipe(*s, strlen(*s));
+	free(*s);
+	*s = NULL;
+	*len = 0;
+}
+
 static gboolean start(NMRoveService *self, NMConnection *conn, GError **error)
 {
 	struct rove_runner_options o = { 0 };
@@ -315,9 +336,16 @@ static gboolean start(NMRoveService *self, NMConnection *conn, GError **error)
 	}
 	ok = TRUE;
 out:
-	/* The session holds its own copies of the secrets. */
-	rove_profile_free(p);
-	rove_profile_init(p, NULL);
+	/* The session holds its own copies of the secrets; the rest of the
+	 * profile lives as long as the runner (free_runner). */
+	if (ok) {
+		wipe_secret(&p->password, &p->password_len);
+		wipe_secret(&p->psk, &p->psk_len);
+		wipe_secret(&p->key_password, &p->key_password_len);
+	} else {
+		rove_profile_free(p);
+		rove_profile_init(p, NULL);
+	}
 	return ok;
 }
 
@@ -359,13 +387,8 @@ static gboolean real_new_secrets(NMVpnServicePlugin *plugin, NMConnection *conn,
 
 	/* After ask_again: the refused session is over, its runner may still
 	 * wait for the idle that frees it. */
-	if (self->runner && self->finished) {
-		if (self->free_idle)
-			g_source_remove(self->free_idle);
-		self->free_idle = 0;
-		rove_runner_free(self->runner);
-		self->runner = NULL;
-	}
+	if (self->runner && self->finished)
+		free_runner(self);
 	return start(self, conn, error);
 }
 
@@ -407,13 +430,8 @@ static void dispose(GObject *object)
 {
 	NMRoveService *self = NM_ROVE_SERVICE(object);
 
-	if (self->free_idle)
-		g_source_remove(self->free_idle);
-	self->free_idle = 0;
-	rove_runner_free(self->runner);
-	self->runner = NULL;
+	free_runner(self);
 	rove_nm_status_free(self);
-	rove_profile_free(&self->profile);
 	g_clear_pointer(&self->id, g_free);
 	g_clear_pointer(&self->uuid, g_free);
 	G_OBJECT_CLASS(nm_rove_service_parent_class)->dispose(object);

@@ -21,7 +21,7 @@ G_DECLARE_FINAL_TYPE(NMRoveService, nm_rove_service, NM, ROVE_SERVICE, NMVpnServ
 struct _NMRoveService {
 	NMVpnServicePlugin parent;
 	struct rove_runner *runner;
-	struct rove_profile profile;  /* only during start: secrets wiped after */
+	struct rove_profile profile;  /* the runner's, secrets wiped after start */
 	char *id, *uuid;              /* the NetworkManager connection's */
 	char name[16];                /* the runner's session name (nmXXXXXXXX) */
 	bool stopping, finished, failed;
