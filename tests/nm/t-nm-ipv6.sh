@@ -136,6 +136,20 @@ check "the IPv4 LAN host answers through the tunnel" lan_reachable
 status_vip6() { nm_status "$(nm_field "$1" connection.uuid)" VirtualIp6 | grep -qF "$2/"; }
 check "rove-statusd: dual's VirtualIp6 is $addr6 (read as nobody)" status_vip6 dual "${addr6%/*}"
 ip -n "$NS_C" -6 route show table all | grep -v -e '^local' -e '^multicast' -e '^anycast' | sed 's/^/    | /'
+
+say "# the gateway deletes the IKE SA: rove reconnects under NetworkManager, same addresses"
+ike_spi() { gw_sas | grep -o '[0-9a-f]\{16\}_i' | head -n 1; }
+spi=$(ike_spi)
+mark=$(nm_log_lines)
+swanctl_at "$GW_DIR" --terminate --ike eap >/dev/null 2>&1
+new_sa() { test "$(gw_sa_count)" = 1 && test "$(ike_spi)" != "$spi"; }
+check "the gateway lists a new IKE SA (rove reconnected)" wait_for 100 new_sa
+check "the service's line names the server: reconnecting to $GW_NAME (attempt 1)" \
+	test "$(nm_log_count "rove: dual: reconnecting to $GW_NAME \\(attempt 1\\)" "$mark")" = 1
+check "the gateway leased the same ${addr6%/*} again" leased "${addr6%/*}"
+check "... and ${addr4%/*}" leased "${addr4%/*}"
+check "NetworkManager still shows dual activated" nm_active dual
+check "the IPv6 LAN host answers through the tunnel again" wait_for 50 ping6_lan
 check "nmcli connection down dual" nm_cli connection down dual
 check "the IPv6 default route is gone" wait_for 30 not default6_via_tunnel
 clean_after dual
