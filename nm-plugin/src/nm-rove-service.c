@@ -97,6 +97,26 @@ static gboolean free_runner_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static void report_failure(NMRoveService *self)
+{
+	/* libnm's failure() in the starting state adds a second, generic
+	 * "connect failed" that overrides ours in NetworkManager (nmcli then
+	 * says "Unknown reason"): stop first, so only our reason goes out. */
+	g_object_set(self, NM_VPN_SERVICE_PLUGIN_STATE, NM_VPN_SERVICE_STATE_STOPPING, NULL);
+	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(self), self->fail_reason);
+	g_object_set(self, NM_VPN_SERVICE_PLUGIN_STATE, NM_VPN_SERVICE_STATE_STOPPED, NULL);
+}
+
+/* The digest of the connection's agent secret (NULL when it has none). */
+static char *secret_digest(NMRoveService *self, NMConnection *conn)
+{
+	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(conn);
+	const char *v = self->agent_secret && s_vpn ?
+			nm_setting_vpn_get_secret(s_vpn, self->agent_secret) : NULL;
+
+	return v && *v ? g_compute_checksum_for_string(G_CHECKSUM_SHA256, v, -1) : NULL;
+}
+
 /* How often a refused password is asked for again in one activation. */
 #define ROVE_NM_ASK_AGAIN 2
 
@@ -144,16 +164,21 @@ static void on_finished(void *data, int code)
 		return;
 	if (self->failed && ask_again(self))
 		return;
-	if (self->failed) {
-		/* libnm's failure() in the starting state adds a second,
-		 * generic "connect failed" that overrides ours in
-		 * NetworkManager (nmcli then says "Unknown reason"): stop
-		 * first, so only our reason goes out. */
-		g_object_set(self, NM_VPN_SERVICE_PLUGIN_STATE, NM_VPN_SERVICE_STATE_STOPPING, NULL);
-		nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(self), self->fail_reason);
-		g_object_set(self, NM_VPN_SERVICE_PLUGIN_STATE, NM_VPN_SERVICE_STATE_STOPPED, NULL);
-	} else
+	if (self->failed)
+		report_failure(self);
+	else
 		nm_vpn_service_plugin_disconnect(NM_VPN_SERVICE_PLUGIN(self), NULL);
+}
+
+/* The agent answered the re-ask with the secret the gateway refused:
+ * NewSecrets has returned, now the activation fails as the refusal did. */
+static gboolean refail_idle(gpointer data)
+{
+	NMRoveService *self = data;
+
+	self->refail_idle = 0;
+	report_failure(self);
+	return G_SOURCE_REMOVE;
 }
 
 static const struct rove_runner_callbacks callbacks = {
@@ -299,6 +324,8 @@ static gboolean start(NMRoveService *self, NMConnection *conn, GError **error)
 	self->uuid = g_strdup(nm_connection_get_uuid(conn));
 	rove_nm_read_ip_settings(self, conn);
 	self->agent_secret = rove_nm_agent_secret(conn);
+	g_free(self->tried);
+	self->tried = secret_digest(self, conn);
 	session_name(conn, self->name, sizeof(self->name));
 	if (!rove_nm_limit_families(self, p, error)) {
 		g_warning("rove: %s: %s", self->id, (*error)->message);
@@ -385,10 +412,19 @@ static gboolean real_new_secrets(NMVpnServicePlugin *plugin, NMConnection *conn,
 {
 	NMRoveService *self = NM_ROVE_SERVICE(plugin);
 
+	g_autofree char *digest = secret_digest(self, conn);
+
 	/* After ask_again: the refused session is over, its runner may still
 	 * wait for the idle that frees it. */
 	if (self->runner && self->finished)
 		free_runner(self);
+	if (digest && self->tried && strcmp(digest, self->tried) == 0) {
+		g_warning("rove: %s: the agent answered with the %s the gateway refused: "
+			  "not sent again", self->id, self->agent_secret);
+		if (!self->refail_idle)
+			self->refail_idle = g_idle_add(refail_idle, self);
+		return TRUE;
+	}
 	return start(self, conn, error);
 }
 
@@ -431,6 +467,10 @@ static void dispose(GObject *object)
 	NMRoveService *self = NM_ROVE_SERVICE(object);
 
 	free_runner(self);
+	if (self->refail_idle)
+		g_source_remove(self->refail_idle);
+	self->refail_idle = 0;
+	g_clear_pointer(&self->tried, g_free);
 	rove_nm_status_free(self);
 	g_clear_pointer(&self->id, g_free);
 	g_clear_pointer(&self->uuid, g_free);

@@ -32,6 +32,11 @@ struct _NMRoveService {
 	bool interactive;
 	const char *agent_secret;     /* its key, NULL: not an agent's secret */
 	unsigned asked_again;
+	/* SHA-256 of the agent's secret the gateway saw last: an agent that
+	 * answers the re-ask with the same one (from a keyring, without
+	 * asking its user) fails at once instead of trying it again. */
+	char *tried;
+	guint refail_idle;
 	guint free_idle;
 	/* The connection's own IP settings (nm-rove-config.c). */
 	bool never_default4, never_default6;
