@@ -10,8 +10,10 @@
 # NetworkManager asks the agent again and NewSecrets brings the next answer:
 # a mistyped password costs a prompt, not the connection. A password the
 # gateway keeps refusing fails with login-failed and rove's sentence in
-# NetworkManager's log and rove-statusd. nmcli --ask does the same on its
-# standard input. One NetworkManager for all.
+# NetworkManager's log and rove-statusd; an agent that answers with the
+# refused password again (from a keyring, without asking) is not tried
+# again. nmcli --ask does the same on its standard input. One
+# NetworkManager for all.
 # shellcheck source-path=SCRIPTDIR source=nm.sh
 . "$(dirname "$0")/nm.sh"
 
@@ -116,14 +118,17 @@ check "nmcli connection down agentpw" nm_cli connection down agentpw
 nm_check_clean "nothing of agentpw is left"
 stop_agent
 
-say "# a password the gateway keeps refusing: login-failed, rove's sentence"
-start_agent wrong "$WRONG"
+say "# passwords the gateway keeps refusing: login-failed, rove's sentence"
+start_agent wrong "$WRONG" "$WRONG-2" "$WRONG-3"
 mark=$(nm_log_lines)
+gwmark=$(gw_log_lines)
 check "nmcli connection up agentpw fails" not up agentpw
 sed 's/^/    nmcli: /' "$WORK/up.out"
 check "nmcli says the secrets were refused (NetworkManager's words for login-failed)" \
 	grep -qE "Invalid secrets|[Ll]ogin" "$WORK/up.out"
 check "the agent was asked three times (the first answer, then twice again)" test "$(asked)" = 3
+check "the gateway saw three attempts (IKE_SA_INIT)" \
+	test "$(gw_log_count "$LOG_IKE_SA_INIT" "$gwmark")" = 3
 check "NetworkManager names the reason: login failed" \
 	test "$(nm_log_count '"agentpw".*(login-failed|Login failed)' "$mark")" -ge 1
 check "rove's sentence is in NetworkManager's log for each refusal" \
@@ -135,6 +140,22 @@ agentpw_failed() {
 check "rove-statusd: agentpw failed with auth-failed and rove's sentence" wait_for 30 agentpw_failed
 check "the gateway lists no IKE SA" wait_for 30 gw_sa_count_is 0
 nm_check_clean "nothing of the refused attempts is left"
+stop_agent
+
+say "# the agent answers the re-ask with the refused password (a keyring, no prompt)"
+start_agent same "$WRONG"
+mark=$(nm_log_lines)
+gwmark=$(gw_log_lines)
+check "nmcli connection up agentpw fails" not up agentpw
+check "nmcli says the secrets were refused" grep -qE "Invalid secrets|[Ll]ogin" "$WORK/up.out"
+check "the agent was asked twice" test "$(asked)" = 2
+check "the service did not send it again (NetworkManager's log)" \
+	test "$(nm_log_count "rove: agentpw: the agent answered with the password the gateway refused: not sent again" "$mark")" = 1
+check "the gateway saw one attempt (IKE_SA_INIT)" \
+	test "$(gw_log_count "$LOG_IKE_SA_INIT" "$gwmark")" = 1
+check "NetworkManager names the reason: login failed" \
+	test "$(nm_log_count '"agentpw".*(login-failed|Login failed)' "$mark")" -ge 1
+nm_check_clean "nothing of it is left"
 stop_agent
 
 say "# the user declines the second prompt"
@@ -210,8 +231,8 @@ stop_pid "$SVC_PID"
 nm_check_clean "nothing of the direct connection is left"
 
 say "# no secret in any log or connection file"
-for s in "$EAP_PASSWORD" "$WRONG"; do
-	check "'${s:0:3}...' is in no log of the box (NetworkManager, the services, charon-nm, the agent)" \
+for s in "$EAP_PASSWORD" "$WRONG" "$WRONG-2" "$WRONG-3"; do
+	check "'${s:0:3}...${s: -2}' is in no log of the box (NetworkManager, the services, charon-nm, the agent)" \
 		not grep -rqF -- "$s" "$NM_DIR" "$WORK"/agent-*.log "$WORK/direct-service.log"
 	check "... nor in the gateway's log" not grep -qF -- "$s" "$GW_DIR/charon.log"
 	check "... nor in any connection file" not nm_in grep -rqF -- "$s" /run/nm-connections
