@@ -68,6 +68,53 @@ print(statistics.median(ms))
 PY
 }
 
+# phases CONNECTION LABEL: where each activation's time went inside
+# NetworkManager, from its log (VPN:DEBUG, see nm.sh), as medians over the
+# cycles: "start" NetworkManager's "starting" line to the service's bus name
+# (the service's process start, when it is not running yet), "secrets" the
+# NeedSecrets exchange, "connect" Connect to the IP configuration (the IKE
+# exchanges), "apply" the configuration to "activated". The rest of the
+# total is nmcli's own (its start, the activation call, waiting for the
+# state), the same for both sides.
+phases() {
+	"$PYTHON" - "$NM_DIR/nm.log" "$@" <<'PY'
+import re, statistics, sys
+log, name, label = sys.argv[1:4]
+line = re.compile(r'\[(\d+\.\d+)\] vpn\[[^,]*,[^,]*,"%s"[^\]]*\]: (.*)' % re.escape(name))
+marks = [("starting ", "start"), ("set state: need-auth", "need-auth"),
+         ("set state: connect", "connect"), ("config: reply received", "config"),
+         ("set state: activated", "activated")]
+runs, cur = [], None
+for l in open(log, errors="replace"):
+    m = line.search(l)
+    if not m:
+        continue
+    t, what = float(m.group(1)) * 1000, m.group(2)
+    if cur is not None and what.startswith("starting: VPN service has PID"):
+        cur.setdefault("pid", t)
+    for prefix, key in marks:
+        if what.startswith(prefix) and not what.startswith("starting:"):
+            if key == "start":
+                cur = {}
+                runs.append(cur)
+            if cur is not None and key not in cur:
+                cur[key] = t
+runs = [r for r in runs if all(k in r for _, k in marks)]
+if not runs:
+    sys.exit(0)
+def med(a, b):
+    return statistics.median(r[b] - r[a] for r in runs)
+spawned = [r for r in runs if "pid" in r]
+spawn = ""
+if spawned:
+    spawn = " (%.1f of it NetworkManager's spawn of the service in %d cycles)" % (
+        statistics.median(r["pid"] - r["start"] for r in spawned), len(spawned))
+print("%-10s in NetworkManager %5.1f ms: start %5.1f, secrets %4.1f, connect %5.1f, apply %4.1f  (medians, %d cycles)%s"
+      % (label + ":", med("start", "activated"), med("start", "need-auth"), med("need-auth", "connect"),
+         med("connect", "config"), med("config", "activated"), len(runs), spawn))
+PY
+}
+
 nm_init
 need_tools NetworkManager nmcli /usr/lib/ipsec/charon-nm
 nm_install
@@ -94,7 +141,9 @@ echo
 
 summary charon-nm "$WORK/sw.times" >"$WORK/sw.sum"
 head -n 1 "$WORK/sw.sum"
+phases sw charon-nm
 if [ "$have_rove" = 1 ]; then
+	phases rove rove
 	summary rove "$WORK/rove.times" >"$WORK/rove.sum"
 	head -n 1 "$WORK/rove.sum"
 	"$PYTHON" -c 'import sys; print("ratio rove/charon-nm: %.2f (target: 0.50 or less)" % (float(sys.argv[1]) / float(sys.argv[2])))' \
