@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "cred.h"
 #include "rundir.h"
+#include "zygote.h"
 
 G_DEFINE_TYPE(NMRoveService, nm_rove_service, NM_TYPE_VPN_SERVICE_PLUGIN)
 
@@ -505,6 +506,10 @@ int main(int argc, char **argv)
 	NMRoveService *plugin;
 	GMainLoop *loop;
 
+	/* Before anything that starts a thread (zygote.h). */
+	rove_nm_zygote(&argc, &argv);
+	/* The name NetworkManager ran (launch.c), in our log lines too. */
+	g_set_prgname("nm-rove-service");
 	g_option_context_add_main_entries(opts, entries, NULL);
 	g_option_context_set_summary(opts, "rove's NetworkManager VPN service (IKEv2)");
 	if (!g_option_context_parse(opts, &argc, &argv, &error)) {

@@ -47,6 +47,27 @@ status_has() { # connection, property, extended regex
 }
 has_domain() { nm_field "$1" IP4.DOMAIN | grep -qx "$2"; }
 has_route() { nm_field "$1" IP4.ROUTE | grep -q "dst = $2"; }
+# The process serving an active connection: the owner of the bus name
+# NetworkManager watches for it (from its log), and whether the zygote
+# forked it (nm-plugin/src/zygote.h: its parent is the resident
+# nm-rove-worker) rather than NetworkManager starting it cold (its parent
+# then is gone: g_spawn_async forks twice).
+service_pid() {
+	local name
+	name=$(grep -oE "\"$1\"\]: starting: watch D-Bus service [^ ]+" "$NM_DIR/nm.log" |
+		tail -n 1 | awk '{print $NF}')
+	[ -n "$name" ] || return 1
+	nm_in gdbus call --system --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+		--method org.freedesktop.DBus.GetConnectionUnixProcessID "$name" 2>/dev/null |
+		grep -oE '[0-9]+' | tail -n 1
+}
+forked_by_zygote() {
+	local pid ppid
+	pid=$(service_pid "$1") && [ -n "$pid" ] || return 1
+	ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status")
+	[ "$(cat "/proc/$pid/comm")" = nm-rove-worker ] &&
+		[ "$(cat "/proc/$ppid/comm" 2>/dev/null)" = nm-rove-worker ]
+}
 
 say "# a split tunnel: routes= narrows what rove asks for"
 require "nmcli adds a rove connection (vpn.data + vpn.secrets)" \
@@ -84,6 +105,7 @@ check "no state file is left" no_state_file
 say "# a full tunnel becomes the default route"
 require "nmcli adds full" add_rove full "password-flags=0" vpn.secrets "password=$EAP_PASSWORD"
 check "nmcli connection up full" nm_cli connection up full
+check "full's service was forked by the warm zygote, not started cold" forked_by_zygote full
 check "the default route goes through the tunnel" default_via_tunnel
 check "the LAN host answers through the tunnel" lan_reachable
 check "nmcli connection down full" nm_cli connection down full

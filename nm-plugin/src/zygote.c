@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The zygote of nm-rove-worker (zygote.h): forked from a worker before it
+ * has threads, it loads nothing more, initialises what every worker would
+ * (the GObject classes, OpenSSL's configuration), stays single-threaded
+ * and without a GMainContext (a fork copies neither threads nor a context's
+ * wakeup fd sanely), and forks one worker per launcher request. */
+#include "zygote.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nm-rove-service.h"
+
+/* A zygote without requests for this long exits (it holds nothing but
+ * memory; the next activation then starts cold and forks a new one). */
+#define IDLE_MS (30 * 60 * 1000)
+
+static int listen_socket(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = strlen(ROVE_NM_ZYGOTE_SOCKET);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	memcpy(sa.sun_path + 1, ROVE_NM_ZYGOTE_SOCKET, n);
+	if (fd < 0)
+		return -1;
+	/* EADDRINUSE: another zygote serves this network namespace. */
+	if (bind(fd, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 + n) < 0 ||
+	    listen(fd, 16) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* What every worker does first, done once. The NM setting classes are what
+ * libnm builds from NetworkManager's Connect arguments. */
+static void preinit(void)
+{
+	GType types[] = { NM_TYPE_ROVE_SERVICE, NM_TYPE_SIMPLE_CONNECTION, NM_TYPE_SETTING_CONNECTION,
+			  NM_TYPE_SETTING_VPN, NM_TYPE_SETTING_IP4_CONFIG, NM_TYPE_SETTING_IP6_CONFIG };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
+		g_type_class_ref(types[i]);
+	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL);
+}
+
+/* Whether the installed program is still the one running: after an
+ * upgrade the zygote steps down, so workers run the new code. */
+static bool same_program(const char *exe, const struct stat *self)
+{
+	struct stat st;
+
+	return stat(exe, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino;
+}
+
+/* One request from an accepted connection: its arguments into buf
+ * (returned length) and its three descriptors into fds; -1 if malformed. */
+static ssize_t read_request(int cfd, char *buf, size_t size, int fds[3])
+{
+	union {
+		char b[CMSG_SPACE(3 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, size - 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+	struct cmsghdr *cm;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	ssize_t n;
+
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != 0)
+		return -1;
+	n = recvmsg(cfd, &msg, MSG_CMSG_CLOEXEC);
+	cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(3 * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(cm), 3 * sizeof(int));
+	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(ROVE_NM_ZYGOTE_TAG) ||
+	    memcmp(buf, ROVE_NM_ZYGOTE_TAG, sizeof(ROVE_NM_ZYGOTE_TAG)) != 0) {
+		for (int i = 0; i < 3; i++)
+			close(fds[i]);
+		return -1;
+	}
+	buf[n] = 0;
+	return n;
+}
+
+/* ps shows a process's original argument area: the zygote's copy of the
+ * first worker's. Overwrite it (its length is fixed: truncated, padded
+ * with NULs) so that ps tells the zygote and each worker's bus name. */
+static char *title_start;
+static size_t title_len;
+
+static void save_title(int argc, char **argv)
+{
+	title_start = argv[0];
+	title_len = argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0];
+}
+
+/* The words, each NUL-terminated as in an argument area, as far as fit. */
+static void set_title(const char *const *words, int n)
+{
+	size_t off = 0;
+
+	if (!title_start)
+		return;
+	memset(title_start, 0, title_len);
+	for (int i = 0; i < n && off + 1 < title_len; i++) {
+		size_t l = strlen(words[i]);
+
+		if (l > title_len - off - 1)
+			l = title_len - off - 1;
+		memcpy(title_start + off, words[i], l);
+		off += l + 1;
+	}
+}
+
+/* In the forked worker: the launcher's stdio and arguments. */
+static void become_worker(const char *buf, size_t len, const int fds[3], int *argc, char ***argv)
+{
+	size_t off = sizeof(ROVE_NM_ZYGOTE_TAG);
+	int n = 1;
+	char **v;
+
+	signal(SIGCHLD, SIG_DFL);
+	setsid();
+	for (int i = 0; i < 3; i++) {
+		dup2(fds[i], i);
+		close(fds[i]);
+	}
+	for (size_t i = off; i < len; i++)
+		n += buf[i] == 0;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		_exit(1);
+	v[0] = (char *)"nm-rove-worker";
+	for (int i = 1; off < len && i < n; i++) {
+		v[i] = strdup(buf + off);
+		off += strlen(buf + off) + 1;
+	}
+	*argc = n;
+	*argv = v;
+	set_title((const char *const *)v, n);
+}
+
+/* The zygote's loop; returns only in a forked worker. */
+static void serve(int lfd, int *argc, char ***argv)
+{
+	static char buf[ROVE_NM_ZYGOTE_MAX + 1];
+	char exe[PATH_MAX];
+	struct stat self;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0 || stat("/proc/self/exe", &self) < 0)
+		_exit(0);
+	exe[n] = 0;
+	preinit();
+	for (;;) {
+		struct pollfd p = { lfd, POLLIN, 0 };
+		int fds[3], cfd;
+		char answer = 'n';
+		pid_t pid = -1;
+
+		if (poll(&p, 1, IDLE_MS) == 0)
+			_exit(0);
+		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		n = read_request(cfd, buf, sizeof(buf), fds);
+		if (n < 0) {
+			close(cfd);
+			continue;
+		}
+		if (same_program(exe, &self))
+			pid = fork();
+		if (pid == 0) {
+			close(lfd);
+			close(cfd);
+			become_worker(buf, n, fds, argc, argv);
+			return;
+		}
+		for (int i = 0; i < 3; i++)
+			close(fds[i]);
+		if (pid > 0)
+			answer = 'y';
+		if (send(cfd, &answer, 1, MSG_NOSIGNAL) < 0 && pid > 0)
+			kill(pid, SIGTERM); /* the launcher went: it will not wait for us */
+		close(cfd);
+		if (answer == 'n')
+			_exit(0); /* replaced program or no fork: let a new zygote start */
+	}
+}
+
+void rove_nm_zygote(int *argc, char ***argv)
+{
+	pid_t mid;
+	int lfd, null;
+
+	if (*argc != 3 || strcmp((*argv)[1], "--bus-name") != 0)
+		return;
+	/* Twice, so that the zygote is nobody's child but init's (the worker
+	 * neither waits for it nor leaves a zombie). */
+	mid = fork();
+	if (mid < 0)
+		return;
+	if (mid > 0) {
+		while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	save_title(*argc, *argv);
+	set_title((const char *const[]){ "nm-rove-worker", "--zygote" }, 2);
+	setsid();
+	lfd = listen_socket();
+	if (lfd < 0)
+		_exit(0);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int i = 0; i < 3 && null >= 0; i++)
+		dup2(null, i);
+	if (null > 2)
+		close(null);
+	signal(SIGCHLD, SIG_IGN); /* workers are reaped by the kernel */
+	serve(lfd, argc, argv);
+}
