@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <stddef.h>
 #include <signal.h>
@@ -45,6 +47,51 @@ static int listen_socket(void)
 	return fd;
 }
 
+/* OpenSSL 3 looks an algorithm up in its providers the first time it is
+ * used and caches it in the library context: about 2 ms in every new
+ * process, in the middle of the IKE exchanges. Fetched here, the cache is
+ * every worker's from the fork. Only lookups: no key is made and the
+ * random generator is not touched (a worker's first use seeds its own). */
+static void preinit_crypto(void)
+{
+	static const char *const md[] = { "SHA1", "SHA2-256", "SHA2-384", "SHA2-512" };
+	static const char *const cipher[] = { "AES-128-GCM", "AES-192-GCM", "AES-256-GCM", "AES-128-CBC",
+					      "AES-256-CBC", "ChaCha20-Poly1305" };
+	static const char *const kex[][2] = { { "X25519", "X25519" }, { "X448", "X448" },
+					      { "EC", "ECDH" }, { "DH", "DH" } };
+	static const char *const sig[][2] = { { "RSA", "RSA" }, { "EC", "ECDSA" },
+					      { "ED25519", "ED25519" } };
+	/* A P-256 public key (SubjectPublicKeyInfo): decoding one sets up the
+	 * key decoders a certificate's key goes through. */
+	static const unsigned char spki[] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
+	0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
+	0x42, 0x00, 0x04, 0xb9, 0x43, 0x8e, 0xc5, 0xce, 0xd2, 0xeb, 0x10, 0x68,
+	0xd5, 0xaa, 0xf7, 0x83, 0x67, 0x07, 0x3b, 0x7e, 0x28, 0xcf, 0x6e, 0xe3,
+	0x61, 0x7c, 0x62, 0x43, 0x5f, 0x63, 0xd3, 0xea, 0x2d, 0x36, 0x4f, 0x9f,
+	0xcc, 0x02, 0x3a, 0x70, 0x51, 0xa6, 0xc2, 0x07, 0x0f, 0xa6, 0x99, 0x85,
+	0x21, 0x41, 0x2f, 0x51, 0x71, 0x9b, 0x28, 0x49, 0x6c, 0x3a, 0x4f, 0x46,
+	0x9f, 0x9b, 0x43, 0x0a, 0x3d, 0xfe, 0x86,
+	};
+	const unsigned char *p = spki;
+
+	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(md); i++)
+		EVP_MD_free(EVP_MD_fetch(NULL, md[i], NULL));
+	for (size_t i = 0; i < G_N_ELEMENTS(cipher); i++)
+		EVP_CIPHER_free(EVP_CIPHER_fetch(NULL, cipher[i], NULL));
+	for (size_t i = 0; i < G_N_ELEMENTS(kex); i++) {
+		EVP_KEYMGMT_free(EVP_KEYMGMT_fetch(NULL, kex[i][0], NULL));
+		EVP_KEYEXCH_free(EVP_KEYEXCH_fetch(NULL, kex[i][1], NULL));
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(sig); i++) {
+		EVP_KEYMGMT_free(EVP_KEYMGMT_fetch(NULL, sig[i][0], NULL));
+		EVP_SIGNATURE_free(EVP_SIGNATURE_fetch(NULL, sig[i][1], NULL));
+	}
+	EVP_MAC_free(EVP_MAC_fetch(NULL, "HMAC", NULL));
+	EVP_PKEY_free(d2i_PUBKEY(NULL, &p, sizeof(spki)));
+}
+
 /* What every worker does first, done once. The NM setting classes are what
  * libnm builds from NetworkManager's Connect arguments. */
 static void preinit(void)
@@ -54,7 +101,7 @@ static void preinit(void)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
 		g_type_class_ref(types[i]);
-	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	preinit_crypto();
 }
 
 /* Whether the installed program is still the one running: after an
