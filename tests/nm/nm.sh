@@ -349,6 +349,23 @@ nm_finish() {
 	finish
 }
 
+# Secrets hygiene (lib.sh's keep_evidence, tests/secrets-check.sh): beside
+# what lib.sh keeps, the box's logs: NetworkManager's (with the rove
+# service's own lines: NetworkManager runs it with its stdout and stderr),
+# charon-nm's and the box's. Called after the teardown, so they are whole.
+eval "lib_$(declare -f keep_evidence)"
+keep_evidence() {
+	local dest f
+	lib_keep_evidence
+	[ -n "${ROVE_TEST_EVIDENCE:-}" ] && [ -n "$NM_DIR" ] && [ -d "$NM_DIR" ] || return 0
+	dest=$ROVE_TEST_EVIDENCE/$(basename "$0" .sh)-$SUFFIX
+	[ -d "$dest" ] || return 0
+	for f in nm.log charon-nm.log box.log; do
+		[ -s "$NM_DIR/$f" ] && cp "$NM_DIR/$f" "$dest/nm_$f"
+	done
+	return 0
+}
+
 # Teardown: lib.sh stops the recorded daemons and then each process left
 # in the namespaces one after the other, SIGTERM and up to 5 s each. In the
 # box that is slow: charon-nm takes about 4 s to exit once NetworkManager

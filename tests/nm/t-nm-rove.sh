@@ -127,6 +127,7 @@ nm_check_clean "nothing of nodefault is left"
 say "# a wrong password"
 require "nmcli adds badpw" add_rove badpw "routes=$LAN_NET, password-flags=0" \
 	vpn.secrets "password=not-the-password"
+secret_used not-the-password # for tests/secrets-check.sh, beside $EAP_PASSWORD
 mark=$(nm_log_lines)
 nm_cli connection up badpw >"$WORK/badpw.out" 2>&1 && rc=0 || rc=$?
 check "nmcli connection up badpw fails" test "$rc" != 0
