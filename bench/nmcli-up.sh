@@ -112,6 +112,7 @@ if spawned:
 print("%-10s in NetworkManager %5.1f ms: start %5.1f, secrets %4.1f, connect %5.1f, apply %4.1f  (medians, %d cycles)%s"
       % (label + ":", med("start", "activated"), med("start", "need-auth"), med("need-auth", "connect"),
          med("connect", "config"), med("config", "activated"), len(runs), spawn))
+print(med("start", "activated"))
 PY
 }
 
@@ -141,13 +142,21 @@ echo
 
 summary charon-nm "$WORK/sw.times" >"$WORK/sw.sum"
 head -n 1 "$WORK/sw.sum"
-phases sw charon-nm
+phases sw charon-nm >"$WORK/sw.phases"
+head -n 1 "$WORK/sw.phases"
 if [ "$have_rove" = 1 ]; then
-	phases rove rove
 	summary rove "$WORK/rove.times" >"$WORK/rove.sum"
 	head -n 1 "$WORK/rove.sum"
-	"$PYTHON" -c 'import sys; print("ratio rove/charon-nm: %.2f (target: 0.50 or less)" % (float(sys.argv[1]) / float(sys.argv[2])))' \
-		"$(tail -n 1 "$WORK/rove.sum")" "$(tail -n 1 "$WORK/sw.sum")"
+	phases rove rove >"$WORK/rove.phases"
+	head -n 1 "$WORK/rove.phases"
+	"$PYTHON" - "$WORK"/{rove,sw}.sum "$WORK"/{rove,sw}.phases <<'PY'
+import sys
+last = lambda f: float(open(f).read().split()[-1])
+rove, sw, rove_nm, sw_nm = (last(f) for f in sys.argv[1:5])
+print("ratio rove/charon-nm: %.2f (target: 0.50 or less)" % (rove / sw))
+print("inside NetworkManager: rove/charon-nm %.2f; outside it (nmcli's own part, the same for both): "
+      "%.1f and %.1f ms" % (rove_nm / sw_nm, rove - rove_nm, sw - sw_nm))
+PY
 else
 	say "rove: missing: nm-rove-service is not built in $ROVE_BUILD_DIR (the NetworkManager service); no rove figures and no ratio"
 fi
