@@ -5,10 +5,11 @@
  * forks an initialised nm-rove-worker for the bus name, and exits; without
  * a zygote it becomes nm-rove-worker itself (exec, same arguments).
  * NetworkManager follows the bus name, not this process. */
-#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,21 +19,28 @@
 #error "ROVE_NM_WORKER (nm-rove-worker's installed path) is set by meson"
 #endif
 
-/* Connects to the zygote; -1 when there is none or it is not root's. */
+/* Connects to the zygote; -1 when there is none or it is not root's. The
+ * zygote answers within microseconds; a stopped one is waited for 2 s. */
 static int zygote_connect(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t n = strlen(ROVE_NM_ZYGOTE_SOCKET);
+	const char *dir = getenv("ROVE_RUN_DIR");
+	struct timeval tv = { 2, 0 };
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
-	int fd;
+	int fd, n;
 
-	memcpy(sa.sun_path + 1, ROVE_NM_ZYGOTE_SOCKET, n);
+	if (!dir || !*dir)
+		dir = "/run/rove";
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, ROVE_NM_ZYGOTE_SOCKET);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
+		return -1;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 + n) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != 0) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
 		close(fd);
 		return -1;
 	}

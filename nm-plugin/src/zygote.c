@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,22 +25,36 @@
 #include <unistd.h>
 
 #include "nm-rove-service.h"
+#include "rundir.h"
 
 /* A zygote without requests for this long exits (it holds nothing but
  * memory; the next activation then starts cold and forks a new one). */
 #define IDLE_MS (30 * 60 * 1000)
 
-static int listen_socket(void)
+/* The zygote's socket, or -1 when another zygote holds the lock (a dead
+ * one's lock went with it: its socket file is then replaced). *lock_fd
+ * stays open for the zygote's life; workers close it. */
+static int listen_socket(int *lock_fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t n = strlen(ROVE_NM_ZYGOTE_SOCKET);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	char lock[PATH_MAX];
+	struct rove_err err;
+	int fd, n;
 
-	memcpy(sa.sun_path + 1, ROVE_NM_ZYGOTE_SOCKET, n);
+	if (rove_run_dir_create(&err) < 0)
+		return -1;
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", rove_run_dir(), ROVE_NM_ZYGOTE_SOCKET);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
+		return -1;
+	snprintf(lock, sizeof(lock), "%s/%s", rove_run_dir(), ROVE_NM_ZYGOTE_LOCK);
+	*lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return -1;
+	unlink(sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	/* EADDRINUSE: another zygote serves this network namespace. */
-	if (bind(fd, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 + n) < 0 ||
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0600) < 0 ||
 	    listen(fd, 16) < 0) {
 		close(fd);
 		return -1;
@@ -206,7 +221,7 @@ static void become_worker(const char *buf, size_t len, const int fds[3], int *ar
 }
 
 /* The zygote's loop; returns only in a forked worker. */
-static void serve(int lfd, int *argc, char ***argv)
+static void serve(int lfd, int lock_fd, int *argc, char ***argv)
 {
 	static char buf[ROVE_NM_ZYGOTE_MAX + 1];
 	char exe[PATH_MAX];
@@ -236,6 +251,9 @@ static void serve(int lfd, int *argc, char ***argv)
 		if (same_program(exe, &self))
 			pid = fork();
 		if (pid == 0) {
+			/* the lock too: a worker outliving the zygote must not
+			 * keep the next zygote from starting */
+			close(lock_fd);
 			close(lfd);
 			close(cfd);
 			become_worker(buf, n, fds, argc, argv);
@@ -256,7 +274,7 @@ static void serve(int lfd, int *argc, char ***argv)
 void rove_nm_zygote(int *argc, char ***argv)
 {
 	pid_t mid;
-	int lfd, null;
+	int lfd, lock_fd = -1, null;
 
 	if (*argc != 3 || strcmp((*argv)[1], "--bus-name") != 0)
 		return;
@@ -275,7 +293,7 @@ void rove_nm_zygote(int *argc, char ***argv)
 	save_title(*argc, *argv);
 	set_title((const char *const[]){ "nm-rove-worker", "--zygote" }, 2);
 	setsid();
-	lfd = listen_socket();
+	lfd = listen_socket(&lock_fd);
 	if (lfd < 0)
 		_exit(0);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -284,5 +302,5 @@ void rove_nm_zygote(int *argc, char ***argv)
 	if (null > 2)
 		close(null);
 	signal(SIGCHLD, SIG_IGN); /* workers are reaped by the kernel */
-	serve(lfd, argc, argv);
+	serve(lfd, lock_fd, argc, argv);
 }

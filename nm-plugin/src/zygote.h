@@ -13,13 +13,17 @@
  * launcher execs nm-rove-worker itself, which forks a new zygote before
  * it starts any thread.
  *
- * The socket is abstract (per network namespace, gone with the zygote);
- * both ends check that the other is root (SO_PEERCRED). */
+ * The socket is RUN_DIR/nm-worker.zygote (/run/rove, or $ROVE_RUN_DIR: a
+ * directory only root may write), a lock file beside it tells a live
+ * zygote from a dead one's socket, and both ends check that the other is
+ * root (SO_PEERCRED). */
 #ifndef ROVE_NM_ZYGOTE_H
 #define ROVE_NM_ZYGOTE_H
 
-/* The zygote's socket name (abstract: the leading NUL is added). */
-#define ROVE_NM_ZYGOTE_SOCKET "rove-nm-worker-zygote"
+/* In the run directory: the zygote's socket, and the lock it holds (not
+ * NAME.sock: `rove` takes those for its sessions' control sockets). */
+#define ROVE_NM_ZYGOTE_SOCKET "nm-worker.zygote"
+#define ROVE_NM_ZYGOTE_LOCK "nm-worker.zygote-lock"
 /* A request: this tag, then the service's arguments (argv[1..], each
  * NUL-terminated), with the launcher's stdin, stdout and stderr as
  * SCM_RIGHTS. The answer: one byte, 'y' forked, 'n' refused (the

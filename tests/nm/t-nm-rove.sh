@@ -106,17 +106,22 @@ say "# a full tunnel becomes the default route"
 require "nmcli adds full" add_rove full "password-flags=0" vpn.secrets "password=$EAP_PASSWORD"
 check "nmcli connection up full" nm_cli connection up full
 check "full's service was forked by the warm zygote, not started cold" forked_by_zygote full
+zygote=$(service_pid full) && zygote=$(awk '/^PPid:/ {print $2}' "/proc/$zygote/status")
 check "the default route goes through the tunnel" default_via_tunnel
 check "the LAN host answers through the tunnel" lan_reachable
 check "nmcli connection down full" nm_cli connection down full
 check "the default route is the uplink's again" not default_via_tunnel
 nm_check_clean "nothing of full is left"
+# A zygote that died (killed, out of memory) leaves its socket file: the
+# next activation must start cold and leave a new zygote behind.
+[ -n "$zygote" ] && kill -KILL "$zygote" 2>/dev/null
 
 say "# never-default: the same full tunnel, only for the gateway's network"
 require "nmcli adds nodefault (ipv4.never-default yes)" \
 	add_rove nodefault "password-flags=0" vpn.secrets "password=$EAP_PASSWORD" \
 	ipv4.never-default yes
 check "nmcli connection up nodefault" nm_cli connection up nodefault
+check "... with the zygote killed, its service started cold" not forked_by_zygote nodefault
 check "no default route through the tunnel" not default_via_tunnel
 check "IP4.ROUTE holds the gateway's subnet $LAN_NET (INTERNAL_IP4_SUBNET)" \
 	has_route nodefault "$LAN_NET"
@@ -223,6 +228,7 @@ require "nmcli adds second (server=$GW2_ADDR)" nm_cli connection add type vpn co
 	vpn.secrets "password=$EAP_PASSWORD"
 check "nmcli connection up split" nm_cli connection up split
 check "nmcli connection up second" nm_cli connection up second
+check "a new zygote forked second's service" forked_by_zygote second
 check "both are activated" nm_active split
 check "... second too" nm_active second
 addr2=$(nm_field second IP4.ADDRESS | head -n 1)
