@@ -148,9 +148,19 @@ static ssize_t read_request(int cfd, char *buf, size_t size, int fds[3])
 		return -1;
 	n = recvmsg(cfd, &msg, MSG_CMSG_CLOEXEC);
 	cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(3 * sizeof(int)))
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 		return -1;
+	if (cm->cmsg_len != CMSG_LEN(3 * sizeof(int))) {
+		/* not ours: close whatever came */
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int fd;
+
+		for (size_t i = 0; i < k; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			close(fd);
+		}
+		return -1;
+	}
 	memcpy(fds, CMSG_DATA(cm), 3 * sizeof(int));
 	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(ROVE_NM_ZYGOTE_TAG) ||
 	    memcmp(buf, ROVE_NM_ZYGOTE_TAG, sizeof(ROVE_NM_ZYGOTE_TAG)) != 0) {
