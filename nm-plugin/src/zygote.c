@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The zygote of nm-rove-worker (zygote.h): forked from a worker before it
  * has threads, it loads nothing more, initialises what every worker would
- * (the GObject classes, OpenSSL's configuration), stays single-threaded
+ * (the GObject classes, OpenSSL's algorithm lookups), stays single-threaded
  * and without a GMainContext (a fork copies neither threads nor a context's
- * wakeup fd sanely), and forks one worker per launcher request. */
+ * wakeup fd sanely), and keeps a spare worker ready or forks one per
+ * launcher request. */
 #include "zygote.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -107,16 +109,25 @@ static void preinit_crypto(void)
 	EVP_PKEY_free(d2i_PUBKEY(NULL, &p, sizeof(spki)));
 }
 
+/* libnm's plugin class installs SIGTERM and SIGINT handlers that quit its
+ * plugins' main loops: the zygote and a spare have neither, and would
+ * ignore a SIGTERM. They keep the default; workers get libnm's back. */
+static struct sigaction libnm_term, libnm_int;
+
 /* What every worker does first, done once. The NM setting classes are what
  * libnm builds from NetworkManager's Connect arguments. */
 static void preinit(void)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
 	GType types[] = { NM_TYPE_ROVE_SERVICE, NM_TYPE_SIMPLE_CONNECTION, NM_TYPE_SETTING_CONNECTION,
 			  NM_TYPE_SETTING_VPN, NM_TYPE_SETTING_IP4_CONFIG, NM_TYPE_SETTING_IP6_CONFIG };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
 		g_type_class_ref(types[i]);
 	preinit_crypto();
+	sigaction(SIGTERM, &dfl, &libnm_term);
+	sigaction(SIGINT, &dfl, &libnm_int);
 }
 
 /* Whether the installed program is still the one running: after an
@@ -210,6 +221,8 @@ static void become_worker(const char *buf, size_t len, const int fds[3], int *ar
 	char **v;
 
 	signal(SIGCHLD, SIG_DFL);
+	sigaction(SIGTERM, &libnm_term, NULL);
+	sigaction(SIGINT, &libnm_int, NULL);
 	setsid();
 	for (int i = 0; i < 3; i++) {
 		dup2(fds[i], i);
@@ -230,27 +243,32 @@ static void become_worker(const char *buf, size_t len, const int fds[3], int *ar
 	set_title((const char *const *)v, n);
 }
 
-/* The zygote's loop; returns only in a forked worker. */
-static void serve(int lfd, int lock_fd, int *argc, char ***argv)
+/* A spare: forked by the zygote ahead of the next request, already on
+ * the system bus (the connection, its thread and Hello: about 1.5 ms a
+ * worker would otherwise pay after the request), it takes one request off
+ * the zygote's socket, tells the zygote on `to_zygote` ('c' claimed, 'x'
+ * the program was replaced) and returns as that request's worker. It dies
+ * with the zygote until it is claimed. */
+static void spare(int lfd, int lock_fd, int to_zygote, const char *exe, const struct stat *self,
+		  int *argc, char ***argv)
 {
 	static char buf[ROVE_NM_ZYGOTE_MAX + 1];
-	char exe[PATH_MAX];
-	struct stat self;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	static const char *const title[] = { "nm-rove-worker", "--spare" };
+	GDBusConnection *bus;
 
-	if (n <= 0 || stat("/proc/self/exe", &self) < 0)
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
 		_exit(0);
-	exe[n] = 0;
-	preinit();
+	signal(SIGCHLD, SIG_DFL);
+	set_title(title, 2);
+	/* Without a bus the worker will say so itself. */
+	bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, NULL);
+	(void)bus; /* the process's shared connection: g_initable_new finds it */
 	for (;;) {
-		struct pollfd p = { lfd, POLLIN, 0 };
-		int fds[3], cfd;
-		char answer = 'n';
-		pid_t pid = -1;
+		int fds[3], cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		ssize_t n;
+		char answer;
 
-		if (poll(&p, 1, IDLE_MS) == 0)
-			_exit(0);
-		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (cfd < 0)
 			continue;
 		n = read_request(cfd, buf, sizeof(buf), fds);
@@ -258,26 +276,148 @@ static void serve(int lfd, int lock_fd, int *argc, char ***argv)
 			close(cfd);
 			continue;
 		}
-		if (same_program(exe, &self))
-			pid = fork();
-		if (pid == 0) {
-			/* the lock too: a worker outliving the zygote must not
-			 * keep the next zygote from starting */
-			close(lock_fd);
-			close(lfd);
+		answer = same_program(exe, self) ? 'y' : 'n';
+		if (send(cfd, &answer, 1, MSG_NOSIGNAL) < 0 || answer == 'n') {
+			/* the launcher went (we stay the spare), or an upgrade
+			 * (the launcher starts the new program cold) */
+			for (int i = 0; i < 3; i++)
+				close(fds[i]);
 			close(cfd);
-			become_worker(buf, n, fds, argc, argv);
-			return;
+			if (answer == 'n') {
+				(void)!write(to_zygote, "x", 1);
+				_exit(0);
+			}
+			continue;
 		}
-		for (int i = 0; i < 3; i++)
-			close(fds[i]);
-		if (pid > 0)
-			answer = 'y';
-		if (send(cfd, &answer, 1, MSG_NOSIGNAL) < 0 && pid > 0)
-			kill(pid, SIGTERM); /* the launcher went: it will not wait for us */
+		(void)!write(to_zygote, "c", 1);
+		prctl(PR_SET_PDEATHSIG, 0);
+		/* the lock too: a worker outliving the zygote must not keep the
+		 * next zygote from starting */
+		close(to_zygote);
+		close(lock_fd);
+		close(lfd);
 		close(cfd);
-		if (answer == 'n')
-			_exit(0); /* replaced program or no fork: let a new zygote start */
+		become_worker(buf, n, fds, argc, argv);
+		return;
+	}
+}
+
+/* A request the zygote takes itself (no spare ready): it forks the worker.
+ * Returns 1 in that worker, 0 in the zygote, -1 when the program was
+ * replaced (the zygote then exits). */
+static int serve_direct(int lfd, int lock_fd, const char *exe, const struct stat *self,
+			int *argc, char ***argv)
+{
+	static char buf[ROVE_NM_ZYGOTE_MAX + 1];
+	int fds[3], cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	char answer = 'n';
+	pid_t pid = -1;
+	ssize_t n;
+
+	if (cfd < 0)
+		return 0;
+	n = read_request(cfd, buf, sizeof(buf), fds);
+	if (n < 0) {
+		close(cfd);
+		return 0;
+	}
+	if (same_program(exe, self))
+		pid = fork();
+	if (pid == 0) {
+		close(lock_fd);
+		close(lfd);
+		close(cfd);
+		become_worker(buf, n, fds, argc, argv);
+		return 1;
+	}
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	if (pid > 0)
+		answer = 'y';
+	if (send(cfd, &answer, 1, MSG_NOSIGNAL) < 0 && pid > 0)
+		kill(pid, SIGTERM); /* the launcher went: it will not wait for us */
+	close(cfd);
+	return answer == 'y' ? 0 : -1;
+}
+
+/* The zygote's loop. It keeps a spare ready once activations have been
+ * quiet for SPARE_DELAY_US (a spare made at once would connect to the bus
+ * beside the activation that just claimed the last one, on the same CPUs;
+ * an activation takes NetworkManager some 20 to 50 ms);
+ * without one it forks a worker per request itself. After a spare died
+ * (no bus, say) it waits as long before the next. It exits after IDLE_MS
+ * without a request, or when the program was replaced. Returns only in a
+ * worker. */
+#define SPARE_DELAY_US (G_USEC_PER_SEC / 4)
+static void serve(int lfd, int lock_fd, int *argc, char ***argv)
+{
+	char exe[PATH_MAX];
+	struct stat self;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	gint64 last_request = g_get_monotonic_time(), next_spare = last_request + SPARE_DELAY_US;
+	pid_t spare_pid = 0;
+	int from_spare = -1;
+
+	if (n <= 0 || stat("/proc/self/exe", &self) < 0)
+		_exit(0);
+	exe[n] = 0;
+	preinit();
+	for (;;) {
+		gint64 now = g_get_monotonic_time(), left = last_request + IDLE_MS * 1000LL - now;
+		struct pollfd p = { lfd, POLLIN, 0 };
+		char c;
+		int r;
+
+		if (left <= 0) {
+			if (spare_pid > 0)
+				kill(spare_pid, SIGTERM);
+			_exit(0);
+		}
+		if (spare_pid <= 0 && now >= next_spare) {
+			int pipefd[2];
+
+			next_spare = now + SPARE_DELAY_US;
+			if (pipe2(pipefd, O_CLOEXEC) == 0) {
+				spare_pid = fork();
+				if (spare_pid == 0) {
+					close(pipefd[0]);
+					spare(lfd, lock_fd, pipefd[1], exe, &self, argc, argv);
+					return;
+				}
+				close(pipefd[1]);
+				if (spare_pid > 0)
+					from_spare = pipefd[0];
+				else
+					close(pipefd[0]);
+			}
+		}
+		if (spare_pid <= 0) {
+			/* requests are ours until the next spare */
+			r = poll(&p, 1, (int)(MIN(left, MAX(next_spare - now, 0)) / 1000) + 1);
+			if (r > 0) {
+				r = serve_direct(lfd, lock_fd, exe, &self, argc, argv);
+				if (r == 1)
+					return;
+				if (r < 0)
+					_exit(0); /* replaced program: let a new zygote start */
+				last_request = g_get_monotonic_time();
+				next_spare = last_request + SPARE_DELAY_US;
+			}
+			continue;
+		}
+		p.fd = from_spare;
+		if (poll(&p, 1, (int)(left / 1000) + 1) <= 0)
+			continue;
+		n = read(from_spare, &c, 1);
+		if (n == 1 && c == 'x')
+			_exit(0);
+		close(from_spare);
+		from_spare = -1;
+		spare_pid = 0;
+		now = g_get_monotonic_time();
+		next_spare = now + SPARE_DELAY_US;
+		if (n == 1 && c == 'c')
+			last_request = now;
 	}
 }
 
@@ -311,6 +451,6 @@ void rove_nm_zygote(int *argc, char ***argv)
 		dup2(null, i);
 	if (null > 2)
 		close(null);
-	signal(SIGCHLD, SIG_IGN); /* workers are reaped by the kernel */
+	signal(SIGCHLD, SIG_IGN); /* spares and workers are reaped by the kernel */
 	serve(lfd, lock_fd, argc, argv);
 }

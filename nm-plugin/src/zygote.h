@@ -8,8 +8,9 @@
  * `nmcli connection up`'s time. So the program NetworkManager runs,
  * nm-rove-service (launch.c), links nothing but libc and asks the zygote,
  * a resident copy of nm-rove-worker that has loaded and initialised all
- * of that once and stays single-threaded, to fork a worker for the bus
- * name. Without a zygote (the first activation, after an upgrade) the
+ * of that once and stays single-threaded, for a worker for the bus name:
+ * the spare it keeps ready (forked, already on the system bus) takes the
+ * request, or the zygote forks a worker itself. Without a zygote (the first activation, after an upgrade) the
  * launcher execs nm-rove-worker itself, which forks a new zygote before
  * it starts any thread.
  *
