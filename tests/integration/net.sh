@@ -58,6 +58,41 @@ table inet rove_gw {
 EOF
 }
 
+# The LAN's IPv6 side, for the dual-stack tests (t-ipv6.sh, tests/nm's
+# t-nm-ipv6.sh), and the gateway's IPv6 pool.
+POOL6=fd00:3::/120
+LAN6_NET=fd00:1::/64
+LAN6_GW=fd00:1::1
+LAN6_HOST=fd00:1::10
+LAN6_DNS=fd00:1::53
+
+# gw_lan6 MATCH: gw_lan with both families: the LAN host also at
+# $LAN6_HOST, and only the two pools forwarded to it; the gateway's own
+# LAN addresses of either family are refused to what MATCH names.
+gw_lan6() {
+	link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
+	# added before DAD could finish: usable at once
+	ip -n "$NS_G" addr add "$LAN6_GW/64" dev lan0 nodad
+	ip -n "$NS_L" addr add "$LAN6_HOST/64" dev eth0 nodad
+	ip -n "$NS_L" route add default via "$LAN_GW"
+	ip -n "$NS_L" -6 route add default via "$LAN6_GW"
+	in_ns "$NS_G" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	in_ns "$NS_G" nft -f - <<EOF
+table inet rove_gw {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		oifname "lan0" ip saddr != $POOL counter drop
+		oifname "lan0" ip6 saddr != $POOL6 counter drop
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		$1 ip daddr $LAN_NET counter drop
+		$1 ip6 daddr $LAN6_NET counter drop
+	}
+}
+EOF
+}
+
 # shellcheck disable=SC2120 # the option is optional
 setup_net() { # [--nat]
 	add_ns "$NS_C"

@@ -12,44 +12,20 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-POOL6=fd00:3::/120
-LAN6_NET=fd00:1::/64
-LAN6_GW=fd00:1::1
-LAN6_HOST=fd00:1::10
-LAN6_DNS=fd00:1::53
-
 need_rove
 integ_init
 add_ns "$NS_C"
 add_ns "$NS_G"
 add_ns "$NS_L"
 link_ns "$NS_C" out0 2001:db8:6::2/64 "$NS_G" out0 2001:db8:6::1/64
-link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
 for a in "$NS_C out0 2001:db8:6::2/64" "$NS_G out0 2001:db8:6::1/64"; do
 	set -- $a
 	# added before DAD could finish: make them usable now
 	ip -n "$1" addr change "$3" dev "$2" nodad
 done
-ip -n "$NS_G" addr add "$LAN6_GW/64" dev lan0 nodad
-ip -n "$NS_L" addr add "$LAN6_HOST/64" dev eth0 nodad
 ip -n "$NS_C" -6 route add default via 2001:db8:6::1
-ip -n "$NS_L" route add default via "$LAN_GW"
-ip -n "$NS_L" -6 route add default via "$LAN6_GW"
-in_ns "$NS_G" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 # Only the pools reach the LAN: a ping cannot pass by plain routing.
-in_ns "$NS_G" nft -f - <<EOF
-table inet rove_gw {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		oifname "lan0" ip saddr != $POOL counter drop
-		oifname "lan0" ip6 saddr != $POOL6 counter drop
-	}
-	chain input {
-		type filter hook input priority 0; policy accept;
-		iifname "out0" ip6 daddr $LAN6_NET counter drop
-	}
-}
-EOF
+gw_lan6 'iifname "out0"'
 GW_ADDR=2001:db8:6::1
 CLIENT_ADDR=2001:db8:6::2
 check "the client has no IPv4 address outside" \

@@ -53,7 +53,8 @@ $(tail -n 20 "$WORK/install.log")"
 nm_installed() { [ -e "$NM_DEST$ROVE_PREFIX/$1" ]; }
 
 # The network: as lib.sh's setup_net, but the client's uplink has no
-# address: NetworkManager configures it.
+# address: NetworkManager configures it. nm_net [LAN]: LAN is net.sh's
+# gw_lan (the default) or gw_lan6 (a dual-stack LAN).
 nm_net() {
 	add_ns "$NS_C"
 	add_ns "$NS_G"
@@ -63,7 +64,7 @@ nm_net() {
 	ip -n "$NS_G" link set out0 up
 	CLIENT_ADDR=192.0.2.2
 	GW_ADDR=192.0.2.1
-	gw_lan 'iifname "out0"'
+	"${1:-gw_lan}" 'iifname "out0"'
 }
 
 # The box's system bus: the usual system policy, the system's policy files

@@ -15,46 +15,13 @@
 # shellcheck source-path=SCRIPTDIR source=nm.sh
 . "$(dirname "$0")/nm.sh"
 
-POOL6=fd00:3::/120
-LAN6_NET=fd00:1::/64
-LAN6_GW=fd00:1::1
-LAN6_HOST=fd00:1::10
-LAN6_DNS=fd00:1::53
-
 nm_init
 nm_install
 nm_installed libexec/nm-rove-service || skip "nm-rove-service is not built (libnm missing?)"
 # nm_net with an IPv6 LAN: the gateway forwards to its LAN only what comes
 # from a pool, and its own LAN addresses are not reachable from outside,
 # so nothing passes without the tunnel.
-add_ns "$NS_C"
-add_ns "$NS_G"
-add_ns "$NS_L"
-ip link add out0 netns "$NS_C" type veth peer name out0 netns "$NS_G"
-ip -n "$NS_G" addr add 192.0.2.1/24 dev out0
-ip -n "$NS_G" link set out0 up
-CLIENT_ADDR=192.0.2.2
-GW_ADDR=192.0.2.1
-link_ns "$NS_G" lan0 "$LAN_GW/16" "$NS_L" eth0 "$LAN_HOST/16"
-ip -n "$NS_G" addr add "$LAN6_GW/64" dev lan0 nodad
-ip -n "$NS_L" addr add "$LAN6_HOST/64" dev eth0 nodad
-ip -n "$NS_L" route add default via "$LAN_GW"
-ip -n "$NS_L" -6 route add default via "$LAN6_GW"
-in_ns "$NS_G" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-in_ns "$NS_G" nft -f - <<EOF
-table inet rove_gw {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		oifname "lan0" ip saddr != $POOL counter drop
-		oifname "lan0" ip6 saddr != $POOL6 counter drop
-	}
-	chain input {
-		type filter hook input priority 0; policy accept;
-		iifname "out0" ip daddr $LAN_NET counter drop
-		iifname "out0" ip6 daddr $LAN6_NET counter drop
-	}
-}
-EOF
+nm_net gw_lan6
 make_pki "$WORK/pki"
 # Everything of both families, both pools, and the LAN of each family as
 # INTERNAL_IP4/6_SUBNET (what never-default leaves as routes).
