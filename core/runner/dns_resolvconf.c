@@ -325,8 +325,13 @@ static int backup_write(const char *bak, const struct backup *b, struct rove_err
 	fprintf(f, "session=%s\npath=%s\ntarget=%s\ndev=%llu\ninode=%llu\nsize=%zu\n\n",
 		b->session, b->path, b->target, b->dev, b->inode, b->orig_len);
 	fwrite(b->orig, 1, b->orig_len, f);
-	/* On disk before resolv.conf changes: it is the only copy. */
-	if (fflush(f) != 0 || ferror(f) || fsync(fd) < 0 || fclose(f) != 0 || rename(tmp, bak) < 0) {
+	/* Complete (renamed into place) before resolv.conf changes: it is the
+	 * only copy a crashed session's cleanup can restore from. No fsync:
+	 * it lives in the run directory (/run/rove), which is emptied at boot,
+	 * so no fsync makes it outlive a power loss, and the page cache is
+	 * enough for a crash of the process; the fsync was about 1 ms of
+	 * `rove up` after the last response on this disk, more when busy. */
+	if (fflush(f) != 0 || ferror(f) || fclose(f) != 0 || rename(tmp, bak) < 0) {
 		rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), bak, strerror(errno));
 		unlink(tmp);
 		return -1;
