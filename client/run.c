@@ -11,14 +11,19 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-struct proc {
+struct rove_sessproc {
 	struct rove_runner *r;
 	bool foreground;
 	int report_fd;              /* -1: nobody waits */
+	int log_fd;                 /* -1: stderr */
 	bool announced;             /* said "up" once */
+	bool own_socket;            /* the control socket is ours to remove */
+	char name[64];
+	GMainContext *ctx;
 	GMainLoop *loop;
 	GSource *sig[3];
 };
@@ -38,7 +43,7 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void log_line(struct proc *p, char kind, const char *msg)
+static void log_line(struct rove_sessproc *p, char kind, const char *msg)
 {
 	char stamp[32] = "";
 
@@ -48,6 +53,11 @@ static void log_line(struct proc *p, char kind, const char *msg)
 
 		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S ", localtime_r(&t, &tm));
 	}
+	/* Before the fork, stderr is still the terminal of `rove up`. */
+	if (p->log_fd >= 0) {
+		dprintf(p->log_fd, "%s%s%s\n", stamp, kind == 'f' ? "rove: " : "", msg);
+		return;
+	}
 	fprintf(stderr, "%s%s%s\n", stamp, kind == 'f' ? "rove: " : "", msg);
 	fflush(stderr);
 }
@@ -55,7 +65,7 @@ static void log_line(struct proc *p, char kind, const char *msg)
 /* Under a service manager (Type=notify, --foreground only: a detached
  * session is not the process systemd started): READY=1 once up, the last
  * progress line as STATUS= for `systemctl status`, STOPPING=1 at close. */
-static void tell_manager(struct proc *p, const char *key, const char *value)
+static void tell_manager(struct rove_sessproc *p, const char *key, const char *value)
 {
 	char msg[700];
 	struct rove_err err;
@@ -67,7 +77,7 @@ static void tell_manager(struct proc *p, const char *key, const char *value)
 		log_line(p, 'p', err.msg);
 }
 
-static void report(struct proc *p, char kind, const char *msg)
+static void report(struct rove_sessproc *p, char kind, const char *msg)
 {
 	char line[660];
 	int n;
@@ -88,7 +98,7 @@ static void report(struct proc *p, char kind, const char *msg)
 
 static void on_say(void *data, char kind, const char *msg)
 {
-	struct proc *p = data;
+	struct rove_sessproc *p = data;
 
 	log_line(p, kind, msg);
 	if (kind == 'p' || kind == 'f')
@@ -99,7 +109,7 @@ static void on_say(void *data, char kind, const char *msg)
 static void on_state(void *data, enum rove_runner_state st, const char *msg,
 		     enum rove_fail reason)
 {
-	struct proc *p = data;
+	struct rove_sessproc *p = data;
 	struct rove_daemon *d = rove_runner_daemon(p->r);
 	char line[128];
 
@@ -118,7 +128,7 @@ static void on_state(void *data, enum rove_runner_state st, const char *msg,
 
 static void on_finished(void *data, int code)
 {
-	struct proc *p = data;
+	struct rove_sessproc *p = data;
 
 	tell_manager(p, "STOPPING=1", "");
 	g_main_loop_quit(p->loop);
@@ -126,7 +136,7 @@ static void on_finished(void *data, int code)
 
 static gboolean on_signal(gpointer data)
 {
-	struct proc *p = data;
+	struct rove_sessproc *p = data;
 
 	rove_runner_stop(p->r);
 	return G_SOURCE_CONTINUE;
@@ -138,7 +148,7 @@ static const struct rove_runner_callbacks callbacks = {
 	.finished = on_finished,
 };
 
-static void watch_signals(struct proc *p, GMainContext *ctx)
+static void watch_signals(struct rove_sessproc *p, GMainContext *ctx)
 {
 	/* --foreground on a terminal that goes away: close cleanly too. */
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
@@ -150,7 +160,7 @@ static void watch_signals(struct proc *p, GMainContext *ctx)
 	}
 }
 
-static void unwatch_signals(struct proc *p)
+static void unwatch_signals(struct rove_sessproc *p)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(p->sig); i++) {
 		if (!p->sig[i])
@@ -160,48 +170,117 @@ static void unwatch_signals(struct proc *p)
 	}
 }
 
-int rove_session_process(struct rove_runner *r, bool foreground, int report_fd)
+struct rove_sessproc *rove_sessproc_begin(struct rove_runner *r, bool foreground, int report_fd,
+					  int log_fd, struct rove_err *err)
 {
-	struct proc p = { .r = r, .foreground = foreground, .report_fd = report_fd };
+	struct rove_sessproc *p = calloc(1, sizeof(*p));
 	struct rove_daemon *d = rove_runner_daemon(r);
-	GMainContext *ctx = g_main_context_new();
-	bool own_socket = false;
-	char name[64];
-	struct rove_err err;
-	int code = 1;
 
-	snprintf(name, sizeof(name), "%s", rove_runner_name(r));
-	g_main_context_push_thread_default(ctx);
-	p.loop = g_main_loop_new(ctx, FALSE);
+	if (!p) {
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	p->r = r;
+	p->foreground = foreground;
+	p->report_fd = report_fd;
+	p->log_fd = log_fd;
+	snprintf(p->name, sizeof(p->name), "%s", rove_runner_name(r));
+	p->ctx = g_main_context_new();
+	g_main_context_push_thread_default(p->ctx);
+	p->loop = g_main_loop_new(p->ctx, FALSE);
 	d->ctl_fd = -1;
 	d->euid = geteuid();
-	d->ctx = ctx;
-	if (rove_daemon_ctl_open(d, &err) < 0) {
-		on_say(&p, 'f', err.code == ROVE_E_INVAL ? "the session is already up" : err.msg);
-		goto out;
+	d->ctx = p->ctx;
+	/* The lock against a second session of the name, before anything
+	 * goes to the gateway. */
+	if (rove_daemon_ctl_open(d, err) < 0) {
+		if (err->code == ROVE_E_INVAL)
+			rove_err_set(err, ROVE_E_INVAL, "the session is already up");
+		/* The runner and the descriptors stay the caller's. */
+		g_main_loop_unref(p->loop);
+		g_main_context_pop_thread_default(p->ctx);
+		g_main_context_unref(p->ctx);
+		free(p);
+		return NULL;
 	}
-	own_socket = true;
-	if (rove_pidfile_write(d->name, getpid(), &err) < 0) {
-		on_say(&p, 'f', err.msg);
-		goto out;
-	}
-	watch_signals(&p, ctx);
-	if (rove_runner_start(r, ctx, &callbacks, &p, &err) < 0) {
-		on_say(&p, 'f', err.msg);
-		goto out;
-	}
-	g_main_loop_run(p.loop);
-	code = rove_runner_exit_code(r);
-out:
-	unwatch_signals(&p);
+	p->own_socket = true;
+	/* The first IKE_SA_INIT: starts no thread, so the caller may fork. */
+	rove_runner_begin(r, p->ctx, &callbacks, p);
+	return p;
+}
+
+static void free_proc(struct rove_sessproc *p)
+{
+	struct rove_daemon *d = rove_runner_daemon(p->r);
+
+	unwatch_signals(p);
 	rove_daemon_ctl_shutdown(d);
-	rove_runner_free(r);
-	if (own_socket)
-		rove_run_cleanup(name);
-	if (p.report_fd >= 0)
-		close(p.report_fd);
-	g_main_loop_unref(p.loop);
-	g_main_context_pop_thread_default(ctx);
-	g_main_context_unref(ctx);
+	rove_runner_free(p->r);
+	if (p->report_fd >= 0)
+		close(p->report_fd);
+	if (p->log_fd >= 0)
+		close(p->log_fd);
+	g_main_loop_unref(p->loop);
+	g_main_context_pop_thread_default(p->ctx);
+	g_main_context_unref(p->ctx);
+	free(p);
+}
+
+void rove_sessproc_forget(struct rove_sessproc *p)
+{
+	/* The socket file stays: it is the child's (or nobody bound it). */
+	p->own_socket = false;
+	free_proc(p);
+}
+
+int rove_sessproc_run(struct rove_sessproc *p)
+{
+	struct rove_daemon *d = rove_runner_daemon(p->r);
+	struct rove_err err;
+	char name[64];
+	int code = 1;
+
+	/* Detached by now: stderr is the log. */
+	if (p->log_fd >= 0)
+		close(p->log_fd);
+	p->log_fd = -1;
+	snprintf(name, sizeof(name), "%s", p->name);
+	if (rove_pidfile_write(d->name, getpid(), &err) < 0) {
+		on_say(p, 'f', err.msg);
+		goto out;
+	}
+	watch_signals(p, p->ctx);
+	if (rove_runner_continue(p->r, &err) < 0) {
+		on_say(p, 'f', err.msg);
+		goto out;
+	}
+	g_main_loop_run(p->loop);
+	code = rove_runner_exit_code(p->r);
+out:
+	{
+		bool own = p->own_socket;
+
+		free_proc(p);
+		if (own)
+			rove_run_cleanup(name);
+	}
 	return code;
+}
+
+int rove_session_process(struct rove_runner *r, bool foreground, int report_fd)
+{
+	struct rove_err err;
+	struct rove_sessproc *p = rove_sessproc_begin(r, foreground, report_fd, -1, &err);
+
+	if (!p) {
+		struct rove_sessproc tmp = { .foreground = foreground, .report_fd = report_fd,
+					     .log_fd = -1 };
+
+		on_say(&tmp, 'f', err.msg);
+		rove_runner_free(r);
+		if (report_fd >= 0)
+			close(report_fd);
+		return 1;
+	}
+	return rove_sessproc_run(p);
 }

@@ -38,17 +38,25 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* In the child: a new session without a terminal; stdin and stdout go to
- * /dev/null, stderr to /run/rove/NAME.log. */
-static void detach(const char *name)
+/* /run/rove/NAME.log, opened before the first packet leaves (what the
+ * session says from then on goes there); -1 if it cannot be. */
+static int open_log(const char *name)
 {
 	char path[ROVE_PATH_MAX];
-	int null, log = -1;
+
+	if (rove_run_path(path, sizeof(path), name, ".log", NULL) < 0)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+/* In the child: a new session without a terminal; stdin and stdout go to
+ * /dev/null, stderr to the log (log_fd stays open, the caller's). */
+static void detach(int log)
+{
+	int null;
 
 	setsid();
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (rove_run_path(path, sizeof(path), name, ".log", NULL) == 0)
-		log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
@@ -56,8 +64,6 @@ static void detach(const char *name)
 	dup2(log >= 0 ? log : null, STDERR_FILENO);
 	if (null >= 0)
 		close(null);
-	if (log >= 0)
-		close(log);
 }
 
 static bool wait_exit(pid_t pid, int ms)
@@ -167,12 +173,28 @@ int rove_spawn(struct rove_runner *r)
 {
 	char name[64];
 	struct sigaction sa = { .sa_handler = on_signal };
-	int fds[2], rc;
+	struct rove_sessproc *p;
+	struct rove_err err;
+	int fds[2], rc, log;
 	pid_t pid;
 
 	snprintf(name, sizeof(name), "%s", rove_runner_name(r));
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		fprintf(stderr, "rove: cannot create a pipe: %s\n", strerror(errno));
+		rove_runner_free(r);
+		return 1;
+	}
+	/* The first IKE_SA_INIT leaves from here, before the fork: the fork,
+	 * the pid file and the datapath follow while the gateway answers. */
+	log = open_log(name);
+	p = rove_sessproc_begin(r, false, fds[1], log, &err);
+	if (!p) {
+		fprintf(stderr, "rove: %s\n", err.msg);
+		rove_runner_free(r);
+		close(fds[0]);
+		close(fds[1]);
+		if (log >= 0)
+			close(log);
 		return 1;
 	}
 	fflush(stdout);
@@ -181,13 +203,16 @@ int rove_spawn(struct rove_runner *r)
 	if (pid < 0) {
 		fprintf(stderr, "rove: cannot fork: %s\n", strerror(errno));
 		close(fds[0]);
-		close(fds[1]);
+		/* Nothing but the control socket is in place yet; the gateway
+		 * forgets the half-open IKE SA by itself. */
+		rove_sessproc_forget(p);
+		rove_run_cleanup(name);
 		return 1;
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		detach(name);
-		rc = rove_session_process(r, false, fds[1]);
+		detach(log);
+		rc = rove_sessproc_run(p);
 #ifdef __SANITIZE_ADDRESS__
 		/* _exit skips LeakSanitizer's check at exit: a sanitizer
 		 * build reports the session process's leaks into its log. */
@@ -196,9 +221,8 @@ int rove_spawn(struct rove_runner *r)
 		fflush(NULL);
 		_exit(rc);
 	}
-	close(fds[1]);
 	/* The session's secrets live on in the child only. */
-	rove_runner_free(r);
+	rove_sessproc_forget(p);
 	/* No SA_RESTART: Ctrl-C must wake the poll so we stop the child,
 	 * which is in its own session and does not get the terminal's signal. */
 	sigemptyset(&sa.sa_mask);

@@ -573,9 +573,8 @@ static int setup_datapath(struct rove_daemon *d, struct rove_err *err)
 	return 0;
 }
 
-int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
+void rove_daemon_begin(struct rove_daemon *d)
 {
-	struct rove_err perr;
 	int r;
 
 	d->exit_code = 0;
@@ -595,6 +594,12 @@ int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
 		fail(d, _("the session could not start"));
 		finish(d);
 	}
+}
+
+int rove_daemon_continue(struct rove_daemon *d, struct rove_err *err)
+{
+	struct rove_err perr;
+
 	if (d->finished)
 		return 0;
 	if (setup_datapath(d, err) < 0)
@@ -614,4 +619,10 @@ fail:
 		d->s = s;
 	}
 	return -1;
+}
+
+int rove_daemon_start(struct rove_daemon *d, struct rove_err *err)
+{
+	rove_daemon_begin(d);
+	return rove_daemon_continue(d, err);
 }

@@ -115,6 +115,14 @@ struct rove_daemon {
 
 /* Starts the session on d->ctx; 0, or -1 with err (torn down again). */
 int rove_daemon_start(struct rove_daemon *d, struct rove_err *err);
+/* rove_daemon_start in two halves: begin sends the first IKE_SA_INIT (a
+ * failure of the engine ends the session through the loop, as later
+ * ones); continue sets up what the gateway's answer needs (the state
+ * file, the datapath, the path watch), 0 or -1 with err (torn down
+ * again). Between them the process may fork: begin starts no thread and
+ * puts nothing on the system but the datagram. */
+void rove_daemon_begin(struct rove_daemon *d);
+int rove_daemon_continue(struct rove_daemon *d, struct rove_err *err);
 /* Removes what the session put in place; no callbacks. */
 void rove_daemon_teardown(struct rove_daemon *d);
 /* A second stop while closing: end now. */

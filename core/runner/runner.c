@@ -204,14 +204,26 @@ fail:
 	return NULL;
 }
 
-int rove_runner_start(struct rove_runner *r, GMainContext *ctx,
-		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err)
+void rove_runner_begin(struct rove_runner *r, GMainContext *ctx,
+		       const struct rove_runner_callbacks *cb, void *data)
 {
 	r->d.ctx = ctx;
 	r->d.cb = cb;
 	r->d.cb_data = data;
 	r->started = true;
-	return rove_daemon_start(&r->d, err);
+	rove_daemon_begin(&r->d);
+}
+
+int rove_runner_continue(struct rove_runner *r, struct rove_err *err)
+{
+	return rove_daemon_continue(&r->d, err);
+}
+
+int rove_runner_start(struct rove_runner *r, GMainContext *ctx,
+		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err)
+{
+	rove_runner_begin(r, ctx, cb, data);
+	return rove_runner_continue(r, err);
 }
 
 void rove_runner_stop(struct rove_runner *r)

@@ -104,6 +104,17 @@ struct rove_runner *rove_runner_new(const struct rove_profile *p,
 int rove_runner_start(struct rove_runner *r, GMainContext *ctx,
 		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err);
 
+/* rove_runner_start in two halves, for a caller that forks between them
+ * (`rove up` sends the first IKE_SA_INIT before it forks the session
+ * process): begin sends it and starts no thread, so the process may fork
+ * after it, the child going on with continue (its result is
+ * rove_runner_start's) and the parent freeing its copy with
+ * rove_runner_free, which then touches nothing but its own memory and
+ * descriptors. */
+void rove_runner_begin(struct rove_runner *r, GMainContext *ctx,
+		       const struct rove_runner_callbacks *cb, void *data);
+int rove_runner_continue(struct rove_runner *r, struct rove_err *err);
+
 /* An orderly close (a DELETE to the gateway, bounded to 3 s); a second
  * stop while closing ends at once. `finished` follows. */
 void rove_runner_stop(struct rove_runner *r);
