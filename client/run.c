@@ -3,6 +3,7 @@
  * loop, with the control socket, the pid file, the log, the progress pipe
  * to a waiting `rove up` and the service manager's readiness protocol. */
 #include "sessproc.h"
+#include "commands.h"
 #include "notify.h"
 #include "rundir.h"
 
@@ -170,45 +171,6 @@ static void unwatch_signals(struct rove_sessproc *p)
 	}
 }
 
-struct rove_sessproc *rove_sessproc_begin(struct rove_runner *r, bool foreground, int report_fd,
-					  int log_fd, struct rove_err *err)
-{
-	struct rove_sessproc *p = calloc(1, sizeof(*p));
-	struct rove_daemon *d = rove_runner_daemon(r);
-
-	if (!p) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
-		return NULL;
-	}
-	p->r = r;
-	p->foreground = foreground;
-	p->report_fd = report_fd;
-	p->log_fd = log_fd;
-	snprintf(p->name, sizeof(p->name), "%s", rove_runner_name(r));
-	p->ctx = g_main_context_new();
-	g_main_context_push_thread_default(p->ctx);
-	p->loop = g_main_loop_new(p->ctx, FALSE);
-	d->ctl_fd = -1;
-	d->euid = geteuid();
-	d->ctx = p->ctx;
-	/* The lock against a second session of the name, before anything
-	 * goes to the gateway. */
-	if (rove_daemon_ctl_open(d, err) < 0) {
-		if (err->code == ROVE_E_INVAL)
-			rove_err_set(err, ROVE_E_INVAL, "the session is already up");
-		/* The runner and the descriptors stay the caller's. */
-		g_main_loop_unref(p->loop);
-		g_main_context_pop_thread_default(p->ctx);
-		g_main_context_unref(p->ctx);
-		free(p);
-		return NULL;
-	}
-	p->own_socket = true;
-	/* The first IKE_SA_INIT: starts no thread, so the caller may fork. */
-	rove_runner_begin(r, p->ctx, &callbacks, p);
-	return p;
-}
-
 static void free_proc(struct rove_sessproc *p)
 {
 	struct rove_daemon *d = rove_runner_daemon(p->r);
@@ -231,6 +193,57 @@ void rove_sessproc_forget(struct rove_sessproc *p)
 	/* The socket file stays: it is the child's (or nobody bound it). */
 	p->own_socket = false;
 	free_proc(p);
+}
+
+struct rove_sessproc *rove_sessproc_begin(struct rove_runner *r, bool foreground, int report_fd,
+					  int log_fd, bool *config_error, struct rove_err *err)
+{
+	struct rove_sessproc *p = calloc(1, sizeof(*p));
+	struct rove_daemon *d = rove_runner_daemon(r);
+
+	*config_error = false;
+	if (!p) {
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_runner_free(r);
+		if (report_fd >= 0)
+			close(report_fd);
+		if (log_fd >= 0)
+			close(log_fd);
+		return NULL;
+	}
+	p->r = r;
+	p->foreground = foreground;
+	p->report_fd = report_fd;
+	p->log_fd = log_fd;
+	snprintf(p->name, sizeof(p->name), "%s", rove_runner_name(r));
+	p->ctx = g_main_context_new();
+	g_main_context_push_thread_default(p->ctx);
+	p->loop = g_main_loop_new(p->ctx, FALSE);
+	d->ctl_fd = -1;
+	d->euid = geteuid();
+	d->ctx = p->ctx;
+	/* The lock against a second session of the name, before anything
+	 * goes to the gateway. */
+	if (rove_daemon_ctl_open(d, err) < 0) {
+		if (err->code == ROVE_E_INVAL)
+			rove_err_set(err, ROVE_E_INVAL, "the session is already up");
+		rove_sessproc_forget(p);
+		return NULL;
+	}
+	p->own_socket = true;
+	/* The first IKE_SA_INIT; no thread stays running, so the caller may
+	 * fork. A CA file that cannot be parsed is refused here (the gateway
+	 * drops the half-open IKE SA by itself). */
+	if (rove_runner_begin(r, p->ctx, &callbacks, p, err) < 0) {
+		char name[64];
+
+		*config_error = true;
+		snprintf(name, sizeof(name), "%s", p->name);
+		free_proc(p);
+		rove_run_cleanup(name);
+		return NULL;
+	}
+	return p;
 }
 
 int rove_sessproc_run(struct rove_sessproc *p)
@@ -270,17 +283,18 @@ out:
 int rove_session_process(struct rove_runner *r, bool foreground, int report_fd)
 {
 	struct rove_err err;
-	struct rove_sessproc *p = rove_sessproc_begin(r, foreground, report_fd, -1, &err);
+	bool config_error;
+	struct rove_sessproc *p = rove_sessproc_begin(r, foreground, -1, -1, &config_error, &err);
 
 	if (!p) {
 		struct rove_sessproc tmp = { .foreground = foreground, .report_fd = report_fd,
 					     .log_fd = -1 };
 
 		on_say(&tmp, 'f', err.msg);
-		rove_runner_free(r);
 		if (report_fd >= 0)
 			close(report_fd);
-		return 1;
+		return config_error ? ROVE_EXIT_USAGE : ROVE_EXIT_FAIL;
 	}
+	p->report_fd = report_fd;
 	return rove_sessproc_run(p);
 }

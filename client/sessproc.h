@@ -17,28 +17,30 @@
 #include "runner.h"
 
 /* run.c: runs the runner until it is closed or fails; returns the exit code
- * (0 after an orderly close, 1 after a failure). The control socket must
- * not exist yet (the caller cleared stale ones). Takes r and report_fd. */
+ * (0 after an orderly close, 1 after a failure, 2 when the CA file cannot
+ * be parsed). The control socket must not exist yet (the caller cleared
+ * stale ones). Takes r and report_fd. */
 int rove_session_process(struct rove_runner *r, bool foreground, int report_fd);
 
 /* rove_session_process in two halves, so that `rove up` sends the first
  * IKE_SA_INIT before it forks: begin binds the control socket (the lock
  * against a second session of the name) and sends it, logging to log_fd
- * (-1: stderr) until run; NULL with err when the socket cannot be bound
- * (r, report_fd and log_fd stay the caller's). Otherwise it takes r,
- * report_fd and log_fd: the session process goes on with run (pid file,
- * signals, the datapath, the loop; returns the exit code), the other
- * process drops its copy with forget, which leaves the socket file and
- * puts nothing on the system. */
+ * (-1: stderr) until run. It takes r, report_fd and log_fd. NULL with err
+ * when the socket cannot be bound or the CA file cannot be parsed
+ * (*config_error; everything freed, the socket removed). Otherwise the
+ * session process goes on with run (pid file, signals, the datapath, the
+ * loop; returns the exit code), the other process drops its copy with
+ * forget, which leaves the socket file and puts nothing on the system. */
 struct rove_sessproc;
 struct rove_sessproc *rove_sessproc_begin(struct rove_runner *r, bool foreground, int report_fd,
-					  int log_fd, struct rove_err *err);
+					  int log_fd, bool *config_error, struct rove_err *err);
 int rove_sessproc_run(struct rove_sessproc *p);
 void rove_sessproc_forget(struct rove_sessproc *p);
 
 /* spawn.c: forks; the child detaches and runs the session, the parent
  * prints its progress and returns `rove up`'s exit code once it is up
- * (0) or has failed (1). The parent frees its copy of the runner. */
+ * (0) or has failed (1; 2 when the CA file cannot be parsed). The parent
+ * frees its copy of the runner. */
 int rove_spawn(struct rove_runner *r);
 
 /* daemon_ctl.c: the control socket inside the loop. */

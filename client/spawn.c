@@ -2,6 +2,7 @@
 /* `rove up` without --foreground: fork the session process, detach it, and
  * relay its progress lines until it is up (exit 0) or has failed (exit 1). */
 #include "sessproc.h"
+#include "commands.h"
 #include "rundir.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +49,17 @@ static int open_log(const char *name)
 	if (rove_run_path(path, sizeof(path), name, ".log", NULL) < 0)
 		return -1;
 	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+/* A session refused before the fork leaves no empty log behind. */
+static void drop_empty_log(const char *name)
+{
+	char path[ROVE_PATH_MAX];
+	struct stat st;
+
+	if (rove_run_path(path, sizeof(path), name, ".log", NULL) == 0 &&
+	    lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		unlink(path);
 }
 
 /* In the child: a new session without a terminal; stdin and stdout go to
@@ -175,6 +188,7 @@ int rove_spawn(struct rove_runner *r)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct rove_sessproc *p;
 	struct rove_err err;
+	bool config_error;
 	int fds[2], rc, log;
 	pid_t pid;
 
@@ -187,15 +201,12 @@ int rove_spawn(struct rove_runner *r)
 	/* The first IKE_SA_INIT leaves from here, before the fork: the fork,
 	 * the pid file and the datapath follow while the gateway answers. */
 	log = open_log(name);
-	p = rove_sessproc_begin(r, false, fds[1], log, &err);
+	p = rove_sessproc_begin(r, false, fds[1], log, &config_error, &err);
 	if (!p) {
 		fprintf(stderr, "rove: %s\n", err.msg);
-		rove_runner_free(r);
 		close(fds[0]);
-		close(fds[1]);
-		if (log >= 0)
-			close(log);
-		return 1;
+		drop_empty_log(name);
+		return config_error ? ROVE_EXIT_USAGE : ROVE_EXIT_FAIL;
 	}
 	fflush(stdout);
 	fflush(stderr);

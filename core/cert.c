@@ -31,6 +31,8 @@ struct rove_trust {
 	struct rove_buf certreq; /* concatenated SHA-1(SPKI) */
 	size_t nhashes;
 	struct rove_revoke rv; /* CRLs, fetcher, OCSP mode */
+	struct rove_buf pending; /* the CA file, read, not parsed yet */
+	char *pending_path;
 };
 
 struct rove_peer_cert {
@@ -185,17 +187,15 @@ static int load_pem(struct rove_trust *t, const struct rove_buf *file, const cha
 	return rc;
 }
 
-static int load_file(struct rove_trust *t, const char *path, struct rove_err *err)
+static int parse_file(struct rove_trust *t, const struct rove_buf *file, const char *path,
+		      struct rove_err *err)
 {
-	struct rove_buf file;
-	int rc;
+	int rc = 0;
 
-	rove_buf_init(&file);
-	rc = read_file(path, &file, err);
-	if (!rc && file.data && memmem(file.data, file.len, "-----BEGIN", 10)) {
-		rc = load_pem(t, &file, path, err);
-	} else if (!rc && file.data) {
-		X509 *x = der_to_x509(file.data, file.len);
+	if (file->data && memmem(file->data, file->len, "-----BEGIN", 10)) {
+		rc = load_pem(t, file, path, err);
+	} else if (file->data) {
+		X509 *x = der_to_x509(file->data, file->len);
 
 		if (x)
 			rc = add_anchor(t, x, path, err);
@@ -206,11 +206,10 @@ static int load_file(struct rove_trust *t, const char *path, struct rove_err *er
 		rc = rove_err_set(err, ROVE_E_INVAL, _("%s contains no certificate"), path);
 	if (!rc && t->certreq.failed)
 		rc = rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
-	rove_buf_free(&file);
 	return rc;
 }
 
-struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err)
+struct rove_trust *rove_trust_open(const char *ca_path, struct rove_err *err)
 {
 	struct rove_trust *t = calloc(1, sizeof(*t));
 
@@ -220,6 +219,7 @@ struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err)
 		return NULL;
 	}
 	rove_buf_init(&t->certreq);
+	rove_buf_init(&t->pending);
 	if (!ca_path) {
 		t->system = true;
 		if (!X509_STORE_set_default_paths(t->store)) {
@@ -232,7 +232,37 @@ struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err)
 	}
 	/* The user named these certificates: each is an anchor by itself. */
 	X509_STORE_set_flags(t->store, X509_V_FLAG_PARTIAL_CHAIN);
-	if (load_file(t, ca_path, err) < 0) {
+	if (read_file(ca_path, &t->pending, err) < 0) {
+		rove_trust_free(t);
+		return NULL;
+	}
+	t->pending_path = strdup(ca_path);
+	if (!t->pending_path) {
+		rove_trust_free(t);
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	return t;
+}
+
+int rove_trust_load(struct rove_trust *t, struct rove_err *err)
+{
+	int rc;
+
+	if (!t->pending_path)
+		return 0;
+	rc = parse_file(t, &t->pending, t->pending_path, err);
+	rove_buf_free(&t->pending);
+	free(t->pending_path);
+	t->pending_path = NULL;
+	return rc;
+}
+
+struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err)
+{
+	struct rove_trust *t = rove_trust_open(ca_path, err);
+
+	if (t && rove_trust_load(t, err) < 0) {
 		rove_trust_free(t);
 		return NULL;
 	}
@@ -245,6 +275,8 @@ void rove_trust_free(struct rove_trust *t)
 		return;
 	X509_STORE_free(t->store);
 	rove_buf_free(&t->certreq);
+	rove_buf_free(&t->pending);
+	free(t->pending_path);
 	rove_revoke_free(&t->rv);
 	free(t);
 }

@@ -13,6 +13,7 @@
 #include "ikev2.h"
 #include "proposal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,11 @@ struct rove_runner {
 	enum rove_datapath_pref datapath; /* auto resolved: kernel or userspace */
 	struct rove_session_config cfg;
 	bool started;
+	/* Parses the CA file while the first packet is built and sent. */
+	pthread_t trust_thread;
+	bool trust_loading;
+	int trust_rc;
+	struct rove_err trust_err;
 };
 
 const char *rove_runner_state_name(enum rove_runner_state st)
@@ -62,22 +68,66 @@ static int revocation_setup(struct rove_trust *t, const struct rove_profile *p,
 	return 0;
 }
 
+static void *trust_thread(void *arg)
+{
+	struct rove_runner *r = arg;
+
+	r->trust_rc = rove_trust_load(r->trust, &r->trust_err);
+	return NULL;
+}
+
+/* The engine needs the trust store from the IKE_SA_INIT response on (its
+ * CERTREQ, then the gateway's certificate), not for the first packet:
+ * OpenSSL's parsing of the CA file (its first fetch, which builds
+ * OpenSSL's name map, about 1 ms here, then its decoders) runs on the
+ * second CPU beside the server's address, the sockets, the datapath probe
+ * and the engine's first message (whose own first OpenSSL calls wait for
+ * that name map), and is joined right after the first packet left
+ * (join_trust), before `rove up` forks. */
+static void start_trust_load(struct rove_runner *r)
+{
+	r->trust_rc = 0;
+	if (r->trust)
+		r->trust_loading = pthread_create(&r->trust_thread, NULL, trust_thread, r) == 0;
+}
+
+/* 0, or -1 with err: the CA file could not be parsed. */
+static int join_trust(struct rove_runner *r, struct rove_err *err)
+{
+	if (r->trust_loading) {
+		pthread_join(r->trust_thread, NULL);
+		r->trust_loading = false;
+	} else if (r->trust) {
+		r->trust_rc = rove_trust_load(r->trust, &r->trust_err);
+	}
+	if (r->trust_rc < 0) {
+		*err = r->trust_err;
+		return -1;
+	}
+	return 0;
+}
+
 /* Server address, sockets, trust and proposals. */
 static int prepare(struct rove_runner *r, const struct rove_profile *p, bool *config_error,
 		   struct rove_err *err)
 {
+	*config_error = true;
+	/* PSK both ways needs no CA; otherwise the system store by default.
+	 * First, so that its parsing (start_trust_load) runs beside all
+	 * that follows; read now, so a missing file is refused before
+	 * anything is sent. */
+	if (p->ca || p->auth != ROVE_PROFILE_AUTH_PSK) {
+		r->trust = rove_trust_open(p->ca, err);
+		if (!r->trust || revocation_setup(r->trust, p, err) < 0)
+			return -1;
+		start_trust_load(r);
+	}
 	*config_error = false;
 	if (rove_resolve_server(p->server, AF_UNSPEC, &r->server, err) < 0 ||
 	    rove_udp_source_for(&r->server, &r->source, err) < 0 ||
 	    rove_udp_open(&r->udp, r->server.family, NULL, err) < 0)
 		return -1;
 	*config_error = true;
-	/* PSK both ways needs no CA; otherwise the system store by default. */
-	if (p->ca || p->auth != ROVE_PROFILE_AUTH_PSK) {
-		r->trust = rove_trust_new(p->ca, err);
-		if (!r->trust || revocation_setup(r->trust, p, err) < 0)
-			return -1;
-	}
 	if (p->ike && rove_proposals_parse(p->ike, false, &r->ike, err) < 0)
 		return rove_err_prefix(err, "ike");
 	if (p->esp && rove_proposals_parse(p->esp, true, &r->esp, err) < 0)
@@ -204,14 +254,15 @@ fail:
 	return NULL;
 }
 
-void rove_runner_begin(struct rove_runner *r, GMainContext *ctx,
-		       const struct rove_runner_callbacks *cb, void *data)
+int rove_runner_begin(struct rove_runner *r, GMainContext *ctx,
+		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err)
 {
 	r->d.ctx = ctx;
 	r->d.cb = cb;
 	r->d.cb_data = data;
 	r->started = true;
 	rove_daemon_begin(&r->d);
+	return join_trust(r, err);
 }
 
 int rove_runner_continue(struct rove_runner *r, struct rove_err *err)
@@ -222,7 +273,8 @@ int rove_runner_continue(struct rove_runner *r, struct rove_err *err)
 int rove_runner_start(struct rove_runner *r, GMainContext *ctx,
 		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err)
 {
-	rove_runner_begin(r, ctx, cb, data);
+	if (rove_runner_begin(r, ctx, cb, data, err) < 0)
+		return -1;
 	return rove_runner_continue(r, err);
 }
 
@@ -242,6 +294,8 @@ void rove_runner_free(struct rove_runner *r)
 	if (!r)
 		return;
 	r->d.cb = NULL;
+	if (r->trust_loading)
+		pthread_join(r->trust_thread, NULL);
 	if (r->started)
 		rove_daemon_teardown(&r->d);
 	rove_session_free(r->d.s);

@@ -100,19 +100,22 @@ struct rove_runner *rove_runner_new(const struct rove_profile *p,
 				    struct rove_err *err);
 
 /* Starts the session on ctx (sources attached there). 0, or -1 with err
- * when the datapath or the state file cannot be set up (nothing is left). */
+ * when the CA file cannot be parsed (read by rove_runner_new, parsed
+ * beside the first packet), or the datapath or the state file cannot be
+ * set up (nothing is left). */
 int rove_runner_start(struct rove_runner *r, GMainContext *ctx,
 		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err);
 
 /* rove_runner_start in two halves, for a caller that forks between them
  * (`rove up` sends the first IKE_SA_INIT before it forks the session
- * process): begin sends it and starts no thread, so the process may fork
- * after it, the child going on with continue (its result is
- * rove_runner_start's) and the parent freeing its copy with
- * rove_runner_free, which then touches nothing but its own memory and
- * descriptors. */
-void rove_runner_begin(struct rove_runner *r, GMainContext *ctx,
-		       const struct rove_runner_callbacks *cb, void *data);
+ * process): begin sends it and leaves no thread running, so the process
+ * may fork after it, the child going on with continue and the parent
+ * freeing its copy with rove_runner_free, which then touches nothing but
+ * its own memory and descriptors. begin: 0, or -1 with err when the CA
+ * file cannot be parsed (a problem of the profile, like rove_runner_new's
+ * *config_error; free the runner). */
+int rove_runner_begin(struct rove_runner *r, GMainContext *ctx,
+		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err);
 int rove_runner_continue(struct rove_runner *r, struct rove_err *err);
 
 /* An orderly close (a DELETE to the gateway, bounded to 3 s); a second
