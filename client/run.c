@@ -27,6 +27,8 @@ struct rove_sessproc {
 	GMainContext *ctx;
 	GMainLoop *loop;
 	GSource *sig[3];
+	GSource *cont;              /* rove_runner_continue, once */
+	bool cont_failed;
 };
 
 static int write_all(int fd, const char *p, size_t n)
@@ -171,10 +173,30 @@ static void unwatch_signals(struct rove_sessproc *p)
 	}
 }
 
+static gboolean on_continue(gpointer data)
+{
+	struct rove_sessproc *p = data;
+	struct rove_err err;
+
+	g_source_unref(p->cont);
+	p->cont = NULL;
+	if (rove_runner_continue(p->r, &err) < 0) {
+		/* Torn down already; no `finished` follows. */
+		p->cont_failed = true;
+		on_say(p, 'f', err.msg);
+		g_main_loop_quit(p->loop);
+	}
+	return G_SOURCE_REMOVE;
+}
+
 static void free_proc(struct rove_sessproc *p)
 {
 	struct rove_daemon *d = rove_runner_daemon(p->r);
 
+	if (p->cont) {
+		g_source_destroy(p->cont);
+		g_source_unref(p->cont);
+	}
 	unwatch_signals(p);
 	rove_daemon_ctl_shutdown(d);
 	rove_runner_free(p->r);
@@ -263,12 +285,17 @@ int rove_sessproc_run(struct rove_sessproc *p)
 		goto out;
 	}
 	watch_signals(p, p->ctx);
-	if (rove_runner_continue(p->r, &err) < 0) {
-		on_say(p, 'f', err.msg);
-		goto out;
-	}
+	/* The gateway's answer to the IKE_SA_INIT is often in by now: below
+	 * the sockets' priority, the loop handles it first (the first
+	 * IKE_AUTH request leaves) and sets up the datapath while the
+	 * gateway computes its next answer. Nothing before IKE_AUTH needs
+	 * the datapath; its answers wait in the NAT-T socket until then. */
+	p->cont = g_idle_source_new();
+	g_source_set_priority(p->cont, G_PRIORITY_DEFAULT_IDLE);
+	g_source_set_callback(p->cont, on_continue, p, NULL);
+	g_source_attach(p->cont, p->ctx);
 	g_main_loop_run(p->loop);
-	code = rove_runner_exit_code(p->r);
+	code = p->cont_failed ? 1 : rove_runner_exit_code(p->r);
 out:
 	{
 		bool own = p->own_socket;
