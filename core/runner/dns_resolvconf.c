@@ -263,7 +263,7 @@ static int read_file(const char *path, struct rove_buf *out, struct stat *st, st
 	return 0;
 }
 
-/* Truncates and rewrites path where it is (through a symlink). */
+/* Rewrites path where it is (through a symlink). */
 /* Returns 0, or -1 with *touched saying whether the file may have been
  * changed (truncated) before the failure. durable: fsync before returning,
  * for the original coming back; our own servers need not survive a power
@@ -272,12 +272,17 @@ static int read_file(const char *path, struct rove_buf *out, struct stat *st, st
 static int write_in_place(const char *path, const void *p, size_t n, bool durable,
 			  bool *touched, struct rove_err *err)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	/* Overwritten, then cut to length: not O_TRUNC. ext4 takes a file
+	 * truncated to zero and rewritten for an application replacing its
+	 * contents and starts its writeback at close (auto_da_alloc), about
+	 * 1 ms of `rove up` here. A crash between the write and the cut
+	 * leaves our header on top, which the restore recognizes as ours. */
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	*touched = fd >= 0;
 	if (fd < 0)
 		return rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), path, strerror(errno));
-	if (write_all(fd, p, n) < 0 || (durable && fsync(fd) < 0)) {
+	if (write_all(fd, p, n) < 0 || ftruncate(fd, (off_t)n) < 0 || (durable && fsync(fd) < 0)) {
 		rove_err_set(err, ROVE_E_IO, _("cannot write %s: %s"), path, strerror(errno));
 		close(fd);
 		return -1;
