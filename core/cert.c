@@ -33,6 +33,7 @@ struct rove_trust {
 	struct rove_revoke rv; /* CRLs, fetcher, OCSP mode */
 	struct rove_buf pending; /* the CA file, read, not parsed yet */
 	char *pending_path;
+	bool loaded;             /* rove_trust_load ran */
 };
 
 struct rove_peer_cert {
@@ -213,31 +214,21 @@ struct rove_trust *rove_trust_open(const char *ca_path, struct rove_err *err)
 {
 	struct rove_trust *t = calloc(1, sizeof(*t));
 
-	if (!t || !(t->store = X509_STORE_new())) {
-		free(t);
-		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
+	if (!t) {
+		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	rove_buf_init(&t->certreq);
 	rove_buf_init(&t->pending);
-	if (!ca_path) {
-		t->system = true;
-		if (!X509_STORE_set_default_paths(t->store)) {
-			ERR_clear_error();
-			rove_err_set(err, ROVE_E_CERT, _("cannot open the system trust store"));
-			rove_trust_free(t);
-			return NULL;
-		}
-		return t;
-	}
-	/* The user named these certificates: each is an anchor by itself. */
-	X509_STORE_set_flags(t->store, X509_V_FLAG_PARTIAL_CHAIN);
-	if (read_file(ca_path, &t->pending, err) < 0) {
+	t->system = !ca_path;
+	t->loaded = false;
+	/* No OpenSSL call here (its initialization is load's): only the
+	 * file, so that a missing one is refused at once. */
+	if (ca_path && read_file(ca_path, &t->pending, err) < 0) {
 		rove_trust_free(t);
 		return NULL;
 	}
-	t->pending_path = strdup(ca_path);
-	if (!t->pending_path) {
+	if (ca_path && !(t->pending_path = strdup(ca_path))) {
 		rove_trust_free(t);
 		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
 		return NULL;
@@ -249,12 +240,22 @@ int rove_trust_load(struct rove_trust *t, struct rove_err *err)
 {
 	int rc;
 
-	if (!t->pending_path)
+	if (t->loaded)
 		return 0;
+	t->loaded = true;
+	if (!(t->store = X509_STORE_new()))
+		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+	if (t->system) {
+		if (!X509_STORE_set_default_paths(t->store)) {
+			ERR_clear_error();
+			return rove_err_set(err, ROVE_E_CERT, "cannot open the system trust store");
+		}
+		return 0;
+	}
+	/* The user named these certificates: each is an anchor by itself. */
+	X509_STORE_set_flags(t->store, X509_V_FLAG_PARTIAL_CHAIN);
 	rc = parse_file(t, &t->pending, t->pending_path, err);
 	rove_buf_free(&t->pending);
-	free(t->pending_path);
-	t->pending_path = NULL;
 	return rc;
 }
 

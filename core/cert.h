@@ -25,12 +25,14 @@ struct rove_trust; /* trusted CA certificates (an X509_STORE inside) */
  * gateway's own self-signed certificate). NULL: the system trust store
  * (OpenSSL's default paths, /etc/ssl/certs). Errors name the file. */
 struct rove_trust *rove_trust_new(const char *ca_path, struct rove_err *err);
-/* rove_trust_new in two steps, so that the parsing (about 1 ms of
- * OpenSSL's first decoder and key fetches) can run beside other work:
- * open reads the file (its errors: missing, unreadable, too large),
- * load parses it (0, or -1 with rove_trust_new's errors; 0 at once when
- * there is nothing left to parse). load may run on another thread while
- * nothing else uses t; a store is used only after its load. */
+/* rove_trust_new in two steps, so that OpenSSL's part (its
+ * initialization when it is the process's first call, its first fetch,
+ * the parsing: about 1.5 ms here) can run beside other work: open reads
+ * the file and calls no OpenSSL function (its errors: missing,
+ * unreadable, too large), load does the rest (0, or -1 with
+ * rove_trust_new's errors; 0 at once the second time). load may run on
+ * another thread while nothing else uses t; a store is used (and freed
+ * or given CRLs) only after its load. */
 struct rove_trust *rove_trust_open(const char *ca_path, struct rove_err *err);
 int rove_trust_load(struct rove_trust *t, struct rove_err *err);
 void rove_trust_free(struct rove_trust *t);
