@@ -253,7 +253,7 @@ struct rove_sessproc *rove_sessproc_begin(struct rove_runner *r, bool foreground
 		return NULL;
 	}
 	p->own_socket = true;
-	/* The first IKE_SA_INIT; no thread stays running, so the caller may
+	/* The first IKE_SA_INIT; no thread is started, so the caller may
 	 * fork. A CA file that cannot be parsed is refused here (the gateway
 	 * drops the half-open IKE SA by itself). */
 	if (rove_runner_begin(r, p->ctx, &callbacks, p, err) < 0) {

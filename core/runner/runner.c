@@ -13,7 +13,6 @@
 #include "ikev2.h"
 #include "proposal.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +29,7 @@ struct rove_runner {
 	enum rove_datapath_pref datapath; /* auto resolved: kernel or userspace */
 	struct rove_session_config cfg;
 	bool started;
-	/* Parses the CA file while the first packet is built and sent. */
-	const char *crl;          /* the profile's, alive until the join */
-	pthread_t trust_thread;
-	bool trust_loading;
-	int trust_rc;
-	struct rove_err trust_err;
+	const char *crl;          /* the profile's, alive until begin */
 };
 
 const char *rove_runner_state_name(enum rove_runner_state st)
@@ -51,7 +45,7 @@ const char *rove_runner_state_name(enum rove_runner_state st)
 	return "disconnected";
 }
 
-/* crl= and ocsp= onto the trust store; network fetches go through the small
+/* ocsp= onto the trust store; network fetches go through the small
  * HTTP client (the engine itself does no I/O). */
 static void revocation_setup(struct rove_trust *t, const struct rove_profile *p)
 {
@@ -65,9 +59,19 @@ static void revocation_setup(struct rove_trust *t, const struct rove_profile *p)
 	rove_trust_set_ocsp(t, modes[p->ocsp]);
 }
 
-/* The store and its CRLs (crl=, OpenSSL's parsing too). */
+/* The engine needs the trust store from the IKE_SA_INIT response on (its
+ * CERTREQ, then the gateway's certificate), not for the first packet:
+ * rove_runner_new only reads the CA file; OpenSSL's part (creating the
+ * store, parsing the file, crl=) comes right after the first packet left
+ * (rove_runner_begin), while the gateway computes its answer. (In a
+ * thread beside the first packet it gained nothing here: OpenSSL's
+ * initialization and first fetch, which the first packet needs too,
+ * serialize the two, and under load the thread made `rove up` slower.)
+ * 0, or -1 with err. */
 static int load_trust(struct rove_runner *r, struct rove_err *err)
 {
+	if (!r->trust)
+		return 0;
 	if (rove_trust_load(r->trust, err) < 0)
 		return -1;
 	if (r->crl && rove_trust_add_crls(r->trust, r->crl, err) < 0)
@@ -75,70 +79,26 @@ static int load_trust(struct rove_runner *r, struct rove_err *err)
 	return 0;
 }
 
-static void *trust_thread(void *arg)
-{
-	struct rove_runner *r = arg;
-
-	r->trust_rc = load_trust(r, &r->trust_err);
-	return NULL;
-}
-
-/* The engine needs the trust store from the IKE_SA_INIT response on (its
- * CERTREQ, then the gateway's certificate), not for the first packet.
- * Loading it is the process's first OpenSSL work (for the password
- * methods): OpenSSL's initialization with the system's openssl.cnf
- * (about 0.45 ms here), its first fetch, which builds its name map (about
- * 0.9 ms), then the CA file's parsing and crl=. That runs on the second
- * CPU beside the server's address, the sockets, the datapath probe, the
- * control socket and the engine's first message (whose own first OpenSSL
- * calls wait for what they share), and is joined right after the first
- * packet left (join_trust), before `rove up` forks. */
-static void start_trust_load(struct rove_runner *r)
-{
-	r->trust_rc = 0;
-	if (r->trust)
-		r->trust_loading = pthread_create(&r->trust_thread, NULL, trust_thread, r) == 0;
-}
-
-/* 0, or -1 with err: the CA file could not be parsed. */
-static int join_trust(struct rove_runner *r, struct rove_err *err)
-{
-	if (r->trust_loading) {
-		pthread_join(r->trust_thread, NULL);
-		r->trust_loading = false;
-	} else if (r->trust) {
-		r->trust_rc = load_trust(r, &r->trust_err);
-	}
-	if (r->trust_rc < 0) {
-		*err = r->trust_err;
-		return -1;
-	}
-	return 0;
-}
-
 /* Server address, sockets, trust and proposals. */
 static int prepare(struct rove_runner *r, const struct rove_profile *p, bool *config_error,
 		   struct rove_err *err)
 {
-	*config_error = true;
-	/* PSK both ways needs no CA; otherwise the system store by default.
-	 * First, so that its parsing (start_trust_load) runs beside all
-	 * that follows; read now, so a missing file is refused before
-	 * anything is sent. */
-	if (p->ca || p->auth != ROVE_PROFILE_AUTH_PSK) {
-		r->trust = rove_trust_open(p->ca, err);
-		if (!r->trust)
-			return -1;
-		revocation_setup(r->trust, p);
-		r->crl = p->crl;
-		start_trust_load(r);
-	}
 	*config_error = false;
 	if (rove_resolve_server(p->server, AF_UNSPEC, &r->server, err) < 0 ||
 	    rove_udp_source_for(&r->server, &r->source, err) < 0 ||
 	    rove_udp_open(&r->udp, r->server.family, NULL, err) < 0)
 		return -1;
 	*config_error = true;
+	/* PSK both ways needs no CA; otherwise the system store by default.
+	 * Read now, so a missing file is refused before anything is sent;
+	 * loaded after the first packet (load_trust). */
+	if (p->ca || p->auth != ROVE_PROFILE_AUTH_PSK) {
+		r->trust = rove_trust_open(p->ca, err);
+		if (!r->trust)
+			return -1;
+		revocation_setup(r->trust, p);
+		r->crl = p->crl;
+	}
 	if (p->ike && rove_proposals_parse(p->ike, false, &r->ike, err) < 0)
 		return rove_err_prefix(err, "ike");
 	if (p->esp && rove_proposals_parse(p->esp, true, &r->esp, err) < 0)
@@ -273,7 +233,7 @@ int rove_runner_begin(struct rove_runner *r, GMainContext *ctx,
 	r->d.cb_data = data;
 	r->started = true;
 	rove_daemon_begin(&r->d);
-	return join_trust(r, err);
+	return load_trust(r, err);
 }
 
 int rove_runner_continue(struct rove_runner *r, struct rove_err *err)
@@ -305,8 +265,6 @@ void rove_runner_free(struct rove_runner *r)
 	if (!r)
 		return;
 	r->d.cb = NULL;
-	if (r->trust_loading)
-		pthread_join(r->trust_thread, NULL);
 	if (r->started)
 		rove_daemon_teardown(&r->d);
 	rove_session_free(r->d.s);

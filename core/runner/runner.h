@@ -101,15 +101,15 @@ struct rove_runner *rove_runner_new(const struct rove_profile *p,
 
 /* Starts the session on ctx (sources attached there). 0, or -1 with err
  * when the CA file cannot be parsed (read by rove_runner_new, parsed
- * beside the first packet), or the datapath or the state file cannot be
- * set up (nothing is left). */
+ * right after the first packet left), or the datapath or the state file
+ * cannot be set up (nothing is left). */
 int rove_runner_start(struct rove_runner *r, GMainContext *ctx,
 		      const struct rove_runner_callbacks *cb, void *data, struct rove_err *err);
 
 /* rove_runner_start in two halves, for a caller that forks between them
  * (`rove up` sends the first IKE_SA_INIT before it forks the session
- * process): begin sends it and leaves no thread running, so the process
- * may fork after it, the child going on with continue and the parent
+ * process): begin sends it, then loads the trust store, and starts no
+ * thread, so the process may fork after it, the child going on with continue and the parent
  * freeing its copy with rove_runner_free, which then touches nothing but
  * its own memory and descriptors. begin: 0, or -1 with err when the CA
  * file cannot be parsed (a problem of the profile, like rove_runner_new's
