@@ -303,6 +303,7 @@ static void handle_event(struct rove_daemon *d, const struct rove_event *ev)
 			rove_daemon_close(d);
 			break;
 		}
+		rove_daemon_dp_natt_handover(d);
 		rove_daemon_reconnected(d);
 		break;
 	case ROVE_EV_CHILD_OUTBOUND:
@@ -430,6 +431,9 @@ void rove_daemon_read(struct rove_daemon *d, struct rove_udp *udp, enum rove_udp
 		rove_session_recv(d->s, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
 		rove_daemon_reauth_recv(d, d->rx, (size_t)n, &local, &remote, rove_daemon_now());
 		rove_daemon_pump(d);
+		/* The datapath reads this socket from now on (ESP may follow). */
+		if (d->dpu_rx && udp == d->udp && which == ROVE_UDP_NATT)
+			break;
 	}
 	if (n < 0)
 		rove_daemon_say(d, 'v', "%s", err.msg);
@@ -513,6 +517,7 @@ void rove_daemon_teardown(struct rove_daemon *d)
 	if (d->dp)
 		d->dp->ops->destroy(d->dp);
 	d->dp = NULL;
+	d->dpu_rx = false;
 	rove_daemon_path_close(d); /* again: the sockets the datapath read */
 	rove_state_remove(d->state);
 	d->state = NULL;
@@ -563,13 +568,12 @@ static int setup_datapath(struct rove_daemon *d, struct rove_err *err)
 	}
 	if (rove_state_flush(d->state, err) < 0)
 		return -1;
-	if (d->dpu) {
-		d->watch[ROVE_W_NATT] = rove_daemon_dp_ike_source(d);
-		g_source_attach(d->watch[ROVE_W_NATT], d->ctx);
-	} else {
-		add_watch(d, ROVE_W_NATT, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_NATT], G_IO_IN),
-			  G_SOURCE_FUNC(on_natt));
-	}
+	/* The loop reads IKE on the NAT-T socket itself until the userspace
+	 * datapath's receiving thread takes it over with the first SA
+	 * (rove_daemon_dp_natt_handover): no hand-off between threads for the
+	 * IKE_AUTH answers. */
+	add_watch(d, ROVE_W_NATT, g_unix_fd_source_new(d->udp->fd[ROVE_UDP_NATT], G_IO_IN),
+		  G_SOURCE_FUNC(on_natt));
 	return 0;
 }
 

@@ -51,6 +51,7 @@ struct rove_daemon {
 	/* Private to daemon*.c. */
 	struct rove_datapath *dp;
 	bool dpu;                     /* dp is the userspace datapath */
+	bool dpu_rx;                  /* it reads the NAT-T socket (from the first SA) */
 	struct rove_dns *dns;         /* what DNS we changed (dns.h), NULL: none */
 	struct rove_state_file *state; /* run_dir/NAME.state (cleanup.h) */
 	struct rove_config_info config; /* from ROVE_EV_CONFIG */
@@ -153,6 +154,9 @@ int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err);
 int rove_daemon_dp_choose(enum rove_datapath_pref pref, enum rove_datapath_pref *out,
 			  struct rove_err *err);
 GSource *rove_daemon_dp_ike_source(struct rove_daemon *d);
+/* The userspace datapath takes the NAT-T socket over from the loop (with
+ * the first SA); once, nothing for the kernel datapath. */
+void rove_daemon_dp_natt_handover(struct rove_daemon *d);
 
 /* daemon_block.c: once up, blocks in table 220 each family a full tunnel
  * got no virtual IP for (d->leak_block); remove takes the blocks away. */

@@ -72,6 +72,7 @@ static struct rove_datapath *open_userspace(struct rove_daemon *d, struct rove_e
 		.natt_fd = d->udp->fd[ROVE_UDP_NATT],
 		.natt_bound = d->udp->bound[ROVE_UDP_NATT],
 		.manage_routes = d->apply_system,
+		.rx_later = true,
 	};
 
 	/* A move to the other outer family needs its NAT-T socket too. */
@@ -139,6 +140,23 @@ int rove_daemon_dp_open(struct rove_daemon *d, struct rove_err *err)
 		return rove_err_prefix(err, _("the userspace datapath cannot start"));
 	d->dpu = true;
 	return 0;
+}
+
+/* The first SA is in, so ESP may come: the userspace datapath's receiving
+ * thread takes the NAT-T socket over from the loop, and IKE comes from
+ * its queue from now on. Once; nothing for the kernel datapath. */
+void rove_daemon_dp_natt_handover(struct rove_daemon *d)
+{
+	if (!d->dpu || d->dpu_rx)
+		return;
+	d->dpu_rx = true;
+	if (d->watch[ROVE_W_NATT]) {
+		g_source_destroy(d->watch[ROVE_W_NATT]);
+		g_source_unref(d->watch[ROVE_W_NATT]);
+	}
+	d->watch[ROVE_W_NATT] = rove_daemon_dp_ike_source(d);
+	g_source_attach(d->watch[ROVE_W_NATT], d->ctx);
+	rove_datapath_userspace_start_rx(d->dp);
 }
 
 /* The NAT-T socket is the userspace datapath's now: IKE comes from it. */

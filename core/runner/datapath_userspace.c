@@ -86,6 +86,18 @@ size_t rove_datapath_userspace_pop_ike(struct rove_datapath *dp, uint8_t *buf, s
 	}
 }
 
+void rove_datapath_userspace_start_rx(struct rove_datapath *dp)
+{
+	struct dpu *d = priv(dp);
+	uint64_t one = 1;
+
+	if (atomic_exchange(&d->rx_go, true))
+		return;
+	/* Cannot fail on a fresh eventfd. */
+	if (write(d->go_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
 int rove_datapath_userspace_ike_fd(struct rove_datapath *dp)
 {
 	return priv(dp)->ike_fd;
@@ -592,6 +604,8 @@ static void us_destroy(struct rove_datapath *dp)
 		close(d->stop_fd);
 	if (d->ike_fd >= 0)
 		close(d->ike_fd);
+	if (d->go_fd >= 0)
+		close(d->go_fd);
 	if (d->nl)
 		rove_nl_close(d->nl);
 	pthread_mutex_destroy(&d->tx.lock);
@@ -698,7 +712,8 @@ struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *
 	}
 	d->dp.ops = &userspace_ops;
 	d->dp.priv = d;
-	d->tun.fd = d->stop_fd = d->ike_fd = -1;
+	d->tun.fd = d->stop_fd = d->ike_fd = d->go_fd = -1;
+	atomic_init(&d->rx_go, !cfg->rx_later);
 	d->sock[0].fd = d->sock[1].fd = -1;
 	*dpu_sock_for(d, cfg->natt_bound.family) = (struct dpu_sock){ .fd = cfg->natt_fd,
 								     .bound = cfg->natt_bound };
@@ -716,7 +731,8 @@ struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *
 	}
 	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->ike_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
-	if (d->stop_fd < 0 || d->ike_fd < 0) {
+	d->go_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->stop_fd < 0 || d->ike_fd < 0 || d->go_fd < 0) {
 		rove_err_set(err, ROVE_E_IO, _("cannot create an eventfd: %s"), strerror(errno));
 		goto fail;
 	}

@@ -68,6 +68,11 @@ struct rove_dpu_config {
 	struct rove_addr alt_bound;
 	unsigned path_mtu;          /* outer path MTU; 0 = 1500 */
 	bool manage_routes;         /* VIPs, routes and rule through netlink */
+	/* The receiving thread leaves the sockets alone until
+	 * rove_datapath_userspace_start_rx: the daemon reads IKE on the
+	 * NAT-T socket itself until the first SA is in (no hand-off between
+	 * threads per IKE_AUTH answer). */
+	bool rx_later;
 };
 
 /* Creates the TUN device and starts the workers. The caller destroys it
@@ -75,6 +80,10 @@ struct rove_dpu_config {
  * support, not root, a device of that name held by another process). */
 struct rove_datapath *rove_datapath_userspace_new(const struct rove_dpu_config *cfg,
 						  struct rove_err *err);
+
+/* With rx_later: the receiving thread reads the sockets from now on (the
+ * caller stops reading them first). Once; no-op without rx_later. */
+void rove_datapath_userspace_start_rx(struct rove_datapath *dp);
 
 /* Readable while IKE messages wait (an eventfd in semaphore mode). */
 int rove_datapath_userspace_ike_fd(struct rove_datapath *dp);

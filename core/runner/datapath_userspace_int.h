@@ -100,6 +100,8 @@ struct dpu {
 	struct rove_datapath dp;   /* dp.priv points back here */
 	struct rove_tun tun;
 	int stop_fd, ike_fd;
+	int go_fd;                 /* rx starts reading the sockets (rx_later) */
+	atomic_bool rx_go;
 	struct dpu_sock sock[2];   /* [0] IPv4, [1] IPv6 */
 	unsigned path_mtu, mtu_set;
 	bool manage_routes;

@@ -259,20 +259,29 @@ static bool rx_burst(struct dpu *d, const struct dpu_sock *sk, struct recvq *q)
 }
 
 /* Both families' sockets (poll skips a missing one's -1): after a move
- * the gateway's ESP and IKE come on the other. */
+ * the gateway's ESP and IKE come on the other. Before rx_go (rx_later),
+ * only the stop and go eventfds. */
 void *dpu_rx_main(void *arg)
 {
 	struct dpu *d = arg;
 	static __thread struct recvq q;
-	struct pollfd p[3] = { { .fd = d->sock[0].fd, .events = POLLIN },
-			       { .fd = d->sock[1].fd, .events = POLLIN },
-			       { .fd = d->stop_fd, .events = POLLIN } };
+	bool go = atomic_load(&d->rx_go);
+	struct pollfd p[4] = { { .fd = go ? d->sock[0].fd : -1, .events = POLLIN },
+			       { .fd = go ? d->sock[1].fd : -1, .events = POLLIN },
+			       { .fd = d->stop_fd, .events = POLLIN },
+			       { .fd = go ? -1 : d->go_fd, .events = POLLIN } };
 
 	for (;;) {
-		if (poll(p, 3, -1) < 0 && errno != EINTR)
+		if (poll(p, 4, -1) < 0 && errno != EINTR)
 			break;
 		if (p[2].revents || atomic_load(&d->stopping))
 			break;
+		if (p[3].revents) {
+			p[0].fd = d->sock[0].fd;
+			p[1].fd = d->sock[1].fd;
+			p[3].fd = -1;
+			continue;
+		}
 		for (int k = 0; k < 2; k++) {
 			if (p[k].revents & POLLNVAL)
 				return NULL;
