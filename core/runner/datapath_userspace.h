@@ -9,7 +9,8 @@
  * counters.
  *
  * The NAT-T socket is shared with IKE: the daemon hands its descriptor to
- * the datapath at creation and stops reading it. With a second one of the
+ * the datapath at creation and stops reading it (with rx_later: when it
+ * calls rove_datapath_userspace_start_rx, until then it reads it itself). With a second one of the
  * other family (same port), a MOBIKE move may change the outer family:
  * update() sends from the socket of the new family from then on, both are
  * read all the time, the SAs, the TUN and the inner families stay, and
