@@ -215,7 +215,7 @@ struct rove_trust *rove_trust_open(const char *ca_path, struct rove_err *err)
 	struct rove_trust *t = calloc(1, sizeof(*t));
 
 	if (!t) {
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	rove_buf_init(&t->certreq);
@@ -230,7 +230,7 @@ struct rove_trust *rove_trust_open(const char *ca_path, struct rove_err *err)
 	}
 	if (ca_path && !(t->pending_path = strdup(ca_path))) {
 		rove_trust_free(t);
-		rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	return t;
@@ -244,11 +244,11 @@ int rove_trust_load(struct rove_trust *t, struct rove_err *err)
 		return 0;
 	t->loaded = true;
 	if (!(t->store = X509_STORE_new()))
-		return rove_err_set(err, ROVE_E_NOMEM, "out of memory");
+		return rove_err_set(err, ROVE_E_NOMEM, _("out of memory"));
 	if (t->system) {
 		if (!X509_STORE_set_default_paths(t->store)) {
 			ERR_clear_error();
-			return rove_err_set(err, ROVE_E_CERT, "cannot open the system trust store");
+			return rove_err_set(err, ROVE_E_CERT, _("cannot open the system trust store"));
 		}
 		return 0;
 	}
