@@ -16,7 +16,8 @@
 # build or a write outside the run's directory.
 #
 # Environment (meson passes them): ROVE_BUILD_DIR, the configured build
-# directory to install from; ROVE_PREFIX, its prefix.
+# directory to install from; ROVE_PREFIX, its prefix; ROVE_NM_DEST, an
+# installed tree to use instead (tests/vm/s-nm-kernel.sh).
 
 NM_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../integration/lib.sh
@@ -40,7 +41,13 @@ nm_init() {
 
 # nm_install: `meson install` of the build into $WORK/dest. Without a build
 # directory (ROVE_BUILD_DIR) the rove side cannot be tested: skip.
+# ROVE_NM_DEST: a destdir the caller installed into already (the VM tier
+# installs on the host, tests/vm/run.sh): used as it is.
 nm_install() {
+	if [ -n "${ROVE_NM_DEST:-}" ]; then
+		NM_DEST=$ROVE_NM_DEST
+		return 0
+	fi
 	[ -n "$ROVE_BUILD_DIR" ] || skip "ROVE_BUILD_DIR is not set (meson test sets it)"
 	[ -d "$ROVE_PREFIX" ] || skip "the prefix $ROVE_PREFIX does not exist: the box lays the installed tree over it"
 	NM_DEST=$WORK/dest
@@ -191,7 +198,8 @@ nm_box() {
 		>"$NM_DIR/box.log" 2>&1 &
 	NM_BOX_PID=$!
 	PIDS+=("$NM_BOX_PID")
-	wait_for 100 nm_in test -S /run/dbus/system_bus_socket && return 0
+	# quiet: nsenter fails until the box has entered its namespaces
+	wait_for 100 nm_in test -S /run/dbus/system_bus_socket 2>/dev/null && return 0
 	kill -0 "$NM_BOX_PID" 2>/dev/null ||
 		die "the box's system bus did not start: the box (tests/nm/nm-box.sh, then dbus-daemon) exited; its output:
 $(cat "$NM_DIR/box.log")"
@@ -376,7 +384,7 @@ keep_evidence() {
 # had there); then lib.sh's teardown finds nothing left in it.
 eval "lib_$(declare -f teardown)"
 teardown() {
-	local pid pids=()
+	local pid="" pids=()
 	[ -n "$NM_PID" ] && stop_pid "$NM_PID"
 	if [ -e "/run/netns/$NS_C" ]; then
 		for pid in $(ip netns pids "$NS_C" 2>/dev/null); do

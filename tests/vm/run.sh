@@ -11,8 +11,11 @@
 # environment: ROVE_XFRM_PAIR (tests/vm/xfrm-pair), ROVE_TEST_XFRM (the
 # unit test), ROVE_BIN (rove), ROVE_RUNNER_REPORT (tests/tools/runner-report),
 # ROVE_UNIT (the built rove@.service), ROVE_RECORD (tests/tools/rove-record,
-# for s-interop-openiked.sh); meson
-# sets them. They are copied into the VM's share, so the build tree may
+# for s-interop-openiked.sh), ROVE_BUILD_DIR and ROVE_PREFIX (for
+# s-nm-kernel.sh: the project is installed here with `meson install
+# --destdir` into the share's dest/, as tests/nm installs it on the host;
+# the VM sees the build tree read-only, and meson install writes its log
+# there); meson sets them. They are copied into the VM's share, so the build tree may
 # live anywhere; so is the integration harness (tests/integration), for
 # the scenarios that run strongSwan.
 #
@@ -102,12 +105,30 @@ for b in "${ROVE_XFRM_PAIR:-}" "${ROVE_TEST_XFRM:-}" "${ROVE_BIN:-}" "${ROVE_RUN
 	if [ -n "$b" ]; then cp "$b" "$work/bin/"; fi
 done
 if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
+# The NetworkManager harness (tests/nm/nm.sh, with ../integration beside
+# it) and the installed tree its box lays over the prefix.
+nm_prefix=""
+case " $* " in *" nm-kernel "*)
+	mkdir "$work/nm"
+	cp "$here/../nm/nm.sh" "$here/../nm/nm-box.sh" "$work/nm/"
+	if [ -n "${ROVE_BUILD_DIR:-}" ]; then
+		if meson install -C "$ROVE_BUILD_DIR" --no-rebuild --quiet --destdir "$work/dest" \
+			>"$work/out/nm-install.log" 2>&1; then
+			nm_prefix=${ROVE_PREFIX:-/usr/local}
+		else
+			echo "vm: meson install failed (nm-kernel will fail):"
+			tail -n 20 "$work/out/nm-install.log"
+		fi
+	fi
+	;;
+esac
 {
 	echo "ROVE_VM_MODROOT='$modroot'"
 	echo "ROVE_VM_SCENARIOS='$*'"
 	# the scenarios keep their logs and secrets for tests/secrets-check.sh
 	if [ -n "${ROVE_TEST_EVIDENCE:-}" ]; then echo "ROVE_VM_EVIDENCE=1"; fi
 	echo "ROVE_VM_LIBRESWAN='$libreswan'"
+	echo "ROVE_VM_NM_PREFIX='$nm_prefix'"
 } > "$work/env"
 
 echo "vm: booting $kpkg ($kver), init $init, for: $*"
