@@ -29,7 +29,7 @@ nm_init
 # The box mounts a tmpfs of its own on /run, hiding the share: the
 # installed tree goes to the run's directory under /tmp first.
 cp -a "$share/dest" "$WORK/dest"
-ROVE_NM_DEST=$WORK/dest
+export ROVE_NM_DEST=$WORK/dest
 nm_install
 nm_installed libexec/nm-rove-service || skip "nm-rove-service is not built (libnm missing?)"
 stage "network, PKI, the kernel's AES-GCM, the gateway"
