@@ -30,36 +30,7 @@ bus)
 	chmod 755 "$dir"
 	chmod 700 "$dir/conn"
 	# system.conf's policy with our socket, no user switch, no activation helper
-	cat >"$dir/system.conf" <<XML
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>$addr</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <policy user="root">
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
-  </policy>
-  <includedir>/usr/share/dbus-1/system.d</includedir>
-  <includedir>/etc/dbus-1/system.d</includedir>
-  <includedir>$dir/system.d</includedir>
-</busconfig>
-XML
+	"$(dirname "$0")/../nm/bus-conf.sh" "$addr" "$dir/system.d" >"$dir/system.conf"
 	dbus-daemon --config-file="$dir/system.conf" --nofork --nopidfile \
 		>"$dir/system-bus.log" 2>&1 &
 	echo $! >"$dir/system-bus.pid"

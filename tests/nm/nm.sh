@@ -79,37 +79,8 @@ nm_net() {
 # activatable services from the installed tree only. It runs as root
 # without a helper, so it starts activated services itself.
 nm_bus_conf() {
-	cat <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>$ROVE_PREFIX/share/dbus-1/system-services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <policy user="root">
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
-  </policy>
-  <includedir>/usr/share/dbus-1/system.d</includedir>
-  <includedir>/etc/dbus-1/system.d</includedir>
-  <includedir>$ROVE_PREFIX/share/dbus-1/system.d</includedir>
-</busconfig>
-EOF
+	"$NM_TESTS_DIR/bus-conf.sh" unix:path=/run/dbus/system_bus_socket \
+		"$ROVE_PREFIX/share/dbus-1/system.d" "$ROVE_PREFIX/share/dbus-1/system-services"
 }
 
 # charon-nm (NetworkManager-strongswan) as the box runs it: kernel-libipsec,

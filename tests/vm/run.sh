@@ -110,7 +110,7 @@ if [ -n "${ROVE_UNIT:-}" ]; then cp "$ROVE_UNIT" "$work/"; fi
 nm_prefix=""
 case " $* " in *" nm-kernel "*)
 	mkdir "$work/nm"
-	cp "$here/../nm/nm.sh" "$here/../nm/nm-box.sh" "$work/nm/"
+	cp "$here/../nm/nm.sh" "$here/../nm/nm-box.sh" "$here/../nm/bus-conf.sh" "$work/nm/"
 	if [ -n "${ROVE_BUILD_DIR:-}" ]; then
 		if meson install -C "$ROVE_BUILD_DIR" --no-rebuild --quiet --destdir "$work/dest" \
 			>"$work/out/nm-install.log" 2>&1; then
